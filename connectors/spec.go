@@ -1,0 +1,205 @@
+// Package connectors is the SDK that every hookflow integration is written
+// against. A connector is data (a Spec: credential fields, triggers, actions
+// with typed input fields) plus code (verifiers, extractors and action Run
+// functions). The same Spec drives definition validation, the API catalog and
+// the UI forms, so nothing about a connector is declared twice.
+//
+// A connector author adds one folder under connectors/ and one line in
+// connectors/all; nothing else in the codebase changes.
+package connectors
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// FieldType is the JSON type a field accepts.
+type FieldType string
+
+// The field types a spec can declare. They mirror JSON Schema's types so the
+// catalog can publish them unchanged.
+const (
+	TypeString  FieldType = "string"
+	TypeNumber  FieldType = "number"
+	TypeInteger FieldType = "integer"
+	TypeBoolean FieldType = "boolean"
+	TypeObject  FieldType = "object"
+	TypeArray   FieldType = "array"
+	TypeAny     FieldType = "any"
+)
+
+// Field declares one input of an action, one credential field or one
+// trigger option. Validation, the API catalog and the UI forms are all
+// generated from it.
+type Field struct {
+	Name     string    `json:"name"`
+	Title    string    `json:"title,omitempty"`
+	Type     FieldType `json:"type"`
+	Required bool      `json:"required,omitempty"`
+	Secret   bool      `json:"secret,omitempty"`
+	Default  any       `json:"default,omitempty"`
+	Example  any       `json:"example,omitempty"`
+	Enum     []string  `json:"enum,omitempty"`
+	Help     string    `json:"help,omitempty"`
+	// Pattern is a regular expression a string value must match, and
+	// PatternHelp is the message shown when it does not, for example
+	// "Stripe secret keys start with sk_".
+	Pattern     string `json:"pattern,omitempty"`
+	PatternHelp string `json:"pattern_help,omitempty"`
+}
+
+// Spec is everything a connector declares about itself.
+type Spec struct {
+	Name        string `json:"name"` // stable identifier used in definitions, e.g. "stripe"
+	Title       string `json:"title"`
+	Description string `json:"description"`
+	Icon        string `json:"icon,omitempty"`     // URL or data URI
+	DocsURL     string `json:"docs_url,omitempty"` // provider API reference
+	// Credential lists the fields a saved credential for this connector
+	// holds. Secret fields are encrypted at rest and never returned by the API.
+	Credential []Field `json:"credential,omitempty"`
+	// BaseURL is the provider API's default base URL. A credential field
+	// named "base_url", when set, overrides it; tests use that to point at fakes.
+	BaseURL  string     `json:"base_url,omitempty"`
+	Triggers []*Trigger `json:"triggers,omitempty"`
+	Actions  []*Action  `json:"actions,omitempty"`
+}
+
+// Values holds decoded credential or option values by field name.
+type Values map[string]any
+
+// String returns the value of name as a string, or "" when it is absent.
+func (v Values) String(name string) string {
+	s, _ := v[name].(string)
+	return s
+}
+
+// Action is one thing a connector can do, such as "post_message".
+type Action struct {
+	Name         string          `json:"name"`
+	Title        string          `json:"title"`
+	Description  string          `json:"description"`
+	Input        []Field         `json:"input"`
+	OutputSample json.RawMessage `json:"output_sample,omitempty"`
+	// Run performs the action. It is called from a Temporal activity, so it
+	// may be called more than once for one step: use call.IdempotencyKey
+	// where the provider supports it. Errors should be classified with
+	// Retryable, Permanent or RateLimited (the shared HTTP client does this);
+	// an unclassified error is treated as retryable.
+	Run RunFunc `json:"-"`
+}
+
+// RunFunc performs an action. See Action.Run for the contract.
+type RunFunc func(ctx context.Context, call *Call) (any, error)
+
+// Call is what an action receives.
+type Call struct {
+	// Input holds the step's rendered input, already checked against the
+	// action's Input fields with defaults applied.
+	Input Values
+	// Credential holds the decrypted credential values, or nil when the step
+	// names no credential. Never log it or return it.
+	Credential Values
+	// IdempotencyKey is stable across retries of the same step of the same
+	// run (derived from the run id and step id), so a retried call does not
+	// act twice where the provider supports idempotency keys.
+	IdempotencyKey string
+	// HTTP is the shared client that every connector uses for outgoing calls.
+	HTTP *Client
+	// BaseURL is the provider base URL after any override.
+	BaseURL string
+}
+
+// Request is one incoming webhook delivery as a trigger sees it: the raw
+// bytes, before anything has parsed them.
+type Request struct {
+	Method string
+	// URL is the full public URL the provider called, built from the
+	// configured public base URL (needed by Twilio and HubSpot signatures
+	// behind a proxy).
+	URL      *url.URL
+	Header   http.Header
+	Body     []byte
+	Received time.Time
+}
+
+// Event is one logical event extracted from a delivery. One delivery can
+// carry several (HubSpot batches, WhatsApp messages).
+type Event struct {
+	// ID is the provider's own event id, used as the dedupe key.
+	ID string
+	// Type is the provider's event type, e.g. "payment_intent.succeeded".
+	Type string
+	// Body is the JSON value the workflow sees as `trigger`.
+	Body json.RawMessage
+}
+
+// Response is a reply written directly to the webhook caller, as in a
+// handshake.
+type Response struct {
+	Status      int
+	ContentType string
+	Body        []byte
+}
+
+// Verifier checks that a delivery really comes from the provider. It is
+// called with the raw bytes before anything parses them. It returns nil when
+// the delivery is authentic, or a *VerifyError whose Reason says what was
+// wrong ("missing header", "bad signature", "stale timestamp"); the reason
+// is logged and must never contain the secret. Comparisons are constant time.
+type Verifier interface {
+	Verify(r *Request, credential Values, now time.Time) error
+}
+
+// Extractor turns a verified delivery into events: it finds each event's
+// id and type and splits batched deliveries. It returns an error only for a
+// body that cannot be understood (malformed JSON, for example).
+type Extractor interface {
+	Extract(r *Request, options Values) ([]Event, error)
+}
+
+// Handshaker answers provider handshakes (Slack url_verification, Meta's
+// hub.challenge) that need no workflow run. handled is false for ordinary
+// deliveries, which then continue through verification.
+type Handshaker interface {
+	Handshake(r *Request, credential Values) (resp *Response, handled bool)
+}
+
+// Trigger describes how a provider's webhooks arrive.
+type Trigger struct {
+	Name        string `json:"name"` // e.g. "webhook"
+	Title       string `json:"title"`
+	Description string `json:"description"`
+	// Setup tells a non-developer how to connect the provider: where to
+	// paste the URL, which secret to copy into the credential.
+	Setup string `json:"setup"`
+	// Options are trigger-level settings a definition may set.
+	Options []Field `json:"options,omitempty"`
+	// Events lists the event types the provider is known to send, for the UI.
+	Events []string `json:"events,omitempty"`
+	// Samples holds sample event bodies by event type.
+	Samples map[string]json.RawMessage `json:"samples,omitempty"`
+	// FormBody is true when the provider sends form-encoded bodies (Twilio),
+	// so the ingestion pipeline must not demand JSON.
+	FormBody bool `json:"form_body,omitempty"`
+	// SignatureHeaders are headers that carry secrets or signatures, and
+	// are redacted in the event log.
+	SignatureHeaders []string `json:"signature_headers,omitempty"`
+
+	Verifier   Verifier   `json:"-"`
+	Extractor  Extractor  `json:"-"`
+	Handshaker Handshaker `json:"-"` // optional
+}
+
+// VerifyError is the error a Verifier returns for an inauthentic delivery.
+type VerifyError struct {
+	Reason string
+}
+
+func (e *VerifyError) Error() string { return "verifying webhook: " + e.Reason }
+
+// Reject returns a *VerifyError with the given reason.
+func Reject(reason string) error { return &VerifyError{Reason: reason} }
