@@ -65,3 +65,28 @@ func ClassOf(err error) Class {
 	}
 	return ClassRetryable
 }
+
+// NewError returns a classified error carrying a provider status and a
+// message that is safe to show users. Connector-specific checks (see
+// ResponseCheck) use it for failures a provider reports inside a 2xx body.
+func NewError(class Class, status int, message string) error {
+	return &Error{Class: class, Status: status, Message: message}
+}
+
+// AsError returns the *Error in err's chain, or nil.
+func AsError(err error) *Error {
+	var ce *Error
+	if errors.As(err, &ce) {
+		return ce
+	}
+	return nil
+}
+
+// RetryAfterOf returns the wait a classified error asks for (zero when it
+// names none).
+func RetryAfterOf(err error) time.Duration {
+	if ce := AsError(err); ce != nil {
+		return ce.RetryAfter
+	}
+	return 0
+}
