@@ -63,7 +63,10 @@ type Spec struct {
 	Credential []Field `json:"credential,omitempty"`
 	// BaseURL is the provider API's default base URL. A credential field
 	// named "base_url", when set, overrides it; tests use that to point at fakes.
-	BaseURL  string     `json:"base_url,omitempty"`
+	BaseURL string `json:"base_url,omitempty"`
+	// UserURLs is true for connectors that call URLs users type (http,
+	// webhook): their actions get the SSRF-guarded client in Call.HTTP.
+	UserURLs bool       `json:"user_urls,omitempty"`
 	Triggers []*Trigger `json:"triggers,omitempty"`
 	Actions  []*Action  `json:"actions,omitempty"`
 }

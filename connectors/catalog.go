@@ -1,0 +1,155 @@
+package connectors
+
+import (
+	"encoding/json"
+	"sort"
+)
+
+// Catalog is the JSON document the API serves at /api/v1/connectors and
+// the UI builds its forms from. Every part of it is generated from the
+// registered specs.
+type Catalog struct {
+	Connectors []CatalogConnector `json:"connectors"`
+}
+
+// CatalogConnector describes one connector.
+type CatalogConnector struct {
+	Name        string `json:"name"`
+	Title       string `json:"title"`
+	Description string `json:"description"`
+	Icon        string `json:"icon,omitempty"`
+	DocsURL     string `json:"docs_url,omitempty"`
+	BaseURL     string `json:"base_url,omitempty"`
+	// Credential is absent for connectors that need none.
+	Credential *CatalogFields   `json:"credential,omitempty"`
+	Actions    []CatalogAction  `json:"actions"`
+	Triggers   []CatalogTrigger `json:"triggers"`
+}
+
+// CatalogFields carries a field list twice: as declared (for forms that
+// want help text, examples and the secret flag) and as JSON Schema (for
+// generic validators and editors).
+type CatalogFields struct {
+	Fields []Field         `json:"fields"`
+	Schema json.RawMessage `json:"schema"`
+}
+
+// CatalogAction describes one action.
+type CatalogAction struct {
+	Name         string          `json:"name"`
+	Title        string          `json:"title"`
+	Description  string          `json:"description"`
+	Input        CatalogFields   `json:"input"`
+	OutputSample json.RawMessage `json:"output_sample,omitempty"`
+}
+
+// CatalogTrigger describes one trigger, with setup instructions for a
+// non-developer.
+type CatalogTrigger struct {
+	Name             string                     `json:"name"`
+	Title            string                     `json:"title"`
+	Description      string                     `json:"description"`
+	Setup            string                     `json:"setup"`
+	Options          CatalogFields              `json:"options"`
+	Events           []string                   `json:"events,omitempty"`
+	Samples          map[string]json.RawMessage `json:"samples,omitempty"`
+	FormBody         bool                       `json:"form_body,omitempty"`
+	Handshake        bool                       `json:"handshake,omitempty"`
+	SignatureHeaders []string                   `json:"signature_headers,omitempty"`
+}
+
+// Catalog generates the catalog of every registered connector, sorted by
+// name, with actions and triggers in declaration order.
+func (r *Registry) Catalog() *Catalog {
+	cat := &Catalog{Connectors: []CatalogConnector{}}
+	for _, name := range r.Names() {
+		s, _ := r.Connector(name)
+		base, _ := r.BaseURL(name, nil)
+		cc := CatalogConnector{
+			Name: s.Name, Title: s.Title, Description: s.Description, Icon: s.Icon,
+			DocsURL: s.DocsURL, BaseURL: base,
+			Actions: []CatalogAction{}, Triggers: []CatalogTrigger{},
+		}
+		if len(s.Credential) > 0 {
+			cf := catalogFields(s.Credential)
+			cc.Credential = &cf
+		}
+		for _, a := range s.Actions {
+			cc.Actions = append(cc.Actions, CatalogAction{
+				Name: a.Name, Title: a.Title, Description: a.Description,
+				Input: catalogFields(a.Input), OutputSample: a.OutputSample,
+			})
+		}
+		for _, t := range s.Triggers {
+			cc.Triggers = append(cc.Triggers, CatalogTrigger{
+				Name: t.Name, Title: t.Title, Description: t.Description, Setup: t.Setup,
+				Options: catalogFields(t.Options), Events: t.Events, Samples: t.Samples,
+				FormBody: t.FormBody, Handshake: t.Handshaker != nil, SignatureHeaders: t.SignatureHeaders,
+			})
+		}
+		cat.Connectors = append(cat.Connectors, cc)
+	}
+	return cat
+}
+
+func catalogFields(fields []Field) CatalogFields {
+	schema, err := json.Marshal(FieldsSchema(fields))
+	if err != nil {
+		// Unreachable for registered specs: CheckSpec ensures defaults and
+		// examples are plain JSON values.
+		schema = []byte(`{"type":"object"}`)
+	}
+	if fields == nil {
+		fields = []Field{}
+	}
+	return CatalogFields{Fields: fields, Schema: schema}
+}
+
+// FieldsSchema generates a JSON Schema (draft 2020-12) object schema for a
+// field list. Secret fields are marked writeOnly and format "password" so
+// generic form renderers mask them; unknown properties are refused, as
+// ValidateInput refuses them.
+func FieldsSchema(fields []Field) map[string]any {
+	props := map[string]any{}
+	required := []string{}
+	for _, f := range fields {
+		p := map[string]any{}
+		if f.Type != TypeAny && f.Type != "" {
+			p["type"] = string(f.Type)
+		}
+		if f.Title != "" {
+			p["title"] = f.Title
+		}
+		if f.Help != "" {
+			p["description"] = f.Help
+		}
+		if f.Default != nil {
+			p["default"] = f.Default
+		}
+		if f.Example != nil && !f.Secret {
+			p["examples"] = []any{f.Example}
+		}
+		if len(f.Enum) > 0 {
+			p["enum"] = f.Enum
+		}
+		if f.Pattern != "" {
+			p["pattern"] = f.Pattern
+		}
+		if f.Secret {
+			p["writeOnly"] = true
+			p["format"] = "password"
+		}
+		props[f.Name] = p
+		if f.Required && f.Default == nil {
+			required = append(required, f.Name)
+		}
+	}
+	sort.Strings(required)
+	return map[string]any{
+		"$schema":              "https://json-schema.org/draft/2020-12/schema",
+		"type":                 "object",
+		"properties":           props,
+		"required":             required,
+		"additionalProperties": false,
+	}
+}
