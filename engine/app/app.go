@@ -1,0 +1,442 @@
+// Package app wires one hookflow process together: the store, the Temporal
+// client, the Temporal worker and the HTTP server, with readiness tracking
+// and a graceful shutdown.
+//
+// cmd/hookflow builds an App for each command (dev, server, worker) and tests
+// start one in-process. Other packages plug in through Component: the
+// interpreter registers its workflow and activities, the API and triggers
+// mount their routes and run their background jobs. This package never
+// imports go.temporal.io/server; `hookflow dev` starts the embedded server
+// first and passes its address in Config.TemporalAddress.
+package app
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/hookflow/hookflow/api"
+	"github.com/hookflow/hookflow/engine/config"
+	"github.com/hookflow/hookflow/engine/store"
+)
+
+// Named defaults of the HTTP server and start-up.
+const (
+	DefaultReadHeaderTimeout = 10 * time.Second
+	DefaultIdleTimeout       = 2 * time.Minute
+	// readyPollInterval is how often WaitReady re-runs the probes.
+	readyPollInterval = 25 * time.Millisecond
+	// dialRetryInterval is the pause between attempts to reach Temporal.
+	dialRetryInterval = 250 * time.Millisecond
+)
+
+// Role says which parts a process runs. `hookflow dev` runs both.
+type Role uint
+
+// The roles.
+const (
+	// RoleAPI serves HTTP (API, UI, webhooks) and runs background jobs.
+	RoleAPI Role = 1 << iota
+	// RoleWorker polls the Temporal task queue.
+	RoleWorker
+
+	RoleAll = RoleAPI | RoleWorker
+)
+
+// Deps are the shared services handed to every Component hook.
+type Deps struct {
+	Config config.Config
+	// SecretKey encrypts credentials at rest; empty when Options did not ask
+	// for one.
+	SecretKey string
+	Store     *store.Store
+	// Temporal is the client for starting, signalling and querying
+	// workflows. In an API-only process it connects lazily, so the API keeps
+	// accepting webhooks while Temporal is down.
+	Temporal client.Client
+	Logger   *slog.Logger
+}
+
+// Component is how a package plugs into a hookflow process. Every hook is
+// optional and is called once, in the order components are listed.
+type Component struct {
+	// Name identifies the component in errors and logs.
+	Name string
+	// RegisterWorker registers workflows and activities. It is called in
+	// worker processes before the worker starts polling. An error aborts
+	// start-up.
+	RegisterWorker func(reg worker.Registry, deps Deps) error
+	// Mount adds HTTP routes. It is called in API processes before the
+	// server accepts connections. An error aborts start-up.
+	Mount func(router *gin.Engine, deps Deps) error
+	// Background runs a long-lived job (dispatcher, sweeper, retention
+	// pruning) in API processes. It must return when ctx is cancelled; a
+	// non-nil error other than ctx's stops the whole process.
+	Background func(ctx context.Context, deps Deps) error
+}
+
+// Options configure New.
+type Options struct {
+	Role       Role
+	Components []Component
+	// Migrate applies pending store migrations before anything else.
+	Migrate bool
+	// SecretKey resolves Config.SecretKey into Deps.SecretKey.
+	// SecretKeyGenerate lets it be created in the data folder (dev only).
+	SecretKey         bool
+	SecretKeyGenerate bool
+	// Logger defaults to Config.NewLogger().
+	Logger *slog.Logger
+}
+
+// App is a running (or ready to run) hookflow process.
+type App struct {
+	cfg    config.Config
+	opts   Options
+	log    *slog.Logger
+	deps   Deps
+	worker worker.Worker
+	router *gin.Engine
+	ln     net.Listener
+	http   *http.Server
+	probes []api.Probe
+
+	workerStarted atomic.Bool
+	ran           atomic.Bool
+	closeOnce     sync.Once
+	closeErr      error
+}
+
+// New opens the store, connects to Temporal, builds the worker and the router
+// and binds the HTTP port. Nothing is served until Run. On error everything
+// opened so far is closed again.
+func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err error) {
+	if opts.Role == 0 {
+		return nil, errors.New("creating app: Options.Role is required")
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	logger := opts.Logger
+	if logger == nil {
+		logger = cfg.NewLogger()
+	}
+	a = &App{cfg: cfg, opts: opts, log: logger}
+	a.deps = Deps{Config: cfg, Logger: logger}
+	defer func() {
+		if err != nil {
+			_ = a.Close()
+			a = nil
+		}
+	}()
+
+	if opts.SecretKey {
+		key, err := cfg.EnsureSecretKey(opts.SecretKeyGenerate)
+		if err != nil {
+			return nil, err
+		}
+		a.deps.SecretKey = key
+	}
+
+	// Bind the port before the slow parts, so a second instance fails at once
+	// with the port in the message.
+	if opts.Role&RoleAPI != 0 {
+		ln, err := net.Listen("tcp", cfg.HTTPAddr)
+		if err != nil {
+			return nil, fmt.Errorf("HTTP port %s is busy or not usable: %w", cfg.HTTPAddr, err)
+		}
+		a.ln = ln
+	}
+
+	st, err := store.Open(ctx, cfg.StoreURL())
+	if err != nil {
+		return nil, err // one line, names the host, never the password
+	}
+	a.deps.Store = st
+	if opts.Migrate {
+		if err := st.Migrate(ctx); err != nil {
+			return nil, fmt.Errorf("migrating store: %w", err)
+		}
+	}
+
+	copts, err := clientOptions(cfg, logger)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Role&RoleWorker != 0 {
+		// A worker is useless without Temporal, so wait for it (bounded).
+		a.deps.Temporal, err = dialWithRetry(ctx, copts, cfg.TemporalConnectTimeout)
+	} else {
+		a.deps.Temporal, err = client.NewLazyClient(copts)
+	}
+	if err != nil {
+		return nil, err
+	}
+
+	if opts.Role&RoleWorker != 0 {
+		a.worker = worker.New(a.deps.Temporal, cfg.TaskQueue, worker.Options{
+			WorkerStopTimeout: cfg.ShutdownTimeout,
+		})
+		for _, c := range opts.Components {
+			if c.RegisterWorker == nil {
+				continue
+			}
+			if err := c.RegisterWorker(a.worker, a.deps); err != nil {
+				return nil, fmt.Errorf("registering %s on the worker: %w", c.Name, err)
+			}
+		}
+	}
+
+	a.probes = a.buildProbes()
+	if opts.Role&RoleAPI != 0 {
+		a.router = api.NewRouter(api.RouterConfig{Probes: a.probes, Logger: logger})
+		for _, c := range opts.Components {
+			if c.Mount == nil {
+				continue
+			}
+			if err := c.Mount(a.router, a.deps); err != nil {
+				return nil, fmt.Errorf("mounting %s routes: %w", c.Name, err)
+			}
+		}
+		a.http = &http.Server{
+			Handler:           http.MaxBytesHandler(a.router, cfg.MaxBodyBytes),
+			ReadHeaderTimeout: DefaultReadHeaderTimeout,
+			IdleTimeout:       DefaultIdleTimeout,
+			ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		}
+	}
+	return a, nil
+}
+
+func (a *App) buildProbes() []api.Probe {
+	probes := []api.Probe{
+		{Name: "store", Check: a.deps.Store.Ping},
+		{
+			Name: "temporal",
+			Check: func(ctx context.Context) error {
+				_, err := a.deps.Temporal.CheckHealth(ctx, &client.CheckHealthRequest{})
+				return err
+			},
+			// An API-only process stays ready without Temporal: webhooks
+			// wait in the inbox until the dispatcher can start them.
+			Optional: a.opts.Role&RoleWorker == 0,
+		},
+	}
+	if a.opts.Role&RoleWorker != 0 {
+		probes = append(probes, api.Probe{Name: "worker", Check: func(context.Context) error {
+			if !a.workerStarted.Load() {
+				return errors.New("worker not started")
+			}
+			return nil
+		}})
+	}
+	return probes
+}
+
+// Deps returns the shared services (store, Temporal client, config).
+func (a *App) Deps() Deps { return a.deps }
+
+// Router is the HTTP router (nil in a worker-only process).
+func (a *App) Router() *gin.Engine { return a.router }
+
+// Addr is the bound HTTP address, useful when Config.HTTPAddr has port 0.
+// It is nil in a worker-only process.
+func (a *App) Addr() net.Addr {
+	if a.ln == nil {
+		return nil
+	}
+	return a.ln.Addr()
+}
+
+// Ready runs the readiness probes once, as GET /readyz does.
+func (a *App) Ready(ctx context.Context) api.ReadyBody {
+	return api.RunProbes(ctx, a.probes, api.DefaultProbeTimeout)
+}
+
+// WaitReady blocks until every required probe passes or ctx ends.
+func (a *App) WaitReady(ctx context.Context) error {
+	for {
+		body := a.Ready(ctx)
+		if body.Status == "ready" {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for readiness %v: %w", body.Checks, ctx.Err())
+		case <-time.After(readyPollInterval):
+		}
+	}
+}
+
+// Run starts the worker, the HTTP server and the background jobs, and blocks
+// until ctx is cancelled or one of them fails. It then drains in-flight HTTP
+// requests and worker tasks within Config.ShutdownTimeout and closes
+// everything. Run may be called once.
+func (a *App) Run(ctx context.Context) error {
+	if !a.ran.CompareAndSwap(false, true) {
+		return errors.New("app: Run called twice")
+	}
+	defer a.Close()
+
+	jobCtx, cancelJobs := context.WithCancel(context.Background())
+	defer cancelJobs()
+	errc := make(chan error, len(a.opts.Components)+2)
+	var jobs sync.WaitGroup
+
+	if a.worker != nil {
+		if err := a.worker.Start(); err != nil {
+			return fmt.Errorf("starting worker on task queue %q: %w", a.cfg.TaskQueue, err)
+		}
+		a.workerStarted.Store(true)
+	}
+	if a.http != nil {
+		go func() {
+			if err := a.http.Serve(a.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errc <- fmt.Errorf("serving HTTP on %s: %w", a.ln.Addr(), err)
+			}
+		}()
+		for _, c := range a.opts.Components {
+			if c.Background == nil {
+				continue
+			}
+			jobs.Go(func() {
+				if err := c.Background(jobCtx, a.deps); err != nil && jobCtx.Err() == nil {
+					errc <- fmt.Errorf("running %s: %w", c.Name, err)
+				}
+			})
+		}
+	}
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case runErr = <-errc:
+		a.log.Error("stopping after failure", "error", runErr)
+	}
+
+	// Drain HTTP and the worker at the same time, both bounded by the
+	// shutdown timeout.
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+	defer cancel()
+	var drain sync.WaitGroup
+	if a.http != nil {
+		drain.Go(func() {
+			if err := a.http.Shutdown(shutdownCtx); err != nil {
+				a.log.Warn("HTTP drain cut short", "error", err)
+				_ = a.http.Close()
+			}
+		})
+	}
+	if a.worker != nil {
+		drain.Go(func() {
+			a.worker.Stop() // waits for running tasks up to WorkerStopTimeout
+			a.workerStarted.Store(false)
+		})
+	}
+	drain.Wait()
+	cancelJobs()
+	jobsDone := make(chan struct{})
+	go func() { jobs.Wait(); close(jobsDone) }()
+	select {
+	case <-jobsDone:
+	case <-shutdownCtx.Done():
+		a.log.Warn("background jobs did not stop within the shutdown timeout")
+	}
+	return runErr
+}
+
+// Close releases the listener, Temporal client and store. Run calls it on
+// return; call it yourself only when Run was never called. Safe to call
+// twice.
+func (a *App) Close() error {
+	a.closeOnce.Do(func() {
+		var errs []error
+		if a.ln != nil && !a.ran.Load() {
+			if err := a.ln.Close(); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		if a.deps.Temporal != nil {
+			a.deps.Temporal.Close()
+		}
+		if a.deps.Store != nil {
+			if err := a.deps.Store.Close(); err != nil {
+				errs = append(errs, fmt.Errorf("closing store: %w", err))
+			}
+		}
+		a.closeErr = errors.Join(errs...)
+	})
+	return a.closeErr
+}
+
+// clientOptions builds the Temporal client options: address, namespace, TLS
+// or mTLS, and an API key.
+func clientOptions(cfg config.Config, logger *slog.Logger) (client.Options, error) {
+	opts := client.Options{
+		HostPort:  cfg.TemporalAddress,
+		Namespace: cfg.TemporalNamespace,
+		Logger:    sdklog.NewStructuredLogger(logger.With("component", "temporal-client")),
+	}
+	if cfg.TemporalTLSEnabled() {
+		tlsCfg := &tls.Config{ServerName: cfg.TemporalTLSServerName, MinVersion: tls.VersionTLS12}
+		if cfg.TemporalTLSCert != "" {
+			cert, err := tls.LoadX509KeyPair(cfg.TemporalTLSCert, cfg.TemporalTLSKey)
+			if err != nil {
+				return opts, fmt.Errorf("loading Temporal client certificate (--temporal-tls-cert/--temporal-tls-key): %w", err)
+			}
+			tlsCfg.Certificates = []tls.Certificate{cert}
+		}
+		if cfg.TemporalTLSCA != "" {
+			pem, err := os.ReadFile(cfg.TemporalTLSCA)
+			if err != nil {
+				return opts, fmt.Errorf("reading Temporal CA (--temporal-tls-ca): %w", err)
+			}
+			pool := x509.NewCertPool()
+			if !pool.AppendCertsFromPEM(pem) {
+				return opts, fmt.Errorf("reading Temporal CA (--temporal-tls-ca): %s holds no PEM certificate", cfg.TemporalTLSCA)
+			}
+			tlsCfg.RootCAs = pool
+		}
+		opts.ConnectionOptions.TLS = tlsCfg
+	}
+	if cfg.TemporalAPIKey != "" {
+		opts.Credentials = client.NewAPIKeyStaticCredentials(cfg.TemporalAPIKey)
+	}
+	return opts, nil
+}
+
+// dialWithRetry connects to Temporal, retrying until timeout: in compose and
+// in `hookflow dev` the server may still be starting.
+func dialWithRetry(ctx context.Context, opts client.Options, timeout time.Duration) (client.Client, error) {
+	deadline := time.Now().Add(timeout)
+	for {
+		attemptCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		c, err := client.DialContext(attemptCtx, opts)
+		cancel()
+		if err == nil {
+			return c, nil
+		}
+		if ctx.Err() != nil || time.Now().After(deadline) {
+			return nil, fmt.Errorf("connecting to Temporal at %s (namespace %s): %w", opts.HostPort, opts.Namespace, err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("connecting to Temporal at %s: %w", opts.HostPort, ctx.Err())
+		case <-time.After(dialRetryInterval):
+		}
+	}
+}

@@ -1,0 +1,308 @@
+// Package config holds every hookflow setting in one struct.
+//
+// Each setting is both a command-line flag and a HOOKFLOW_* environment
+// variable; a flag given on the command line wins over the environment, and
+// the environment wins over the named defaults below. The list of settings is
+// data (see Settings), so --help, the README and the tests all come from the
+// same table.
+package config
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Named defaults. Every limit can be changed through a flag or environment
+// variable.
+const (
+	DefaultDataDir                = ".hookflow"
+	DefaultHTTPAddr               = ":8080"
+	DefaultPublicURL              = "http://localhost:8080"
+	DefaultTemporalAddress        = "127.0.0.1:7233"
+	DefaultTemporalNamespace      = "default"
+	DefaultTaskQueue              = "hookflow"
+	DefaultTemporalPort           = 7233
+	DefaultTemporalLogLevel       = "warn"
+	DefaultTemporalConnectTimeout = 30 * time.Second
+	DefaultLogLevel               = "info"
+	DefaultLogFormat              = "text"
+	DefaultEventRetention         = 30 * 24 * time.Hour
+	DefaultMaxBodyBytes           = 1 << 20
+	DefaultShutdownTimeout        = 10 * time.Second
+
+	// SQLiteFileName is the store's database file inside the data folder.
+	SQLiteFileName = "hookflow.db"
+	// SecretKeyFileName is where `hookflow dev` keeps a generated secret key.
+	SecretKeyFileName = "secret.key"
+	// SecretKeyBytes is the length of a generated secret key before base64.
+	SecretKeyBytes = 32
+)
+
+// Config is the whole configuration of a hookflow process. Not every command
+// uses every field; each command registers only the groups it needs.
+type Config struct {
+	// DataDir is the folder for everything kept on local disk: the SQLite
+	// store, the embedded Temporal database and the generated secret key.
+	DataDir string
+	// HTTPAddr is where the API, UI and webhook endpoints listen.
+	HTTPAddr string
+	// PublicURL is the base URL external apps use to reach this server; webhook
+	// URLs are built from it.
+	PublicURL string
+	// DatabaseURL selects the store: "sqlite:PATH", a plain file path, or
+	// "postgres://…". Empty means SQLite inside DataDir.
+	DatabaseURL string
+	// AutoMigrate applies pending store migrations when `server` starts.
+	AutoMigrate bool
+
+	// Temporal client settings (server and worker).
+	TemporalAddress        string
+	TemporalNamespace      string
+	TemporalTLS            bool
+	TemporalTLSCert        string
+	TemporalTLSKey         string
+	TemporalTLSCA          string
+	TemporalTLSServerName  string
+	TemporalAPIKey         string
+	TemporalConnectTimeout time.Duration
+	// TaskQueue is the Temporal task queue the worker polls and the API
+	// starts workflows on.
+	TaskQueue string
+
+	// Embedded Temporal server (dev and temporal commands).
+	TemporalPort     int
+	TemporalLogLevel string
+
+	// LogLevel and LogFormat configure hookflow's own logs.
+	LogLevel  string
+	LogFormat string
+
+	// SecretKey encrypts credentials at rest (base64 of 32 random bytes).
+	SecretKey string
+
+	// EventRetention is how long received events and run summaries are kept.
+	EventRetention time.Duration
+	// MaxBodyBytes caps the size of an incoming webhook or API request body.
+	MaxBodyBytes int64
+	// ShutdownTimeout bounds the graceful drain of HTTP requests and worker
+	// tasks after SIGINT or SIGTERM.
+	ShutdownTimeout time.Duration
+}
+
+// Default returns the configuration with every named default applied.
+func Default() Config {
+	return Config{
+		DataDir:                DefaultDataDir,
+		HTTPAddr:               DefaultHTTPAddr,
+		PublicURL:              DefaultPublicURL,
+		AutoMigrate:            true,
+		TemporalAddress:        DefaultTemporalAddress,
+		TemporalNamespace:      DefaultTemporalNamespace,
+		TemporalConnectTimeout: DefaultTemporalConnectTimeout,
+		TaskQueue:              DefaultTaskQueue,
+		TemporalPort:           DefaultTemporalPort,
+		TemporalLogLevel:       DefaultTemporalLogLevel,
+		LogLevel:               DefaultLogLevel,
+		LogFormat:              DefaultLogFormat,
+		EventRetention:         DefaultEventRetention,
+		MaxBodyBytes:           DefaultMaxBodyBytes,
+		ShutdownTimeout:        DefaultShutdownTimeout,
+	}
+}
+
+// StoreURL is the database URL the store opens: DatabaseURL, or SQLite in the
+// data folder when it is empty.
+func (c Config) StoreURL() string {
+	if c.DatabaseURL != "" {
+		return c.DatabaseURL
+	}
+	return "sqlite:" + filepath.Join(c.DataDir, SQLiteFileName)
+}
+
+// TemporalDBPath is the embedded Temporal server's SQLite file.
+func (c Config) TemporalDBPath() string {
+	return filepath.Join(c.DataDir, "temporal.db")
+}
+
+// WebhookBaseURL is the prefix of every webhook URL, e.g.
+// http://localhost:8080/hooks/.
+func (c Config) WebhookBaseURL() string {
+	return strings.TrimRight(c.PublicURL, "/") + "/hooks/"
+}
+
+// TemporalTLSEnabled reports whether the Temporal client dials with TLS: when
+// asked to, when any certificate option is set, or when an API key is used
+// (API keys are only sent over TLS).
+func (c Config) TemporalTLSEnabled() bool {
+	return c.TemporalTLS || c.TemporalTLSCert != "" || c.TemporalTLSKey != "" ||
+		c.TemporalTLSCA != "" || c.TemporalTLSServerName != "" || c.TemporalAPIKey != ""
+}
+
+// Validate checks the settings and names the offending flag in its error.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(flag, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("--%s (%s): %s", flag, EnvName(flag), fmt.Sprintf(format, args...)))
+	}
+	if c.DataDir == "" {
+		bad("data-dir", "must not be empty")
+	}
+	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		bad("public-url", "%q is not an absolute http(s) URL", c.PublicURL)
+	}
+	if c.DatabaseURL != "" {
+		if _, err := DescribeDatabaseURL(c.DatabaseURL); err != nil {
+			bad("database-url", "%v", err)
+		}
+	}
+	if (c.TemporalTLSCert == "") != (c.TemporalTLSKey == "") {
+		bad("temporal-tls-cert", "a client certificate needs both --temporal-tls-cert and --temporal-tls-key")
+	}
+	if c.TemporalPort <= 0 || c.TemporalPort > 65535 {
+		bad("temporal-port", "%d is not a TCP port", c.TemporalPort)
+	}
+	if _, err := ParseLevel(c.LogLevel); err != nil {
+		bad("log-level", "%v", err)
+	}
+	if _, err := ParseLevel(c.TemporalLogLevel); err != nil {
+		bad("temporal-log-level", "%v", err)
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		bad("log-format", "%q must be text or json", c.LogFormat)
+	}
+	if c.TaskQueue == "" {
+		bad("task-queue", "must not be empty")
+	}
+	if c.EventRetention <= 0 {
+		bad("event-retention", "must be positive")
+	}
+	if c.MaxBodyBytes <= 0 {
+		bad("max-body-bytes", "must be positive")
+	}
+	if c.ShutdownTimeout <= 0 {
+		bad("shutdown-timeout", "must be positive")
+	}
+	if c.TemporalConnectTimeout <= 0 {
+		bad("temporal-connect-timeout", "must be positive")
+	}
+	return errors.Join(errs...)
+}
+
+// ParseLevel parses debug, info, warn or error.
+func ParseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return 0, fmt.Errorf("%q is not a log level (debug, info, warn, error)", s)
+	}
+	return l, nil
+}
+
+// NewLogger builds hookflow's logger from LogLevel and LogFormat.
+func (c Config) NewLogger() *slog.Logger {
+	level, err := ParseLevel(c.LogLevel)
+	if err != nil {
+		level = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}
+
+// DescribeDatabaseURL returns a one-line description of a database URL that
+// is safe to print: the dialect and host (or file), never the password.
+func DescribeDatabaseURL(databaseURL string) (string, error) {
+	switch {
+	case strings.HasPrefix(databaseURL, "postgres://"), strings.HasPrefix(databaseURL, "postgresql://"):
+		u, err := url.Parse(databaseURL)
+		if err != nil {
+			// url.Parse echoes its input in errors, which may hold a password.
+			return "", errors.New("postgres URL cannot be parsed")
+		}
+		host := u.Host
+		if host == "" {
+			host = "localhost"
+		}
+		return fmt.Sprintf("postgres at %s/%s", host, strings.TrimPrefix(u.Path, "/")), nil
+	case strings.HasPrefix(databaseURL, "sqlite:"):
+		return "sqlite file " + strings.TrimPrefix(databaseURL, "sqlite:"), nil
+	case strings.Contains(databaseURL, "://"):
+		scheme, _, _ := strings.Cut(databaseURL, "://")
+		return "", fmt.Errorf("unsupported database scheme %q (use sqlite:PATH or postgres://…)", scheme)
+	default:
+		return "sqlite file " + databaseURL, nil
+	}
+}
+
+// EnsureSecretKey returns the configured secret key. When none is configured
+// and generate is true (hookflow dev), it reads the key kept in the data
+// folder, creating it on first use. Without generate a missing key is an
+// error, because a server that invents its own key could not read credentials
+// written by its peers.
+func (c Config) EnsureSecretKey(generate bool) (string, error) {
+	if c.SecretKey != "" {
+		return c.SecretKey, nil
+	}
+	path := filepath.Join(c.DataDir, SecretKeyFileName)
+	b, err := os.ReadFile(path)
+	if err == nil {
+		key := strings.TrimSpace(string(b))
+		if key == "" {
+			return "", fmt.Errorf("reading secret key: %s is empty", path)
+		}
+		return key, nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return "", fmt.Errorf("reading secret key: %w", err)
+	}
+	if !generate {
+		return "", fmt.Errorf("no secret key: set %s (base64 of %d random bytes)", EnvName("secret-key"), SecretKeyBytes)
+	}
+	raw := make([]byte, SecretKeyBytes)
+	if _, err := rand.Read(raw); err != nil {
+		return "", fmt.Errorf("generating secret key: %w", err)
+	}
+	key := base64.StdEncoding.EncodeToString(raw)
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+		return "", fmt.Errorf("creating data folder: %w", err)
+	}
+	if err := writeFileAtomic(path, []byte(key+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("writing secret key: %w", err)
+	}
+	return key, nil
+}
+
+// writeFileAtomic writes through a temporary file and a rename, so a crash
+// never leaves a half-written file behind.
+func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(perm); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

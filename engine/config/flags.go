@@ -1,0 +1,230 @@
+package config
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Group is a set of settings a command can register. Commands combine groups
+// with |, so `hookflow worker` never shows HTTP flags it would ignore.
+type Group uint
+
+// The setting groups.
+const (
+	GroupCore           Group = 1 << iota // data folder, logging, shutdown
+	GroupHTTP                             // listen address, public URL, body limit
+	GroupStore                            // database URL, migrations, retention
+	GroupTemporalClient                   // address, namespace, TLS, API key, task queue
+	GroupEmbedded                         // embedded Temporal server
+	GroupSecrets                          // credential encryption key
+
+	// GroupAll is every group (hookflow dev uses all of them).
+	GroupAll = GroupCore | GroupHTTP | GroupStore | GroupTemporalClient | GroupEmbedded | GroupSecrets
+)
+
+// Setting describes one configuration value: its flag name, environment
+// variable, help text and where it lives in Config.
+type Setting struct {
+	Flag  string
+	Env   string
+	Usage string
+	Group Group
+	// Secret settings never show their value in --help.
+	Secret bool
+	bind   func(c *Config) flag.Value
+}
+
+// EnvName is the environment variable for a flag: --temporal-tls-ca becomes
+// HOOKFLOW_TEMPORAL_TLS_CA.
+func EnvName(flagName string) string {
+	return "HOOKFLOW_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// Settings returns the table of every setting, in the order --help shows them.
+func Settings() []Setting {
+	s := []Setting{
+		{Flag: "data-dir", Group: GroupCore, Usage: "folder for local data: SQLite store, embedded Temporal, generated secret key",
+			bind: func(c *Config) flag.Value { return (*stringValue)(&c.DataDir) }},
+		{Flag: "log-level", Group: GroupCore, Usage: "hookflow log level: debug, info, warn or error",
+			bind: func(c *Config) flag.Value { return (*stringValue)(&c.LogLevel) }},
+		{Flag: "log-format", Group: GroupCore, Usage: "log format: text or json",
+			bind: func(c *Config) flag.Value { return (*stringValue)(&c.LogFormat) }},
+		{Flag: "shutdown-timeout", Group: GroupCore, Usage: "how long SIGINT/SIGTERM waits for HTTP requests and worker tasks to drain",
+			bind: func(c *Config) flag.Value { return (*durationValue)(&c.ShutdownTimeout) }},
+
+		{Flag: "http-addr", Group: GroupHTTP, Usage: "listen address of the API, UI and webhook endpoints",
+			bind: func(c *Config) flag.Value { return (*stringValue)(&c.HTTPAddr) }},
+		{Flag: "public-url", Group: GroupHTTP, Usage: "base URL external apps use to reach hookflow; webhook URLs are built from it",
+			bind: func(c *Config) flag.Value { return (*stringValue)(&c.PublicURL) }},
+		{Flag: "max-body-bytes", Group: GroupHTTP, Usage: "largest accepted request body in bytes (webhooks and API)",
+			bind: func(c *Config) flag.Value { return (*int64Value)(&c.MaxBodyBytes) }},
+
+		{Flag: "database-url", Group: GroupStore, Secret: true, Usage: "store database: sqlite:PATH or postgres://user:pass@host:5432/db (default: SQLite in the data folder)",
+			bind: func(c *Config) flag.Value { return (*stringValue)(&c.DatabaseURL) }},
+		{Flag: "auto-migrate", Group: GroupStore, Usage: "apply pending store migrations when the server starts",
+			bind: func(c *Config) flag.Value { return (*boolValue)(&c.AutoMigrate) }},
+		{Flag: "event-retention", Group: GroupStore, Usage: "how long received events and run summaries are kept (e.g. 720h or 30d)",
+			bind: func(c *Config) flag.Value { return (*durationValue)(&c.EventRetention) }},
+
+		{Flag: "temporal-address", Group: GroupTemporalClient, Usage: "host:port of the Temporal frontend",
+			bind: func(c *Config) flag.Value { return (*stringValue)(&c.TemporalAddress) }},
+		{Flag: "temporal-namespace", Group: GroupTemporalClient | GroupEmbedded, Usage: "Temporal namespace",
+			bind: func(c *Config) flag.Value { return (*stringValue)(&c.TemporalNamespace) }},
+		{Flag: "task-queue", Group: GroupTemporalClient, Usage: "Temporal task queue the worker polls",
+			bind: func(c *Config) flag.Value { return (*stringValue)(&c.TaskQueue) }},
+		{Flag: "temporal-tls", Group: GroupTemporalClient, Usage: "dial Temporal with TLS (implied by any other TLS option or an API key)",
+			bind: func(c *Config) flag.Value { return (*boolValue)(&c.TemporalTLS) }},
+		{Flag: "temporal-tls-cert", Group: GroupTemporalClient, Usage: "client certificate file (PEM) for mTLS to Temporal",
+			bind: func(c *Config) flag.Value { return (*stringValue)(&c.TemporalTLSCert) }},
+		{Flag: "temporal-tls-key", Group: GroupTemporalClient, Usage: "client private key file (PEM) for mTLS to Temporal",
+			bind: func(c *Config) flag.Value { return (*stringValue)(&c.TemporalTLSKey) }},
+		{Flag: "temporal-tls-ca", Group: GroupTemporalClient, Usage: "CA certificate file (PEM) that signs the Temporal server certificate",
+			bind: func(c *Config) flag.Value { return (*stringValue)(&c.TemporalTLSCA) }},
+		{Flag: "temporal-tls-server-name", Group: GroupTemporalClient, Usage: "server name expected in the Temporal server certificate",
+			bind: func(c *Config) flag.Value { return (*stringValue)(&c.TemporalTLSServerName) }},
+		{Flag: "temporal-api-key", Group: GroupTemporalClient, Secret: true, Usage: "API key for Temporal Cloud (sent as a bearer token over TLS)",
+			bind: func(c *Config) flag.Value { return (*stringValue)(&c.TemporalAPIKey) }},
+		{Flag: "temporal-connect-timeout", Group: GroupTemporalClient, Usage: "how long a starting worker keeps retrying to reach Temporal",
+			bind: func(c *Config) flag.Value { return (*durationValue)(&c.TemporalConnectTimeout) }},
+
+		{Flag: "temporal-port", Group: GroupEmbedded, Usage: "frontend port of the embedded Temporal server (on 127.0.0.1)",
+			bind: func(c *Config) flag.Value { return (*intValue)(&c.TemporalPort) }},
+		{Flag: "temporal-log-level", Group: GroupEmbedded, Usage: "log level of the embedded Temporal server",
+			bind: func(c *Config) flag.Value { return (*stringValue)(&c.TemporalLogLevel) }},
+
+		{Flag: "secret-key", Group: GroupSecrets, Secret: true, Usage: "key that encrypts credentials at rest, base64 of 32 bytes (dev generates one into the data folder)",
+			bind: func(c *Config) flag.Value { return (*stringValue)(&c.SecretKey) }},
+	}
+	for i := range s {
+		s[i].Env = EnvName(s[i].Flag)
+	}
+	return s
+}
+
+// Register adds the settings of groups to fs, bound to cfg. Values already in
+// cfg become the defaults shown by --help.
+func Register(fs *flag.FlagSet, cfg *Config, groups Group) {
+	for _, s := range Settings() {
+		if s.Group&groups == 0 {
+			continue
+		}
+		v := s.bind(cfg)
+		usage := fmt.Sprintf("%s (env %s)", s.Usage, s.Env)
+		if s.Secret {
+			// flag prints non-zero defaults; a secret's value must never appear.
+			v = secretValue{v}
+		}
+		fs.Var(v, s.Flag, usage)
+	}
+}
+
+// Parse loads cfg for one command: defaults already in cfg, then HOOKFLOW_*
+// variables from getenv, then the flags in args. A flag wins over the
+// environment because it is applied last. Errors name the flag or variable.
+func Parse(fs *flag.FlagSet, cfg *Config, groups Group, args []string, getenv func(string) string) error {
+	Register(fs, cfg, groups)
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	for _, s := range Settings() {
+		if s.Group&groups == 0 {
+			continue
+		}
+		raw := getenv(s.Env)
+		if raw == "" {
+			continue
+		}
+		if err := s.bind(cfg).Set(raw); err != nil {
+			return fmt.Errorf("environment %s: %w", s.Env, err)
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	return cfg.Validate()
+}
+
+type stringValue string
+
+func (v *stringValue) String() string     { return string(*v) }
+func (v *stringValue) Set(s string) error { *v = stringValue(s); return nil }
+
+type intValue int
+
+func (v *intValue) String() string { return strconv.Itoa(int(*v)) }
+func (v *intValue) Set(s string) error {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		return fmt.Errorf("%q is not a whole number", s)
+	}
+	*v = intValue(n)
+	return nil
+}
+
+type int64Value int64
+
+func (v *int64Value) String() string { return strconv.FormatInt(int64(*v), 10) }
+func (v *int64Value) Set(s string) error {
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil {
+		return fmt.Errorf("%q is not a whole number", s)
+	}
+	*v = int64Value(n)
+	return nil
+}
+
+type boolValue bool
+
+func (v *boolValue) String() string   { return strconv.FormatBool(bool(*v)) }
+func (v *boolValue) IsBoolFlag() bool { return true }
+func (v *boolValue) Set(s string) error {
+	b, err := strconv.ParseBool(strings.TrimSpace(s))
+	if err != nil {
+		return fmt.Errorf("%q is not true or false", s)
+	}
+	*v = boolValue(b)
+	return nil
+}
+
+type durationValue time.Duration
+
+func (v *durationValue) String() string { return time.Duration(*v).String() }
+func (v *durationValue) Set(s string) error {
+	d, err := ParseDuration(s)
+	if err != nil {
+		return err
+	}
+	*v = durationValue(d)
+	return nil
+}
+
+// ParseDuration is time.ParseDuration plus a whole-day form ("30d"), which is
+// how people write retention periods.
+func ParseDuration(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err == nil && n >= 0 {
+			return time.Duration(n) * 24 * time.Hour, nil
+		}
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a duration (e.g. 10s, 5m, 720h, 30d)", s)
+	}
+	return d, nil
+}
+
+// secretValue hides a secret flag's value from --help and from any code that
+// prints flag values.
+type secretValue struct{ flag.Value }
+
+func (v secretValue) String() string { return "" }
+func (v secretValue) IsBoolFlag() bool {
+	b, ok := v.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
+}
