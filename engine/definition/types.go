@@ -1,0 +1,289 @@
+// Package definition holds the hookflow workflow definition: the JSON step
+// graph a user saves, its Go types, parsing with precise error positions,
+// complete validation (every error at once), a content hash for version
+// pinning and the JSON Schema that editors and the API publish.
+//
+// A definition is checked completely when it is saved (Parse, then Validate)
+// and only then handed to the interpreter, which may therefore assume every
+// reference resolves, every expression compiles and every duration parses.
+//
+// # Step graph
+//
+// Steps run in list order unless a step names its Next. Branch and switch
+// steps pick their next step with expressions; filter steps stop the run
+// quietly (status "filtered") when their condition is false; stop and fail
+// end the run. Targets of next, case next, default, on_timeout and
+// on_error "goto:<id>" must name a step in the same step list: a foreach
+// body or a parallel branch is its own list, entered at its first step.
+// The graph is a DAG; the only loop is foreach.
+//
+// # Data context
+//
+// Expressions and templates see these roots (see package expression):
+//
+//	trigger   the event body as JSON, e.g. trigger.data.object.amount
+//	event     {id, type, received_at, headers} of the triggering event
+//	steps     steps.<id> is the output of a step that has already run
+//	vars      the definition's vars, rendered once when the run starts
+//	item      inside a foreach body: the current element
+//	index     inside a foreach body: the current element's 0-based index
+//	received  only in wait_for_event.match: the payload of the candidate event
+//	now()     the run's deterministic clock (workflow time), never the wall clock
+//
+// Step outputs, as steps.<id>:
+//
+//	action          the action's result (connector-defined, see its output_sample)
+//	http            {status, headers, body}
+//	filter          {passed: true}
+//	branch, switch  {next: "<chosen step id>"}
+//	map             the object the mapping built
+//	foreach         an array with one object per item: {"<body step id>": output, ...}
+//	parallel        {"<branch name>": {"<step id>": output, ...}, ...}; steps that run
+//	                on every path of a branch are also visible as steps.<id> after the join
+//	delay           {until: "<RFC 3339 time the delay ended>"}
+//	wait_for_event  {timed_out: bool, event: <payload or null>}; for approvals
+//	                {timed_out, approved, by, comment}
+//	respond         {status}
+//	call_workflow   the child's output (or {run_id} when wait is false)
+//
+// A step whose on_error is "continue" and that fails has the output
+// {"error": {"message": "...", "class": "..."}}.
+package definition
+
+import (
+	"strings"
+	"time"
+
+	"github.com/hookflow/hookflow/engine/expression"
+)
+
+// Kind is a step's type.
+type Kind string
+
+// The step kinds.
+const (
+	KindAction       Kind = "action"
+	KindHTTP         Kind = "http"
+	KindFilter       Kind = "filter"
+	KindBranch       Kind = "branch"
+	KindSwitch       Kind = "switch"
+	KindMap          Kind = "map"
+	KindForeach      Kind = "foreach"
+	KindParallel     Kind = "parallel"
+	KindDelay        Kind = "delay"
+	KindWaitForEvent Kind = "wait_for_event"
+	KindRespond      Kind = "respond"
+	KindCallWorkflow Kind = "call_workflow"
+	KindStop         Kind = "stop"
+	KindFail         Kind = "fail"
+)
+
+// Kinds lists every step kind, in documentation order.
+var Kinds = []Kind{KindAction, KindHTTP, KindFilter, KindBranch, KindSwitch, KindMap,
+	KindForeach, KindParallel, KindDelay, KindWaitForEvent, KindRespond, KindCallWorkflow,
+	KindStop, KindFail}
+
+// Trigger types.
+const (
+	TriggerWebhook  = "webhook"
+	TriggerSchedule = "schedule"
+	TriggerManual   = "manual"
+)
+
+// Respond modes of a webhook trigger.
+const (
+	RespondImmediate  = "immediate"   // 202 with the event id as soon as the event is committed
+	RespondOnComplete = "on_complete" // wait for a respond step (or the run's end) up to RespondTimeout
+)
+
+// On-error policies. A third form is "goto:<step id>".
+const (
+	OnErrorFail       = "fail"
+	OnErrorContinue   = "continue"
+	OnErrorGotoPrefix = "goto:"
+)
+
+// Definition is one workflow: a trigger and a step graph.
+type Definition struct {
+	Name        string         `json:"name"`
+	Description string         `json:"description,omitempty"`
+	Trigger     Trigger        `json:"trigger"`
+	Steps       []*Step        `json:"steps"`
+	Vars        map[string]any `json:"vars,omitempty"`
+	Settings    Settings       `json:"settings,omitzero"`
+}
+
+// Settings are workflow-level options.
+type Settings struct {
+	// RunTimeout bounds a whole run, waits and delays included.
+	RunTimeout Duration `json:"run_timeout,omitempty"`
+	// ErrorWorkflow is the id of a workflow started (with the failed run's
+	// summary as its manual trigger input) when a run fails.
+	ErrorWorkflow string `json:"error_workflow,omitempty"`
+}
+
+// Trigger says what starts a run.
+type Trigger struct {
+	Type       string   `json:"type"` // webhook | schedule | manual
+	Connector  string   `json:"connector,omitempty"`
+	Credential string   `json:"credential,omitempty"`
+	Events     []string `json:"events,omitempty"`
+	// Filter is an expression over trigger and event; events for which it
+	// is false are recorded but start no run.
+	Filter string `json:"filter,omitempty"`
+	// Respond is immediate (default) or on_complete.
+	Respond        string   `json:"respond,omitempty"`
+	RespondTimeout Duration `json:"respond_timeout,omitempty"`
+	// OrderKey is a gjson path into the event body; events with the same
+	// key run one after another, in the order received.
+	OrderKey string         `json:"order_key,omitempty"`
+	Options  map[string]any `json:"options,omitempty"`
+	Schedule *Schedule      `json:"schedule,omitempty"`
+}
+
+// Schedule configures a schedule trigger: exactly one of Cron or Every.
+type Schedule struct {
+	Cron     string   `json:"cron,omitempty"`     // standard 5-field cron, or @hourly/@daily…
+	Timezone string   `json:"timezone,omitempty"` // IANA name; default UTC
+	Every    Duration `json:"every,omitempty"`
+}
+
+// Step is one node of the graph. Which fields may be set depends on Type;
+// Validate rejects fields that belong to another kind.
+type Step struct {
+	ID          string `json:"id"`
+	Type        Kind   `json:"type"`
+	Name        string `json:"name,omitempty"`
+	Description string `json:"description,omitempty"`
+	Next        string `json:"next,omitempty"`
+
+	// Per-step options (any kind that does work; see Validate).
+	Retry   *Retry   `json:"retry,omitempty"`
+	Timeout Duration `json:"timeout,omitempty"`
+	OnError string   `json:"on_error,omitempty"` // fail | continue | goto:<id>
+
+	// action (Connector, Action, Credential, Input); http uses Credential too.
+	Connector  string         `json:"connector,omitempty"`
+	Action     string         `json:"action,omitempty"`
+	Credential string         `json:"credential,omitempty"`
+	Input      map[string]any `json:"input,omitempty"` // templates allowed in every string
+
+	// http (and respond: Headers, Body, Status).
+	Method  string            `json:"method,omitempty"`
+	URL     string            `json:"url,omitempty"`
+	Headers map[string]string `json:"headers,omitempty"`
+	Query   map[string]string `json:"query,omitempty"`
+	Body    any               `json:"body,omitempty"`
+	Status  int               `json:"status,omitempty"`
+
+	// filter.
+	If string `json:"if,omitempty"`
+
+	// branch and switch. Switch compares Value with each case's Equals.
+	Value   string  `json:"value,omitempty"`
+	Cases   []*Case `json:"cases,omitempty"`
+	Default string  `json:"default,omitempty"`
+
+	// map: output field → gjson path, template, nested mapping or literal
+	// (see expression.Mapping).
+	Map map[string]any `json:"map,omitempty"`
+
+	// foreach.
+	Items       string  `json:"items,omitempty"`
+	Steps       []*Step `json:"steps,omitempty"`
+	Concurrency int     `json:"concurrency,omitempty"`
+	MaxItems    int     `json:"max_items,omitempty"`
+
+	// parallel.
+	Branches []*Branch `json:"branches,omitempty"`
+
+	// delay: exactly one of Duration or Until (an expression giving a time
+	// or an RFC 3339 string).
+	Duration Duration `json:"duration,omitempty"`
+	Until    string   `json:"until,omitempty"`
+
+	// wait_for_event: Event (an event type) or Approval; CorrelationKey is
+	// an expression evaluated when the wait starts; Match an optional
+	// expression over `received`; WaitTimeout and OnTimeout say how long and
+	// where to go when nothing arrives (default: continue at the next step).
+	Event          string    `json:"event,omitempty"`
+	CorrelationKey string    `json:"correlation_key,omitempty"`
+	Match          string    `json:"match,omitempty"`
+	Approval       *Approval `json:"approval,omitempty"`
+	WaitTimeout    Duration  `json:"wait_timeout,omitempty"`
+	OnTimeout      string    `json:"on_timeout,omitempty"`
+
+	// call_workflow. Wait defaults to true.
+	Workflow      string `json:"workflow,omitempty"`
+	WorkflowInput any    `json:"workflow_input,omitempty"`
+	Wait          *bool  `json:"wait,omitempty"`
+
+	// stop and fail.
+	Message string `json:"message,omitempty"`
+}
+
+// Case is one arm of a branch (If) or switch (Equals).
+type Case struct {
+	If     string `json:"if,omitempty"`
+	Equals any    `json:"equals,omitempty"`
+	Next   string `json:"next"`
+}
+
+// Branch is one named branch of a parallel step.
+type Branch struct {
+	Name  string  `json:"name"`
+	Steps []*Step `json:"steps"`
+}
+
+// Approval turns a wait_for_event into a human approval: the run waits for
+// an approve/reject decision signal.
+type Approval struct {
+	Message   string   `json:"message,omitempty"` // template, shown to approvers
+	Approvers []string `json:"approvers,omitempty"`
+}
+
+// Retry is a step's retry policy, mapped onto Temporal's RetryPolicy.
+type Retry struct {
+	MaxAttempts     int      `json:"max_attempts,omitempty"`
+	InitialInterval Duration `json:"initial_interval,omitempty"`
+	Backoff         float64  `json:"backoff,omitempty"` // coefficient, >= 1
+	MaxInterval     Duration `json:"max_interval,omitempty"`
+	// NonRetryable lists error classes ("permanent", "rate_limited") or
+	// provider error codes that must not be retried.
+	NonRetryable []string `json:"non_retryable,omitempty"`
+}
+
+// WaitsForChild reports whether a call_workflow step waits for the child.
+func (s *Step) WaitsForChild() bool { return s.Wait == nil || *s.Wait }
+
+// GotoTarget returns the step id of an on_error "goto:<id>", or "".
+func (s *Step) GotoTarget() string {
+	if t, ok := strings.CutPrefix(s.OnError, OnErrorGotoPrefix); ok {
+		return t
+	}
+	return ""
+}
+
+// Duration is a duration written as a string: Go's syntax ("90s", "1h30m")
+// plus whole days ("3d", "2d12h"). Validate rejects any that does not parse,
+// so the interpreter may use Value.
+type Duration string
+
+// Parse returns the duration. The empty string is zero.
+func (d Duration) Parse() (time.Duration, error) { return ParseDuration(string(d)) }
+
+// Value returns the duration, or 0 when it does not parse (only possible
+// for a definition that has not been validated).
+func (d Duration) Value() time.Duration {
+	v, _ := d.Parse()
+	return v
+}
+
+// ParseDuration parses Go duration syntax extended with a leading whole
+// number of days ("3d", "1d12h", "-2d"); the empty string is zero.
+func ParseDuration(s string) (time.Duration, error) {
+	if s == "" {
+		return 0, nil
+	}
+	return expression.ParseDuration(s)
+}

@@ -1,0 +1,374 @@
+// Package expression compiles and evaluates the expressions, templates and
+// mappings of hookflow workflow definitions.
+//
+//   - Expressions are expr-lang (github.com/expr-lang/expr) source, used in
+//     `if`, `items`, `value`, `until`, `correlation_key` and `match` fields.
+//     An expression field may also be written as one template, "{{ x > 1 }}".
+//   - Templates are strings with `{{ expr }}` parts. A string that is exactly
+//     one template (surrounding spaces allowed) keeps the typed value
+//     (number, bool, object, array, null); mixed text interpolates: strings
+//     as is, null as "", numbers in their shortest form, times as RFC 3339,
+//     objects and arrays as JSON with sorted keys. A literal "{{" is written
+//     {{ "{{" }}. Render applies templates to every string inside a JSON
+//     value (objects, arrays), recursively.
+//   - Mappings (the map step) build an object: a string value containing
+//     "{{" is a template; any other string is a gjson path against the data
+//     context, which must start with a root ("trigger.data.object.amount",
+//     "steps.order.items.#(qty>1)#.sku"); nested objects are nested mappings;
+//     numbers, booleans and null are literals.
+//
+// # Data context
+//
+// Every expression sees one map with these roots:
+//
+//	trigger   the event body: {"type": "payment_intent.succeeded", "data": {...}}
+//	event     {"id": "evt_1", "type": "...", "received_at": "2024-05-01T10:00:00Z", "headers": {...}}
+//	steps     {"<step id>": <output of that step>, ...}
+//	vars      the definition's vars
+//	item      inside foreach: the current element
+//	index     inside foreach: the current index (an int)
+//	received  in wait_for_event.match: the candidate event's payload
+//
+// # Determinism
+//
+// Expressions run inside the Temporal interpreter, so they must give the
+// same result on replay. now() returns Scope's clock (workflow.Now), never
+// the wall clock: expr's builtin now is disabled and replaced. Rendering
+// visits object keys in sorted order so errors and output are stable.
+//
+// # Helpers
+//
+// Beyond expr's builtins (upper, lower, trim, split, join, len, toJSON…):
+//
+//	now()                              the run's clock, a time
+//	formatDate(t, layout[, tz])        "YYYY-MM-DD HH:mm", "iso", "unix" or a Go layout
+//	parseDate(s[, layout[, tz]])       to a time; without layout: RFC 3339, date, unix seconds
+//	addDuration(t, "3d")               t plus a duration ("90s", "2h", "3d", "-1d")
+//	formatMoney(minor, "USD")          "20.00 USD": minor units (cents) as Stripe sends them
+//	title(s), slug(s)                  "hello world" → "Hello World", "Hello, World!" → "hello-world"
+//	default(x, fallback)               fallback when x is null or ""
+//	coalesce(a, b, …)                  the first argument that is neither null nor ""
+//	json(x), fromjson(s)               encode and decode JSON
+//	get(obj, "gjson.path")             a gjson path (queries, modifiers) into any value
+package expression
+
+import (
+	"fmt"
+	"reflect"
+	"sync"
+	"time"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/vm"
+)
+
+// Named default limits. Every one can be changed through Limits.
+const (
+	// DefaultMaxSourceLength bounds one expression or template string, in bytes.
+	DefaultMaxSourceLength = 8 << 10
+	// DefaultMaxNodes bounds the size of one compiled program (AST nodes).
+	DefaultMaxNodes = 2000
+	// DefaultMaxOutputBytes bounds what one template renders to
+	// (interpolated text, or the JSON of a rendered value).
+	DefaultMaxOutputBytes = 1 << 20
+	// DefaultMaxCacheEntries bounds the compiled-program cache; when full
+	// it is emptied, since definitions in use recompile in microseconds.
+	DefaultMaxCacheEntries = 10000
+)
+
+// Limits bounds what a Compiler accepts. Zero fields take the defaults.
+type Limits struct {
+	MaxSourceLength int
+	MaxNodes        uint
+	MaxOutputBytes  int
+	MaxCacheEntries int
+}
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxSourceLength <= 0 {
+		l.MaxSourceLength = DefaultMaxSourceLength
+	}
+	if l.MaxNodes == 0 {
+		l.MaxNodes = DefaultMaxNodes
+	}
+	if l.MaxOutputBytes <= 0 {
+		l.MaxOutputBytes = DefaultMaxOutputBytes
+	}
+	if l.MaxCacheEntries <= 0 {
+		l.MaxCacheEntries = DefaultMaxCacheEntries
+	}
+	return l
+}
+
+// Root names of the data context.
+const (
+	RootTrigger  = "trigger"
+	RootEvent    = "event"
+	RootSteps    = "steps"
+	RootVars     = "vars"
+	RootItem     = "item"
+	RootIndex    = "index"
+	RootReceived = "received"
+)
+
+// Roots lists the data context's root names.
+var Roots = []string{RootTrigger, RootEvent, RootSteps, RootVars, RootItem, RootIndex, RootReceived}
+
+// Compiler compiles expressions and templates and caches the programs by
+// source. It is safe for concurrent use; one Compiler per process is the
+// intended use, since every run of a workflow renders the same templates.
+type Compiler struct {
+	limits Limits
+
+	mu        sync.RWMutex
+	exprs     map[string]*Expr
+	templates map[string]*Template
+}
+
+// NewCompiler returns a Compiler with the given limits (zero fields take
+// the defaults).
+func NewCompiler(limits Limits) *Compiler {
+	return &Compiler{
+		limits:    limits.withDefaults(),
+		exprs:     make(map[string]*Expr),
+		templates: make(map[string]*Template),
+	}
+}
+
+// Limits returns the compiler's effective limits.
+func (c *Compiler) Limits() Limits { return c.limits }
+
+// Expr is a compiled expression.
+type Expr struct {
+	src     string
+	program *vm.Program
+	// offset maps positions when src was written as "{{ expr }}".
+	offset int
+	limits Limits
+}
+
+// Source returns the expression as written.
+func (e *Expr) Source() string { return e.src }
+
+// Scope is the data context of one evaluation plus its clock. Build one
+// per step (the interpreter's data context changes after every step) and
+// use it for all of that step's expressions and templates. A Scope is
+// read-only once built and safe for concurrent use.
+type Scope struct {
+	env map[string]any
+	now time.Time
+}
+
+// NewScope builds a Scope over data (roots as in the package doc; absent
+// roots are null) whose now() returns now. The data map is not copied
+// deeply and must not be modified while the Scope is in use.
+func NewScope(data map[string]any, now time.Time) *Scope {
+	env := make(map[string]any, len(Roots)+1)
+	for _, r := range Roots {
+		env[r] = nil
+	}
+	env[RootIndex] = 0
+	for k, v := range data {
+		env[k] = v
+	}
+	s := &Scope{env: env, now: now}
+	env["now"] = s.Now
+	return s
+}
+
+// Now returns the scope's clock.
+func (s *Scope) Now() time.Time { return s.now }
+
+// Data returns the data context the scope was built from, including nil
+// entries for absent roots (and the now function).
+func (s *Scope) Data() map[string]any { return s.env }
+
+// The typed contexts validation compiles against: one struct per
+// combination of optional roots, so a root that is not available in a
+// field is an unknown name. Field types matter only for the roots; their
+// contents are dynamic JSON.
+type (
+	checkEnv struct {
+		Trigger any              `expr:"trigger"`
+		Event   map[string]any   `expr:"event"`
+		Steps   map[string]any   `expr:"steps"`
+		Vars    map[string]any   `expr:"vars"`
+		Now     func() time.Time `expr:"now"`
+	}
+	checkLoopEnv struct {
+		Trigger any              `expr:"trigger"`
+		Event   map[string]any   `expr:"event"`
+		Steps   map[string]any   `expr:"steps"`
+		Vars    map[string]any   `expr:"vars"`
+		Now     func() time.Time `expr:"now"`
+		Item    any              `expr:"item"`
+		Index   int              `expr:"index"`
+	}
+	checkReceivedEnv struct {
+		Trigger  any              `expr:"trigger"`
+		Event    map[string]any   `expr:"event"`
+		Steps    map[string]any   `expr:"steps"`
+		Vars     map[string]any   `expr:"vars"`
+		Now      func() time.Time `expr:"now"`
+		Received any              `expr:"received"`
+	}
+	checkLoopReceivedEnv struct {
+		Trigger  any              `expr:"trigger"`
+		Event    map[string]any   `expr:"event"`
+		Steps    map[string]any   `expr:"steps"`
+		Vars     map[string]any   `expr:"vars"`
+		Now      func() time.Time `expr:"now"`
+		Item     any              `expr:"item"`
+		Index    int              `expr:"index"`
+		Received any              `expr:"received"`
+	}
+)
+
+func checkOptions(ctx Context) []expr.Option {
+	var env any = checkEnv{}
+	switch {
+	case ctx.Loop && ctx.Received:
+		env = checkLoopReceivedEnv{}
+	case ctx.Loop:
+		env = checkLoopEnv{}
+	case ctx.Received:
+		env = checkReceivedEnv{}
+	}
+	return []expr.Option{expr.Env(env)}
+}
+
+// runtimeOptions compile programs for evaluation against a Scope's map:
+// roots are looked up dynamically, since validation has already checked
+// them strictly; only now() is declared, so it is called without reflection.
+var runtimeOptions = []expr.Option{
+	expr.Env(map[string]any{"now": (func() time.Time)(nil)}),
+	expr.AllowUndefinedVariables(),
+}
+
+func (c *Compiler) options(env []expr.Option) []expr.Option {
+	opts := append([]expr.Option{}, env...)
+	opts = append(opts,
+		expr.DisableBuiltin("now"),
+		expr.DisableBuiltin("get"),
+		expr.MaxNodes(c.limits.MaxNodes),
+	)
+	return append(opts, functions...)
+}
+
+// Expr compiles an expression for evaluation, from the cache when it has
+// been compiled before. Every root is available; Check is the strict,
+// context-aware compile that validation uses.
+func (c *Compiler) Expr(src string) (*Expr, error) {
+	c.mu.RLock()
+	e, ok := c.exprs[src]
+	c.mu.RUnlock()
+	if ok {
+		return e, nil
+	}
+	e, err := c.compileExpr(src, runtimeOptions)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if len(c.exprs) >= c.limits.MaxCacheEntries {
+		c.exprs = make(map[string]*Expr)
+	}
+	c.exprs[src] = e
+	c.mu.Unlock()
+	return e, nil
+}
+
+func (c *Compiler) compileExpr(src string, env []expr.Option) (*Expr, error) {
+	if len(src) > c.limits.MaxSourceLength {
+		return nil, &Error{Message: fmt.Sprintf("expression is %d bytes long, over the limit of %d", len(src), c.limits.MaxSourceLength)}
+	}
+	inner, offset := src, 0
+	if t, err := parseTemplate(src); err == nil && t.single() {
+		inner, offset = t.parts[0].src, t.parts[0].offset
+	}
+	if trimmedEmpty(inner) {
+		return nil, &Error{Message: "empty expression"}
+	}
+	program, err := compileProgram(inner, c.options(env))
+	if err != nil {
+		return nil, positioned(err, src, inner, offset)
+	}
+	return &Expr{src: src, program: program, offset: offset, limits: c.limits}, nil
+}
+
+// Eval evaluates the expression in scope.
+func (e *Expr) Eval(s *Scope) (any, error) {
+	out, err := expr.Run(e.program, s.env)
+	if err != nil {
+		return nil, positioned(err, e.src, e.src[e.offset:], e.offset)
+	}
+	return normalize(out), nil
+}
+
+// EvalBool evaluates a condition. Null counts as false; any other
+// non-boolean result is an error, because a truthy-string rule would hide
+// mistakes such as `trigger.amount` instead of `trigger.amount > 0`.
+func (e *Expr) EvalBool(s *Scope) (bool, error) {
+	v, err := e.Eval(s)
+	if err != nil {
+		return false, err
+	}
+	switch b := v.(type) {
+	case bool:
+		return b, nil
+	case nil:
+		return false, nil
+	}
+	return false, &Error{Message: fmt.Sprintf("condition gave %s, want a boolean", typeName(v))}
+}
+
+// Eval compiles (or takes from the cache) and evaluates an expression.
+func (c *Compiler) Eval(src string, s *Scope) (any, error) {
+	e, err := c.Expr(src)
+	if err != nil {
+		return nil, err
+	}
+	return e.Eval(s)
+}
+
+// normalize turns the numeric kinds expr produces into the JSON model's
+// float64 or int, so outputs compare and serialize the same way whatever
+// arithmetic produced them.
+func normalize(v any) any {
+	switch n := v.(type) {
+	case int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
+		return int(reflect.ValueOf(n).Convert(reflect.TypeOf(0)).Int())
+	case float32:
+		return float64(n)
+	}
+	return v
+}
+
+func typeName(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return "a string"
+	case bool:
+		return "a boolean"
+	case int, float64:
+		return "a number"
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "an array"
+	case time.Time:
+		return "a time"
+	}
+	return fmt.Sprintf("a %T", v)
+}
+
+func trimmedEmpty(s string) bool {
+	for _, r := range s {
+		if r != ' ' && r != '\t' && r != '\n' && r != '\r' {
+			return false
+		}
+	}
+	return true
+}

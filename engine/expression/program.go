@@ -1,0 +1,14 @@
+package expression
+
+import (
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/vm"
+)
+
+func compileProgram(src string, opts []expr.Option) (*vm.Program, error) {
+	return expr.Compile(src, opts...)
+}
+
+func runProgram(p *vm.Program, env map[string]any) (any, error) {
+	return expr.Run(p, env)
+}
