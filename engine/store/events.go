@@ -1,0 +1,414 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// DefaultPruneBatch is the batch size PruneEvents uses when given 0. Small
+// batches keep each delete short, so ingestion never waits long for the
+// write lock.
+const DefaultPruneBatch = 500
+
+var eventStatuses = map[string]bool{
+	EventPending: true, EventDispatched: true, EventRunning: true, EventCompleted: true, EventFailed: true,
+	EventIgnored: true, EventRejected: true, EventDuplicate: true, EventFiltered: true,
+}
+
+// ValidEventStatus reports whether status is one of the Event* statuses.
+func ValidEventStatus(status string) bool { return eventStatuses[status] }
+
+type eventRow struct {
+	ID               string         `db:"id"`
+	EndpointID       string         `db:"endpoint_id"`
+	WorkflowID       string         `db:"workflow_id"`
+	WorkflowVersion  int            `db:"workflow_version"`
+	Connector        string         `db:"connector"`
+	ProviderEventID  string         `db:"provider_event_id"`
+	DedupeKey        sql.NullString `db:"dedupe_key"`
+	EventType        string         `db:"event_type"`
+	ReceivedAt       int64          `db:"received_at"`
+	Headers          string         `db:"headers"`
+	Body             []byte         `db:"body"`
+	Verification     string         `db:"verification"`
+	Reason           string         `db:"reason"`
+	Status           string         `db:"status"`
+	RunID            string         `db:"run_id"`
+	DispatchAttempts int            `db:"dispatch_attempts"`
+	NextDispatchAt   nullMS         `db:"next_dispatch_at"`
+	ReplayOf         string         `db:"replay_of"`
+	DuplicateOf      string         `db:"duplicate_of"`
+	UpdatedAt        int64          `db:"updated_at"`
+}
+
+func (r eventRow) event() (Event, error) {
+	e := Event{ID: r.ID, EndpointID: r.EndpointID, WorkflowID: r.WorkflowID, WorkflowVersion: r.WorkflowVersion,
+		Connector: r.Connector, ProviderEventID: r.ProviderEventID, DedupeKey: r.DedupeKey.String, EventType: r.EventType,
+		ReceivedAt: fromMS(r.ReceivedAt), Body: r.Body, Verification: r.Verification, Reason: r.Reason, Status: r.Status,
+		RunID: r.RunID, DispatchAttempts: r.DispatchAttempts, NextDispatchAt: fromMSPtr(r.NextDispatchAt),
+		ReplayOf: r.ReplayOf, DuplicateOf: r.DuplicateOf, UpdatedAt: fromMS(r.UpdatedAt)}
+	if r.Headers != "" && r.Headers != "{}" {
+		if err := json.Unmarshal([]byte(r.Headers), &e.Headers); err != nil {
+			return Event{}, fmt.Errorf("decoding headers of event %s: %w", r.ID, err)
+		}
+	}
+	return e, nil
+}
+
+const eventColumns = `id, endpoint_id, workflow_id, workflow_version, connector, provider_event_id, dedupe_key, event_type,
+	received_at, headers, body, verification, reason, status, run_id, dispatch_attempts, next_dispatch_at, replay_of,
+	duplicate_of, updated_at`
+
+// eventSummaryColumns leaves out headers and body, for lists.
+const eventSummaryColumns = `id, endpoint_id, workflow_id, workflow_version, connector, provider_event_id, dedupe_key, event_type,
+	received_at, verification, reason, status, run_id, dispatch_attempts, next_dispatch_at, replay_of,
+	duplicate_of, updated_at`
+
+// prepareEvent fills defaults into e and returns its headers as JSON.
+func prepareEvent(e *Event, t time.Time) (string, error) {
+	if e.ID == "" {
+		e.ID = NewID("evt")
+	}
+	if e.ReceivedAt.IsZero() {
+		e.ReceivedAt = t
+	}
+	e.ReceivedAt = e.ReceivedAt.UTC().Truncate(time.Millisecond)
+	e.UpdatedAt = t
+	if e.Status == "" {
+		e.Status = EventPending
+	}
+	if !eventStatuses[e.Status] {
+		return "", fmt.Errorf("event %s: unknown status %q: %w", e.ID, e.Status, ErrInvalidArgument)
+	}
+	if e.Verification == "" {
+		e.Verification = VerificationSkipped
+	}
+	if e.Status == EventPending {
+		if e.NextDispatchAt == nil {
+			at := e.ReceivedAt
+			e.NextDispatchAt = &at
+		}
+	} else {
+		e.NextDispatchAt = nil
+	}
+	if len(e.Headers) == 0 {
+		return "{}", nil
+	}
+	return marshalJSON(e.Headers)
+}
+
+const insertEventSQL = `INSERT INTO events (id, endpoint_id, workflow_id, workflow_version, connector, provider_event_id,
+	dedupe_key, event_type, received_at, headers, body, verification, reason, status, run_id, dispatch_attempts,
+	next_dispatch_at, replay_of, duplicate_of, updated_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+func eventArgs(e *Event, headers string, dedupe sql.NullString) []any {
+	return []any{e.ID, e.EndpointID, e.WorkflowID, e.WorkflowVersion, e.Connector, e.ProviderEventID,
+		dedupe, e.EventType, ms(e.ReceivedAt), headers, e.Body, e.Verification, e.Reason, e.Status, e.RunID,
+		e.DispatchAttempts, msPtr(e.NextDispatchAt), e.ReplayOf, e.DuplicateOf, ms(e.UpdatedAt)}
+}
+
+// InsertEvents commits a batch of events in ONE transaction: the ingestion
+// path group-commits concurrent requests through it, so a 2xx can be sent
+// for every event of the batch once it returns nil. Missing ids, times,
+// statuses and next-dispatch times are filled into the given events.
+//
+// An event with a DedupeKey that its endpoint has already seen is not
+// inserted as a new pending event; its result has Duplicate set and the
+// original's ID, and the delivery is still logged as a separate row with
+// status "duplicate" (LogID). This holds within a batch, across batches and
+// across concurrent transactions and processes (the UNIQUE (endpoint_id,
+// dedupe_key) constraint with ON CONFLICT DO NOTHING decides).
+//
+// Any other failure rolls the whole batch back and returns an error; an
+// event id that already exists gives ErrDuplicate.
+func (s *Store) InsertEvents(ctx context.Context, events []*Event) ([]InsertResult, error) {
+	if len(events) == 0 {
+		return nil, nil
+	}
+	t := now()
+	headers := make([]string, len(events))
+	for i, e := range events {
+		h, err := prepareEvent(e, t)
+		if err != nil {
+			return nil, fmt.Errorf("inserting events: %w", err)
+		}
+		headers[i] = h
+	}
+	results := make([]InsertResult, len(events))
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		plain, err := tx.PrepareContext(ctx, s.q(insertEventSQL))
+		if err != nil {
+			return err
+		}
+		defer plain.Close()
+		dedupe, err := tx.PrepareContext(ctx, s.q(insertEventSQL+` ON CONFLICT (endpoint_id, dedupe_key) DO NOTHING`))
+		if err != nil {
+			return err
+		}
+		defer dedupe.Close()
+		for i, e := range events {
+			if e.DedupeKey == "" {
+				if _, err := plain.ExecContext(ctx, eventArgs(e, headers[i], sql.NullString{})...); err != nil {
+					return eventInsertErr(e, err)
+				}
+				results[i] = InsertResult{ID: e.ID, LogID: e.ID}
+				continue
+			}
+			res, err := dedupe.ExecContext(ctx, eventArgs(e, headers[i], nullString(e.DedupeKey))...)
+			if err != nil {
+				return eventInsertErr(e, err)
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n == 1 {
+				results[i] = InsertResult{ID: e.ID, LogID: e.ID}
+				continue
+			}
+			var original string
+			if err := tx.GetContext(ctx, &original, s.q(`SELECT id FROM events WHERE endpoint_id = ? AND dedupe_key = ?`),
+				e.EndpointID, e.DedupeKey); err != nil {
+				return fmt.Errorf("finding original of duplicate event %s: %w", e.ID, err)
+			}
+			// Log this delivery as its own row that points at the original.
+			e.Status, e.DuplicateOf, e.NextDispatchAt = EventDuplicate, original, nil
+			if _, err := plain.ExecContext(ctx, eventArgs(e, headers[i], sql.NullString{})...); err != nil {
+				return eventInsertErr(e, err)
+			}
+			results[i] = InsertResult{ID: original, Duplicate: true, LogID: e.ID}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("inserting %d events: %w", len(events), err)
+	}
+	return results, nil
+}
+
+func eventInsertErr(e *Event, err error) error {
+	if isUnique(err) {
+		return fmt.Errorf("event id %s: %w", e.ID, ErrDuplicate)
+	}
+	return fmt.Errorf("event %s: %w", e.ID, err)
+}
+
+// GetEvent returns one event with its headers and body.
+func (s *Store) GetEvent(ctx context.Context, id string) (Event, error) {
+	var r eventRow
+	if err := s.rdb.GetContext(ctx, &r, s.q(`SELECT `+eventColumns+` FROM events WHERE id = ?`), id); err != nil {
+		return Event{}, fmt.Errorf("getting event %s: %w", id, notFound(err))
+	}
+	return r.event()
+}
+
+// ListEvents lists events newest first (received_at DESC, id DESC).
+func (s *Store) ListEvents(ctx context.Context, f EventFilter) ([]Event, string, error) {
+	var w where
+	if f.WorkflowID != "" {
+		w.add("workflow_id = ?", f.WorkflowID)
+	}
+	if f.EndpointID != "" {
+		w.add("endpoint_id = ?", f.EndpointID)
+	}
+	if f.Status != "" {
+		w.add("status = ?", f.Status)
+	}
+	if f.EventType != "" {
+		w.add("event_type = ?", f.EventType)
+	}
+	if f.ProviderEventID != "" {
+		w.add("provider_event_id = ?", f.ProviderEventID)
+	}
+	if f.ReplayOf != "" {
+		w.add("replay_of = ?", f.ReplayOf)
+	}
+	if !f.Since.IsZero() {
+		w.add("received_at >= ?", ms(f.Since))
+	}
+	if !f.Until.IsZero() {
+		w.add("received_at < ?", ms(f.Until))
+	}
+	suffix, limit, err := w.page("received_at", f.ListOptions)
+	if err != nil {
+		return nil, "", fmt.Errorf("listing events: %w", err)
+	}
+	cols := eventSummaryColumns
+	if f.IncludeBody {
+		cols = eventColumns
+	}
+	var rows []eventRow
+	if err := s.rdb.SelectContext(ctx, &rows, s.q(`SELECT `+cols+` FROM events`+w.sql()+suffix), w.args...); err != nil {
+		return nil, "", fmt.Errorf("listing events: %w", err)
+	}
+	next := ""
+	if len(rows) > limit {
+		rows = rows[:limit]
+		next = encodeCursor(rows[limit-1].ReceivedAt, rows[limit-1].ID)
+	}
+	out := make([]Event, 0, len(rows))
+	for _, r := range rows {
+		e, err := r.event()
+		if err != nil {
+			return nil, "", fmt.Errorf("listing events: %w", err)
+		}
+		out = append(out, e)
+	}
+	return out, next, nil
+}
+
+// ClaimPendingEvents claims up to limit pending events whose
+// next_dispatch_at <= now, oldest due first, for the dispatcher or the
+// sweeper. A claim is a lease: it moves next_dispatch_at to now+lease and
+// counts a dispatch attempt, so no other claimer (goroutine or process)
+// gets the same event until the lease runs out. The claimer must then call
+// MarkDispatched or MarkDispatchFailed; if it crashes, the event becomes
+// claimable again when the lease expires. Events come back with bodies.
+func (s *Store) ClaimPendingEvents(ctx context.Context, limit int, now time.Time, lease time.Duration) ([]Event, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	if lease <= 0 {
+		return nil, fmt.Errorf("claiming events: lease must be positive: %w", ErrInvalidArgument)
+	}
+	lock := ""
+	if s.dialect == DialectPostgres {
+		// Rows another claimer has locked are skipped rather than waited
+		// for; after its commit they no longer match next_dispatch_at <= now.
+		lock = " FOR UPDATE SKIP LOCKED"
+	}
+	q := fmt.Sprintf(`UPDATE events SET next_dispatch_at = ?, dispatch_attempts = dispatch_attempts + 1, updated_at = ?
+		WHERE id IN (SELECT id FROM events WHERE status = 'pending' AND next_dispatch_at <= ?
+			ORDER BY next_dispatch_at, id LIMIT %d%s)
+		RETURNING `+eventColumns, limit, lock)
+	var rows []eventRow
+	if err := s.db.SelectContext(ctx, &rows, s.q(q), ms(now.Add(lease)), ms(now), ms(now)); err != nil {
+		return nil, fmt.Errorf("claiming events: %w", err)
+	}
+	out := make([]Event, 0, len(rows))
+	for _, r := range rows {
+		e, err := r.event()
+		if err != nil {
+			return nil, fmt.Errorf("claiming events: %w", err)
+		}
+		out = append(out, e)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].ReceivedAt.Equal(out[j].ReceivedAt) {
+			return out[i].ReceivedAt.Before(out[j].ReceivedAt)
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out, nil
+}
+
+// MarkDispatched records that the event's run was started in Temporal as
+// runID. It is idempotent, and an event that has already moved past
+// "dispatched" (its run reported first) is left as it is.
+func (s *Store) MarkDispatched(ctx context.Context, id, runID string) error {
+	res, err := s.db.ExecContext(ctx, s.q(`UPDATE events SET status = ?, run_id = ?, next_dispatch_at = NULL, reason = '', updated_at = ?
+		WHERE id = ? AND status = ?`), EventDispatched, runID, ms(now()), id, EventPending)
+	if err != nil {
+		return fmt.Errorf("marking event %s dispatched: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		if _, err := s.GetEvent(ctx, id); err != nil {
+			return fmt.Errorf("marking event %s dispatched: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// MarkDispatchFailed keeps the event pending and schedules its next
+// dispatch attempt at nextAttemptAt, recording why this one failed.
+// An event that is no longer pending gives ErrConflict.
+func (s *Store) MarkDispatchFailed(ctx context.Context, id string, nextAttemptAt time.Time, reason string) error {
+	res, err := s.db.ExecContext(ctx, s.q(`UPDATE events SET next_dispatch_at = ?, reason = ?, updated_at = ? WHERE id = ? AND status = ?`),
+		ms(nextAttemptAt), reason, ms(now()), id, EventPending)
+	if err != nil {
+		return fmt.Errorf("recording failed dispatch of event %s: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		if _, err := s.GetEvent(ctx, id); err != nil {
+			return fmt.Errorf("recording failed dispatch of event %s: %w", id, err)
+		}
+		return fmt.Errorf("recording failed dispatch of event %s: not pending: %w", id, ErrConflict)
+	}
+	return nil
+}
+
+// SetEventStatus sets an event's status (and reason, when not empty), for
+// example when its run completes or fails. Setting EventPending makes it
+// due for dispatch now.
+func (s *Store) SetEventStatus(ctx context.Context, id, status, reason string) error {
+	if !eventStatuses[status] {
+		return fmt.Errorf("setting status of event %s: unknown status %q: %w", id, status, ErrInvalidArgument)
+	}
+	t := ms(now())
+	sets := []string{"status = ?", "updated_at = ?"}
+	args := []any{status, t}
+	if reason != "" {
+		sets, args = append(sets, "reason = ?"), append(args, reason)
+	}
+	if status == EventPending {
+		sets, args = append(sets, "next_dispatch_at = ?"), append(args, t)
+	} else {
+		sets = append(sets, "next_dispatch_at = NULL")
+	}
+	args = append(args, id)
+	res, err := s.db.ExecContext(ctx, s.q(`UPDATE events SET `+strings.Join(sets, ", ")+` WHERE id = ?`), args...)
+	if err != nil {
+		return fmt.Errorf("setting status of event %s: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("setting status of event %s: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// PruneEvents deletes events received before `before`, batch rows per
+// statement (DefaultPruneBatch when batch <= 0), each batch its own short
+// transaction so ingestion interleaves. Pending events are never pruned:
+// an event that was acknowledged but never dispatched is not lost to
+// retention. It returns how many rows it deleted; on a cancelled context
+// it stops between batches and returns the count so far with the error.
+func (s *Store) PruneEvents(ctx context.Context, before time.Time, batch int) (int, error) {
+	return s.pruneBatches(ctx, "events", "received_at", before, batch, "status <> 'pending'")
+}
+
+func (s *Store) pruneBatches(ctx context.Context, table, timeCol string, before time.Time, batch int, extra string) (int, error) {
+	if batch <= 0 {
+		batch = DefaultPruneBatch
+	}
+	cond := timeCol + " < ?"
+	if extra != "" {
+		cond += " AND " + extra
+	}
+	q := s.q(fmt.Sprintf(`DELETE FROM %s WHERE id IN (SELECT id FROM %s WHERE %s ORDER BY %s LIMIT %d)`,
+		table, table, cond, timeCol, batch))
+	total := 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return total, fmt.Errorf("pruning %s: %w", table, err)
+		}
+		res, err := s.db.ExecContext(ctx, q, ms(before))
+		if err != nil {
+			return total, fmt.Errorf("pruning %s: %w", table, err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return total, fmt.Errorf("pruning %s: %w", table, err)
+		}
+		total += int(n)
+		if int(n) < batch {
+			return total, nil
+		}
+	}
+}
+

@@ -1,0 +1,144 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+var runStatuses = map[string]bool{
+	RunRunning: true, RunCompleted: true, RunFailed: true, RunFiltered: true, RunCancelled: true, RunTimedOut: true,
+}
+
+// ValidRunStatus reports whether status is one of the Run* statuses.
+func ValidRunStatus(status string) bool { return runStatuses[status] }
+
+type runRow struct {
+	ID              string `db:"id"`
+	TemporalRunID   string `db:"temporal_run_id"`
+	WorkflowID      string `db:"workflow_id"`
+	WorkflowVersion int    `db:"workflow_version"`
+	EventID         string `db:"event_id"`
+	Status          string `db:"status"`
+	StartedAt       int64  `db:"started_at"`
+	EndedAt         nullMS `db:"ended_at"`
+	Error           string `db:"error"`
+	Output          string `db:"output"`
+	Steps           string `db:"steps"`
+	RetryOf         string `db:"retry_of"`
+	UpdatedAt       int64  `db:"updated_at"`
+}
+
+func (r runRow) run() Run {
+	return Run{ID: r.ID, TemporalRunID: r.TemporalRunID, WorkflowID: r.WorkflowID, WorkflowVersion: r.WorkflowVersion,
+		EventID: r.EventID, Status: r.Status, StartedAt: fromMS(r.StartedAt), EndedAt: fromMSPtr(r.EndedAt),
+		Error: r.Error, Output: rawJSON(r.Output), Steps: rawJSON(r.Steps), RetryOf: r.RetryOf, UpdatedAt: fromMS(r.UpdatedAt)}
+}
+
+func jsonColumn(field string, v json.RawMessage) (string, error) {
+	if len(v) == 0 {
+		return "", nil
+	}
+	if !json.Valid(v) {
+		return "", fmt.Errorf("%s is not valid JSON: %w", field, ErrInvalidArgument)
+	}
+	return string(v), nil
+}
+
+// UpsertRun inserts or updates a run summary by id. It is idempotent, so
+// the end-of-run activity can be retried. A finished run is never moved
+// back to "running" by a late or replayed start notification; apart from
+// that, the latest call wins. A zero StartedAt means now.
+func (s *Store) UpsertRun(ctx context.Context, r Run) error {
+	if r.ID == "" {
+		return fmt.Errorf("upserting run: empty id: %w", ErrInvalidArgument)
+	}
+	if !runStatuses[r.Status] {
+		return fmt.Errorf("upserting run %s: unknown status %q: %w", r.ID, r.Status, ErrInvalidArgument)
+	}
+	output, err := jsonColumn("output", r.Output)
+	if err != nil {
+		return fmt.Errorf("upserting run %s: %w", r.ID, err)
+	}
+	steps, err := jsonColumn("steps", r.Steps)
+	if err != nil {
+		return fmt.Errorf("upserting run %s: %w", r.ID, err)
+	}
+	t := now()
+	if r.StartedAt.IsZero() {
+		r.StartedAt = t
+	}
+	_, err = s.db.ExecContext(ctx, s.q(`INSERT INTO runs (id, temporal_run_id, workflow_id, workflow_version, event_id, status,
+			started_at, ended_at, error, output, steps, retry_of, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET
+			temporal_run_id = CASE WHEN excluded.temporal_run_id = '' THEN runs.temporal_run_id ELSE excluded.temporal_run_id END,
+			status = excluded.status,
+			ended_at = COALESCE(excluded.ended_at, runs.ended_at),
+			error = excluded.error,
+			output = CASE WHEN excluded.output = '' THEN runs.output ELSE excluded.output END,
+			steps = CASE WHEN excluded.steps = '' THEN runs.steps ELSE excluded.steps END,
+			updated_at = excluded.updated_at
+		WHERE runs.status = 'running' OR excluded.status <> 'running'`),
+		r.ID, r.TemporalRunID, r.WorkflowID, r.WorkflowVersion, r.EventID, r.Status, ms(r.StartedAt), msPtr(r.EndedAt),
+		r.Error, output, steps, r.RetryOf, ms(t))
+	if err != nil {
+		return fmt.Errorf("upserting run %s: %w", r.ID, err)
+	}
+	return nil
+}
+
+// GetRun returns a run summary with its output and step log.
+func (s *Store) GetRun(ctx context.Context, id string) (Run, error) {
+	var r runRow
+	if err := s.rdb.GetContext(ctx, &r, s.q(`SELECT * FROM runs WHERE id = ?`), id); err != nil {
+		return Run{}, fmt.Errorf("getting run %s: %w", id, notFound(err))
+	}
+	return r.run(), nil
+}
+
+// ListRuns lists runs newest first (started_at DESC, id DESC), with their
+// outputs and step logs.
+func (s *Store) ListRuns(ctx context.Context, f RunFilter) ([]Run, string, error) {
+	var w where
+	if f.WorkflowID != "" {
+		w.add("workflow_id = ?", f.WorkflowID)
+	}
+	if f.Status != "" {
+		w.add("status = ?", f.Status)
+	}
+	if f.EventID != "" {
+		w.add("event_id = ?", f.EventID)
+	}
+	if !f.Since.IsZero() {
+		w.add("started_at >= ?", ms(f.Since))
+	}
+	if !f.Until.IsZero() {
+		w.add("started_at < ?", ms(f.Until))
+	}
+	suffix, limit, err := w.page("started_at", f.ListOptions)
+	if err != nil {
+		return nil, "", fmt.Errorf("listing runs: %w", err)
+	}
+	var rows []runRow
+	if err := s.rdb.SelectContext(ctx, &rows, s.q(`SELECT * FROM runs`+w.sql()+suffix), w.args...); err != nil {
+		return nil, "", fmt.Errorf("listing runs: %w", err)
+	}
+	next := ""
+	if len(rows) > limit {
+		rows = rows[:limit]
+		next = encodeCursor(rows[limit-1].StartedAt, rows[limit-1].ID)
+	}
+	out := make([]Run, len(rows))
+	for i, r := range rows {
+		out[i] = r.run()
+	}
+	return out, next, nil
+}
+
+// PruneRuns deletes finished runs that started before `before`, in
+// batches like PruneEvents; running runs are kept.
+func (s *Store) PruneRuns(ctx context.Context, before time.Time, batch int) (int, error) {
+	return s.pruneBatches(ctx, "runs", "started_at", before, batch, "status <> 'running'")
+}
