@@ -1,0 +1,111 @@
+package slack
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/hookflow/hookflow/connectors"
+)
+
+// Slack's documented example (api.slack.com/authentication/verifying-requests-from-slack).
+const (
+	docSecret = "8f742231b10e8888abcd99yyyzzz85a5"
+	docTS     = "1531420618"
+	docBody   = "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c"
+	docSig    = "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503"
+)
+
+var docAt = time.Unix(1531420618, 0)
+
+// sign computes a Slack signature with crypto/hmac directly.
+func sign(secret, ts string, body []byte) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte("v0:" + ts + ":"))
+	m.Write(body)
+	return "v0=" + hex.EncodeToString(m.Sum(nil))
+}
+
+func reason(t *testing.T, err error) string {
+	t.Helper()
+	if err == nil {
+		return ""
+	}
+	var ve *connectors.VerifyError
+	if !errors.As(err, &ve) {
+		t.Fatalf("error %v is not a *connectors.VerifyError", err)
+	}
+	return ve.Reason
+}
+
+func request(sig, ts, body string) *connectors.Request {
+	h := http.Header{}
+	if sig != "" {
+		h.Set("X-Slack-Signature", sig)
+	}
+	if ts != "" {
+		h.Set("X-Slack-Request-Timestamp", ts)
+	}
+	return &connectors.Request{Method: http.MethodPost, Header: h, Body: []byte(body), Received: docAt}
+}
+
+func TestVerify(t *testing.T) {
+	cases := []struct {
+		name   string
+		secret string
+		r      *connectors.Request
+		now    time.Time
+		want   string
+	}{
+		{"documented example", docSecret, request(docSig, docTS, docBody), docAt, ""},
+		{"wrong secret", "00000000000000000000000000000000", request(docSig, docTS, docBody), docAt, "bad signature"},
+		{"tampered body", docSecret, request(docSig, docTS, docBody+"&x=1"), docAt, "bad signature"},
+		{"replayed with new timestamp", docSecret, request(docSig, "1531420700", docBody), docAt, "bad signature"},
+		{"missing signature", docSecret, request("", docTS, docBody), docAt, "missing header X-Slack-Signature"},
+		{"missing timestamp", docSecret, request(docSig, "", docBody), docAt, "missing header X-Slack-Request-Timestamp"},
+		{"wrong version prefix", docSecret, request("v1="+docSig[3:], docTS, docBody), docAt, "malformed header X-Slack-Signature"},
+		{"stale timestamp", docSecret, request(docSig, docTS, docBody), docAt.Add(5*time.Minute + time.Second), "stale timestamp"},
+		{"no secret configured", "", request(docSig, docTS, docBody), docAt, "credential has no signing_secret"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := reason(t, Verifier{}.Verify(tc.r, connectors.Values{"signing_secret": tc.secret}, tc.now)); got != tc.want {
+				t.Fatalf("reason = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestHandshake(t *testing.T) {
+	const challengeBody = `{"token":"Jhj5dZrVaK7ZwHHjRyZWjbDl","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P","type":"url_verification"}`
+	cred := connectors.Values{"signing_secret": docSecret}
+	cases := []struct {
+		name    string
+		r       *connectors.Request
+		handled bool
+	}{
+		{"signed challenge is echoed", request(sign(docSecret, docTS, []byte(challengeBody)), docTS, challengeBody), true},
+		{"forged challenge falls through to the verifier", request(sign("wrong", docTS, []byte(challengeBody)), docTS, challengeBody), false},
+		{"unsigned challenge falls through", request("", "", challengeBody), false},
+		{"ordinary event is not a handshake", request(docSig, docTS, `{"type":"event_callback","event_id":"Ev1","event":{"type":"message"}}`), false},
+		{"non-JSON body is not a handshake", request(docSig, docTS, docBody), false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, handled := Handshaker{}.Handshake(tc.r, cred)
+			if handled != tc.handled {
+				t.Fatalf("handled = %v, want %v", handled, tc.handled)
+			}
+			if !handled {
+				return
+			}
+			if resp.Status != http.StatusOK || string(resp.Body) != `{"challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"}` {
+				t.Fatalf("response = %d %s", resp.Status, resp.Body)
+			}
+		})
+	}
+}
