@@ -32,7 +32,7 @@ func (Extractor) Extract(r *connectors.Request, _ connectors.Values) ([]connecto
 	case root.IsObject():
 		items = []gjson.Result{root}
 	default:
-		return nil, fmt.Errorf("reading HubSpot delivery: want a JSON array of events, got %s", root.Type)
+		return nil, fmt.Errorf("reading HubSpot delivery: want a JSON array of events, got %s", signature.Kind(root))
 	}
 	events := make([]connectors.Event, 0, len(items))
 	for i, item := range items {

@@ -26,7 +26,7 @@ func TestExtract(t *testing.T) {
 		{"missing eventId", `[{"eventId":1,"subscriptionType":"a"},{"subscriptionType":"b"}]`, nil, "reading HubSpot delivery: [1].eventId is missing"},
 		{"missing type", `[{"eventId":1}]`, nil, "reading HubSpot delivery: [0].subscriptionType is missing"},
 		{"not objects", `[1]`, nil, "reading HubSpot delivery: [0] is not an object"},
-		{"scalar", `"hi"`, nil, "reading HubSpot delivery: want a JSON array of events, got String"},
+		{"scalar", `"hi"`, nil, "reading HubSpot delivery: want a JSON array of events, got string"},
 		{"malformed JSON", `[{"eventId":1,]`, nil, "reading HubSpot delivery: malformed JSON body: invalid character ']' looking for beginning of object key string (at byte 15)"},
 	}
 	for _, tc := range cases {

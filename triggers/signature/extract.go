@@ -57,3 +57,22 @@ func IDString(r gjson.Result) string {
 	}
 	return ""
 }
+
+// Kind names the JSON kind of r for error messages: "object", "array",
+// "string", "number", "boolean" or "null".
+func Kind(r gjson.Result) string {
+	switch r.Type {
+	case gjson.String:
+		return "string"
+	case gjson.Number:
+		return "number"
+	case gjson.True, gjson.False:
+		return "boolean"
+	case gjson.Null:
+		return "null"
+	}
+	if r.IsArray() {
+		return "array"
+	}
+	return "object"
+}
