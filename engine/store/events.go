@@ -411,4 +411,3 @@ func (s *Store) pruneBatches(ctx context.Context, table, timeCol string, before 
 		}
 	}
 }
-

@@ -150,7 +150,7 @@ type Event struct {
 	ProviderEventID  string            `json:"provider_event_id,omitempty"`
 	DedupeKey        string            `json:"dedupe_key,omitempty"` // empty = no dedupe (stored as NULL)
 	EventType        string            `json:"event_type,omitempty"`
-	ReceivedAt       time.Time         `json:"received_at"` // set to now when zero
+	ReceivedAt       time.Time         `json:"received_at"`       // set to now when zero
 	Headers          map[string]string `json:"headers,omitempty"` // already redacted by the caller
 	Body             []byte            `json:"-"`
 	Verification     string            `json:"verification"`
