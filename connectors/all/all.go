@@ -1,0 +1,42 @@
+// Package all lists every built-in connector in one place. Adding a
+// provider means adding one line to Connectors below; nothing else in the
+// codebase changes.
+package all
+
+import (
+	"fmt"
+
+	"github.com/hookflow/hookflow/connectors"
+	hfhttp "github.com/hookflow/hookflow/connectors/http"
+	"github.com/hookflow/hookflow/connectors/webhook"
+)
+
+// Connectors returns the built-in connectors, in catalog order. This is
+// the one list: add a provider's constructor here (keep it sorted after
+// the two generic connectors).
+func Connectors() []connectors.Connector {
+	return []connectors.Connector{
+		hfhttp.New(),
+		webhook.New(),
+		// Providers: one line each, e.g. stripe.New(),
+	}
+}
+
+// Options configures the registry of built-ins.
+type Options = connectors.RegistryConfig
+
+// New returns a registry holding every built-in connector. It fails when
+// two connectors share a name or a spec is invalid, which tests catch
+// before a release.
+func New(opts Options) (*connectors.Registry, error) {
+	reg, err := connectors.NewRegistryConfig(opts)
+	if err != nil {
+		return nil, fmt.Errorf("building connector registry: %w", err)
+	}
+	for _, c := range Connectors() {
+		if err := reg.Register(c); err != nil {
+			return nil, err
+		}
+	}
+	return reg, nil
+}
