@@ -1,0 +1,75 @@
+package whatsapp
+
+import (
+	"embed"
+	"net/http"
+	"strings"
+
+	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/triggers/signature"
+)
+
+//go:embed testdata/*.json
+var testdata embed.FS
+
+// TriggerCredential lists the credential fields the webhook trigger reads,
+// for the connector spec to declare.
+var TriggerCredential = []connectors.Field{
+	{
+		Name:   CredentialAppSecret,
+		Title:  "App secret",
+		Type:   connectors.TypeString,
+		Secret: true,
+		Help:   "In the Meta App Dashboard: App settings → Basic → App secret (click Show).",
+	},
+	{
+		Name:   CredentialVerifyToken,
+		Title:  "Verify token",
+		Type:   connectors.TypeString,
+		Secret: true,
+		Help:   "Any random string you choose; type the same string into the \"Verify token\" box when configuring the webhook in Meta.",
+	},
+}
+
+// Events are the event types this trigger produces.
+var Events = []string{
+	"message.text", "message.image", "message.audio", "message.video", "message.document",
+	"message.sticker", "message.location", "message.contacts", "message.interactive",
+	"message.button", "message.reaction", "message.order", "message.unsupported",
+	"status.sent", "status.delivered", "status.read", "status.failed",
+	"message_template_status_update", "account_update",
+}
+
+// Trigger returns the WhatsApp (Meta Cloud API) webhook trigger.
+func Trigger() *connectors.Trigger {
+	return &connectors.Trigger{
+		Name:  "webhook",
+		Title: "WhatsApp message or status",
+		Description: "Starts one run per incoming WhatsApp message (type message.text, message.image…) and per " +
+			"delivery status (status.sent, status.delivered, status.read, status.failed); Meta can batch several " +
+			"in one notification. Notifications are checked against X-Hub-Signature-256 with the app secret and " +
+			"deduplicated by message id (plus the status for status updates). Meta's verification request is " +
+			"answered automatically when the verify token matches.",
+		Setup: strings.Join([]string{
+			"1. In the Meta App Dashboard open App settings → Basic, click Show next to App secret, and paste it into the WhatsApp credential's \"App secret\" field.",
+			"2. Choose a random verify token, paste it into the credential's \"Verify token\" field, and save the credential.",
+			"3. Open WhatsApp → Configuration → Webhook → Edit. Paste this workflow's webhook URL as the Callback URL and the same verify token, then click \"Verify and save\".",
+			"4. Under Webhook fields, subscribe to \"messages\". Send a message to your business number to check the connection.",
+		}, "\n"),
+		Events:           Events,
+		Samples:          signature.SamplesFrom(Extractor{}, nil, sampleRequests()...),
+		SignatureHeaders: []string{HeaderSignature, "X-Hub-Signature"},
+		Verifier:         Verifier{},
+		Extractor:        Extractor{},
+		Handshaker:       Handshaker{},
+	}
+}
+
+func sampleRequests() []*connectors.Request {
+	var out []*connectors.Request
+	for _, name := range []string{"text_message", "status_batch"} {
+		body, _ := testdata.ReadFile("testdata/" + name + ".json")
+		out = append(out, &connectors.Request{Method: http.MethodPost, Header: http.Header{}, Body: body})
+	}
+	return out
+}
