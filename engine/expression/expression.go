@@ -251,6 +251,7 @@ func (c *Compiler) options(env []expr.Option) []expr.Option {
 		expr.DisableBuiltin("now"),
 		expr.DisableBuiltin("get"),
 		expr.MaxNodes(c.limits.MaxNodes),
+		expr.Patch(nilSafe{}),
 	)
 	return append(opts, functions...)
 }

@@ -1,0 +1,67 @@
+package definition
+
+import "github.com/hookflow/hookflow/connectors"
+
+// Env is what validation needs from outside the definition: the connector
+// catalog and the saved credentials. The API passes one backed by the
+// connector registry and the store.
+//
+// Passing a nil Env to Validate skips every connector, action, input and
+// credential check; only `hookflow validate` run offline (no catalog, no
+// store) should do that, and it says so in its output.
+type Env interface {
+	// Connector returns a connector's spec by name.
+	Connector(name string) (*connectors.Spec, bool)
+	// Action returns an action of a connector.
+	Action(connector, action string) (*connectors.Action, bool)
+	// Credential reports whether a credential with this name exists and
+	// which connector it belongs to. ok with connector "" means "exists,
+	// connector unknown", which skips the connector-match check (an
+	// environment that knows the catalog but not the credentials, such as
+	// `hookflow validate` with the built-in catalog, answers that way).
+	Credential(name string) (connector string, ok bool)
+}
+
+// StaticEnv is an Env over a fixed list of specs and credentials. A nil
+// Credentials map means credentials are not known: every name exists and
+// belongs to no particular connector.
+type StaticEnv struct {
+	Specs []*connectors.Spec
+	// Credentials maps credential name → connector name.
+	Credentials map[string]string
+}
+
+var _ Env = (*StaticEnv)(nil)
+
+// Connector implements Env.
+func (e *StaticEnv) Connector(name string) (*connectors.Spec, bool) {
+	for _, s := range e.Specs {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return nil, false
+}
+
+// Action implements Env.
+func (e *StaticEnv) Action(connector, action string) (*connectors.Action, bool) {
+	s, ok := e.Connector(connector)
+	if !ok {
+		return nil, false
+	}
+	for _, a := range s.Actions {
+		if a.Name == action {
+			return a, true
+		}
+	}
+	return nil, false
+}
+
+// Credential implements Env.
+func (e *StaticEnv) Credential(name string) (string, bool) {
+	if e.Credentials == nil {
+		return "", true
+	}
+	c, ok := e.Credentials[name]
+	return c, ok
+}

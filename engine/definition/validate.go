@@ -1,0 +1,1193 @@
+package definition
+
+import (
+	"fmt"
+	"net/url"
+	"reflect"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/engine/expression"
+)
+
+// Named default limits for validation. Every one can be changed through
+// Limits.
+const (
+	DefaultMaxSteps           = 500
+	DefaultMaxNesting         = 8
+	DefaultMaxConcurrency     = 100
+	DefaultMaxForeachItems    = 10000
+	DefaultMaxRetryAttempts   = 100
+	DefaultMaxStepTimeout     = 24 * time.Hour
+	DefaultMaxWait            = 365 * 24 * time.Hour // delay and wait_for_event
+	DefaultMaxRunTimeout      = 366 * 24 * time.Hour
+	DefaultMaxRespondTimeout  = 60 * time.Second
+	DefaultMaxRetryInterval   = 24 * time.Hour
+	DefaultMinScheduleEvery   = time.Minute
+	DefaultMaxBackoff         = 100.0
+	DefaultForeachItems       = 1000 // max_items when a foreach sets none
+	DefaultForeachConcurrency = 1    // concurrency when a foreach sets none
+)
+
+// Limits bounds what a definition may ask for. Zero fields take defaults.
+type Limits struct {
+	MaxSteps          int
+	MaxNesting        int
+	MaxConcurrency    int
+	MaxForeachItems   int
+	MaxRetryAttempts  int
+	MaxStepTimeout    time.Duration
+	MaxWait           time.Duration
+	MaxRunTimeout     time.Duration
+	MaxRespondTimeout time.Duration
+	MinScheduleEvery  time.Duration
+}
+
+func (l Limits) withDefaults() Limits {
+	def := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	defD := func(v *time.Duration, d time.Duration) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	def(&l.MaxSteps, DefaultMaxSteps)
+	def(&l.MaxNesting, DefaultMaxNesting)
+	def(&l.MaxConcurrency, DefaultMaxConcurrency)
+	def(&l.MaxForeachItems, DefaultMaxForeachItems)
+	def(&l.MaxRetryAttempts, DefaultMaxRetryAttempts)
+	defD(&l.MaxStepTimeout, DefaultMaxStepTimeout)
+	defD(&l.MaxWait, DefaultMaxWait)
+	defD(&l.MaxRunTimeout, DefaultMaxRunTimeout)
+	defD(&l.MaxRespondTimeout, DefaultMaxRespondTimeout)
+	defD(&l.MinScheduleEvery, DefaultMinScheduleEvery)
+	return l
+}
+
+// Validator checks definitions. The zero value is usable: nil Env skips
+// catalog checks (see Env), zero Limits take the defaults and a nil
+// Compiler uses a private one.
+type Validator struct {
+	Env      Env
+	Limits   Limits
+	Compiler *expression.Compiler
+}
+
+var defaultCompiler = expression.NewCompiler(expression.Limits{})
+
+// Validate checks def completely with default limits and returns every
+// problem found, in document order.
+func Validate(def *Definition, env Env) []Error {
+	return (&Validator{Env: env}).Validate(def)
+}
+
+// Validate checks def completely and returns every problem found.
+func (v *Validator) Validate(def *Definition) []Error {
+	c := v.Compiler
+	if c == nil {
+		c = defaultCompiler
+	}
+	r := &run{v: v, env: v.Env, limits: v.Limits.withDefaults(), c: c, def: def, ids: map[string]*node{}}
+	if def == nil {
+		return []Error{{Message: "definition is empty"}}
+	}
+	r.definition()
+	return r.errs
+}
+
+// node is one step with where it sits.
+type node struct {
+	step  *Step
+	path  string
+	list  *list
+	index int
+	// avail is the set of step ids that have run on every path to this
+	// step; nil when unknown (the step is unreachable or its list has a cycle).
+	avail map[string]bool
+}
+
+// list is one step list: the top level, a foreach body or a parallel branch.
+type list struct {
+	path   string // path of the list, e.g. "steps" or "steps[3].steps"
+	nodes  []*node
+	loop   bool // inside a foreach body, at any depth
+	parent *node
+	cyclic bool
+}
+
+type run struct {
+	v      *Validator
+	env    Env
+	limits Limits
+	c      *expression.Compiler
+	def    *Definition
+	ids    map[string]*node
+	lists  []*list
+	count  int
+	errs   []Error
+}
+
+func (r *run) errorf(path, format string, args ...any) {
+	r.errs = append(r.errs, Error{Path: path, Message: fmt.Sprintf(format, args...)})
+}
+
+var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+func (r *run) definition() {
+	def := r.def
+	if strings.TrimSpace(def.Name) == "" {
+		r.errorf("name", "is required")
+	}
+	r.trigger(&def.Trigger)
+	r.settings(&def.Settings)
+	for _, k := range sortedKeys(def.Vars) {
+		p := join("vars", k)
+		if !identRE.MatchString(k) {
+			r.errorf(p, "variable names are letters, digits and _, starting with a letter or _")
+		}
+		r.templates(p, def.Vars[k], nil, expression.Context{})
+	}
+	if len(def.Steps) == 0 {
+		r.errorf("steps", "a workflow needs at least one step")
+		return
+	}
+	top := r.collect("steps", def.Steps, false, nil, 1)
+	for _, l := range r.lists {
+		r.graph(l)
+	}
+	r.availability(top, map[string]bool{})
+	for _, l := range r.lists {
+		for _, n := range l.nodes {
+			r.step(n)
+		}
+	}
+}
+
+// collect registers the steps of a list and of the lists nested in it.
+func (r *run) collect(path string, steps []*Step, loop bool, parent *node, depth int) *list {
+	l := &list{path: path, loop: loop, parent: parent}
+	r.lists = append(r.lists, l)
+	if depth > r.limits.MaxNesting {
+		r.errorf(path, "steps are nested %d deep, over the limit of %d", depth, r.limits.MaxNesting)
+		return l
+	}
+	for i, s := range steps {
+		p := fmt.Sprintf("%s[%d]", path, i)
+		if s == nil {
+			r.errorf(p, "a step must be an object")
+			s = &Step{}
+			steps[i] = s
+		}
+		r.count++
+		if r.count == r.limits.MaxSteps+1 {
+			r.errorf(p, "a workflow may have at most %d steps", r.limits.MaxSteps)
+		}
+		n := &node{step: s, path: p, list: l, index: i}
+		l.nodes = append(l.nodes, n)
+		switch {
+		case s.ID == "":
+			r.errorf(p+".id", "is required")
+		case !identRE.MatchString(s.ID):
+			r.errorf(p+".id", "step id %q must be letters, digits and _, starting with a letter or _ (it is used as steps.%s)", s.ID, s.ID)
+		case r.ids[s.ID] != nil:
+			r.errorf(p+".id", "duplicate step id %q (first used at %s)", s.ID, r.ids[s.ID].path)
+		default:
+			r.ids[s.ID] = n
+		}
+		switch s.Type {
+		case KindForeach:
+			r.collect(p+".steps", s.Steps, true, n, depth+1)
+		case KindParallel:
+			for bi, b := range s.Branches {
+				if b != nil {
+					r.collect(fmt.Sprintf("%s.branches[%d].steps", p, bi), b.Steps, loop, n, depth+1)
+				}
+			}
+		}
+	}
+	return l
+}
+
+// edge is a possible move from one step to another (to == nil: the end of
+// the list). keeps says whether the source's output is available after it
+// (false for on_error goto, which is taken when the step failed).
+type edge struct {
+	field string
+	to    *node
+	keeps bool
+}
+
+// edges returns the moves out of n; unknown targets are reported by step().
+func (r *run) edges(n *node) []edge {
+	s := n.step
+	var out []edge
+	target := func(field, id string, keeps bool) {
+		if id == "" {
+			return
+		}
+		if t := r.target(n, id); t != nil {
+			out = append(out, edge{field: field, to: t, keeps: keeps})
+		}
+	}
+	following := func(field string) {
+		if n.index+1 < len(n.list.nodes) {
+			out = append(out, edge{field: field, to: n.list.nodes[n.index+1], keeps: true})
+		} else {
+			out = append(out, edge{field: field, keeps: true})
+		}
+	}
+	switch s.Type {
+	case KindStop, KindFail:
+	case KindBranch, KindSwitch:
+		for i, c := range s.Cases {
+			if c != nil {
+				target(fmt.Sprintf("cases[%d].next", i), c.Next, true)
+			}
+		}
+		if s.Default != "" {
+			target("default", s.Default, true)
+		} else {
+			following("")
+		}
+	default:
+		if s.Next != "" {
+			target("next", s.Next, true)
+		} else {
+			following("")
+		}
+		if s.Type == KindWaitForEvent && s.OnTimeout != "" {
+			target("on_timeout", s.OnTimeout, true)
+		}
+	}
+	if g := s.GotoTarget(); g != "" {
+		target("on_error", g, false)
+	}
+	return out
+}
+
+// target resolves id as a step of n's list, or nil.
+func (r *run) target(n *node, id string) *node {
+	t := r.ids[id]
+	if t == nil || t.list != n.list {
+		return nil
+	}
+	return t
+}
+
+// checkTarget reports a next/case/default/on_timeout/goto target that does
+// not name a step of the same list.
+func (r *run) checkTarget(n *node, field, id string) {
+	t := r.ids[id]
+	switch {
+	case t == nil:
+		r.errorf(n.path+"."+field, "unknown step %q", id)
+	case t.list != n.list:
+		r.errorf(n.path+"."+field, "step %q is in another step list (%s); next, cases and goto stay within one list", id, t.list.path)
+	case t == n:
+		r.errorf(n.path+"."+field, "step %q cannot go to itself", id)
+	}
+}
+
+// graph reports unreachable steps and cycles in one list.
+func (r *run) graph(l *list) {
+	if len(l.nodes) == 0 {
+		return
+	}
+	reached := map[*node]bool{l.nodes[0]: true}
+	queue := []*node{l.nodes[0]}
+	for len(queue) > 0 {
+		n := queue[0]
+		queue = queue[1:]
+		for _, e := range r.edges(n) {
+			if e.to != nil && !reached[e.to] {
+				reached[e.to] = true
+				queue = append(queue, e.to)
+			}
+		}
+	}
+	for _, n := range l.nodes {
+		if !reached[n] {
+			r.errorf(n.path, "step %q is unreachable from the start of its list (no next, case or goto leads to it)", n.step.ID)
+		}
+	}
+	// Cycles: depth-first search; a back edge closes a cycle.
+	const (
+		white = iota
+		grey
+		black
+	)
+	color := map[*node]int{}
+	var stack []*node
+	var visit func(n *node)
+	visit = func(n *node) {
+		color[n] = grey
+		stack = append(stack, n)
+		for _, e := range r.edges(n) {
+			if e.to == nil {
+				continue
+			}
+			switch color[e.to] {
+			case white:
+				visit(e.to)
+			case grey:
+				l.cyclic = true
+				var ids []string
+				for i := len(stack) - 1; i >= 0; i-- {
+					ids = append([]string{stack[i].step.ID}, ids...)
+					if stack[i] == e.to {
+						break
+					}
+				}
+				ids = append(ids, e.to.step.ID)
+				path := n.path
+				if e.field != "" {
+					path += "." + e.field
+				}
+				r.errorf(path, "cycle: %s (steps form a DAG; loop with foreach)", strings.Join(ids, " → "))
+			}
+		}
+		stack = stack[:len(stack)-1]
+		color[n] = black
+	}
+	for _, n := range l.nodes {
+		if color[n] == white {
+			visit(n)
+		}
+	}
+}
+
+// availability computes, for every step of l reachable from its start,
+// which steps have run on every path to it, given the set entry available
+// when the list starts. It returns the set available when the list ends
+// normally (nil if it never does).
+func (r *run) availability(l *list, entry map[string]bool) map[string]bool {
+	if len(l.nodes) == 0 || l.cyclic {
+		return nil
+	}
+	in := map[*node]map[string]bool{l.nodes[0]: entry}
+	var exit map[string]bool
+	meet := func(dst map[string]bool, src map[string]bool) map[string]bool {
+		if dst == nil {
+			return copySet(src)
+		}
+		for k := range dst {
+			if !src[k] {
+				delete(dst, k)
+			}
+		}
+		return dst
+	}
+	// Kahn's algorithm over the reachable sub-graph.
+	indeg := map[*node]int{}
+	reached := map[*node]bool{l.nodes[0]: true}
+	order := []*node{l.nodes[0]}
+	for i := 0; i < len(order); i++ {
+		for _, e := range r.edges(order[i]) {
+			if e.to != nil {
+				indeg[e.to]++
+				if !reached[e.to] {
+					reached[e.to] = true
+					order = append(order, e.to)
+				}
+			}
+		}
+	}
+	ready := []*node{l.nodes[0]}
+	for len(ready) > 0 {
+		n := ready[0]
+		ready = ready[1:]
+		n.avail = in[n]
+		out := copySet(n.avail)
+		switch n.step.Type {
+		case KindForeach:
+			for _, sub := range r.lists {
+				if sub.parent == n {
+					r.availability(sub, n.avail)
+				}
+			}
+		case KindParallel:
+			for _, sub := range r.lists {
+				if sub.parent == n {
+					for k := range r.availability(sub, n.avail) {
+						out[k] = true
+					}
+				}
+			}
+		}
+		out[n.step.ID] = true
+		for _, e := range r.edges(n) {
+			contrib := out
+			if !e.keeps {
+				contrib = n.avail
+			}
+			if e.to == nil {
+				exit = meet(exit, contrib)
+				continue
+			}
+			in[e.to] = meet(in[e.to], contrib)
+			indeg[e.to]--
+			if indeg[e.to] == 0 {
+				ready = append(ready, e.to)
+			}
+		}
+	}
+	return exit
+}
+
+func copySet(s map[string]bool) map[string]bool {
+	out := make(map[string]bool, len(s)+1)
+	for k, v := range s {
+		out[k] = v
+	}
+	return out
+}
+
+// kindFields lists the kind-specific JSON fields each kind accepts, beyond
+// id, type, name and description.
+var kindFields = map[Kind][]string{
+	KindAction:       {"connector", "action", "credential", "input", "next", "retry", "timeout", "on_error"},
+	KindHTTP:         {"method", "url", "headers", "query", "body", "credential", "next", "retry", "timeout", "on_error"},
+	KindFilter:       {"if", "next"},
+	KindBranch:       {"cases", "default", "on_error"},
+	KindSwitch:       {"value", "cases", "default", "on_error"},
+	KindMap:          {"map", "next", "on_error"},
+	KindForeach:      {"items", "steps", "concurrency", "max_items", "next", "timeout", "on_error"},
+	KindParallel:     {"branches", "next", "timeout", "on_error"},
+	KindDelay:        {"duration", "until", "next", "on_error"},
+	KindWaitForEvent: {"event", "correlation_key", "match", "approval", "wait_timeout", "on_timeout", "next", "on_error"},
+	KindRespond:      {"status", "headers", "body", "next", "on_error"},
+	KindCallWorkflow: {"workflow", "workflow_input", "wait", "next", "retry", "timeout", "on_error"},
+	KindStop:         {"message"},
+	KindFail:         {"message"},
+}
+
+var commonFields = map[string]bool{"id": true, "type": true, "name": true, "description": true}
+
+// foreignFields reports set fields that do not belong to the step's kind.
+func (r *run) foreignFields(n *node) {
+	allowed := map[string]bool{}
+	for _, f := range kindFields[n.step.Type] {
+		allowed[f] = true
+	}
+	v := reflect.ValueOf(n.step).Elem()
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		name := jsonName(t.Field(i))
+		if name == "" || commonFields[name] || allowed[name] || v.Field(i).IsZero() {
+			continue
+		}
+		r.errorf(n.path, "field %q is not allowed on a%s %s step", name, article(string(n.step.Type)), n.step.Type)
+	}
+}
+
+func article(word string) string {
+	if strings.ContainsRune("aeiou", rune(word[0])) {
+		return "n"
+	}
+	return ""
+}
+
+// ctx returns the expression context of fields of n.
+func (n *node) ctx() expression.Context { return expression.Context{Loop: n.list.loop} }
+
+// expr checks an expression field of n.
+func (r *run) expr(n *node, field, src string, ctx expression.Context) {
+	path := n.path + "." + field
+	refs, err := r.c.CheckExpr(src, ctx)
+	if err != nil {
+		r.errs = append(r.errs, exprError(path, err))
+		return
+	}
+	r.refs(path, n, refs)
+}
+
+// templates checks every template string inside a JSON value at path.
+// n is nil outside steps (vars, trigger), where no step output exists.
+func (r *run) templates(path string, v any, n *node, ctx expression.Context) {
+	switch x := v.(type) {
+	case string:
+		r.template(path, x, n, ctx)
+	case map[string]any:
+		for _, k := range sortedKeys(x) {
+			r.templates(join(path, k), x[k], n, ctx)
+		}
+	case []any:
+		for i, e := range x {
+			r.templates(fmt.Sprintf("%s[%d]", path, i), e, n, ctx)
+		}
+	}
+}
+
+// template checks one string; it returns typed (exactly one {{ }}) and
+// whether it is a template at all.
+func (r *run) template(path, s string, n *node, ctx expression.Context) (typed, isTemplate bool) {
+	if !expression.IsTemplate(s) {
+		return false, false
+	}
+	refs, typed, err := r.c.CheckTemplate(s, ctx)
+	if err != nil {
+		r.errs = append(r.errs, exprError(path, err))
+		return false, true
+	}
+	r.refs(path, n, refs)
+	return typed, true
+}
+
+// refs checks steps.<id> and vars.<name> references made at path by n.
+func (r *run) refs(path string, n *node, refs []expression.Ref) {
+	for _, ref := range refs {
+		e := Error{Path: path, Position: ref.Position(), Snippet: ref.Snippet}
+		switch ref.Root {
+		case expression.RootVars:
+			if _, ok := r.def.Vars[ref.Name]; !ok {
+				e.Message = fmt.Sprintf("unknown variable %q", ref.Name)
+				r.errs = append(r.errs, e)
+			}
+		case expression.RootSteps:
+			target := r.ids[ref.Name]
+			switch {
+			case target == nil:
+				e.Message = fmt.Sprintf("unknown step %q", ref.Name)
+			case n == nil:
+				e.Message = fmt.Sprintf("step %q has not run here: no step runs before the trigger and vars are evaluated", ref.Name)
+			case target == n:
+				e.Message = fmt.Sprintf("step %q cannot use its own output", ref.Name)
+			case n.avail == nil:
+				continue // unreachable or cyclic: already reported
+			case !n.avail[ref.Name]:
+				e.Message = fmt.Sprintf("step %q does not run before this step on every path", ref.Name)
+			default:
+				continue
+			}
+			r.errs = append(r.errs, e)
+		}
+	}
+}
+
+func (r *run) duration(path string, d Duration, max time.Duration, required bool) time.Duration {
+	if d == "" {
+		if required {
+			r.errorf(path, "is required")
+		}
+		return 0
+	}
+	v, err := d.Parse()
+	switch {
+	case err != nil:
+		r.errorf(path, "%v", err)
+	case v <= 0:
+		r.errorf(path, "must be positive, got %q", d)
+	case max > 0 && v > max:
+		r.errorf(path, "%q is over the limit of %s", d, formatDuration(max))
+	}
+	return v
+}
+
+// formatDuration writes whole days as "365d".
+func formatDuration(d time.Duration) string {
+	if d >= 24*time.Hour && d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	}
+	return d.String()
+}
+
+func (r *run) trigger(t *Trigger) {
+	switch t.Type {
+	case TriggerWebhook:
+		if t.Connector == "" {
+			r.errorf("trigger.connector", "is required for a webhook trigger")
+		}
+		if t.Schedule != nil {
+			r.errorf("trigger.schedule", "is only allowed on a schedule trigger")
+		}
+	case TriggerSchedule, TriggerManual:
+		for _, f := range []struct {
+			field string
+			set   bool
+		}{{"connector", t.Connector != ""}, {"credential", t.Credential != ""}, {"events", len(t.Events) > 0},
+			{"respond", t.Respond != ""}, {"respond_timeout", t.RespondTimeout != ""}, {"options", len(t.Options) > 0}} {
+			if f.set {
+				r.errorf("trigger."+f.field, "is only allowed on a webhook trigger")
+			}
+		}
+		if t.Type == TriggerManual && t.Schedule != nil {
+			r.errorf("trigger.schedule", "is only allowed on a schedule trigger")
+		}
+		if t.Type == TriggerSchedule {
+			r.schedule(t.Schedule)
+		}
+	case "":
+		r.errorf("trigger.type", "is required: webhook, schedule or manual")
+	default:
+		r.errorf("trigger.type", "unknown trigger type %q: want webhook, schedule or manual", t.Type)
+	}
+	switch t.Respond {
+	case "", RespondImmediate, RespondOnComplete:
+	default:
+		r.errorf("trigger.respond", "unknown respond mode %q: want immediate or on_complete", t.Respond)
+	}
+	r.duration("trigger.respond_timeout", t.RespondTimeout, r.limits.MaxRespondTimeout, false)
+	if t.Filter != "" {
+		refs, err := r.c.CheckExpr(t.Filter, expression.Context{})
+		if err != nil {
+			r.errs = append(r.errs, exprError("trigger.filter", err))
+		} else {
+			r.refs("trigger.filter", nil, refs)
+		}
+	}
+	for i, e := range t.Events {
+		if strings.TrimSpace(e) == "" {
+			r.errorf(fmt.Sprintf("trigger.events[%d]", i), "must not be empty")
+		}
+	}
+	if r.env == nil || t.Connector == "" {
+		return
+	}
+	spec, ok := r.env.Connector(t.Connector)
+	if !ok {
+		r.errorf("trigger.connector", "unknown connector %q", t.Connector)
+		return
+	}
+	var trig *connectors.Trigger
+	for _, tr := range spec.Triggers {
+		if tr.Name == t.Type || len(spec.Triggers) == 1 {
+			trig = tr
+			break
+		}
+	}
+	if trig == nil {
+		r.errorf("trigger.connector", "connector %q has no webhook trigger", t.Connector)
+	} else {
+		r.fields("trigger.options", t.Options, trig.Options, nil, expression.Context{})
+	}
+	r.credential("trigger.credential", t.Credential, t.Connector, spec)
+}
+
+func (r *run) schedule(s *Schedule) {
+	if s == nil {
+		r.errorf("trigger.schedule", "is required for a schedule trigger")
+		return
+	}
+	switch {
+	case s.Cron == "" && s.Every == "":
+		r.errorf("trigger.schedule", "set cron or every")
+	case s.Cron != "" && s.Every != "":
+		r.errorf("trigger.schedule", "set cron or every, not both")
+	case s.Cron != "":
+		if _, err := cron.ParseStandard(s.Cron); err != nil {
+			r.errorf("trigger.schedule.cron", "invalid cron expression %q: %v", s.Cron, err)
+		}
+	default:
+		if d := r.duration("trigger.schedule.every", s.Every, 0, true); d > 0 && d < r.limits.MinScheduleEvery {
+			r.errorf("trigger.schedule.every", "%q is shorter than the minimum of %s", s.Every, r.limits.MinScheduleEvery)
+		}
+	}
+	if s.Timezone != "" {
+		if _, err := time.LoadLocation(s.Timezone); err != nil {
+			r.errorf("trigger.schedule.timezone", "unknown time zone %q", s.Timezone)
+		}
+	}
+}
+
+func (r *run) settings(s *Settings) {
+	r.duration("settings.run_timeout", s.RunTimeout, r.limits.MaxRunTimeout, false)
+}
+
+// credential checks that a named credential exists and belongs to
+// connector (when the Env knows); spec, when not nil, says whether the
+// connector needs one.
+func (r *run) credential(path, name, connector string, spec *connectors.Spec) {
+	if name == "" {
+		if spec != nil && len(spec.Credential) > 0 && path != "trigger.credential" {
+			r.errorf(path, "connector %q needs a credential", connector)
+		}
+		return
+	}
+	owner, ok := r.env.Credential(name)
+	switch {
+	case !ok:
+		r.errorf(path, "unknown credential %q", name)
+	case owner != "" && connector != "" && owner != connector:
+		r.errorf(path, "credential %q belongs to connector %q, not %q", name, owner, connector)
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// step checks one step.
+func (r *run) step(n *node) {
+	s := n.step
+	p := n.path
+	if s.Type == "" {
+		r.errorf(p+".type", "is required: one of %s", kindList())
+		return
+	}
+	if _, ok := kindFields[s.Type]; !ok {
+		r.errorf(p+".type", "unknown step type %q: want one of %s", s.Type, kindList())
+		return
+	}
+	r.foreignFields(n)
+	ctx := n.ctx()
+	for _, t := range []struct{ field, id string }{{"next", s.Next}, {"default", s.Default}, {"on_timeout", s.OnTimeout}} {
+		if t.id != "" {
+			r.checkTarget(n, t.field, t.id)
+		}
+	}
+	switch s.OnError {
+	case "", OnErrorFail, OnErrorContinue:
+	default:
+		if g := s.GotoTarget(); g != "" {
+			r.checkTarget(n, "on_error", g)
+		} else {
+			r.errorf(p+".on_error", "unknown on_error %q: want fail, continue or goto:<step id>", s.OnError)
+		}
+	}
+	r.retry(p+".retry", s.Retry)
+	r.duration(p+".timeout", s.Timeout, r.limits.MaxStepTimeout, false)
+
+	switch s.Type {
+	case KindAction:
+		r.action(n)
+	case KindHTTP:
+		r.http(n)
+	case KindFilter:
+		if s.If == "" {
+			r.errorf(p+".if", "is required")
+		} else {
+			r.expr(n, "if", s.If, ctx)
+		}
+	case KindBranch, KindSwitch:
+		r.cases(n)
+	case KindMap:
+		if len(s.Map) == 0 {
+			r.errorf(p+".map", "is required")
+		}
+		r.mapping(p+".map", s.Map, n)
+	case KindForeach:
+		if s.Items == "" {
+			r.errorf(p+".items", "is required")
+		} else {
+			r.expr(n, "items", s.Items, ctx)
+		}
+		if len(s.Steps) == 0 {
+			r.errorf(p+".steps", "a foreach needs at least one step in its body")
+		}
+		if s.Concurrency != 0 && (s.Concurrency < 1 || s.Concurrency > r.limits.MaxConcurrency) {
+			r.errorf(p+".concurrency", "must be between 1 and %d, got %d", r.limits.MaxConcurrency, s.Concurrency)
+		}
+		if s.MaxItems != 0 && (s.MaxItems < 1 || s.MaxItems > r.limits.MaxForeachItems) {
+			r.errorf(p+".max_items", "must be between 1 and %d, got %d", r.limits.MaxForeachItems, s.MaxItems)
+		}
+	case KindParallel:
+		r.parallel(n)
+	case KindDelay:
+		r.delay(n)
+	case KindWaitForEvent:
+		r.wait(n)
+	case KindRespond:
+		if s.Status != 0 && (s.Status < 100 || s.Status > 599) {
+			r.errorf(p+".status", "must be an HTTP status between 100 and 599, got %d", s.Status)
+		}
+		if r.def.Trigger.Type != TriggerWebhook || r.def.Trigger.Respond != RespondOnComplete {
+			r.errorf(p, "a respond step needs a webhook trigger with respond \"on_complete\" (otherwise the caller already has its reply)")
+		}
+		r.headers(p+".headers", s.Headers, n)
+		r.templates(p+".body", s.Body, n, ctx)
+	case KindCallWorkflow:
+		if s.Workflow == "" {
+			r.errorf(p+".workflow", "is required")
+		}
+		r.templates(p+".workflow_input", s.WorkflowInput, n, ctx)
+	case KindStop:
+		r.template(p+".message", s.Message, n, ctx)
+	case KindFail:
+		if s.Message == "" {
+			r.errorf(p+".message", "is required: say why the run fails")
+		}
+		r.template(p+".message", s.Message, n, ctx)
+	}
+}
+
+func kindList() string {
+	names := make([]string, len(Kinds))
+	for i, k := range Kinds {
+		names[i] = string(k)
+	}
+	return strings.Join(names, ", ")
+}
+
+func (r *run) retry(path string, rt *Retry) {
+	if rt == nil {
+		return
+	}
+	if rt.MaxAttempts != 0 && (rt.MaxAttempts < 1 || rt.MaxAttempts > r.limits.MaxRetryAttempts) {
+		r.errorf(path+".max_attempts", "must be between 1 and %d, got %d", r.limits.MaxRetryAttempts, rt.MaxAttempts)
+	}
+	initial := r.duration(path+".initial_interval", rt.InitialInterval, DefaultMaxRetryInterval, false)
+	maxI := r.duration(path+".max_interval", rt.MaxInterval, DefaultMaxRetryInterval, false)
+	if initial > 0 && maxI > 0 && maxI < initial {
+		r.errorf(path+".max_interval", "%q is shorter than initial_interval %q", rt.MaxInterval, rt.InitialInterval)
+	}
+	if rt.Backoff != 0 && (rt.Backoff < 1 || rt.Backoff > DefaultMaxBackoff) {
+		r.errorf(path+".backoff", "must be between 1 and %g, got %g", DefaultMaxBackoff, rt.Backoff)
+	}
+	for i, k := range rt.NonRetryable {
+		if strings.TrimSpace(k) == "" {
+			r.errorf(fmt.Sprintf("%s.non_retryable[%d]", path, i), "must not be empty")
+		}
+	}
+}
+
+func (r *run) action(n *node) {
+	s, p := n.step, n.path
+	if s.Connector == "" {
+		r.errorf(p+".connector", "is required")
+	}
+	if s.Action == "" {
+		r.errorf(p+".action", "is required")
+	}
+	if r.env == nil || s.Connector == "" {
+		r.templates(p+".input", s.Input, n, n.ctx())
+		return
+	}
+	spec, ok := r.env.Connector(s.Connector)
+	if !ok {
+		r.errorf(p+".connector", "unknown connector %q", s.Connector)
+		r.templates(p+".input", s.Input, n, n.ctx())
+		return
+	}
+	r.credential(p+".credential", s.Credential, s.Connector, spec)
+	if s.Action == "" {
+		return
+	}
+	a, ok := r.env.Action(s.Connector, s.Action)
+	if !ok {
+		names := make([]string, len(spec.Actions))
+		for i, a := range spec.Actions {
+			names[i] = a.Name
+		}
+		r.errorf(p+".action", "connector %q has no action %q (it has: %s)", s.Connector, s.Action, strings.Join(names, ", "))
+		r.templates(p+".input", s.Input, n, n.ctx())
+		return
+	}
+	r.fields(p+".input", s.Input, a.Input, n, n.ctx())
+}
+
+// fields checks values against a spec's fields: required present, no
+// unknown names, literal types, enums and patterns right; templated
+// values are checked as templates (a typed one is trusted for its type).
+func (r *run) fields(path string, values map[string]any, fields []connectors.Field, n *node, ctx expression.Context) {
+	byName := map[string]connectors.Field{}
+	for _, f := range fields {
+		byName[f.Name] = f
+		if _, ok := values[f.Name]; !ok && f.Required && f.Default == nil {
+			r.errorf(path, "missing required field %q", f.Name)
+		}
+	}
+	for _, k := range sortedKeys(values) {
+		fp := join(path, k)
+		f, ok := byName[k]
+		if !ok {
+			msg := fmt.Sprintf("unknown field %q", k)
+			best, bestDist := "", 3
+			for name := range byName {
+				if d := editDistance(k, name); d < bestDist || d == bestDist && name < best {
+					best, bestDist = name, d
+				}
+			}
+			if best != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", best)
+			}
+			r.errorf(fp, "%s", msg)
+			r.templates(fp, values[k], n, ctx)
+			continue
+		}
+		r.fieldValue(fp, values[k], f, n, ctx)
+	}
+}
+
+func (r *run) fieldValue(path string, v any, f connectors.Field, n *node, ctx expression.Context) {
+	if s, ok := v.(string); ok && expression.IsTemplate(s) {
+		typed, _ := r.template(path, s, n, ctx)
+		if !typed && f.Type != connectors.TypeString && f.Type != connectors.TypeAny && f.Type != "" {
+			r.errorf(path, "want %s, but text around {{ }} always renders a string", fieldKind(f.Type))
+		}
+		return
+	}
+	got := literalKind(v)
+	switch f.Type {
+	case connectors.TypeAny, "":
+	case connectors.TypeInteger:
+		if x, ok := v.(float64); !ok || x != float64(int64(x)) {
+			r.errorf(path, "want an integer, got %s", got)
+			return
+		}
+	case connectors.TypeNumber:
+		if _, ok := v.(float64); !ok {
+			r.errorf(path, "want a number, got %s", got)
+			return
+		}
+	case connectors.TypeString:
+		if _, ok := v.(string); !ok {
+			r.errorf(path, "want a string, got %s", got)
+			return
+		}
+	case connectors.TypeBoolean:
+		if _, ok := v.(bool); !ok {
+			r.errorf(path, "want a boolean, got %s", got)
+			return
+		}
+	case connectors.TypeObject:
+		if _, ok := v.(map[string]any); !ok {
+			r.errorf(path, "want an object, got %s", got)
+			return
+		}
+	case connectors.TypeArray:
+		if _, ok := v.([]any); !ok {
+			r.errorf(path, "want an array, got %s", got)
+			return
+		}
+	}
+	if s, ok := v.(string); ok {
+		if len(f.Enum) > 0 && !contains(f.Enum, s) {
+			r.errorf(path, "%q is not one of %s", s, quoteList(f.Enum))
+		}
+		if f.Pattern != "" {
+			if re, err := regexp.Compile(f.Pattern); err == nil && !re.MatchString(s) {
+				msg := f.PatternHelp
+				if msg == "" {
+					msg = "does not match " + f.Pattern
+				}
+				r.errorf(path, "%q: %s", s, msg)
+			}
+		}
+	}
+	r.templates(path, v, n, ctx)
+}
+
+func fieldKind(t connectors.FieldType) string {
+	switch t {
+	case connectors.TypeInteger:
+		return "an integer"
+	case connectors.TypeArray, connectors.TypeAny:
+		return "an " + string(t)
+	}
+	return "a " + string(t)
+}
+
+func literalKind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return "a string"
+	case float64:
+		return "a number"
+	case bool:
+		return "a boolean"
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "an array"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+func contains(list []string, s string) bool {
+	for _, e := range list {
+		if e == s {
+			return true
+		}
+	}
+	return false
+}
+
+func quoteList(list []string) string {
+	q := make([]string, len(list))
+	for i, s := range list {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	return strings.Join(q, ", ")
+}
+
+var httpMethods = []string{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}
+
+func (r *run) http(n *node) {
+	s, p := n.step, n.path
+	if s.Method != "" && !contains(httpMethods, s.Method) {
+		r.errorf(p+".method", "unknown method %q: want one of %s", s.Method, strings.Join(httpMethods, ", "))
+	}
+	if s.URL == "" {
+		r.errorf(p+".url", "is required")
+	} else if _, isTemplate := r.template(p+".url", s.URL, n, n.ctx()); !isTemplate {
+		u, err := url.Parse(s.URL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			r.errorf(p+".url", "%q is not an absolute http or https URL", s.URL)
+		}
+	}
+	r.headers(p+".headers", s.Headers, n)
+	r.headers(p+".query", s.Query, n)
+	r.templates(p+".body", s.Body, n, n.ctx())
+	if s.Credential != "" && r.env != nil {
+		r.credential(p+".credential", s.Credential, "", nil)
+	}
+}
+
+func (r *run) headers(path string, h map[string]string, n *node) {
+	for _, k := range sortedKeys(h) {
+		if strings.TrimSpace(k) == "" {
+			r.errorf(path, "empty name")
+		}
+		r.template(join(path, k), h[k], n, n.ctx())
+	}
+}
+
+func (r *run) cases(n *node) {
+	s, p := n.step, n.path
+	if s.Type == KindSwitch {
+		if s.Value == "" {
+			r.errorf(p+".value", "is required")
+		} else {
+			r.expr(n, "value", s.Value, n.ctx())
+		}
+	}
+	if len(s.Cases) == 0 {
+		r.errorf(p+".cases", "a %s needs at least one case", s.Type)
+	}
+	for i, c := range s.Cases {
+		cp := fmt.Sprintf("%s.cases[%d]", p, i)
+		if c == nil {
+			r.errorf(cp, "a case must be an object")
+			continue
+		}
+		if s.Type == KindBranch {
+			if c.Equals != nil {
+				r.errorf(cp+".equals", "is for switch cases; a branch case has if")
+			}
+			if c.If == "" {
+				r.errorf(cp+".if", "is required")
+			} else {
+				r.expr(n, fmt.Sprintf("cases[%d].if", i), c.If, n.ctx())
+			}
+		} else if c.If != "" {
+			r.errorf(cp+".if", "is for branch cases; a switch case has equals")
+		}
+		if c.Next == "" {
+			r.errorf(cp+".next", "is required")
+		} else {
+			r.checkTarget(n, fmt.Sprintf("cases[%d].next", i), c.Next)
+		}
+	}
+}
+
+func (r *run) mapping(path string, m map[string]any, n *node) {
+	for _, k := range sortedKeys(m) {
+		r.mapValue(join(path, k), m[k], n)
+	}
+}
+
+func (r *run) mapValue(path string, v any, n *node) {
+	switch x := v.(type) {
+	case string:
+		if expression.IsTemplate(x) {
+			r.template(path, x, n, n.ctx())
+			return
+		}
+		refs, err := expression.CheckPath(x, n.ctx())
+		if err != nil {
+			r.errs = append(r.errs, exprError(path, err))
+			return
+		}
+		r.refs(path, n, refs)
+	case map[string]any:
+		r.mapping(path, x, n)
+	case []any:
+		for i, e := range x {
+			r.mapValue(fmt.Sprintf("%s[%d]", path, i), e, n)
+		}
+	}
+}
+
+func (r *run) parallel(n *node) {
+	s, p := n.step, n.path
+	if len(s.Branches) < 2 {
+		r.errorf(p+".branches", "a parallel step needs at least two branches")
+	}
+	names := map[string]bool{}
+	for i, b := range s.Branches {
+		bp := fmt.Sprintf("%s.branches[%d]", p, i)
+		if b == nil {
+			r.errorf(bp, "a branch must be an object")
+			continue
+		}
+		switch {
+		case b.Name == "":
+			r.errorf(bp+".name", "is required")
+		case !identRE.MatchString(b.Name):
+			r.errorf(bp+".name", "branch name %q must be letters, digits and _, starting with a letter or _", b.Name)
+		case names[b.Name]:
+			r.errorf(bp+".name", "duplicate branch name %q", b.Name)
+		}
+		names[b.Name] = true
+		if len(b.Steps) == 0 {
+			r.errorf(bp+".steps", "a branch needs at least one step")
+		}
+	}
+}
+
+func (r *run) delay(n *node) {
+	s, p := n.step, n.path
+	switch {
+	case s.Duration == "" && s.Until == "":
+		r.errorf(p, "a delay needs duration or until")
+	case s.Duration != "" && s.Until != "":
+		r.errorf(p, "a delay takes duration or until, not both")
+	case s.Duration != "":
+		r.duration(p+".duration", s.Duration, r.limits.MaxWait, true)
+	default:
+		// A literal RFC 3339 time is accepted as is; anything else is an
+		// expression giving a time or an RFC 3339 string.
+		if _, err := time.Parse(time.RFC3339, s.Until); err == nil {
+			return
+		}
+		r.expr(n, "until", s.Until, n.ctx())
+	}
+}
+
+func (r *run) wait(n *node) {
+	s, p := n.step, n.path
+	switch {
+	case s.Event == "" && s.Approval == nil:
+		r.errorf(p, "a wait_for_event needs event or approval")
+	case s.Event != "" && s.Approval != nil:
+		r.errorf(p, "a wait_for_event takes event or approval, not both")
+	case s.Event != "":
+		if s.CorrelationKey == "" {
+			r.errorf(p+".correlation_key", "is required: it tells which incoming event belongs to this run")
+		}
+	default:
+		r.template(p+".approval.message", s.Approval.Message, n, n.ctx())
+	}
+	if s.CorrelationKey != "" {
+		r.expr(n, "correlation_key", s.CorrelationKey, n.ctx())
+	}
+	if s.Match != "" {
+		r.expr(n, "match", s.Match, expression.Context{Loop: n.list.loop, Received: true})
+	}
+	r.duration(p+".wait_timeout", s.WaitTimeout, r.limits.MaxWait, true)
+}
