@@ -142,6 +142,21 @@ func (s *Store) InsertEvents(ctx context.Context, events []*Event) ([]InsertResu
 		}
 		headers[i] = h
 	}
+	// Insert in (endpoint, dedupe key) order: concurrent batches that share
+	// keys then wait on each other's unique-index entries in the same order
+	// and cannot deadlock (PostgreSQL would abort one with 40P01). The sort
+	// is stable, so within a batch the first occurrence of a key wins.
+	order := make([]int, len(events))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool {
+		ea, eb := events[order[a]], events[order[b]]
+		if ea.EndpointID != eb.EndpointID {
+			return ea.EndpointID < eb.EndpointID
+		}
+		return ea.DedupeKey < eb.DedupeKey
+	})
 	results := make([]InsertResult, len(events))
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		plain, err := tx.PrepareContext(ctx, s.q(insertEventSQL))
@@ -154,7 +169,8 @@ func (s *Store) InsertEvents(ctx context.Context, events []*Event) ([]InsertResu
 			return err
 		}
 		defer dedupe.Close()
-		for i, e := range events {
+		for _, i := range order {
+			e := events[i]
 			if e.DedupeKey == "" {
 				if _, err := plain.ExecContext(ctx, eventArgs(e, headers[i], sql.NullString{})...); err != nil {
 					return eventInsertErr(e, err)
