@@ -144,20 +144,17 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 		}
 	}()
 
-	if opts.SecretKey {
-		key, err := cfg.EnsureSecretKey(opts.SecretKeyGenerate)
-		if err != nil {
-			return nil, err
-		}
-		a.deps.SecretKey = key
-	}
-
 	// Bind the port before the slow parts, so a second instance fails at once
-	// with the port in the message.
-	if opts.Role&RoleAPI != 0 {
-		ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	// with the port in the message. A worker serves only health checks, and
+	// only when given an address.
+	listenAddr := cfg.HTTPAddr
+	if opts.Role&RoleAPI == 0 {
+		listenAddr = cfg.HealthAddr
+	}
+	if listenAddr != "" {
+		ln, err := net.Listen("tcp", listenAddr)
 		if err != nil {
-			return nil, fmt.Errorf("HTTP port %s is busy or not usable: %w", cfg.HTTPAddr, err)
+			return nil, fmt.Errorf("HTTP port %s is busy or not usable: %w", listenAddr, err)
 		}
 		a.ln = ln
 	}
@@ -171,6 +168,13 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 		if err := st.Migrate(ctx); err != nil {
 			return nil, fmt.Errorf("migrating store: %w", err)
 		}
+	}
+	if opts.SecretKey {
+		key, err := cfg.EnsureSecretKey(opts.SecretKeyGenerate)
+		if err != nil {
+			return nil, err
+		}
+		a.deps.SecretKey = key
 	}
 
 	copts, err := clientOptions(cfg, logger)
@@ -202,8 +206,10 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 	}
 
 	a.probes = a.buildProbes()
-	if opts.Role&RoleAPI != 0 {
+	if a.ln != nil {
 		a.router = api.NewRouter(api.RouterConfig{Probes: a.probes, Logger: logger})
+	}
+	if opts.Role&RoleAPI != 0 {
 		for _, c := range opts.Components {
 			if c.Mount == nil {
 				continue
@@ -212,6 +218,8 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 				return nil, fmt.Errorf("mounting %s routes: %w", c.Name, err)
 			}
 		}
+	}
+	if a.ln != nil {
 		a.http = &http.Server{
 			Handler:           http.MaxBytesHandler(a.router, cfg.MaxBodyBytes),
 			ReadHeaderTimeout: DefaultReadHeaderTimeout,
@@ -250,11 +258,11 @@ func (a *App) buildProbes() []api.Probe {
 // Deps returns the shared services (store, Temporal client, config).
 func (a *App) Deps() Deps { return a.deps }
 
-// Router is the HTTP router (nil in a worker-only process).
+// Router is the HTTP router (nil in a worker without --health-addr).
 func (a *App) Router() *gin.Engine { return a.router }
 
 // Addr is the bound HTTP address, useful when Config.HTTPAddr has port 0.
-// It is nil in a worker-only process.
+// It is nil in a worker without --health-addr.
 func (a *App) Addr() net.Addr {
 	if a.ln == nil {
 		return nil
@@ -309,6 +317,8 @@ func (a *App) Run(ctx context.Context) error {
 				errc <- fmt.Errorf("serving HTTP on %s: %w", a.ln.Addr(), err)
 			}
 		}()
+	}
+	if a.opts.Role&RoleAPI != 0 {
 		for _, c := range a.opts.Components {
 			if c.Background == nil {
 				continue

@@ -54,6 +54,10 @@ type Config struct {
 	DataDir string
 	// HTTPAddr is where the API, UI and webhook endpoints listen.
 	HTTPAddr string
+	// HealthAddr is where a worker-only process serves /healthz and
+	// /readyz; empty turns that listener off. API processes serve them on
+	// HTTPAddr.
+	HealthAddr string
 	// PublicURL is the base URL external apps use to reach this server; webhook
 	// URLs are built from it.
 	PublicURL string

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -21,9 +22,11 @@ const (
 	GroupTemporalClient                   // address, namespace, TLS, API key, task queue
 	GroupEmbedded                         // embedded Temporal server
 	GroupSecrets                          // credential encryption key
+	GroupQueue                            // task queue (worker and API)
+	GroupHealth                           // health listener of worker-only processes
 
-	// GroupAll is every group (hookflow dev uses all of them).
-	GroupAll = GroupCore | GroupHTTP | GroupStore | GroupTemporalClient | GroupEmbedded | GroupSecrets
+	// GroupAll is every group.
+	GroupAll = GroupCore | GroupHTTP | GroupStore | GroupTemporalClient | GroupEmbedded | GroupSecrets | GroupQueue | GroupHealth
 )
 
 // Setting describes one configuration value: its flag name, environment
@@ -58,6 +61,8 @@ func Settings() []Setting {
 
 		{Flag: "http-addr", Group: GroupHTTP, Usage: "listen address of the API, UI and webhook endpoints",
 			bind: func(c *Config) flag.Value { return (*stringValue)(&c.HTTPAddr) }},
+		{Flag: "health-addr", Group: GroupHealth, Usage: "listen address for /healthz and /readyz of a worker (empty: off)",
+			bind: func(c *Config) flag.Value { return (*stringValue)(&c.HealthAddr) }},
 		{Flag: "public-url", Group: GroupHTTP, Usage: "base URL external apps use to reach hookflow; webhook URLs are built from it",
 			bind: func(c *Config) flag.Value { return (*stringValue)(&c.PublicURL) }},
 		{Flag: "max-body-bytes", Group: GroupHTTP, Usage: "largest accepted request body in bytes (webhooks and API)",
@@ -74,7 +79,7 @@ func Settings() []Setting {
 			bind: func(c *Config) flag.Value { return (*stringValue)(&c.TemporalAddress) }},
 		{Flag: "temporal-namespace", Group: GroupTemporalClient | GroupEmbedded, Usage: "Temporal namespace",
 			bind: func(c *Config) flag.Value { return (*stringValue)(&c.TemporalNamespace) }},
-		{Flag: "task-queue", Group: GroupTemporalClient, Usage: "Temporal task queue the worker polls",
+		{Flag: "task-queue", Group: GroupQueue, Usage: "Temporal task queue the worker polls",
 			bind: func(c *Config) flag.Value { return (*stringValue)(&c.TaskQueue) }},
 		{Flag: "temporal-tls", Group: GroupTemporalClient, Usage: "dial Temporal with TLS (implied by any other TLS option or an API key)",
 			bind: func(c *Config) flag.Value { return (*boolValue)(&c.TemporalTLS) }},
@@ -143,10 +148,17 @@ func Parse(fs *flag.FlagSet, cfg *Config, groups Group, args []string, getenv fu
 		}
 	}
 	if err := fs.Parse(args); err != nil {
-		return err
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return fmt.Errorf("%w: %w", ErrUsage, err)
 	}
 	return cfg.Validate()
 }
+
+// ErrUsage wraps command-line parse errors. The flag package has already
+// printed the message and the usage, so callers only set the exit code.
+var ErrUsage = errors.New("bad command line")
 
 type stringValue string
 

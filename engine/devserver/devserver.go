@@ -78,6 +78,7 @@ type Config struct {
 // Server is a running embedded Temporal server.
 type Server struct {
 	srv      temporal.Server
+	log      *logger
 	address  string
 	stopOnce sync.Once
 	stopErr  error
@@ -116,7 +117,8 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	if err := checkPortFree(frontend); err != nil {
 		return nil, err
 	}
-	internal, err := freePorts(cfg.Host, 3)
+	// Three internal services and the frontend's HTTP API.
+	internal, err := freePorts(cfg.Host, 4)
 	if err != nil {
 		return nil, fmt.Errorf("choosing internal Temporal ports: %w", err)
 	}
@@ -159,7 +161,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		_ = srv.Stop()
 		return nil, fmt.Errorf("starting embedded Temporal: %w", err)
 	}
-	return &Server{srv: srv, address: frontend}, nil
+	return &Server{srv: srv, log: logger, address: frontend}, nil
 }
 
 // Address is the host:port a Temporal client dials.
@@ -169,6 +171,9 @@ func (s *Server) Address() string { return s.address }
 // return the first call's result.
 func (s *Server) Stop() error {
 	s.stopOnce.Do(func() {
+		// Internal pollers warn about every closed connection while the
+		// services stop one by one; that noise says nothing to the user.
+		s.log.level.Set(slog.LevelError)
 		if err := s.srv.Stop(); err != nil {
 			s.stopErr = fmt.Errorf("stopping embedded Temporal: %w", err)
 		}
@@ -333,6 +338,11 @@ func buildConfig(cfg Config, sqlCfg *config.SQL, clusterID, frontend string, int
 		s.RPC.GRPCPort = port
 		return s
 	}
+	frontendService := service(cfg.Port)
+	// The frontend HTTP API serves Nexus endpoints; without it Temporal warns
+	// on every start.
+	frontendService.RPC.HTTPPort = internal[3]
+	httpAddr := net.JoinHostPort(cfg.Host, strconv.Itoa(internal[3]))
 	c := &config.Config{}
 	c.Global.Membership.MaxJoinDuration = 30 * time.Second
 	c.Global.Membership.BroadcastAddress = cfg.Host
@@ -349,13 +359,14 @@ func buildConfig(cfg Config, sqlCfg *config.SQL, clusterID, frontend string, int
 				Enabled:                true,
 				InitialFailoverVersion: 1,
 				RPCAddress:             frontend,
+				HTTPAddress:            httpAddr,
 				ClusterID:              clusterID,
 			},
 		},
 	}
 	c.DCRedirectionPolicy.Policy = "noop"
 	c.Services = map[string]config.Service{
-		string(primitives.FrontendService): service(cfg.Port),
+		string(primitives.FrontendService): frontendService,
 		string(primitives.HistoryService):  service(internal[0]),
 		string(primitives.MatchingService): service(internal[1]),
 		string(primitives.WorkerService):   service(internal[2]),

@@ -14,7 +14,7 @@ import (
 // are logged as errors and the failure surfaces through Start's error.
 type logger struct {
 	log   *slog.Logger
-	level slog.Level
+	level *slog.LevelVar // shared by loggers made with With
 	tags  []tag.Tag
 }
 
@@ -24,7 +24,9 @@ var (
 )
 
 func newLogger(l *slog.Logger, level slog.Level) *logger {
-	return &logger{log: l.With("component", "temporal"), level: level}
+	lv := new(slog.LevelVar)
+	lv.Set(level)
+	return &logger{log: l.With("component", "temporal"), level: lv}
 }
 
 func (l *logger) Debug(msg string, tags ...tag.Tag)  { l.emit(slog.LevelDebug, msg, tags) }
@@ -44,7 +46,7 @@ func (l *logger) With(tags ...tag.Tag) log.Logger {
 }
 
 func (l *logger) emit(level slog.Level, msg string, tags []tag.Tag) {
-	if level < l.level || !l.log.Enabled(context.Background(), level) {
+	if level < l.level.Level() || !l.log.Enabled(context.Background(), level) {
 		return
 	}
 	attrs := make([]slog.Attr, 0, len(l.tags)+len(tags))
