@@ -1,0 +1,64 @@
+package twilio
+
+import (
+	"embed"
+	"net/http"
+	"strings"
+
+	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/triggers/signature"
+)
+
+//go:embed testdata/*.txt
+var testdata embed.FS
+
+// TriggerCredential lists the credential fields the webhook trigger reads,
+// for the connector spec to declare.
+var TriggerCredential = []connectors.Field{{
+	Name:   CredentialAuthToken,
+	Title:  "Auth Token",
+	Type:   connectors.TypeString,
+	Secret: true,
+	Help:   "In the Twilio Console home page, under Account Info → Auth Token (the primary one).",
+}}
+
+// Events are the event types this trigger produces.
+var Events = []string{
+	"sms.received", "sms.queued", "sms.sending", "sms.sent", "sms.delivered", "sms.undelivered",
+	"sms.failed", "sms.read", "call.ringing", "call.in-progress", "call.completed",
+}
+
+// Trigger returns the Twilio SMS webhook trigger.
+func Trigger() *connectors.Trigger {
+	return &connectors.Trigger{
+		Name:  "webhook",
+		Title: "Twilio SMS",
+		Description: "Starts a run for each SMS your Twilio number receives (sms.received), and for status " +
+			"callbacks of messages you send (sms.delivered, sms.failed…). Requests are checked against " +
+			"X-Twilio-Signature with your Auth Token and deduplicated by MessageSid (plus the status for " +
+			"callbacks). The form fields become the trigger object: trigger.Body is the text, trigger.From the sender.",
+		Setup: strings.Join([]string{
+			"1. In the Twilio Console copy the Auth Token from Account Info and paste it into the Twilio credential's \"Auth Token\" field.",
+			"2. Open Phone Numbers → Manage → Active numbers → your number → Messaging configuration.",
+			"3. Under \"A message comes in\" choose Webhook, paste this workflow's webhook URL exactly, method HTTP POST, and save.",
+			"4. For delivery statuses, pass the same URL as StatusCallback when sending messages.",
+			"The URL is part of the signature, so it must match character for character; behind a proxy set hookflow's public base URL.",
+		}, "\n"),
+		Events:           Events,
+		Samples:          signature.SamplesFrom(Extractor{}, nil, sampleRequests()...),
+		FormBody:         true,
+		SignatureHeaders: []string{HeaderSignature},
+		Verifier:         Verifier{},
+		Extractor:        Extractor{},
+	}
+}
+
+func sampleRequests() []*connectors.Request {
+	var out []*connectors.Request
+	for _, name := range []string{"inbound_sms", "status_delivered"} {
+		body, _ := testdata.ReadFile("testdata/" + name + ".txt")
+		h := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
+		out = append(out, &connectors.Request{Method: http.MethodPost, Header: h, Body: []byte(strings.TrimSpace(string(body)))})
+	}
+	return out
+}
