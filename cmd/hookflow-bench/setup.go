@@ -1,0 +1,117 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/hookflow/hookflow/engine/store"
+)
+
+// referenceWorkflow is the workflow every engine in the comparison runs: a
+// Stripe payment_intent.succeeded webhook, a filter on type and amount, a
+// map that builds the message, and an HTTP POST to the sink. The
+// Idempotency-Key is the provider's event id, so the sink can count each
+// event's side effect once and see any second one.
+func referenceWorkflow(name, credential, sinkURL string) map[string]any {
+	return map[string]any{
+		"name": name,
+		"trigger": map[string]any{
+			"type": "webhook", "connector": "stripe", "credential": credential,
+			"events": []string{"payment_intent.succeeded"},
+		},
+		"steps": []any{
+			map[string]any{"id": "paid", "type": "filter",
+				"if": `trigger.type == "payment_intent.succeeded" && trigger.data.object.amount >= 1000`},
+			map[string]any{"id": "msg", "type": "map", "map": map[string]any{
+				"text": `{{ "Payment of " + formatMoney(trigger.data.object.amount, "USD") + " from " + trigger.data.object.customer + " for order " + trigger.data.object.metadata.order_id }}`,
+			}},
+			map[string]any{"id": "notify", "type": "http", "http": map[string]any{
+				"method": "POST", "url": sinkURL,
+				"headers": map[string]any{"Idempotency-Key": "{{ event.id }}"},
+				"body":    map[string]any{"text": "{{ steps.msg.text }}", "event_id": "{{ event.id }}"},
+			}},
+		},
+	}
+}
+
+// API is the small part of hookflow's REST API the harness uses.
+type API struct {
+	Base string
+	Key  string
+}
+
+func (a *API) do(ctx context.Context, method, path string, in, out any) error {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, a.Base+path, body)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+a.Key)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("calling %s %s: %w", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if resp.StatusCode >= 300 {
+		return fmt.Errorf("calling %s %s: HTTP %d: %s", method, path, resp.StatusCode, strings.TrimSpace(string(b)))
+	}
+	if out != nil {
+		if err := json.Unmarshal(b, out); err != nil {
+			return fmt.Errorf("decoding %s %s: %w", method, path, err)
+		}
+	}
+	return nil
+}
+
+// Install creates an API key straight in the store (the harness may target a
+// split deployment that never prints one), then the Stripe credential and the
+// reference workflow through the API, activates it, and returns its webhook
+// URL.
+func Install(ctx context.Context, c *Cluster, storeURL, sinkURL, secret string) (*API, string, error) {
+	st, err := store.Open(ctx, storeURL)
+	if err != nil {
+		return nil, "", fmt.Errorf("opening the store to create a bench API key: %w", err)
+	}
+	_, key, err := st.CreateAPIKey(ctx, "hookflow-bench", store.ScopeAdmin)
+	st.Close()
+	if err != nil {
+		return nil, "", fmt.Errorf("creating a bench API key: %w", err)
+	}
+	api := &API{Base: c.BaseURL(), Key: key}
+	cred := map[string]any{"name": "stripe-bench", "connector": "stripe",
+		"values": map[string]any{"webhook_secret": secret, "secret_key": "sk_test_bench"}}
+	if err := api.do(ctx, http.MethodPost, "/api/v1/credentials", cred, nil); err != nil {
+		return nil, "", err
+	}
+	var wf struct {
+		ID        string `json:"id"`
+		Endpoints []struct {
+			URL string `json:"url"`
+		} `json:"endpoints"`
+	}
+	def := referenceWorkflow("bench reference", "stripe-bench", sinkURL)
+	if err := api.do(ctx, http.MethodPost, "/api/v1/workflows", map[string]any{"definition": def}, &wf); err != nil {
+		return nil, "", err
+	}
+	if err := api.do(ctx, http.MethodPost, "/api/v1/workflows/"+wf.ID+"/activate", nil, nil); err != nil {
+		return nil, "", err
+	}
+	if len(wf.Endpoints) == 0 {
+		return nil, "", fmt.Errorf("the workflow %s came back without a webhook endpoint", wf.ID)
+	}
+	return api, wf.Endpoints[0].URL, nil
+}
