@@ -71,7 +71,16 @@ func (r *Registry) Catalog() *Catalog {
 			Actions: []CatalogAction{}, Triggers: []CatalogTrigger{},
 		}
 		if len(s.Credential) > 0 {
-			cf := catalogFields(s.Credential)
+			fields := s.Credential
+			if s.BaseURL != "" {
+				// ValidateCredential accepts base_url for every connector
+				// with a base URL; publish it so forms can offer it.
+				fields = append(append([]Field(nil), fields...), Field{
+					Name: "base_url", Title: "API base URL", Type: TypeString, Example: s.BaseURL,
+					Help: "Leave empty to use " + s.BaseURL + ". Set it to reach a proxy, a regional endpoint or a test double.",
+				})
+			}
+			cf := catalogFields(fields)
 			cc.Credential = &cf
 		}
 		for _, a := range s.Actions {

@@ -1,0 +1,212 @@
+package connectors
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+type nopVerifier struct{}
+
+func (nopVerifier) Verify(*Request, Values, time.Time) error { return nil }
+
+type nopExtractor struct{}
+
+func (nopExtractor) Extract(*Request, Values) ([]Event, error) { return nil, nil }
+
+func run(context.Context, *Call) (any, error) { return map[string]any{"ok": true}, nil }
+
+func validSpec() *Spec {
+	return &Spec{
+		Name: "demo", Title: "Demo", Description: "A demo connector.", BaseURL: "https://api.demo.test",
+		Credential: []Field{{Name: "api_key", Type: TypeString, Required: true, Secret: true, Pattern: `^dk_`, PatternHelp: "Demo keys start with dk_"}},
+		Actions: []*Action{{
+			Name: "send", Title: "Send", Run: run,
+			Input: []Field{
+				{Name: "channel", Type: TypeString, Required: true, Example: "#general", Help: "Where to send."},
+				{Name: "amount", Type: TypeInteger},
+				{Name: "ratio", Type: TypeNumber},
+				{Name: "mode", Type: TypeString, Enum: []string{"a", "b"}, Default: "a"},
+				{Name: "urgent", Type: TypeBoolean, Default: false},
+				{Name: "meta", Type: TypeObject},
+				{Name: "tags", Type: TypeArray},
+			},
+			OutputSample: json.RawMessage(`{"ok":true}`),
+		}},
+		Triggers: []*Trigger{{Name: "webhook", Title: "Demo event", Setup: "Paste the URL.", Verifier: nopVerifier{}, Extractor: nopExtractor{},
+			Events: []string{"thing.created"}, Samples: map[string]json.RawMessage{"thing.created": json.RawMessage(`{"id":"t1"}`)}}},
+	}
+}
+
+func TestRegisterChecksSpec(t *testing.T) {
+	tests := []struct {
+		name string
+		edit func(s *Spec)
+		want string
+	}{
+		{name: "bad connector name", edit: func(s *Spec) { s.Name = "Demo-X" }, want: `name "Demo-X" must be snake_case`},
+		{name: "missing title", edit: func(s *Spec) { s.Title = "" }, want: "title: required"},
+		{name: "bad base url", edit: func(s *Spec) { s.BaseURL = "api.demo.test" }, want: "base_url:"},
+		{name: "field without type", edit: func(s *Spec) { s.Actions[0].Input[0].Type = "" }, want: "actions.send.input.channel: type required"},
+		{name: "unknown type", edit: func(s *Spec) { s.Actions[0].Input[0].Type = "text" }, want: `unknown type "text"`},
+		{name: "camelCase field", edit: func(s *Spec) { s.Actions[0].Input[0].Name = "chanName" }, want: `name "chanName" must be snake_case`},
+		{name: "duplicate field", edit: func(s *Spec) { s.Actions[0].Input[1].Name = "channel" }, want: "actions.send.input.channel: declared twice"},
+		{name: "default outside enum", edit: func(s *Spec) { s.Actions[0].Input[3].Default = "c" }, want: "actions.send.input.mode: default: must be one of a, b"},
+		{name: "default of wrong type", edit: func(s *Spec) { s.Actions[0].Input[4].Default = "no" }, want: "actions.send.input.urgent: default: want boolean, got string"},
+		{name: "bad pattern", edit: func(s *Spec) { s.Credential[0].Pattern = "([" }, want: "credential.api_key: pattern does not compile"},
+		{name: "action without run", edit: func(s *Spec) { s.Actions[0].Run = nil }, want: "actions.send.run: required"},
+		{name: "duplicate action", edit: func(s *Spec) { s.Actions = append(s.Actions, s.Actions[0]) }, want: "actions.send: declared twice"},
+		{name: "bad output sample", edit: func(s *Spec) { s.Actions[0].OutputSample = json.RawMessage(`{`) }, want: "output_sample: not valid JSON"},
+		{name: "trigger without verifier", edit: func(s *Spec) { s.Triggers[0].Verifier = nil }, want: "triggers.webhook.verifier: required"},
+		{name: "trigger without extractor", edit: func(s *Spec) { s.Triggers[0].Extractor = nil }, want: "triggers.webhook.extractor: required"},
+		{name: "bad sample", edit: func(s *Spec) { s.Triggers[0].Samples["x"] = json.RawMessage(`nope`) }, want: `samples["x"]: not valid JSON`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := validSpec()
+			tc.edit(s)
+			err := NewRegistry().Register(s)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestRegisterDuplicateAndLookups(t *testing.T) {
+	r := NewRegistry()
+	if err := r.Register(validSpec()); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Register(validSpec()); err == nil || !strings.Contains(err.Error(), "already registered") {
+		t.Fatalf("duplicate: err = %v", err)
+	}
+	if _, err := r.Action("demo", "send"); err != nil {
+		t.Fatal(err)
+	}
+	var nf *NotFoundError
+	if _, err := r.Action("demo", "sned"); !errors.As(err, &nf) || err.Error() != `unknown action "demo.sned"` {
+		t.Fatalf("err = %v", err)
+	}
+	if _, err := r.Trigger("nope", "webhook"); !errors.As(err, &nf) || err.Error() != `unknown connector "nope"` {
+		t.Fatalf("err = %v", err)
+	}
+	if _, err := r.Trigger("demo", "webhook"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestValidateInput(t *testing.T) {
+	fields := validSpec().Actions[0].Input
+	tests := []struct {
+		name string
+		in   Values
+		want string
+		out  Values
+	}{
+		{name: "defaults applied and numbers normalised", in: Values{"channel": "#x", "amount": 12.0, "ratio": 3},
+			out: Values{"channel": "#x", "amount": int64(12), "ratio": 3.0, "mode": "a", "urgent": false}},
+		{name: "missing required", in: Values{}, want: "input.channel: required"},
+		{name: "empty required string", in: Values{"channel": ""}, want: "input.channel: required"},
+		{name: "integer given a string", in: Values{"channel": "#x", "amount": "12"}, want: "input.amount: want integer, got string"},
+		{name: "integer given a fraction", in: Values{"channel": "#x", "amount": 1.5}, want: "input.amount: want integer, got a fractional number"},
+		{name: "enum", in: Values{"channel": "#x", "mode": "c"}, want: "input.mode: must be one of a, b"},
+		{name: "boolean", in: Values{"channel": "#x", "urgent": "yes"}, want: "input.urgent: want boolean, got string"},
+		{name: "object", in: Values{"channel": "#x", "meta": []any{}}, want: "input.meta: want object, got array"},
+		{name: "array", in: Values{"channel": "#x", "tags": "a,b"}, want: "input.tags: want array, got string"},
+		{name: "unknown field with suggestion", in: Values{"channel": "#x", "chanel": "#y"}, want: `input.chanel: unknown field (did you mean "channel"?)`},
+		{name: "several problems at once", in: Values{"amount": "x"}, want: "input.channel: required; input.amount: want integer, got string"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := ValidateInput(fields, tc.in)
+			if tc.want != "" {
+				var ve *ValidationError
+				if !errors.As(err, &ve) || err.Error() != tc.want {
+					t.Fatalf("err = %v, want %q", err, tc.want)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, _ := json.Marshal(out)
+			want, _ := json.Marshal(tc.out)
+			if string(got) != string(want) || out["amount"] != int64(12) {
+				t.Fatalf("out = %s, want %s", got, want)
+			}
+		})
+	}
+}
+
+func TestValidateCredentialUsesPatternHelpAndHidesValue(t *testing.T) {
+	_, err := ValidateCredential(validSpec().Credential, Values{"api_key": "sk_live_secret123"})
+	if err == nil || err.Error() != "credential.api_key: Demo keys start with dk_" {
+		t.Fatalf("err = %v", err)
+	}
+	out, err := ValidateCredential(validSpec().Credential, Values{"api_key": "dk_1", "base_url": "http://127.0.0.1:9"})
+	if err != nil || out.String("base_url") != "http://127.0.0.1:9" {
+		t.Fatalf("base_url override refused: %v", err)
+	}
+}
+
+func TestInvokeUsesTheRightClient(t *testing.T) {
+	var seen *Call
+	s := validSpec()
+	s.Actions[0].Run = func(ctx context.Context, call *Call) (any, error) { seen = call; return "done", nil }
+	r, err := NewRegistryConfig(RegistryConfig{BaseURLs: map[string]string{"demo": "https://eu.demo.test"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.MustRegister(s)
+	inv := Invocation{Connector: "demo", Action: "send", Input: Values{"channel": "#a"}, Credential: Values{"api_key": "dk_1"}, RunID: "r1", StepID: "s1"}
+	if _, err := r.Invoke(context.Background(), inv); err != nil {
+		t.Fatal(err)
+	}
+	if seen.BaseURL != "https://eu.demo.test" || seen.HTTP.Guarded() || seen.IdempotencyKey != IdempotencyKey("r1", "s1") {
+		t.Fatalf("call = %+v", seen)
+	}
+	inv.Credential = Values{"api_key": "dk_1", "base_url": "http://10.0.0.5"}
+	if _, err := r.Invoke(context.Background(), inv); err != nil {
+		t.Fatal(err)
+	}
+	if seen.BaseURL != "http://10.0.0.5" || !seen.HTTP.Guarded() {
+		t.Fatal("a user-typed base_url must run on the guarded client")
+	}
+	inv.Input = Values{}
+	_, err = r.Invoke(context.Background(), inv)
+	if ClassOf(err) != ClassPermanent || !strings.Contains(err.Error(), "validating demo.send: input.channel: required") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestCatalogGolden(t *testing.T) {
+	r := NewRegistry()
+	r.MustRegister(validSpec())
+	got, err := json.MarshalIndent(r.Catalog(), "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("testdata", "catalog.golden.json")
+	if *update {
+		os.MkdirAll("testdata", 0o755)
+		if err := os.WriteFile(path, append(got, '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("reading golden (run with -update): %v", err)
+	}
+	if strings.TrimSpace(string(want)) != strings.TrimSpace(string(got)) {
+		t.Fatalf("catalog differs from %s:\n%s", path, got)
+	}
+}
