@@ -8,6 +8,7 @@ import (
 
 	"github.com/hookflow/hookflow/connectors"
 	hfhttp "github.com/hookflow/hookflow/connectors/http"
+	"github.com/hookflow/hookflow/connectors/slack"
 	"github.com/hookflow/hookflow/connectors/webhook"
 )
 
@@ -19,6 +20,7 @@ func Connectors() []connectors.Connector {
 		hfhttp.New(),
 		webhook.New(),
 		// Providers: one line each, e.g. stripe.New(),
+		slack.New(),
 	}
 }
 
