@@ -41,6 +41,14 @@ func (h HMAC) Verify(r *connectors.Request, secret []byte, now time.Time) error 
 	if len(secret) == 0 {
 		return connectors.Reject(ReasonMissingSecret + " secret")
 	}
+	// A misconfigured scheme is reported as such, not as a bad signature,
+	// so the event log points at the setting to fix.
+	if _, err := h.Algorithm.hashFunc(); err != nil {
+		return connectors.Reject(err.Error())
+	}
+	if _, err := Encode(h.Encoding, nil); err != nil {
+		return connectors.Reject(err.Error())
+	}
 	raw := strings.TrimSpace(r.Header.Get(h.Header))
 	if raw == "" {
 		return MissingHeader(h.Header)
