@@ -78,7 +78,7 @@ func (w *walker) pos(offset int64) string {
 func (w *walker) syntax(err error) Error {
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
-		return Error{Message: "invalid JSON: " + se.Error(), Position: w.pos(se.Offset - 1)}
+		return Error{Message: "invalid JSON: " + se.Error(), Position: w.pos(se.Offset)}
 	}
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return Error{Message: "invalid JSON: unexpected end of input", Position: w.pos(int64(len(w.data)))}

@@ -143,6 +143,15 @@ var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 func (r *run) definition() {
 	def := r.def
+	// Register every step first (the trigger filter and vars must know the
+	// ids), but report in document order: name, trigger, settings, vars,
+	// then steps.
+	var top *list
+	if len(def.Steps) > 0 {
+		top = r.collect("steps", def.Steps, false, nil, 1)
+	}
+	stepErrs := r.errs
+	r.errs = nil
 	if strings.TrimSpace(def.Name) == "" {
 		r.errorf("name", "is required")
 	}
@@ -155,11 +164,11 @@ func (r *run) definition() {
 		}
 		r.templates(p, def.Vars[k], nil, expression.Context{})
 	}
-	if len(def.Steps) == 0 {
+	if top == nil {
 		r.errorf("steps", "a workflow needs at least one step")
 		return
 	}
-	top := r.collect("steps", def.Steps, false, nil, 1)
+	r.errs = append(r.errs, stepErrs...)
 	for _, l := range r.lists {
 		r.graph(l)
 	}
