@@ -15,7 +15,7 @@ import (
 // the inner "event.type" (message, app_mention, reaction_added…). Other
 // envelopes (app_rate_limited, for example) have no event_id: their type
 // is the top-level "type" and their id a content hash of the body, so an
-// identical resend still dedupes.
+// identical resend still dedupes. A url_verification body yields no events.
 type Extractor struct{}
 
 var _ connectors.Extractor = Extractor{}
@@ -26,6 +26,12 @@ func (Extractor) Extract(r *connectors.Request, _ connectors.Values) ([]connecto
 		return nil, fmt.Errorf("reading Slack event: %w", err)
 	}
 	res := gjson.GetManyBytes(r.Body, "event_id", "event.type", "type")
+	if res[2].String() == "url_verification" {
+		// A handshake is answered by Handshaker and is never an event. One
+		// that reaches here (its signature verified only now) must not
+		// start a run either.
+		return nil, nil
+	}
 	id := signature.IDString(res[0])
 	typ := res[1].String()
 	if typ == "" {

@@ -45,6 +45,17 @@ func TestExtract(t *testing.T) {
 	}
 }
 
+func TestExtractIgnoresHandshake(t *testing.T) {
+	body, err := os.ReadFile("testdata/url_verification.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, err := Extractor{}.Extract(&connectors.Request{Body: body}, nil)
+	if err != nil || len(events) != 0 {
+		t.Fatalf("events = %+v, err = %v", events, err)
+	}
+}
+
 func TestTrigger(t *testing.T) {
 	tr := Trigger()
 	if tr.Handshaker == nil || len(tr.Samples["app_mention"]) == 0 {
