@@ -159,46 +159,58 @@ func (s *Store) InsertEvents(ctx context.Context, events []*Event) ([]InsertResu
 	})
 	results := make([]InsertResult, len(events))
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		plain, err := tx.PrepareContext(ctx, s.q(insertEventSQL))
-		if err != nil {
-			return err
-		}
-		defer plain.Close()
-		dedupe, err := tx.PrepareContext(ctx, s.q(insertEventSQL+` ON CONFLICT (endpoint_id, dedupe_key) DO NOTHING`))
-		if err != nil {
-			return err
-		}
-		defer dedupe.Close()
+		var plain, keyed []int
 		for _, i := range order {
-			e := events[i]
-			if e.DedupeKey == "" {
-				if _, err := plain.ExecContext(ctx, eventArgs(e, headers[i], sql.NullString{})...); err != nil {
-					return eventInsertErr(e, err)
-				}
-				results[i] = InsertResult{ID: e.ID, LogID: e.ID}
-				continue
+			if events[i].DedupeKey == "" {
+				plain = append(plain, i)
+			} else {
+				keyed = append(keyed, i)
 			}
-			res, err := dedupe.ExecContext(ctx, eventArgs(e, headers[i], nullString(e.DedupeKey))...)
-			if err != nil {
-				return eventInsertErr(e, err)
-			}
-			if n, err := res.RowsAffected(); err != nil {
+		}
+		// Multi-row statements: one round trip per chunk, not per event.
+		for _, chunk := range chunks(plain) {
+			if err := s.insertEventRows(ctx, tx, events, headers, chunk, false, nil); err != nil {
 				return err
-			} else if n == 1 {
-				results[i] = InsertResult{ID: e.ID, LogID: e.ID}
-				continue
 			}
-			var original string
-			if err := tx.GetContext(ctx, &original, s.q(`SELECT id FROM events WHERE endpoint_id = ? AND dedupe_key = ?`),
-				e.EndpointID, e.DedupeKey); err != nil {
-				return fmt.Errorf("finding original of duplicate event %s: %w", e.ID, err)
+			for _, i := range chunk {
+				results[i] = InsertResult{ID: events[i].ID, LogID: events[i].ID}
 			}
-			// Log this delivery as its own row that points at the original.
+		}
+		inserted := map[string]bool{}
+		for _, chunk := range chunks(keyed) {
+			if err := s.insertEventRows(ctx, tx, events, headers, chunk, true, inserted); err != nil {
+				return err
+			}
+		}
+		var dups []int
+		for _, i := range keyed {
+			if inserted[events[i].ID] {
+				results[i] = InsertResult{ID: events[i].ID, LogID: events[i].ID}
+			} else {
+				dups = append(dups, i)
+			}
+		}
+		if len(dups) == 0 {
+			return nil
+		}
+		originals, err := s.findOriginals(ctx, tx, events, dups)
+		if err != nil {
+			return err
+		}
+		// Log each duplicate delivery as its own row pointing at the original.
+		for _, i := range dups {
+			e := events[i]
+			original, ok := originals[[2]string{e.EndpointID, e.DedupeKey}]
+			if !ok {
+				return fmt.Errorf("finding original of duplicate event %s: not found", e.ID)
+			}
 			e.Status, e.DuplicateOf, e.NextDispatchAt = EventDuplicate, original, nil
-			if _, err := plain.ExecContext(ctx, eventArgs(e, headers[i], sql.NullString{})...); err != nil {
-				return eventInsertErr(e, err)
-			}
 			results[i] = InsertResult{ID: original, Duplicate: true, LogID: e.ID}
+		}
+		for _, chunk := range chunks(dups) {
+			if err := s.insertEventRows(ctx, tx, events, headers, chunk, false, nil); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
@@ -208,11 +220,89 @@ func (s *Store) InsertEvents(ctx context.Context, events []*Event) ([]InsertResu
 	return results, nil
 }
 
-func eventInsertErr(e *Event, err error) error {
-	if isUnique(err) {
-		return fmt.Errorf("event id %s: %w", e.ID, ErrDuplicate)
+// insertChunk bounds the rows of one multi-row INSERT: 20 parameters a
+// row stays far below both SQLite's and PostgreSQL's parameter limits.
+const insertChunk = 200
+
+func chunks(idx []int) [][]int {
+	var out [][]int
+	for len(idx) > insertChunk {
+		out = append(out, idx[:insertChunk])
+		idx = idx[insertChunk:]
 	}
-	return fmt.Errorf("event %s: %w", e.ID, err)
+	if len(idx) > 0 {
+		out = append(out, idx)
+	}
+	return out
+}
+
+// insertEventRows inserts events[idx...] in one statement. With dedupe,
+// rows whose (endpoint_id, dedupe_key) exists are skipped and the ids of
+// the inserted rows are added to inserted. Duplicate-status rows are
+// written without their dedupe key.
+func (s *Store) insertEventRows(ctx context.Context, tx *sqlx.Tx, events []*Event, headers []string, idx []int, dedupe bool, inserted map[string]bool) error {
+	var b strings.Builder
+	b.WriteString(insertEventSQL)
+	args := make([]any, 0, len(idx)*20)
+	for n, i := range idx {
+		if n > 0 {
+			b.WriteString(", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		}
+		key := sql.NullString{}
+		if dedupe {
+			key = nullString(events[i].DedupeKey)
+		}
+		args = append(args, eventArgs(events[i], headers[i], key)...)
+	}
+	if !dedupe {
+		if _, err := tx.ExecContext(ctx, s.q(b.String()), args...); err != nil {
+			return eventInsertErr(err)
+		}
+		return nil
+	}
+	b.WriteString(" ON CONFLICT (endpoint_id, dedupe_key) DO NOTHING RETURNING id")
+	var ids []string
+	if err := tx.SelectContext(ctx, &ids, s.q(b.String()), args...); err != nil {
+		return eventInsertErr(err)
+	}
+	for _, id := range ids {
+		inserted[id] = true
+	}
+	return nil
+}
+
+// findOriginals maps (endpoint, dedupe key) to the id of the event that
+// holds it, for the duplicates events[idx...].
+func (s *Store) findOriginals(ctx context.Context, tx *sqlx.Tx, events []*Event, idx []int) (map[[2]string]string, error) {
+	out := map[[2]string]string{}
+	for _, chunk := range chunks(idx) {
+		var conds []string
+		var args []any
+		for _, i := range chunk {
+			conds = append(conds, "(endpoint_id = ? AND dedupe_key = ?)")
+			args = append(args, events[i].EndpointID, events[i].DedupeKey)
+		}
+		var rows []struct {
+			ID         string `db:"id"`
+			EndpointID string `db:"endpoint_id"`
+			DedupeKey  string `db:"dedupe_key"`
+		}
+		q := `SELECT id, endpoint_id, dedupe_key FROM events WHERE ` + strings.Join(conds, " OR ")
+		if err := tx.SelectContext(ctx, &rows, s.q(q), args...); err != nil {
+			return nil, fmt.Errorf("finding originals of duplicate events: %w", err)
+		}
+		for _, r := range rows {
+			out[[2]string{r.EndpointID, r.DedupeKey}] = r.ID
+		}
+	}
+	return out, nil
+}
+
+func eventInsertErr(err error) error {
+	if isUnique(err) {
+		return fmt.Errorf("an event id in the batch already exists: %w", ErrDuplicate)
+	}
+	return err
 }
 
 // GetEvent returns one event with its headers and body.
