@@ -234,6 +234,16 @@ func sendAction(now func() time.Time) *connectors.Action {
 // one step carries the same webhook-id.
 func DeliveryFromCall(call *connectors.Call, now func() time.Time) (*Delivery, error) {
 	in := call.Input
+	if call.Credential.String(CredentialSecret) == "" {
+		return nil, fmt.Errorf("credential.%s: required to sign outgoing webhooks (whsec_ followed by base64)", CredentialSecret)
+	}
+	for _, f := range []string{CredentialSecret, CredentialPreviousSecret} {
+		if v := call.Credential.String(f); v != "" {
+			if _, err := signature.DecodeStandardSecret(v); err != nil {
+				return nil, fmt.Errorf("credential.%s: Standard Webhooks secrets are whsec_ followed by base64", f)
+			}
+		}
+	}
 	if _, err := ParseSchedule(in.String("retry_schedule")); err != nil {
 		return nil, fmt.Errorf("input.retry_schedule: %w", err)
 	}

@@ -238,3 +238,29 @@ func TestSchedule(t *testing.T) {
 		})
 	}
 }
+
+func TestSendNeedsAStandardSecret(t *testing.T) {
+	reg, _ := connectors.NewRegistryConfig(connectors.RegistryConfig{Allow: []string{"127.0.0.1"}})
+	reg.MustRegister(webhook.New())
+	tests := []struct {
+		name string
+		cred connectors.Values
+		want string
+	}{
+		{name: "no secret", cred: connectors.Values{}, want: "credential.secret: required to sign outgoing webhooks"},
+		{name: "not base64", cred: connectors.Values{"secret": "whsec_not*base64!"}, want: "credential.secret: Standard Webhooks secrets are whsec_ followed by base64"},
+		{name: "bad previous", cred: connectors.Values{"secret": secret, "previous_secret": "plain text"}, want: "credential.previous_secret:"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := reg.Invoke(context.Background(), connectors.Invocation{Connector: "webhook", Action: "send",
+				Input: connectors.Values{"url": "http://127.0.0.1:1/", "event_type": "a.b", "data": 1.0}, Credential: tc.cred})
+			if connectors.ClassOf(err) != connectors.ClassPermanent || err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want %q", err, tc.want)
+			}
+			if strings.Contains(err.Error(), "not*base64") {
+				t.Fatal("error leaks the secret")
+			}
+		})
+	}
+}

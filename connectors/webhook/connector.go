@@ -37,15 +37,18 @@ func NewWithClock(now func() time.Time) *connectors.Spec {
 		Description: "Send signed webhooks (Standard Webhooks) to any URL, with a configurable retry schedule and a dead-letter list.",
 		DocsURL:     "https://www.standardwebhooks.com/",
 		UserURLs:    true,
-		Credential: []connectors.Field{
-			{Name: CredentialSecret, Title: "Signing secret", Type: connectors.TypeString, Required: true, Secret: true,
-				Example: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", Pattern: `^whsec_[A-Za-z0-9+/=]+$`,
-				PatternHelp: "Standard Webhooks secrets start with whsec_ followed by base64",
-				Help:        "Share this secret with the receiver; it verifies the webhook-signature header with it."},
+		// secret and previous_secret serve both directions: they sign
+		// outgoing deliveries (send needs a whsec_ secret) and verify
+		// incoming ones (any string in hmac mode), so neither is required
+		// by the spec; send checks it at run time.
+		Credential: append([]connectors.Field{
+			{Name: CredentialSecret, Title: "Signing secret", Type: connectors.TypeString, Secret: true,
+				Example: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+				Help:    "Outgoing: a Standard Webhooks secret (whsec_ followed by base64) shared with the receiver. Incoming: the secret senders sign with."},
 			{Name: CredentialPreviousSecret, Title: "Previous signing secret", Type: connectors.TypeString, Secret: true,
-				Pattern: `^whsec_[A-Za-z0-9+/=]+$`, PatternHelp: "Standard Webhooks secrets start with whsec_ followed by base64",
-				Help: "While rotating, deliveries carry a signature under both secrets, so receivers can switch at their own pace."},
-		},
-		Actions: []*connectors.Action{sendAction(now)},
+				Help: "While rotating, outgoing deliveries carry a signature under both secrets and incoming ones may use either."},
+		}, TriggerCredential...),
+		Triggers: []*connectors.Trigger{Trigger()},
+		Actions:  []*connectors.Action{sendAction(now)},
 	}
 }
