@@ -9,6 +9,7 @@ import (
 	"github.com/hookflow/hookflow/connectors"
 	hfhttp "github.com/hookflow/hookflow/connectors/http"
 	"github.com/hookflow/hookflow/connectors/slack"
+	"github.com/hookflow/hookflow/connectors/stripe"
 	"github.com/hookflow/hookflow/connectors/webhook"
 )
 
@@ -21,6 +22,7 @@ func Connectors() []connectors.Connector {
 		webhook.New(),
 		// Providers: one line each, e.g. stripe.New(),
 		slack.New(),
+		stripe.New(),
 	}
 }
 
