@@ -10,6 +10,7 @@ import (
 	hfhttp "github.com/hookflow/hookflow/connectors/http"
 	"github.com/hookflow/hookflow/connectors/slack"
 	"github.com/hookflow/hookflow/connectors/stripe"
+	"github.com/hookflow/hookflow/connectors/telegram"
 	"github.com/hookflow/hookflow/connectors/webhook"
 )
 
@@ -23,6 +24,7 @@ func Connectors() []connectors.Connector {
 		// Providers: one line each, e.g. stripe.New(),
 		slack.New(),
 		stripe.New(),
+		telegram.New(),
 	}
 }
 
