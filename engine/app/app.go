@@ -137,10 +137,12 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 	}
 	a = &App{cfg: cfg, opts: opts, log: logger}
 	a.deps = Deps{Config: cfg, Logger: logger}
+	// `return nil, err` clears a before deferred calls run, so keep our own
+	// reference for the clean-up.
+	opened := a
 	defer func() {
 		if err != nil {
-			_ = a.Close()
-			a = nil
+			_ = opened.Close()
 		}
 	}()
 
