@@ -1,0 +1,544 @@
+package interpreter
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/engine/expression"
+	"github.com/hookflow/hookflow/engine/store"
+)
+
+// ActionRequest is the input of the action activity. It names the
+// credential; the secret values are read and decrypted inside the activity
+// and never enter history.
+type ActionRequest struct {
+	RunID      string         `json:"run_id"`
+	WorkflowID string         `json:"workflow_id,omitempty"`
+	Step       string         `json:"step"` // step path; with RunID it gives the idempotency key
+	Connector  string         `json:"connector"`
+	Action     string         `json:"action"`
+	Credential string         `json:"credential,omitempty"`
+	Input      map[string]any `json:"input,omitempty"`
+}
+
+// StepOutput is what the action and http activities return: the output,
+// or a blob reference when it is large, and the attempt that produced it.
+type StepOutput struct {
+	Output  any `json:"output"`
+	Attempt int `json:"attempt"`
+}
+
+// HTTPRequest is the input of the http activity (the http step, rendered).
+type HTTPRequest struct {
+	RunID      string            `json:"run_id"`
+	Step       string            `json:"step"`
+	Method     string            `json:"method,omitempty"`
+	URL        string            `json:"url"`
+	Headers    map[string]string `json:"headers,omitempty"`
+	Query      map[string]string `json:"query,omitempty"`
+	Body       any               `json:"body,omitempty"`
+	Credential string            `json:"credential,omitempty"`
+}
+
+// ResolveRequest evaluates an expression, template or mapping in a data
+// context whose step outputs may be blob references.
+type ResolveRequest struct {
+	Op     string         `json:"op"`
+	Source any            `json:"source"`
+	Data   map[string]any `json:"data"`
+	Now    time.Time      `json:"now"`
+}
+
+// ResolveResult is the value Resolve computed.
+type ResolveResult struct {
+	Value any `json:"value"`
+}
+
+// SaveRunRequest is the run summary the interpreter writes at the start and
+// the end of a run.
+type SaveRunRequest struct {
+	Log           RunLog          `json:"log"`
+	TemporalRunID string          `json:"temporal_run_id,omitempty"`
+	Output        json.RawMessage `json:"output,omitempty"`
+	RetryOf       string          `json:"retry_of,omitempty"`
+	// UpdateEvent moves the triggering event's status along with the run.
+	UpdateEvent bool `json:"update_event,omitempty"`
+}
+
+// LoadedWorkflow is a workflow's current version, for call_workflow and
+// error workflows.
+type LoadedWorkflow struct {
+	ID         string          `json:"id"`
+	Version    int             `json:"version"`
+	Definition json.RawMessage `json:"definition"`
+	Hash       string          `json:"hash"`
+}
+
+// WaitRegistration adds or removes a run from a wait router.
+type WaitRegistration struct {
+	Router    string `json:"router"`
+	EventType string `json:"event_type"`
+	Key       string `json:"key"`
+	RunID     string `json:"run_id"`
+	Register  bool   `json:"register"`
+}
+
+// DeliverRequest is one attempt of an outgoing webhook.
+type DeliverRequest struct {
+	Action     ActionRequest `json:"action"`
+	DeliveryID string        `json:"delivery_id"`
+	Attempt    int           `json:"attempt"` // 1-based
+	// NextDelay is the wait before the next attempt; zero on the last one.
+	NextDelay time.Duration `json:"next_delay"`
+}
+
+// DeliverResult is the outcome of one attempt. HTTP failures are results,
+// not activity errors, so they follow the durable schedule.
+type DeliverResult struct {
+	Delivered  bool   `json:"delivered"`
+	Dead       bool   `json:"dead"`
+	Output     any    `json:"output,omitempty"`
+	HTTPStatus int    `json:"http_status,omitempty"`
+	Error      string `json:"error,omitempty"`
+}
+
+// deliveryEnvelope is the payload stored with a delivery: the action input
+// and the credential name (never its value), enough to send it again.
+type deliveryEnvelope struct {
+	Credential string         `json:"credential,omitempty"`
+	Input      map[string]any `json:"input"`
+}
+
+// DeliveryID is the deterministic delivery id of one webhook step of one run.
+func DeliveryID(runID, step string) string {
+	sum := sha256.Sum256([]byte(runID + "\x00" + step))
+	return "dlv_" + hex.EncodeToString(sum[:12])
+}
+
+// Activities holds the interpreter's activities. Every method is safe to
+// retry: writes are idempotent and outgoing calls carry idempotency keys.
+type Activities struct {
+	deps   Deps
+	limits Limits
+	log    *slog.Logger
+}
+
+// NewActivities returns the activities over deps.
+func NewActivities(deps Deps) *Activities {
+	if deps.HTTP == nil && deps.Registry != nil {
+		deps.HTTP = deps.Registry.GuardedClient()
+	}
+	l := deps.Logger
+	if l == nil {
+		l = slog.Default()
+	}
+	return &Activities{deps: deps, limits: deps.Limits.withDefaults(), log: l}
+}
+
+// Action runs a connector action with the named credential.
+func (a *Activities) Action(ctx context.Context, req ActionRequest) (StepOutput, error) {
+	attempt := int(activity.GetInfo(ctx).Attempt)
+	if a.deps.Registry == nil {
+		return StepOutput{}, a.fail(ctx, connectors.Permanent(errors.New("no connector registry configured")))
+	}
+	cred, err := a.credential(ctx, req.Credential)
+	if err != nil {
+		return StepOutput{}, a.fail(ctx, err)
+	}
+	out, err := a.deps.Registry.Invoke(ctx, connectors.Invocation{Connector: req.Connector, Action: req.Action,
+		Input: connectors.Values(req.Input), Credential: cred, RunID: req.RunID, StepID: req.Step})
+	if err != nil {
+		return StepOutput{}, a.fail(ctx, err)
+	}
+	v, err := a.keep(ctx, req.RunID, req.Step, out)
+	if err != nil {
+		return StepOutput{}, a.fail(ctx, connectors.Retryable(err))
+	}
+	return StepOutput{Output: v, Attempt: attempt}, nil
+}
+
+// HTTP performs an http step through the SSRF-guarded client.
+func (a *Activities) HTTP(ctx context.Context, req HTTPRequest) (StepOutput, error) {
+	attempt := int(activity.GetInfo(ctx).Attempt)
+	if a.deps.HTTP == nil {
+		return StepOutput{}, a.fail(ctx, connectors.Permanent(errors.New("no HTTP client configured")))
+	}
+	cred, err := a.credential(ctx, req.Credential)
+	if err != nil {
+		return StepOutput{}, a.fail(ctx, err)
+	}
+	method := strings.ToUpper(req.Method)
+	if method == "" {
+		method = http.MethodGet
+	}
+	h := http.Header{}
+	for _, k := range sortedKeys(req.Headers) {
+		h.Set(k, req.Headers[k])
+	}
+	applyCredential(h, cred)
+	var body []byte
+	switch b := req.Body.(type) {
+	case nil:
+	case string:
+		body = []byte(b)
+		if h.Get("Content-Type") == "" {
+			h.Set("Content-Type", "text/plain; charset=utf-8")
+		}
+	default:
+		if body, err = json.Marshal(b); err != nil {
+			return StepOutput{}, a.fail(ctx, connectors.Permanent(fmt.Errorf("encoding body: %w", err)))
+		}
+		if h.Get("Content-Type") == "" {
+			h.Set("Content-Type", "application/json")
+		}
+	}
+	if h.Get("Idempotency-Key") == "" && method != http.MethodGet && method != http.MethodHead {
+		h.Set("Idempotency-Key", connectors.IdempotencyKey(req.RunID, req.Step))
+	}
+	q := url.Values{}
+	for _, k := range sortedKeys(req.Query) {
+		q.Set(k, req.Query[k])
+	}
+	resp, err := a.deps.HTTP.Do(ctx, &connectors.HTTPRequest{Method: method, URL: req.URL, Query: q, Header: h, Body: body})
+	if err != nil {
+		return StepOutput{}, a.fail(ctx, err)
+	}
+	headers := map[string]any{}
+	for k, v := range resp.Header {
+		if len(v) > 0 {
+			headers[strings.ToLower(k)] = v[0]
+		}
+	}
+	var parsed any = string(resp.Body)
+	if resp.IsJSON() && len(bytes.TrimSpace(resp.Body)) > 0 {
+		var j any
+		if json.Unmarshal(resp.Body, &j) == nil {
+			parsed = j
+		}
+	}
+	v, err := a.keep(ctx, req.RunID, req.Step, map[string]any{"status": resp.Status, "headers": headers, "body": parsed})
+	if err != nil {
+		return StepOutput{}, a.fail(ctx, connectors.Retryable(err))
+	}
+	return StepOutput{Output: v, Attempt: attempt}, nil
+}
+
+// applyCredential authenticates an http step: a "token" is a bearer token,
+// "username"/"password" basic auth, "header_name"/"header_value" any header.
+func applyCredential(h http.Header, cred connectors.Values) {
+	if cred == nil {
+		return
+	}
+	switch {
+	case cred.String("token") != "":
+		h.Set("Authorization", "Bearer "+cred.String("token"))
+	case cred.String("username") != "":
+		raw := cred.String("username") + ":" + cred.String("password")
+		h.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(raw)))
+	}
+	if name := cred.String("header_name"); name != "" {
+		h.Set(name, cred.String("header_value"))
+	}
+}
+
+// Resolve loads the blobs a data context refers to and evaluates.
+func (a *Activities) Resolve(ctx context.Context, req ResolveRequest) (ResolveResult, error) {
+	data, err := a.resolveBlobs(ctx, req.Data)
+	if err != nil {
+		return ResolveResult{}, a.fail(ctx, connectors.Retryable(err))
+	}
+	m, _ := data.(map[string]any)
+	v, err := evaluate(req.Op, req.Source, expression.NewScope(m, req.Now))
+	if err != nil {
+		return ResolveResult{}, temporal.NewNonRetryableApplicationError(err.Error(), classEvaluation, nil)
+	}
+	return ResolveResult{Value: v}, nil
+}
+
+func (a *Activities) resolveBlobs(ctx context.Context, v any) (any, error) {
+	switch x := v.(type) {
+	case map[string]any:
+		if id, ok := x[blobKey].(string); ok {
+			if a.deps.Store == nil {
+				return nil, errors.New("no store configured for blobs")
+			}
+			raw, err := a.deps.Store.GetBlob(ctx, id)
+			if err != nil {
+				return nil, fmt.Errorf("loading step output: %w", err)
+			}
+			var out any
+			if err := json.Unmarshal(raw, &out); err != nil {
+				return nil, fmt.Errorf("decoding blob %s: %w", id, err)
+			}
+			return out, nil
+		}
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			r, err := a.resolveBlobs(ctx, e)
+			if err != nil {
+				return nil, err
+			}
+			out[k] = r
+		}
+		return out, nil
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			r, err := a.resolveBlobs(ctx, e)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = r
+		}
+		return out, nil
+	}
+	return v, nil
+}
+
+// keep returns v, or stores it as a blob and returns a reference when its
+// JSON is above the blob threshold. The blob id derives from run and step,
+// so a retried activity overwrites instead of piling up copies.
+func (a *Activities) keep(ctx context.Context, runID, step string, v any) (any, error) {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("encoding step output: %w", err)
+	}
+	if len(raw) <= a.limits.BlobThreshold || a.deps.Store == nil {
+		var out any
+		if err := json.Unmarshal(raw, &out); err != nil {
+			return nil, fmt.Errorf("decoding step output: %w", err)
+		}
+		return out, nil
+	}
+	sum := sha256.Sum256([]byte(runID + "\x00" + step))
+	id := "blob_" + hex.EncodeToString(sum[:16])
+	if err := a.deps.Store.PutBlob(ctx, id, raw); err != nil {
+		return nil, fmt.Errorf("storing large step output: %w", err)
+	}
+	return map[string]any{blobKey: id, "bytes": len(raw)}, nil
+}
+
+// credential reads a credential by name (or id) and decrypts it. The values
+// live only in this activity's memory.
+func (a *Activities) credential(ctx context.Context, name string) (connectors.Values, error) {
+	if name == "" {
+		return nil, nil
+	}
+	if a.deps.Store == nil || a.deps.Keyring == nil {
+		return nil, connectors.Permanent(errors.New("credentials need a store and a secret key"))
+	}
+	c, err := a.deps.Store.GetCredentialByName(ctx, name)
+	if errors.Is(err, store.ErrNotFound) {
+		c, err = a.deps.Store.GetCredential(ctx, name)
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, connectors.Permanent(fmt.Errorf("credential %q does not exist", name))
+	}
+	if err != nil {
+		return nil, connectors.Retryable(fmt.Errorf("reading credential %q: %w", name, err))
+	}
+	plain, err := a.deps.Keyring.Decrypt(c.Ciphertext)
+	if err != nil {
+		return nil, connectors.Permanent(fmt.Errorf("decrypting credential %q: %w", name, err))
+	}
+	var v connectors.Values
+	if err := json.Unmarshal(plain, &v); err != nil {
+		return nil, connectors.Permanent(fmt.Errorf("decoding credential %q: not a JSON object", name))
+	}
+	return v, nil
+}
+
+// fail maps a classified connector error onto Temporal: permanent errors
+// are non-retryable, rate-limited ones retry after the provider's delay,
+// others follow the step's policy. The attempt rides along as the detail.
+func (a *Activities) fail(ctx context.Context, err error) error {
+	class := connectors.ClassOf(err)
+	opts := temporal.ApplicationErrorOptions{
+		NonRetryable: class == connectors.ClassPermanent,
+		Details:      []any{int(activity.GetInfo(ctx).Attempt)},
+	}
+	if class == connectors.ClassRateLimited {
+		opts.NextRetryDelay = connectors.RetryAfterOf(err)
+		if opts.NextRetryDelay <= 0 {
+			opts.NextRetryDelay = connectors.DefaultRateLimitWait
+		}
+	}
+	return temporal.NewApplicationErrorWithOptions(err.Error(), string(class), opts)
+}
+
+// SaveRun writes the run summary (idempotent) and moves the event's status.
+func (a *Activities) SaveRun(ctx context.Context, req SaveRunRequest) error {
+	if a.deps.Store == nil {
+		return nil
+	}
+	steps, err := json.Marshal(req.Log.Steps)
+	if err != nil {
+		return fmt.Errorf("encoding step log: %w", err)
+	}
+	run := store.Run{ID: req.Log.RunID, TemporalRunID: req.TemporalRunID, WorkflowID: req.Log.WorkflowID,
+		WorkflowVersion: req.Log.Version, EventID: req.Log.EventID, Status: req.Log.Status, StartedAt: req.Log.StartedAt,
+		EndedAt: req.Log.EndedAt, Error: req.Log.Error, Output: req.Output, Steps: steps, RetryOf: req.RetryOf}
+	if err := a.deps.Store.UpsertRun(ctx, run); err != nil {
+		return fmt.Errorf("saving run %s: %w", run.ID, err)
+	}
+	if !req.UpdateEvent || req.Log.EventID == "" {
+		return nil
+	}
+	status := map[string]string{StatusRunning: store.EventRunning, StatusCompleted: store.EventCompleted,
+		StatusFiltered: store.EventFiltered, StatusFailed: store.EventFailed, StatusTimedOut: store.EventFailed,
+		StatusCancelled: store.EventFailed}[req.Log.Status]
+	if err := a.deps.Store.SetEventStatus(ctx, req.Log.EventID, status, req.Log.Error); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("moving event %s to %s: %w", req.Log.EventID, status, err)
+	}
+	return nil
+}
+
+// LoadWorkflow returns the current version of a workflow, by id or name.
+func (a *Activities) LoadWorkflow(ctx context.Context, idOrName string) (LoadedWorkflow, error) {
+	if a.deps.Store == nil {
+		return LoadedWorkflow{}, a.fail(ctx, connectors.Permanent(errors.New("no store configured")))
+	}
+	w, err := a.deps.Store.GetWorkflow(ctx, idOrName)
+	if errors.Is(err, store.ErrNotFound) {
+		w, err = a.deps.Store.GetWorkflowByName(ctx, idOrName)
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return LoadedWorkflow{}, a.fail(ctx, connectors.Permanent(fmt.Errorf("workflow %q does not exist", idOrName)))
+	}
+	if err != nil {
+		return LoadedWorkflow{}, fmt.Errorf("loading workflow %q: %w", idOrName, err)
+	}
+	return LoadedWorkflow{ID: w.ID, Version: w.CurrentVersion, Definition: w.Definition, Hash: w.Hash}, nil
+}
+
+// RegisterWait adds a run to (or removes it from) the router of its event
+// type and correlation key, starting the router when needed.
+func (a *Activities) RegisterWait(ctx context.Context, req WaitRegistration) error {
+	if a.deps.Temporal == nil {
+		return a.fail(ctx, connectors.Permanent(errors.New("wait_for_event needs a Temporal client in the interpreter's Deps")))
+	}
+	msg := routerMessage{Register: req.RunID}
+	if !req.Register {
+		msg = routerMessage{Unregister: req.RunID}
+	}
+	_, err := a.deps.Temporal.SignalWithStartWorkflow(ctx, req.Router, SignalRouter, msg,
+		client.StartWorkflowOptions{ID: req.Router, TaskQueue: a.deps.TaskQueue}, WaitRouterWorkflowName,
+		routerState{EventType: req.EventType, Key: req.Key})
+	if err != nil {
+		return fmt.Errorf("registering wait with %s: %w", req.Router, err)
+	}
+	return nil
+}
+
+// Deliver makes one attempt of an outgoing webhook and records it. A retry
+// of this activity after the attempt was recorded returns the recorded
+// outcome instead of sending again.
+func (a *Activities) Deliver(ctx context.Context, req DeliverRequest) (DeliverResult, error) {
+	if a.deps.Store == nil || a.deps.Registry == nil {
+		return DeliverResult{}, a.fail(ctx, connectors.Permanent(errors.New("outgoing webhooks need a store and a registry")))
+	}
+	dest, _ := req.Action.Input["url"].(string)
+	if dest == "" {
+		return DeliverResult{}, a.fail(ctx, connectors.Permanent(errors.New("input.url is empty")))
+	}
+	payload, err := json.Marshal(deliveryEnvelope{Credential: req.Action.Credential, Input: req.Action.Input})
+	if err != nil {
+		return DeliverResult{}, a.fail(ctx, connectors.Permanent(fmt.Errorf("encoding delivery: %w", err)))
+	}
+	d, err := a.deps.Store.CreateDelivery(ctx, store.Delivery{ID: req.DeliveryID, Destination: dest,
+		WorkflowID: req.Action.WorkflowID, RunID: req.Action.RunID, StepID: req.Action.Step, Payload: payload})
+	if err != nil {
+		return DeliverResult{}, fmt.Errorf("recording delivery: %w", err)
+	}
+	if d.Attempts >= req.Attempt {
+		return DeliverResult{Delivered: d.Status == store.DeliverySucceeded, Dead: d.Status == store.DeliveryDead,
+			HTTPStatus: d.LastStatus, Error: d.LastError}, nil
+	}
+	return a.attempt(ctx, d.ID, req.Action, req.NextDelay)
+}
+
+// attempt sends once and records the outcome; nextDelay zero means this
+// was the last scheduled attempt.
+func (a *Activities) attempt(ctx context.Context, deliveryID string, req ActionRequest, nextDelay time.Duration) (DeliverResult, error) {
+	cred, err := a.credential(ctx, req.Credential)
+	start := time.Now()
+	var out any
+	if err == nil {
+		out, err = a.deps.Registry.Invoke(ctx, connectors.Invocation{Connector: req.Connector, Action: req.Action,
+			Input: connectors.Values(req.Input), Credential: cred, RunID: req.RunID, StepID: req.Step})
+	}
+	att := store.DeliveryAttempt{Latency: time.Since(start)}
+	res := DeliverResult{}
+	if ce := connectors.AsError(err); ce != nil {
+		att.HTTPStatus, res.HTTPStatus = ce.Status, ce.Status
+	}
+	switch {
+	case err == nil:
+		att.Status, res.Delivered = store.DeliverySucceeded, true
+		if res.Output, err = a.keep(ctx, req.RunID, req.Step, out); err != nil {
+			return DeliverResult{}, fmt.Errorf("keeping delivery output: %w", err)
+		}
+		if m, ok := res.Output.(map[string]any); ok {
+			if s, ok := m["status"].(float64); ok {
+				att.HTTPStatus, res.HTTPStatus = int(s), int(s)
+			}
+		}
+	case nextDelay <= 0 || connectors.ClassOf(err) == connectors.ClassPermanent:
+		att.Status, res.Dead, att.Error, res.Error = store.DeliveryDead, true, err.Error(), err.Error()
+	default:
+		wait := max(nextDelay, connectors.RetryAfterOf(err))
+		next := time.Now().Add(wait).UTC()
+		att.Status, att.NextAttemptAt, att.Error, res.Error = store.DeliveryFailed, &next, err.Error(), err.Error()
+	}
+	if _, err := a.deps.Store.RecordDeliveryAttempt(ctx, deliveryID, att); err != nil {
+		return DeliverResult{}, fmt.Errorf("recording delivery attempt: %w", err)
+	}
+	return res, nil
+}
+
+// Redeliver re-sends a failed or dead delivery once, by hand: it requeues
+// it, sends the stored input again (same webhook id, fresh signature) and
+// records the attempt; a failure leaves it dead again.
+func (a *Activities) Redeliver(ctx context.Context, deliveryID string) (DeliverResult, error) {
+	if a.deps.Store == nil || a.deps.Registry == nil {
+		return DeliverResult{}, a.fail(ctx, connectors.Permanent(errors.New("outgoing webhooks need a store and a registry")))
+	}
+	d, err := a.deps.Store.GetDelivery(ctx, deliveryID)
+	if errors.Is(err, store.ErrNotFound) {
+		return DeliverResult{}, a.fail(ctx, connectors.Permanent(fmt.Errorf("delivery %s does not exist", deliveryID)))
+	}
+	if err != nil {
+		return DeliverResult{}, fmt.Errorf("loading delivery %s: %w", deliveryID, err)
+	}
+	if d.Status == store.DeliverySucceeded {
+		return DeliverResult{Delivered: true, HTTPStatus: d.LastStatus}, nil
+	}
+	var env deliveryEnvelope
+	if err := json.Unmarshal(d.Payload, &env); err != nil {
+		return DeliverResult{}, a.fail(ctx, connectors.Permanent(fmt.Errorf("delivery %s has no stored input", deliveryID)))
+	}
+	if d.Status != store.DeliveryPending {
+		if _, err := a.deps.Store.RequeueDelivery(ctx, deliveryID, time.Now()); err != nil && !errors.Is(err, store.ErrConflict) {
+			return DeliverResult{}, fmt.Errorf("requeueing delivery %s: %w", deliveryID, err)
+		}
+	}
+	req := ActionRequest{RunID: d.RunID, WorkflowID: d.WorkflowID, Step: d.StepID, Connector: webhookConnector,
+		Action: webhookSend, Credential: env.Credential, Input: env.Input}
+	return a.attempt(ctx, deliveryID, req, 0)
+}

@@ -1,0 +1,431 @@
+package interpreter
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/hookflow/hookflow/engine/definition"
+)
+
+// Workflow, query, update and signal names. They are part of the wire
+// contract with running workflows: never rename one.
+const (
+	// WorkflowName is the one workflow type that interprets every definition.
+	WorkflowName = "hookflow.Run"
+	// MailboxWorkflowName runs the events of one order key one at a time.
+	MailboxWorkflowName = "hookflow.Mailbox"
+	// WaitRouterWorkflowName forwards correlated events to waiting runs.
+	WaitRouterWorkflowName = "hookflow.WaitRouter"
+	// RedeliverWorkflowName re-sends one outgoing webhook delivery by hand.
+	RedeliverWorkflowName = "hookflow.Redeliver"
+
+	// QueryRunLog returns the live RunLog of a run.
+	QueryRunLog = "run-log"
+	// QueryResponse returns the run's synchronous reply (*Response, nil
+	// while none is set).
+	QueryResponse = "response"
+	// UpdateAwaitResponse blocks until a respond step sets the reply or the
+	// run ends, and returns the Response. StartAndAwaitResponse sends it
+	// with update-with-start, so the reply is as durable as the run.
+	UpdateAwaitResponse = "await-response"
+	// SignalEvent delivers an EventSignal to a run that waits in a
+	// wait_for_event step (normally through the wait router, see
+	// SignalWaiting).
+	SignalEvent = "event"
+	// SignalApproval delivers a Decision to a run waiting for an approval.
+	SignalApproval = "approval"
+	// SignalEnqueue feeds a RunInput to an ordering mailbox.
+	SignalEnqueue = "enqueue"
+	// SignalRouter carries a routerMessage to the wait router.
+	SignalRouter = "route"
+)
+
+// Run statuses reported in RunResult and RunLog (the store's run statuses).
+const (
+	StatusRunning   = "running"
+	StatusCompleted = "completed"
+	StatusFailed    = "failed"
+	StatusFiltered  = "filtered"
+	StatusCancelled = "cancelled"
+	StatusTimedOut  = "timed_out"
+)
+
+// EventInfo is the event that started a run. Body is the JSON the
+// definition sees as `trigger`.
+type EventInfo struct {
+	ID         string            `json:"id"`
+	Type       string            `json:"type,omitempty"`
+	ReceivedAt time.Time         `json:"received_at"`
+	Headers    map[string]string `json:"headers,omitempty"`
+	Body       json.RawMessage   `json:"body,omitempty"`
+	// Replay is true when the event was replayed by hand from the event log.
+	Replay bool `json:"replay,omitempty"`
+}
+
+// Options are per-run settings captured when the run starts, so a worker
+// restarted with other defaults still replays the run the same way. Zero
+// fields take the named defaults.
+type Options struct {
+	// MaxForeachItems is the hard cap on the items of one foreach step; a
+	// step's own max_items may only lower it.
+	MaxForeachItems int `json:"max_foreach_items,omitempty"`
+	// MaxConcurrency caps a foreach step's concurrency.
+	MaxConcurrency int `json:"max_concurrency,omitempty"`
+	// LogValueBytes truncates inputs and outputs shown in the run log.
+	LogValueBytes int `json:"log_value_bytes,omitempty"`
+	// ActivityTimeout is the start-to-close timeout of a step without its
+	// own timeout.
+	ActivityTimeout time.Duration `json:"activity_timeout,omitempty"`
+	// MaxAttempts is the retry budget of a step without a retry policy.
+	MaxAttempts int `json:"max_attempts,omitempty"`
+	// TestRun marks a run started from the editor with a sample event.
+	TestRun bool `json:"test_run,omitempty"`
+}
+
+// Named defaults of Options.
+const (
+	DefaultMaxForeachItems = 1000
+	DefaultMaxConcurrency  = 20
+	DefaultLogValueBytes   = 4 << 10
+	DefaultActivityTimeout = time.Minute
+	DefaultMaxAttempts     = 5
+	// DefaultInitialInterval and DefaultBackoff and DefaultMaxInterval
+	// complete a step retry policy that leaves them out.
+	DefaultInitialInterval = time.Second
+	DefaultBackoff         = 2.0
+	DefaultMaxInterval     = 5 * time.Minute
+)
+
+func (o Options) withDefaults() Options {
+	if o.MaxForeachItems <= 0 {
+		o.MaxForeachItems = DefaultMaxForeachItems
+	}
+	if o.MaxConcurrency <= 0 {
+		o.MaxConcurrency = DefaultMaxConcurrency
+	}
+	if o.LogValueBytes <= 0 {
+		o.LogValueBytes = DefaultLogValueBytes
+	}
+	if o.ActivityTimeout <= 0 {
+		o.ActivityTimeout = DefaultActivityTimeout
+	}
+	if o.MaxAttempts <= 0 {
+		o.MaxAttempts = DefaultMaxAttempts
+	}
+	return o
+}
+
+// RunInput is the input of the interpreter workflow: a pinned definition
+// snapshot and the event. It carries no secrets: credentials are named and
+// read by the activities that use them.
+type RunInput struct {
+	// RunID is the Temporal workflow id of the run. Start, StartOrdered and
+	// StartAndAwaitResponse fill it with RunWorkflowID(WorkflowID, Event.ID)
+	// when it is empty; the dispatcher sets it from the endpoint instead.
+	RunID string `json:"run_id,omitempty"`
+	// WorkflowID is the hookflow workflow (store id) the definition belongs to.
+	WorkflowID string `json:"workflow_id"`
+	Version    int    `json:"version"`
+	// Definition is the definition JSON of Version, as saved; the run
+	// never reads the store's current definition.
+	Definition json.RawMessage `json:"definition"`
+	Hash       string          `json:"hash"`
+	Event      EventInfo       `json:"event"`
+	Options    Options         `json:"options,omitzero"`
+	// RetryOf is the run id this run retries, if any.
+	RetryOf string `json:"retry_of,omitempty"`
+	// Parent is the run id of the run that called this one (call_workflow
+	// or the error workflow), if any.
+	Parent string `json:"parent,omitempty"`
+}
+
+// RunResult is what a finished run returns (and what call_workflow steps
+// see as the child's output).
+type RunResult struct {
+	Status string          `json:"status"`
+	Output json.RawMessage `json:"output,omitempty"`
+	Error  string          `json:"error,omitempty"`
+}
+
+// Response is a synchronous webhook reply, set by a respond step, or built
+// from the run's end when the trigger waits for completion.
+type Response struct {
+	Status  int               `json:"status"`
+	Headers map[string]string `json:"headers,omitempty"`
+	Body    json.RawMessage   `json:"body,omitempty"`
+}
+
+// EventSignal is an event delivered to waiting runs. Type and Key select
+// which waits may receive it (see the wait_for_event step); Payload is
+// what the step's match expression sees as `received` and what becomes
+// its output.
+type EventSignal struct {
+	Type    string          `json:"type"`
+	Key     string          `json:"key"`
+	EventID string          `json:"event_id,omitempty"`
+	Payload json.RawMessage `json:"payload"`
+}
+
+// Decision answers an approval wait.
+type Decision struct {
+	Approved bool   `json:"approved"`
+	By       string `json:"by,omitempty"`
+	Comment  string `json:"comment,omitempty"`
+	// Step optionally names the waiting step; empty answers any approval.
+	Step string `json:"step,omitempty"`
+}
+
+// RunWorkflowID derives the Temporal workflow id of the run for one event of
+// one endpoint (or hookflow workflow). The same inputs always give the same
+// id, so a second start of the same event is refused by Temporal instead of
+// running twice.
+func RunWorkflowID(endpointOrWorkflowID, eventID string) string {
+	return "hookflow-run/" + idPart(endpointOrWorkflowID) + "/" + idPart(eventID)
+}
+
+// idPart keeps ids readable and bounded: long values are replaced by a hash.
+func idPart(s string) string {
+	if len(s) <= 200 && !strings.Contains(s, "/") {
+		return s
+	}
+	sum := sha256.Sum256([]byte(s))
+	return "h" + hex.EncodeToString(sum[:12])
+}
+
+func (in RunInput) runID() (string, error) {
+	if in.RunID != "" {
+		return in.RunID, nil
+	}
+	if in.WorkflowID == "" || in.Event.ID == "" {
+		return "", errors.New("starting run: RunInput needs RunID, or WorkflowID and Event.ID")
+	}
+	return RunWorkflowID(in.WorkflowID, in.Event.ID), nil
+}
+
+// startOptions are the options of every run start: a workflow id that can
+// never be reused, so a duplicate start never runs the definition twice.
+func startOptions(workflowID, taskQueue string) client.StartWorkflowOptions {
+	return client.StartWorkflowOptions{
+		ID:                                       workflowID,
+		TaskQueue:                                taskQueue,
+		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
+	}
+}
+
+// Start starts a run under in.RunID (see RunWorkflowID) and returns the
+// Temporal run id. A run that already exists under that id, running or
+// finished, counts as success: its run id is returned when Temporal names
+// it. The dispatcher calls Start for every committed event.
+func Start(ctx context.Context, c client.Client, taskQueue string, in RunInput) (string, error) {
+	workflowID, err := in.runID()
+	if err != nil {
+		return "", err
+	}
+	in.RunID = workflowID
+	run, err := c.ExecuteWorkflow(ctx, startOptions(workflowID, taskQueue), WorkflowName, in)
+	if err != nil {
+		var started *serviceerror.WorkflowExecutionAlreadyStarted
+		if errors.As(err, &started) {
+			return started.RunId, nil
+		}
+		if temporal.IsWorkflowExecutionAlreadyStartedError(err) {
+			return "", nil
+		}
+		return "", fmt.Errorf("starting run %s: %w", workflowID, err)
+	}
+	return run.GetRunID(), nil
+}
+
+// DefaultResponseTimeout bounds StartAndAwaitResponse when it is given no
+// timeout.
+const DefaultResponseTimeout = 30 * time.Second
+
+// StartAndAwaitResponse starts a run (or attaches to the running run with
+// the same id) with update-with-start and waits up to timeout for its
+// synchronous reply: the first respond step, or the run's end. started is
+// true when the run exists for this input (started now or still running);
+// it is false for a duplicate of a run that has already finished, in which
+// case the finished run's reply is returned when a worker can answer the
+// query, and a zero Response otherwise. When the timeout passes first, the
+// error wraps context.DeadlineExceeded and the run goes on.
+func StartAndAwaitResponse(ctx context.Context, c client.Client, taskQueue string, in RunInput, timeout time.Duration) (resp Response, started bool, err error) {
+	workflowID, err := in.runID()
+	if err != nil {
+		return Response{}, false, err
+	}
+	in.RunID = workflowID
+	if timeout <= 0 {
+		timeout = DefaultResponseTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	opts := startOptions(workflowID, taskQueue)
+	// Attach to a running run with this id: a provider retry of the same
+	// event then gets the reply of the one run instead of a second run.
+	opts.WorkflowIDConflictPolicy = enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING
+	op := c.NewWithStartWorkflowOperation(opts, WorkflowName, in)
+	handle, err := c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+		StartWorkflowOperation: op,
+		UpdateOptions: client.UpdateWorkflowOptions{
+			UpdateName:   UpdateAwaitResponse,
+			WaitForStage: client.WorkflowUpdateStageAccepted,
+		},
+	})
+	if err != nil {
+		if temporal.IsWorkflowExecutionAlreadyStartedError(err) || isAlreadyStarted(err) {
+			r, qerr := queryResponse(ctx, c, workflowID)
+			if qerr != nil || r == nil {
+				return Response{}, false, nil
+			}
+			return *r, false, nil
+		}
+		return Response{}, false, fmt.Errorf("starting run %s with a reply: %w", workflowID, err)
+	}
+	if err := handle.Get(ctx, &resp); err != nil {
+		return Response{}, true, fmt.Errorf("waiting for the reply of run %s: %w", workflowID, err)
+	}
+	return resp, true, nil
+}
+
+func isAlreadyStarted(err error) bool {
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	return errors.As(err, &started)
+}
+
+func queryResponse(ctx context.Context, c client.Client, workflowID string) (*Response, error) {
+	v, err := c.QueryWorkflow(ctx, workflowID, "", QueryResponse)
+	if err != nil {
+		return nil, fmt.Errorf("querying reply of %s: %w", workflowID, err)
+	}
+	var r *Response
+	if err := v.Get(&r); err != nil {
+		return nil, fmt.Errorf("decoding reply of %s: %w", workflowID, err)
+	}
+	return r, nil
+}
+
+// QueryLog returns the live run log of a run.
+func QueryLog(ctx context.Context, c client.Client, workflowID string) (RunLog, error) {
+	v, err := c.QueryWorkflow(ctx, workflowID, "", QueryRunLog)
+	if err != nil {
+		return RunLog{}, fmt.Errorf("querying run log of %s: %w", workflowID, err)
+	}
+	var l RunLog
+	if err := v.Get(&l); err != nil {
+		return RunLog{}, fmt.Errorf("decoding run log of %s: %w", workflowID, err)
+	}
+	return l, nil
+}
+
+// MailboxWorkflowID is the id of the ordering mailbox of one order key of
+// one hookflow workflow.
+func MailboxWorkflowID(workflowID, orderKey string) string {
+	return "hookflow-order/" + idPart(workflowID) + "/" + idPart(orderKey)
+}
+
+// StartOrdered queues a run in the mailbox of its order key, starting the
+// mailbox when it is not running (signal-with-start). Runs of one key
+// start one after another, in the order StartOrdered was called; each run
+// gets in.RunID as its workflow id (see Start), so a duplicate event is
+// still run only once. It returns the mailbox's Temporal run id.
+func StartOrdered(ctx context.Context, c client.Client, taskQueue, orderKey string, in RunInput) (string, error) {
+	runWorkflowID, err := in.runID()
+	if err != nil {
+		return "", err
+	}
+	in.RunID = runWorkflowID
+	id := MailboxWorkflowID(in.WorkflowID, orderKey)
+	opts := client.StartWorkflowOptions{ID: id, TaskQueue: taskQueue}
+	item := MailboxItem{Input: in}
+	run, err := c.SignalWithStartWorkflow(ctx, id, SignalEnqueue, item, opts, MailboxWorkflowName, MailboxState{})
+	if err != nil {
+		return "", fmt.Errorf("queueing run %s in mailbox %s: %w", runWorkflowID, id, err)
+	}
+	return run.GetRunID(), nil
+}
+
+// WaitRouterID is the id of the router that forwards events of one type
+// and correlation key to the runs waiting for them.
+func WaitRouterID(eventType, key string) string {
+	sum := sha256.Sum256([]byte(eventType + "\x00" + key))
+	return "hookflow-wait/" + hex.EncodeToString(sum[:16])
+}
+
+// SignalWaiting delivers an event to every run currently waiting for its
+// type and correlation key (a wait_for_event step with event = sig.Type
+// whose correlation_key evaluated to sig.Key). The triggers pipeline calls
+// it for every accepted event that carries a correlation key. It returns
+// nil when no run waits: waits only see events that arrive after they start.
+func SignalWaiting(ctx context.Context, c client.Client, taskQueue string, sig EventSignal) error {
+	id := WaitRouterID(sig.Type, sig.Key)
+	msg := routerMessage{Deliver: &sig}
+	_, err := c.SignalWithStartWorkflow(ctx, id, SignalRouter, msg,
+		client.StartWorkflowOptions{ID: id, TaskQueue: taskQueue}, WaitRouterWorkflowName, routerState{EventType: sig.Type, Key: sig.Key})
+	if err != nil {
+		return fmt.Errorf("delivering %s event to waiting runs: %w", sig.Type, err)
+	}
+	return nil
+}
+
+// SignalRun delivers an event straight to one run (by Temporal workflow
+// id), bypassing correlation routing.
+func SignalRun(ctx context.Context, c client.Client, workflowID string, sig EventSignal) error {
+	if err := c.SignalWorkflow(ctx, workflowID, "", SignalEvent, sig); err != nil {
+		return fmt.Errorf("signalling run %s: %w", workflowID, err)
+	}
+	return nil
+}
+
+// Approve answers the approval a run waits for.
+func Approve(ctx context.Context, c client.Client, workflowID string, d Decision) error {
+	if err := c.SignalWorkflow(ctx, workflowID, "", SignalApproval, d); err != nil {
+		return fmt.Errorf("sending approval to run %s: %w", workflowID, err)
+	}
+	return nil
+}
+
+// RedeliverWorkflowID is the workflow id of a manual retry of a delivery.
+// Attempt makes each manual retry its own workflow.
+func RedeliverWorkflowID(deliveryID string, attempt int) string {
+	return fmt.Sprintf("hookflow-redeliver/%s/%d", idPart(deliveryID), attempt)
+}
+
+// RetryDelivery re-sends a failed or dead outgoing webhook delivery once
+// (the dead-letter list's "retry"): it starts a workflow that requeues the
+// delivery, signs and sends it again with the same webhook id and records
+// the attempt. attempt must differ between manual retries of one delivery
+// (the API passes the delivery's attempt count).
+func RetryDelivery(ctx context.Context, c client.Client, taskQueue, deliveryID string, attempt int) (string, error) {
+	id := RedeliverWorkflowID(deliveryID, attempt)
+	run, err := c.ExecuteWorkflow(ctx, startOptions(id, taskQueue), RedeliverWorkflowName, deliveryID)
+	if err != nil {
+		if isAlreadyStarted(err) || temporal.IsWorkflowExecutionAlreadyStartedError(err) {
+			return "", nil
+		}
+		return "", fmt.Errorf("retrying delivery %s: %w", deliveryID, err)
+	}
+	return run.GetRunID(), nil
+}
+
+// parseDefinition decodes a pinned snapshot. Definitions are validated when
+// saved, so only a corrupt snapshot fails here.
+func parseDefinition(raw json.RawMessage) (*definition.Definition, error) {
+	var d definition.Definition
+	if err := json.Unmarshal(raw, &d); err != nil {
+		return nil, fmt.Errorf("decoding definition snapshot: %w", err)
+	}
+	return &d, nil
+}

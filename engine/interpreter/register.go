@@ -1,0 +1,97 @@
+package interpreter
+
+import (
+	"log/slog"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/connectors/secrets"
+	"github.com/hookflow/hookflow/engine/store"
+)
+
+// Activity names. Like the workflow names they are part of the history of
+// running workflows: never rename one.
+const (
+	ActivityAction       = "hookflow.Action"
+	ActivityHTTP         = "hookflow.HTTP"
+	ActivityResolve      = "hookflow.Resolve"
+	ActivitySaveRun      = "hookflow.SaveRun"
+	ActivityLoadWorkflow = "hookflow.LoadWorkflow"
+	ActivityRegisterWait = "hookflow.RegisterWait"
+	ActivityDeliver      = "hookflow.Deliver"
+	ActivityRedeliver    = "hookflow.Redeliver"
+)
+
+// Named defaults of Limits.
+const (
+	// DefaultBlobThreshold is the size of a step output (as JSON) above
+	// which the activity that produced it stores it as a blob and history
+	// keeps only {"$blob": id}.
+	DefaultBlobThreshold = 64 << 10
+)
+
+// Limits bound what the activities do. Limits that change how a workflow
+// runs live in Options instead, because they must not change under a
+// running workflow.
+type Limits struct {
+	BlobThreshold int
+}
+
+func (l Limits) withDefaults() Limits {
+	if l.BlobThreshold <= 0 {
+		l.BlobThreshold = DefaultBlobThreshold
+	}
+	return l
+}
+
+// Deps are what the activities need. Store, Registry and Keyring are
+// required for action steps; Temporal and TaskQueue for wait_for_event
+// routing.
+type Deps struct {
+	Store    *store.Store
+	Registry *connectors.Registry
+	// Keyring decrypts credentials inside the action activity.
+	Keyring *secrets.Keyring
+	// HTTP is the client of http steps; nil means Registry.GuardedClient(),
+	// which refuses internal addresses.
+	HTTP *connectors.Client
+	// Temporal and TaskQueue let activities register waits with the wait
+	// router.
+	Temporal  client.Client
+	TaskQueue string
+	Logger    *slog.Logger
+	Limits    Limits
+}
+
+// Register registers the interpreter's workflows and activities on a
+// worker (or a test environment, which is also a worker.Registry).
+func Register(w worker.Registry, deps Deps) {
+	RegisterWorkflows(w)
+	RegisterActivities(w, NewActivities(deps))
+}
+
+// RegisterWorkflows registers the workflows only, for replayers and tests
+// that mock every activity.
+func RegisterWorkflows(w worker.WorkflowRegistry) {
+	w.RegisterWorkflowWithOptions(RunWorkflow, workflow.RegisterOptions{Name: WorkflowName})
+	w.RegisterWorkflowWithOptions(MailboxWorkflow, workflow.RegisterOptions{Name: MailboxWorkflowName})
+	w.RegisterWorkflowWithOptions(WaitRouterWorkflow, workflow.RegisterOptions{Name: WaitRouterWorkflowName})
+	w.RegisterWorkflowWithOptions(RedeliverWorkflow, workflow.RegisterOptions{Name: RedeliverWorkflowName})
+}
+
+// RegisterActivities registers a's methods under the Activity* names.
+func RegisterActivities(w worker.ActivityRegistry, a *Activities) {
+	reg := func(fn any, name string) { w.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name}) }
+	reg(a.Action, ActivityAction)
+	reg(a.HTTP, ActivityHTTP)
+	reg(a.Resolve, ActivityResolve)
+	reg(a.SaveRun, ActivitySaveRun)
+	reg(a.LoadWorkflow, ActivityLoadWorkflow)
+	reg(a.RegisterWait, ActivityRegisterWait)
+	reg(a.Deliver, ActivityDeliver)
+	reg(a.Redeliver, ActivityRedeliver)
+}
