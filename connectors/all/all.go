@@ -12,6 +12,7 @@ import (
 	"github.com/hookflow/hookflow/connectors/stripe"
 	"github.com/hookflow/hookflow/connectors/telegram"
 	"github.com/hookflow/hookflow/connectors/webhook"
+	"github.com/hookflow/hookflow/connectors/whatsapp"
 )
 
 // Connectors returns the built-in connectors, in catalog order. This is
@@ -25,6 +26,7 @@ func Connectors() []connectors.Connector {
 		slack.New(),
 		stripe.New(),
 		telegram.New(),
+		whatsapp.New(),
 	}
 }
 
