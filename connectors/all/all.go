@@ -8,6 +8,7 @@ import (
 
 	"github.com/hookflow/hookflow/connectors"
 	hfhttp "github.com/hookflow/hookflow/connectors/http"
+	"github.com/hookflow/hookflow/connectors/shopify"
 	"github.com/hookflow/hookflow/connectors/slack"
 	"github.com/hookflow/hookflow/connectors/stripe"
 	"github.com/hookflow/hookflow/connectors/telegram"
@@ -23,6 +24,7 @@ func Connectors() []connectors.Connector {
 		hfhttp.New(),
 		webhook.New(),
 		// Providers: one line each, e.g. stripe.New(),
+		shopify.New(),
 		slack.New(),
 		stripe.New(),
 		telegram.New(),
