@@ -1,0 +1,61 @@
+package twilio_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"testing"
+
+	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/connectors/connectortest"
+	"github.com/hookflow/hookflow/connectors/twilio"
+)
+
+func TestConformance(t *testing.T) {
+	connectortest.Run(t, twilio.New(), connectortest.Fixtures{
+		Credential: connectors.Values{twilio.CredentialAccountSID: testAccount, twilio.CredentialAuthToken: testAuthToken},
+		// Twilio's error body, with 20429 for rate limits.
+		ErrorBody: func(status int, message string) (string, []byte) {
+			code := 20000 + status
+			if status == http.StatusTooManyRequests {
+				code = 20429
+			}
+			body, _ := json.Marshal(map[string]any{"code": code, "message": message,
+				"more_info": fmt.Sprintf("https://www.twilio.com/docs/errors/%d", code), "status": status})
+			return "application/json", body
+		},
+		Actions: map[string]connectortest.ActionFixture{
+			"send_sms": {
+				Input: connectors.Values{"to": "+14155552671", "from": "+14155550100", "body": "hello"},
+				Success: func(w http.ResponseWriter, r *http.Request) {
+					data, _ := os.ReadFile("testdata/api_message_created.json")
+					w.Header().Set("Content-Type", "application/json")
+					w.WriteHeader(http.StatusCreated)
+					w.Write(data)
+				},
+			},
+		},
+	})
+}
+
+func TestSpec(t *testing.T) {
+	spec := twilio.New()
+	if err := connectors.CheckSpec(spec); err != nil {
+		t.Fatal(err)
+	}
+	fields := map[string]connectors.Field{}
+	for _, f := range spec.Credential {
+		fields[f.Name] = f
+	}
+	if !fields[twilio.CredentialAuthToken].Secret || !fields[twilio.CredentialAPIKeySecret].Secret {
+		t.Error("auth_token and api_key_secret must be secret")
+	}
+	if !fields[twilio.CredentialAccountSID].Required {
+		t.Error("account_sid must be required")
+	}
+	_, err := connectors.ValidateCredential(spec.Credential, connectors.Values{twilio.CredentialAccountSID: "SK123"})
+	if err == nil || err.Error() != "credential.account_sid: Twilio Account SIDs are AC followed by 32 hex characters" {
+		t.Errorf("an API key SID as account SID gave %v", err)
+	}
+}
