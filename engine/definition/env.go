@@ -65,3 +65,32 @@ func (e *StaticEnv) Credential(name string) (string, bool) {
 	c, ok := e.Credentials[name]
 	return c, ok
 }
+
+// RegistryEnv adapts a connector registry, plus an optional credential
+// lookup (nil: credentials are not known, so every name exists and the
+// connector-match check is skipped), to Env.
+type RegistryEnv struct {
+	Registry *connectors.Registry
+	// Credentials looks a saved credential up by name and returns its
+	// connector; the API passes a store-backed function.
+	Credentials func(name string) (connector string, ok bool)
+}
+
+var _ Env = RegistryEnv{}
+
+// Connector implements Env.
+func (e RegistryEnv) Connector(name string) (*connectors.Spec, bool) { return e.Registry.Connector(name) }
+
+// Action implements Env.
+func (e RegistryEnv) Action(connector, action string) (*connectors.Action, bool) {
+	a, err := e.Registry.Action(connector, action)
+	return a, err == nil
+}
+
+// Credential implements Env.
+func (e RegistryEnv) Credential(name string) (string, bool) {
+	if e.Credentials == nil {
+		return "", true
+	}
+	return e.Credentials(name)
+}

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hookflow/hookflow/connectors"
 	"github.com/hookflow/hookflow/connectors/all"
 )
 
@@ -23,17 +22,6 @@ func exampleFiles(t testing.TB) []string {
 	}
 	return files
 }
-
-// registryEnv adapts the built-in registry for validation; catalog
-// reports whether every connector a definition uses is registered yet.
-type registryEnv struct{ reg *connectors.Registry }
-
-func (e registryEnv) Connector(name string) (*connectors.Spec, bool) { return e.reg.Connector(name) }
-func (e registryEnv) Action(c, a string) (*connectors.Action, bool) {
-	act, err := e.reg.Action(c, a)
-	return act, err == nil
-}
-func (e registryEnv) Credential(string) (string, bool) { return "", true }
 
 func usedConnectors(def *Definition) []string {
 	var out []string
@@ -65,7 +53,7 @@ func TestExampleWorkflows(t *testing.T) {
 	if err != nil {
 		t.Fatalf("building registry: %v", err)
 	}
-	env := registryEnv{reg}
+	env := RegistryEnv{Registry: reg}
 	for _, file := range exampleFiles(t) {
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			data, err := os.ReadFile(file)
