@@ -12,6 +12,7 @@ import (
 	"github.com/hookflow/hookflow/connectors/slack"
 	"github.com/hookflow/hookflow/connectors/stripe"
 	"github.com/hookflow/hookflow/connectors/telegram"
+	"github.com/hookflow/hookflow/connectors/twilio"
 	"github.com/hookflow/hookflow/connectors/webhook"
 	"github.com/hookflow/hookflow/connectors/whatsapp"
 )
@@ -28,6 +29,7 @@ func Connectors() []connectors.Connector {
 		slack.New(),
 		stripe.New(),
 		telegram.New(),
+		twilio.New(),
 		whatsapp.New(),
 	}
 }
