@@ -79,7 +79,9 @@ type RegistryEnv struct {
 var _ Env = RegistryEnv{}
 
 // Connector implements Env.
-func (e RegistryEnv) Connector(name string) (*connectors.Spec, bool) { return e.Registry.Connector(name) }
+func (e RegistryEnv) Connector(name string) (*connectors.Spec, bool) {
+	return e.Registry.Connector(name)
+}
 
 // Action implements Env.
 func (e RegistryEnv) Action(connector, action string) (*connectors.Action, bool) {
