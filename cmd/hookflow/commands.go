@@ -48,7 +48,7 @@ func printUsage(w io.Writer) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Commands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-10s %s\n", c.Name, c.Short)
+		fmt.Fprintf(w, "  %-12s %s\n", c.Name, c.Short)
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Every flag can also be set with a HOOKFLOW_* environment variable; a flag wins.")

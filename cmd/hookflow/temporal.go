@@ -35,5 +35,11 @@ func runTemporal(ctx context.Context, args []string, stdout, stderr io.Writer) e
 }
 
 func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
+	if cfg.DatabaseURL == "" {
+		// The default store lives in the data folder; a fresh machine has none.
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("creating data folder: %w", err)
+		}
+	}
 	return store.Open(ctx, cfg.StoreURL())
 }

@@ -161,6 +161,12 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 		a.ln = ln
 	}
 
+	if cfg.DatabaseURL == "" {
+		// The default store lives in the data folder; a fresh machine has none.
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("creating data folder: %w", err)
+		}
+	}
 	st, err := store.Open(ctx, cfg.StoreURL())
 	if err != nil {
 		return nil, err // one line, names the host, never the password

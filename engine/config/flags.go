@@ -17,9 +17,9 @@ type Group uint
 // The setting groups.
 const (
 	GroupCore           Group = 1 << iota // data folder, logging, shutdown
-	GroupHTTP                             // listen address, public URL, body limit
-	GroupStore                            // database URL, migrations, retention
-	GroupTemporalClient                   // address, namespace, TLS, API key, task queue
+	GroupHTTP                             // API processes: listen address, public URL, body limit, migrations, retention
+	GroupStore                            // database URL
+	GroupTemporalClient                   // address, namespace, TLS, API key
 	GroupEmbedded                         // embedded Temporal server
 	GroupSecrets                          // credential encryption key
 	GroupQueue                            // task queue (worker and API)
@@ -70,9 +70,9 @@ func Settings() []Setting {
 
 		{Flag: "database-url", Group: GroupStore, Secret: true, Usage: "store database: sqlite:PATH or postgres://user:pass@host:5432/db (default: SQLite in the data folder)",
 			bind: func(c *Config) flag.Value { return (*stringValue)(&c.DatabaseURL) }},
-		{Flag: "auto-migrate", Group: GroupStore, Usage: "apply pending store migrations when the server starts",
+		{Flag: "auto-migrate", Group: GroupHTTP, Usage: "apply pending store migrations when the server starts",
 			bind: func(c *Config) flag.Value { return (*boolValue)(&c.AutoMigrate) }},
-		{Flag: "event-retention", Group: GroupStore, Usage: "how long received events and run summaries are kept (e.g. 720h or 30d)",
+		{Flag: "event-retention", Group: GroupHTTP, Usage: "how long received events and run summaries are kept (e.g. 720h or 30d)",
 			bind: func(c *Config) flag.Value { return (*durationValue)(&c.EventRetention) }},
 
 		{Flag: "temporal-address", Group: GroupTemporalClient, Usage: "host:port of the Temporal frontend",
