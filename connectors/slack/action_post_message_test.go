@@ -183,3 +183,19 @@ func TestWrongTokenIsPermanent(t *testing.T) {
 	assert.True(t, strings.Contains(err.Error(), "invalid_auth: the bot token is not valid"), err.Error())
 	assert.NotContains(t, err.Error(), "xoxb-wrong-token")
 }
+
+func TestMissingBotTokenNamesTheField(t *testing.T) {
+	f := newFake(t)
+	reg, err := connectors.NewRegistryConfig(connectors.RegistryConfig{Allow: []string{"127.0.0.1"}})
+	require.NoError(t, err)
+	reg.MustRegister(slack.New())
+	_, err = reg.Invoke(t.Context(), connectors.Invocation{
+		Connector: "slack", Action: "post_message",
+		Input:      connectors.Values{"channel": "C1", "text": "hi"},
+		Credential: connectors.Values{"signing_secret": "trigger-only-secret", "base_url": f.srv.URL},
+	})
+	require.Error(t, err)
+	assert.Equal(t, connectors.ClassPermanent, connectors.ClassOf(err))
+	assert.Contains(t, err.Error(), "credential.bot_token: required to call the Web API")
+	assert.Empty(t, f.received())
+}

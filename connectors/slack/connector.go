@@ -161,8 +161,14 @@ func checkResponse(resp *connectors.HTTPResponse) error {
 // callMethod posts body as JSON to one Web API method and returns the
 // decoded response. The token travels only in the Authorization header.
 func callMethod(ctx context.Context, call *connectors.Call, method string, body map[string]any) (map[string]any, error) {
+	token := call.Credential.String(CredentialBotToken)
+	if token == "" {
+		// Not Required in the spec: a credential used only by the Events
+		// API trigger needs just the signing secret.
+		return nil, connectors.Permanent(fmt.Errorf("credential.%s: required to call the Web API", CredentialBotToken))
+	}
 	h := http.Header{}
-	h.Set("Authorization", "Bearer "+call.Credential.String(CredentialBotToken))
+	h.Set("Authorization", "Bearer "+token)
 	// Slack warns about JSON bodies sent without a charset.
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	var out map[string]any
