@@ -8,6 +8,7 @@ import (
 
 	"github.com/hookflow/hookflow/connectors"
 	hfhttp "github.com/hookflow/hookflow/connectors/http"
+	"github.com/hookflow/hookflow/connectors/hubspot"
 	"github.com/hookflow/hookflow/connectors/shopify"
 	"github.com/hookflow/hookflow/connectors/slack"
 	"github.com/hookflow/hookflow/connectors/stripe"
@@ -25,6 +26,7 @@ func Connectors() []connectors.Connector {
 		hfhttp.New(),
 		webhook.New(),
 		// Providers: one line each, e.g. stripe.New(),
+		hubspot.New(),
 		shopify.New(),
 		slack.New(),
 		stripe.New(),
