@@ -1,0 +1,220 @@
+package triggers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/hookflow/hookflow/engine/interpreter"
+	"github.com/hookflow/hookflow/engine/store"
+)
+
+// enqueue hands a committed pending event to the dispatch workers. When
+// the queue is full the event is simply left in the inbox: the sweeper
+// starts it once its grace period has passed. It never blocks, so a slow
+// or unreachable Temporal cannot slow acceptance down.
+func (s *Service) enqueue(ev store.Event) bool {
+	select {
+	case <-s.ctx.Done():
+		return false
+	default:
+	}
+	select {
+	case s.dispatchQ <- ev:
+		return true
+	default:
+		s.cfg.Logger.Debug("dispatch queue full; the sweeper will start the event", "event", ev.ID)
+		return false
+	}
+}
+
+func (s *Service) dispatchLoop() {
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case ev := <-s.dispatchQ:
+			// The event's own attempt count: the fast path has not claimed it.
+			s.dispatch(s.ctx, ev, ev.DispatchAttempts+1)
+		}
+	}
+}
+
+// RunWorkflowIDFor is the Temporal workflow id of an inbox event's run:
+// derived from the endpoint (or, without one, the workflow) and the
+// provider's event id (or, for events without one such as replays and
+// manual runs, the inbox event id). Every start of the same provider event
+// therefore uses one id and Temporal refuses the second.
+func RunWorkflowIDFor(ev store.Event) string {
+	owner := ev.EndpointID
+	if owner == "" {
+		owner = ev.WorkflowID
+	}
+	key := ev.DedupeKey
+	if key == "" {
+		key = ev.ID
+	}
+	return interpreter.RunWorkflowID(owner, key)
+}
+
+// runInput builds the interpreter input of an event, pinned to the
+// version the event was received for, and its order key.
+func (s *Service) runInput(ctx context.Context, ev store.Event) (interpreter.RunInput, string, error) {
+	p, err := s.version(ctx, ev.WorkflowID, ev.WorkflowVersion)
+	if err != nil {
+		return interpreter.RunInput{}, "", fmt.Errorf("loading version %d of workflow %s: %w", ev.WorkflowVersion, ev.WorkflowID, err)
+	}
+	in := interpreter.RunInput{
+		RunID:      RunWorkflowIDFor(ev),
+		WorkflowID: ev.WorkflowID,
+		Version:    ev.WorkflowVersion,
+		Definition: p.definition,
+		Hash:       p.hash,
+		Event: interpreter.EventInfo{ID: ev.ID, Type: ev.EventType, ReceivedAt: ev.ReceivedAt, Headers: ev.Headers,
+			Body: ev.Body, Replay: ev.ReplayOf != ""},
+	}
+	orderKey := ""
+	if p.orderKey != "" && len(ev.Body) > 0 {
+		orderKey = gjson.GetBytes(ev.Body, p.orderKey).String()
+	}
+	return in, orderKey, nil
+}
+
+// dispatch starts the run of one pending event and records the outcome.
+// attempt counts this attempt (1 for the first).
+func (s *Service) dispatch(ctx context.Context, ev store.Event, attempt int) {
+	in, orderKey, err := s.runInput(ctx, ev)
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			// The pinned version is gone: retrying cannot help.
+			if serr := s.store.SetEventStatus(ctx, ev.ID, store.EventFailed, err.Error()); serr != nil {
+				s.cfg.Logger.Error("failing undispatchable event", "event", ev.ID, "error", serr)
+			}
+			return
+		}
+		s.retryLater(ctx, ev, attempt, err)
+		return
+	}
+	startCtx, cancel := context.WithTimeout(ctx, s.cfg.StartTimeout)
+	err = s.starter.StartRun(startCtx, in, orderKey)
+	cancel()
+	if err != nil {
+		s.retryLater(ctx, ev, attempt, err)
+		return
+	}
+	if err := s.store.MarkDispatched(context.WithoutCancel(ctx), ev.ID, in.RunID); err != nil {
+		// The run exists; the sweeper will find the event still pending
+		// and its start will be a no-op that marks it again.
+		s.cfg.Logger.Warn("marking event dispatched", "event", ev.ID, "error", err)
+	}
+}
+
+func (s *Service) retryLater(ctx context.Context, ev store.Event, attempt int, cause error) {
+	if ctx.Err() != nil {
+		return // shutting down: the lease or grace period hands it to the next process
+	}
+	wait := s.backoff(attempt)
+	s.cfg.Logger.Warn("starting run failed; will retry", "event", ev.ID, "attempt", attempt, "retry_in", wait, "error", cause)
+	reason := fmt.Sprintf("start attempt %d failed: %v", attempt, cause)
+	if err := s.store.MarkDispatchFailed(context.WithoutCancel(ctx), ev.ID, s.now().Add(wait), truncate(reason, 1000)); err != nil &&
+		!errors.Is(err, store.ErrConflict) {
+		s.cfg.Logger.Error("recording failed start", "event", ev.ID, "error", err)
+	}
+}
+
+// backoff is the wait before attempt+1: base·2^(attempt-1), capped, with
+// ±20% jitter so that events failed together do not retry together.
+func (s *Service) backoff(attempt int) time.Duration {
+	if attempt < 1 {
+		attempt = 1
+	}
+	d := s.cfg.BackoffBase
+	for i := 1; i < attempt && d < s.cfg.BackoffMax; i++ {
+		d *= 2
+	}
+	d = min(d, s.cfg.BackoffMax)
+	jitter := 0.8 + 0.4*rand.Float64()
+	return time.Duration(float64(d) * jitter)
+}
+
+// sweepLoop re-dispatches due pending events: ones whose fast-path start
+// failed (after their backoff), ones the full queue left behind, and ones
+// committed just before a crash. ClaimPendingEvents leases each event, so
+// several processes can sweep the same inbox.
+func (s *Service) sweepLoop(ctx context.Context) {
+	t := time.NewTicker(s.cfg.SweepInterval)
+	defer t.Stop()
+	for {
+		for s.sweepOnce(ctx) == s.cfg.SweepBatch && ctx.Err() == nil {
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// sweepOnce claims and dispatches one batch and returns its size.
+func (s *Service) sweepOnce(ctx context.Context) int {
+	evs, err := s.store.ClaimPendingEvents(ctx, s.cfg.SweepBatch, s.now(), s.cfg.SweepLease)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.cfg.Logger.Warn("sweeping pending events", "error", err)
+		}
+		return 0
+	}
+	sem := make(chan struct{}, s.cfg.DispatchWorkers)
+	done := make(chan struct{})
+	for _, ev := range evs {
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; done <- struct{}{} }()
+			// The claim counted this attempt.
+			s.dispatch(ctx, ev, ev.DispatchAttempts)
+		}()
+	}
+	for range evs {
+		<-done
+	}
+	return len(evs)
+}
+
+// Sweep runs one sweep now and returns how many events it dispatched
+// (or tried to). Tests and operators use it; the sweeper calls the same.
+func (s *Service) Sweep(ctx context.Context) int { return s.sweepOnce(ctx) }
+
+// pruneLoop deletes events older than the retention, at start and then
+// every PruneInterval. PruneEvents deletes in small batches, each its own
+// statement, so ingestion interleaves with it.
+func (s *Service) pruneLoop(ctx context.Context) {
+	t := time.NewTicker(s.cfg.PruneInterval)
+	defer t.Stop()
+	for {
+		if _, err := s.Prune(ctx); err != nil && ctx.Err() == nil {
+			s.cfg.Logger.Warn("pruning events", "error", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Prune deletes events received more than Config.Retention ago (pending
+// events are kept whatever their age) and returns how many it deleted.
+func (s *Service) Prune(ctx context.Context) (int, error) {
+	n, err := s.store.PruneEvents(ctx, s.now().Add(-s.cfg.Retention), s.cfg.PruneBatch)
+	if err != nil {
+		return n, fmt.Errorf("pruning events: %w", err)
+	}
+	if n > 0 {
+		s.cfg.Logger.Info("pruned old events", "deleted", n, "retention", s.cfg.Retention)
+	}
+	return n, nil
+}
