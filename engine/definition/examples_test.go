@@ -23,27 +23,6 @@ func exampleFiles(t testing.TB) []string {
 	return files
 }
 
-func usedConnectors(def *Definition) []string {
-	var out []string
-	if def.Trigger.Connector != "" {
-		out = append(out, def.Trigger.Connector)
-	}
-	var walk func(steps []*Step)
-	walk = func(steps []*Step) {
-		for _, s := range steps {
-			if s.Connector != "" {
-				out = append(out, s.Connector)
-			}
-			walk(s.Steps)
-			for _, b := range s.Branches {
-				walk(b.Steps)
-			}
-		}
-	}
-	walk(def.Steps)
-	return out
-}
-
 // TestExampleWorkflows validates every file in workflows/: structure and
 // expressions offline, then again against the built-in connector catalog
 // (connectors/all), so a wrong action or input name fails here.
