@@ -378,7 +378,7 @@ type updateCallbacks struct {
 	complete func(any, error)
 }
 
-func (u *updateCallbacks) Accept()         {}
+func (u *updateCallbacks) Accept()          {}
 func (u *updateCallbacks) Reject(err error) { u.complete(nil, err) }
 func (u *updateCallbacks) Complete(success any, err error) {
 	u.complete(success, err)
