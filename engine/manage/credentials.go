@@ -192,7 +192,7 @@ func (s *Service) DeleteCredential(ctx context.Context, id string) error {
 		if def == nil {
 			return fmt.Errorf("reading workflow %s: %v", w.ID, definition.Errors(errs))
 		}
-		if credentialNames(def)[cred.Name] {
+		if names := credentialNames(def); names[cred.Name] || names[cred.ID] {
 			inUse.Workflows = append(inUse.Workflows, WorkflowRef{ID: w.ID, Name: w.Name})
 		}
 		return nil

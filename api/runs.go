@@ -1,0 +1,136 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/hookflow/hookflow/engine/store"
+)
+
+// runView is a run with its step log. Live is true when Steps were read
+// from the running run itself rather than from its last saved summary.
+type runView struct {
+	store.Run
+	Steps json.RawMessage `json:"steps"`
+	Live  bool            `json:"live"`
+}
+
+func (s *server) listRuns(c *gin.Context) {
+	opts, ok := listOptions(c)
+	if !ok {
+		return
+	}
+	f := store.RunFilter{WorkflowID: c.Query("workflow_id"), Status: c.Query("status"), EventID: c.Query("event_id"), ListOptions: opts}
+	if f.Status != "" && !store.ValidRunStatus(f.Status) {
+		badRequest(c, "status", "unknown run status \""+f.Status+"\"")
+		return
+	}
+	if f.Since, ok = timeParam(c, "since"); !ok {
+		return
+	}
+	if f.Until, ok = timeParam(c, "until"); !ok {
+		return
+	}
+	runs, next, err := s.cfg.Manage.Store.ListRuns(c.Request.Context(), f)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	for i := range runs {
+		runs[i].Steps = nil // lists stay small; GET /runs/{id} has the steps
+	}
+	c.JSON(http.StatusOK, page(runs, next))
+}
+
+// getRun returns a run with every step's status, input, output, error,
+// attempts and timings: live from the run while it is running (when this
+// process can reach Temporal), from the store once it has finished.
+func (s *server) getRun(c *gin.Context) {
+	ctx := c.Request.Context()
+	run, err := s.cfg.Manage.Store.GetRun(ctx, c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	v := runView{Run: run, Steps: run.Steps}
+	if run.Status == store.RunRunning && s.cfg.Runs != nil {
+		if steps, err := s.cfg.Runs.LiveLog(ctx, run.ID); err == nil {
+			v.Steps, v.Live = steps, true
+		} else {
+			s.log.Warn("reading the live run log failed; showing the saved one", "run", run.ID, "error", err)
+		}
+	}
+	if len(v.Steps) == 0 {
+		v.Steps = json.RawMessage(`[]`)
+	}
+	c.JSON(http.StatusOK, v)
+}
+
+func (s *server) cancelRun(c *gin.Context) {
+	ctx := c.Request.Context()
+	run, err := s.cfg.Manage.Store.GetRun(ctx, c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if run.Status != store.RunRunning {
+		s.fail(c, fmt.Errorf("run %s has already ended (%s): %w", run.ID, run.Status, ErrConflict))
+		return
+	}
+	if s.cfg.Runs == nil {
+		s.unavailable(c, "cancelling runs")
+		return
+	}
+	if err := s.cfg.Runs.Cancel(ctx, run.ID); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusAccepted, gin.H{"id": run.ID, "status": "cancelling"})
+}
+
+// retryBody is the body of POST /runs/{id}/retry.
+type retryBody struct {
+	// Version runs the retry on a chosen version; 0 means the workflow's
+	// current version.
+	Version int `json:"version,omitempty"`
+}
+
+func (s *server) retryRun(c *gin.Context) {
+	var b retryBody
+	if !bindJSON(c, &b, true) {
+		return
+	}
+	if b.Version < 0 {
+		badRequest(c, "version", "must be a version number, or 0 for the current version")
+		return
+	}
+	ctx := c.Request.Context()
+	run, err := s.cfg.Manage.Store.GetRun(ctx, c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if run.Status == store.RunRunning {
+		s.fail(c, fmt.Errorf("run %s is still running; cancel it first or wait for it to end: %w", run.ID, ErrConflict))
+		return
+	}
+	if b.Version > 0 {
+		if _, err := s.cfg.Manage.Store.GetVersion(ctx, run.WorkflowID, b.Version); err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
+	if s.cfg.Runs == nil {
+		s.unavailable(c, "retrying runs")
+		return
+	}
+	id, err := s.cfg.Runs.Retry(ctx, run, b.Version)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusAccepted, gin.H{"id": id, "retry_of": run.ID, "status": store.RunRunning})
+}

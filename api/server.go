@@ -1,0 +1,183 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/hookflow/hookflow/engine/manage"
+	"github.com/hookflow/hookflow/engine/metrics"
+	"github.com/hookflow/hookflow/engine/store"
+)
+
+// Named defaults of the API.
+const (
+	// DefaultListenTimeout is how long POST /endpoints/{id}/listen waits
+	// when the caller gives no timeout.
+	DefaultListenTimeout = 30 * time.Second
+	// MaxListenTimeout caps a listen long-poll.
+	MaxListenTimeout = 2 * time.Minute
+	// DefaultTestTimeout bounds a test run (dry run) of a workflow.
+	DefaultTestTimeout = 2 * time.Minute
+	// Prefix is where the REST API is mounted.
+	Prefix = "/api/v1"
+)
+
+// Triggers is what the API needs from the triggers service (package
+// triggers). Every method may return an error wrapping store.ErrNotFound
+// for an unknown id.
+type Triggers interface {
+	// Replay starts a new run of a logged event on a workflow version (0
+	// means the current one) and returns the new event, marked replay_of.
+	Replay(ctx context.Context, eventID string, version int) (store.Event, error)
+	// RunManual records input as a manual event of the workflow, through
+	// the same inbox as webhooks, and starts its run.
+	RunManual(ctx context.Context, workflowID string, input json.RawMessage) (store.Event, error)
+	// Listen waits up to timeout for the next delivery to an endpoint and
+	// returns it (saved as the endpoint's sample); ok is false when none
+	// arrived.
+	Listen(ctx context.Context, endpointID string, timeout time.Duration) (ev store.Event, ok bool, err error)
+}
+
+// Runs controls runs in Temporal (package engine/runops).
+type Runs interface {
+	// LiveLog returns the step log of a running run, read from the run
+	// itself (a Temporal query), as a JSON array of step records.
+	LiveLog(ctx context.Context, runID string) (json.RawMessage, error)
+	// Cancel asks a running run to stop; its summary records "cancelled".
+	Cancel(ctx context.Context, runID string) error
+	// Retry starts a new run of run's event on version (0 = current) whose
+	// summary records retry_of = run.ID, and returns the new run id.
+	Retry(ctx context.Context, run store.Run, version int) (string, error)
+	// RetryDelivery re-sends a failed or dead outgoing webhook once.
+	RetryDelivery(ctx context.Context, d store.Delivery) error
+}
+
+// TestRun is a dry run of a definition against a sample event.
+type TestRun struct {
+	WorkflowID string
+	Version    int
+	Definition json.RawMessage
+	EventID    string
+	EventType  string
+	Headers    map[string]string
+	Event      json.RawMessage
+	Live       bool
+	Outputs    map[string]json.RawMessage
+}
+
+// Tester runs a TestRun and returns its report (see engine/dryrun.Result).
+type Tester func(ctx context.Context, t TestRun) (any, error)
+
+// Config configures Mount. Manage is required; the others are optional:
+// routes that need a missing service answer 503 naming it.
+type Config struct {
+	Manage   *manage.Service
+	Triggers Triggers
+	Runs     Runs
+	Tester   Tester
+	Logger   *slog.Logger
+	// Metrics mounts GET /metrics (no key needed, like /healthz).
+	Metrics bool
+}
+
+type server struct {
+	cfg Config
+	log *slog.Logger
+}
+
+// Mount adds the REST API under /api/v1 (and GET /metrics when asked) to
+// a router built by NewRouter.
+func Mount(r *gin.Engine, cfg Config) error {
+	if cfg.Manage == nil || cfg.Manage.Store == nil || cfg.Manage.Registry == nil {
+		return errors.New("mounting the API: Config.Manage with a store and a registry is required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	s := &server{cfg: cfg, log: cfg.Logger}
+	if cfg.Metrics {
+		h := metrics.Handler()
+		r.GET("/metrics", func(c *gin.Context) { h.ServeHTTP(c.Writer, c.Request) })
+	}
+	v1 := r.Group(Prefix, countRequests, s.authenticate)
+	s.routes(v1)
+	return nil
+}
+
+// countRequests feeds metrics.APIRequests with the route template (never
+// the raw path, whose ids would explode the label set).
+func countRequests(c *gin.Context) {
+	c.Next()
+	metrics.APIRequests.WithLabelValues(c.Request.Method, c.FullPath(), strconv.Itoa(c.Writer.Status())).Inc()
+}
+
+// routes is the whole API surface; openapi.json documents exactly these
+// routes (TestOpenAPIMatchesRoutes keeps them in step).
+func (s *server) routes(v1 *gin.RouterGroup) {
+	viewer, editor, admin := require(store.ScopeViewer), require(store.ScopeEditor), require(store.ScopeAdmin)
+
+	v1.GET("/openapi.json", viewer, s.openAPI)
+	v1.GET("/schema/workflow.json", viewer, s.workflowSchema)
+	v1.GET("/connectors", viewer, s.listConnectors)
+	v1.GET("/connectors/:name", viewer, s.getConnector)
+
+	v1.GET("/api-keys", admin, s.listAPIKeys)
+	v1.POST("/api-keys", admin, s.createAPIKey)
+	v1.DELETE("/api-keys/:id", admin, s.revokeAPIKey)
+
+	v1.GET("/workflows", viewer, s.listWorkflows)
+	v1.POST("/workflows", editor, s.createWorkflow)
+	v1.POST("/workflows/validate", viewer, s.validateWorkflow)
+	v1.POST("/workflows/apply", editor, s.applyWorkflow)
+	v1.POST("/workflows/test", editor, s.testDefinition)
+	v1.GET("/workflows/:id", viewer, s.getWorkflow)
+	v1.PUT("/workflows/:id", editor, s.updateWorkflow)
+	v1.DELETE("/workflows/:id", editor, s.deleteWorkflow)
+	v1.GET("/workflows/:id/versions", viewer, s.listVersions)
+	v1.GET("/workflows/:id/versions/:version", viewer, s.getVersion)
+	v1.POST("/workflows/:id/activate", editor, s.activateWorkflow)
+	v1.POST("/workflows/:id/deactivate", editor, s.deactivateWorkflow)
+	v1.POST("/workflows/:id/test", editor, s.testWorkflow)
+	v1.POST("/workflows/:id/run", editor, s.runWorkflow)
+	v1.GET("/workflows/:id/endpoints", viewer, s.listWorkflowEndpoints)
+
+	v1.GET("/endpoints/:id", viewer, s.getEndpoint)
+	v1.PATCH("/endpoints/:id", editor, s.updateEndpoint)
+	v1.POST("/endpoints/:id/rotate", editor, s.rotateEndpoint)
+	v1.POST("/endpoints/:id/enable", editor, s.enableEndpoint)
+	v1.POST("/endpoints/:id/disable", editor, s.disableEndpoint)
+	v1.POST("/endpoints/:id/listen", editor, s.listenEndpoint)
+
+	v1.GET("/events", viewer, s.listEvents)
+	v1.POST("/events/replay", editor, s.bulkReplay)
+	v1.GET("/events/:id", viewer, s.getEvent)
+	v1.POST("/events/:id/replay", editor, s.replayEvent)
+
+	v1.GET("/runs", viewer, s.listRuns)
+	v1.GET("/runs/:id", viewer, s.getRun)
+	v1.POST("/runs/:id/cancel", editor, s.cancelRun)
+	v1.POST("/runs/:id/retry", editor, s.retryRun)
+
+	v1.GET("/credentials", viewer, s.listCredentials)
+	v1.POST("/credentials", editor, s.createCredential)
+	v1.GET("/credentials/:id", viewer, s.getCredential)
+	v1.PATCH("/credentials/:id", editor, s.updateCredential)
+	v1.DELETE("/credentials/:id", editor, s.deleteCredential)
+
+	v1.GET("/deliveries", viewer, s.listDeliveries)
+	v1.GET("/deliveries/health", viewer, s.deliveryHealth)
+	v1.GET("/deliveries/:id", viewer, s.getDelivery)
+	v1.POST("/deliveries/:id/retry", editor, s.retryDelivery)
+}
+
+// unavailable answers 503 for a route whose service this process lacks.
+func (s *server) unavailable(c *gin.Context, what string) {
+	s.fail(c, fmt.Errorf("%s is %w", what, ErrUnavailable))
+}
