@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/hookflow/hookflow/connectors"
@@ -161,6 +163,9 @@ func (fx *fixture) deps() Deps {
 // test environment has not, so it is mocked.
 func (fx *fixture) newEnv(t testing.TB) *testsuite.TestWorkflowEnvironment {
 	var suite testsuite.WorkflowTestSuite
+	// The SDK logs every activity result at debug level; tests assert on
+	// the run log instead.
+	suite.SetLogger(sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
 	env := suite.NewTestWorkflowEnvironment()
 	Register(env, fx.deps())
 	env.OnActivity(ActivityRegisterWait, mock.Anything, mock.Anything).Return(nil).Maybe()

@@ -766,3 +766,48 @@ func asApp(err error, target **temporal.ApplicationError) bool {
 	}
 	return false
 }
+
+func TestRedeliverDeadLetter(t *testing.T) {
+	fx := newFixture(t)
+	srv := newSink(t)
+	srv.status = 503
+	def := fmt.Sprintf(`{"name": "out", "trigger": {"type": "webhook"}, "steps": [
+		{"id": "notify", "type": "action", "connector": "webhook", "action": "send", "on_error": "continue",
+			"input": {"url": "%s/fulfil", "event_type": "order.paid", "data": {"id": 9}, "retry_schedule": "0s,1m"}}]}`, srv.URL)
+	if _, err, _ := run(t, fx.newEnv(t), input(t, def, `{}`)); err != nil {
+		t.Fatal(err)
+	}
+	id := DeliveryID("run-1", "notify")
+	d, err := fx.store.GetDelivery(context.Background(), id)
+	if err != nil || d.Status != store.DeliveryDead {
+		t.Fatalf("delivery before retry: %s, %v", d.Status, err)
+	}
+	if strings.Contains(string(d.Payload), testSecret) {
+		t.Error("the stored delivery holds a secret")
+	}
+	// The receiver is fixed; retry the dead letter by hand.
+	srv.mu.Lock()
+	srv.status = 200
+	srv.mu.Unlock()
+	env := fx.newEnv(t)
+	env.ExecuteWorkflow(RedeliverWorkflowName, id)
+	var res DeliverResult
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.GetWorkflowResult(&res); err != nil || !res.Delivered {
+		t.Fatalf("redeliver: %+v %v", res, err)
+	}
+	d, _ = fx.store.GetDelivery(context.Background(), id)
+	if d.Status != store.DeliverySucceeded || d.Attempts != 3 || d.LastStatus != 200 {
+		t.Errorf("after manual retry: %s, %d attempts, last status %d", d.Status, d.Attempts, d.LastStatus)
+	}
+	// The same webhook id was sent every time, so the receiver can dedupe.
+	ids := map[string]bool{}
+	for _, r := range srv.requests {
+		ids[r.Header.Get("Webhook-Id")] = true
+	}
+	if len(ids) != 1 || len(srv.requests) != 3 {
+		t.Errorf("%d requests with %d distinct webhook ids, want 3 with 1", len(srv.requests), len(ids))
+	}
+}
