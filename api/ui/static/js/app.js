@@ -1,0 +1,118 @@
+// The application shell: login with an API key, navigation, and a small
+// hash router (#/workflows, #/runs/ID …). Hash routes keep every UI URL
+// under "/", so the server needs no catch-all that could shadow the API.
+
+import { h, replace, toast, field } from './dom.js';
+import * as api from './api.js';
+import { workflowList, workflowEditor } from './workflows.js';
+import { runList, runDetail } from './runs.js';
+import { eventList, eventDetail } from './events.js';
+import { credentialList } from './credentials.js';
+
+const main = document.getElementById('main');
+const nav = document.getElementById('nav');
+
+const ROUTES = [
+  [/^#\/workflows\/?$/, (m) => workflowList(main)],
+  [/^#\/workflows\/([^/?]+)$/, (m) => workflowEditor(main, decodeURIComponent(m[1]))],
+  [/^#\/runs\/?$/, () => runList(main)],
+  [/^#\/runs\/([^/?]+)$/, (m, r) => runDetail(main, decodeURIComponent(m[1]), r)],
+  [/^#\/events\/?$/, () => eventList(main)],
+  [/^#\/events\/([^/?]+)$/, (m) => eventDetail(main, decodeURIComponent(m[1]))],
+  [/^#\/credentials\/?$/, () => credentialList(main)],
+];
+
+let leaveHooks = [];
+
+function route() {
+  for (const fn of leaveHooks) fn();
+  leaveHooks = [];
+  const hash = location.hash || '#/workflows';
+  if (!api.getKey()) {
+    renderNav(false);
+    loginPage();
+    return;
+  }
+  renderNav(true);
+  const path = hash.split('?')[0];
+  for (const [re, fn] of ROUTES) {
+    const m = path.match(re);
+    if (m) {
+      fn(m, { onLeave: (cb) => leaveHooks.push(cb) });
+      document.title = `${titleOf(path)} · hookflow`;
+      main.focus({ preventScroll: true });
+      return;
+    }
+  }
+  if (path === '#/login' || path === '#/' || path === '#') {
+    location.hash = '#/workflows';
+    return;
+  }
+  replace(main, h('h2', {}, 'Page not found'), h('p', {}, h('a', { href: '#/workflows' }, 'Go to workflows')));
+}
+
+function titleOf(path) {
+  const seg = path.split('/')[1] || 'workflows';
+  return seg.charAt(0).toUpperCase() + seg.slice(1);
+}
+
+function renderNav(loggedIn) {
+  const here = (location.hash || '#/workflows').split('?')[0];
+  const link = (href, label) => h('a', { href, 'aria-current': here.startsWith(href) ? 'page' : null }, label);
+  replace(nav, loggedIn ? [
+    link('#/workflows', 'Workflows'),
+    link('#/runs', 'Runs'),
+    link('#/events', 'Events'),
+    link('#/credentials', 'Credentials'),
+    h('span', { class: 'spacer' }),
+    h('button', { type: 'button', class: 'small', id: 'logout', onclick: logout }, 'Log out'),
+  ] : []);
+}
+
+function logout() {
+  api.setKey('');
+  api.resetCache();
+  toast('Logged out. The key is removed from this browser.');
+  location.hash = '#/login';
+  route();
+}
+
+function loginPage() {
+  const key = h('input', { type: 'password', id: 'api-key', name: 'api-key', autocomplete: 'off', required: true, spellcheck: 'false', placeholder: 'hf_…' });
+  const err = h('div', { 'aria-live': 'assertive' });
+  const form = h('form', { class: 'card login', 'aria-labelledby': 'login-title' },
+    h('h2', { id: 'login-title' }, 'Sign in to hookflow'),
+    field('API key', key, { help: '`hookflow dev` prints an admin key in its start-up banner. Admins create more keys through the API. The key is kept in this browser only.', required: true }),
+    err,
+    h('button', { type: 'submit', class: 'primary', id: 'login' }, 'Sign in'));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const k = key.value.trim();
+    if (!k) return;
+    try {
+      // Any authenticated read proves the key; a viewer key can do this one.
+      await api.get('/workflows', { limit: 1 }, { key: k });
+      api.setKey(k);
+      api.resetCache();
+      toast('Signed in.', 'ok');
+      if (!location.hash || location.hash === '#/login') location.hash = '#/workflows';
+      else route();
+    } catch (ex) {
+      const msg = ex.status === 401 ? 'That key was not accepted: it is unknown or revoked. Copy it again from the `hookflow dev` banner.' : ex.message;
+      replace(err, h('p', { class: 'field-error', role: 'alert' }, msg));
+      key.setAttribute('aria-invalid', 'true');
+    }
+  });
+  replace(main, form);
+  key.focus();
+}
+
+api.setUnauthorizedHandler(() => {
+  api.setKey('');
+  toast('Your API key was not accepted any more. Please sign in again.', 'error');
+  route();
+});
+
+window.addEventListener('hashchange', route);
+if (!location.hash) location.hash = api.getKey() ? '#/workflows' : '#/login';
+route();

@@ -1,0 +1,121 @@
+// Runs: the list (filter by status and workflow) and the step-by-step
+// inspector, with retry and cancel, refreshing itself while the run is
+// still going.
+
+import { h, replace, badge, fmtTime, fmtDuration, toast, spinner } from './dom.js';
+import * as api from './api.js';
+import { errorBox, pageHeader, pager, filterBar, hashQuery, setHashQuery } from './common.js';
+import { stepsInspector } from './workflows.js';
+import { jsonTree } from './tree.js';
+
+export const RUN_STATUSES = ['running', 'completed', 'failed', 'filtered', 'cancelled', 'timed_out'];
+const REFRESH_MS = 2000;
+
+export async function runList(main) {
+  const q = hashQuery();
+  const body = h('div', {});
+  let names = new Map();
+  try {
+    names = new Map(api.items(await api.get('/workflows', { limit: 500 })).map((w) => [w.id, w.name]));
+  } catch {
+    // Names are a nicety; the list still works with ids.
+  }
+  replace(main,
+    pageHeader('Runs'),
+    filterBar([
+      { name: 'status', label: 'Status', options: RUN_STATUSES },
+      { name: 'workflow_id', label: 'Workflow', options: [...names.keys()] },
+    ], q, (v) => setHashQuery('#/runs', v)),
+    body);
+  // Show workflow names in the workflow filter instead of ids.
+  const wfSel = main.querySelector('#flt-workflow_id');
+  if (wfSel) for (const o of wfSel.options) if (names.has(o.value)) o.textContent = names.get(o.value);
+  await pager(body, (cursor) => api.get('/runs', { ...q, limit: 50, cursor }), (list) => {
+    if (!list.length) return h('p', { class: 'empty' }, 'No runs match.');
+    return h('table', { class: 'list' },
+      h('thead', {}, h('tr', {}, ['Run', 'Workflow', 'Status', 'Started', 'Duration'].map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', {}, list.map((r) => h('tr', {},
+        h('td', {}, h('a', { href: `#/runs/${encodeURIComponent(r.id)}`, class: 'mono' }, r.id)),
+        h('td', {}, h('a', { href: `#/workflows/${encodeURIComponent(r.workflow_id)}` }, names.get(r.workflow_id) || r.workflow_id), ` v${r.workflow_version}`),
+        h('td', {}, badge(r.status)),
+        h('td', {}, fmtTime(r.started_at)),
+        h('td', {}, fmtDuration(r.started_at, r.ended_at))))));
+  });
+}
+
+// runSteps returns the step list of a run body: the API may give the step
+// log directly or as a RunLog object.
+function runSteps(run) {
+  const s = run.steps;
+  if (Array.isArray(s)) return s;
+  if (s && Array.isArray(s.steps)) return s.steps;
+  return [];
+}
+
+export async function runDetail(main, id, route) {
+  let timer = null;
+  const stop = () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+  };
+  route.onLeave(stop);
+  const slot = h('div', {}, spinner('Loading run'));
+  replace(main, h('a', { href: '#/runs', class: 'back' }, '← Runs'), slot);
+
+  async function load() {
+    let run;
+    try {
+      run = await api.get(`/runs/${encodeURIComponent(id)}`);
+    } catch (err) {
+      replace(slot, errorBox(err));
+      return;
+    }
+    const running = run.status === 'running';
+    const retry = h('button', { type: 'button', id: 'retry', disabled: running }, 'Retry');
+    const cancel = h('button', { type: 'button', id: 'cancel', class: 'danger', disabled: !running }, 'Cancel');
+    const msg = h('div', { 'aria-live': 'polite' });
+    retry.addEventListener('click', async () => {
+      retry.disabled = true;
+      try {
+        const nr = await api.post(`/runs/${encodeURIComponent(id)}/retry`, {});
+        toast('Retry started.', 'ok');
+        location.hash = `#/runs/${encodeURIComponent(nr.id || nr.run_id)}`;
+      } catch (err) {
+        replace(msg, errorBox(err));
+        retry.disabled = false;
+      }
+    });
+    cancel.addEventListener('click', async () => {
+      if (!confirm('Cancel this run? Steps already done are not undone.')) return;
+      cancel.disabled = true;
+      try {
+        await api.post(`/runs/${encodeURIComponent(id)}/cancel`, {});
+        toast('Cancellation requested.', 'ok');
+        load();
+      } catch (err) {
+        replace(msg, errorBox(err));
+        cancel.disabled = false;
+      }
+    });
+    replace(slot,
+      h('div', { class: 'page-head' },
+        h('h2', {}, 'Run ', h('span', { class: 'mono' }, run.id)),
+        badge(run.status),
+        running ? h('span', { class: 'muted' }, ' refreshing…') : null,
+        h('span', { class: 'spacer' }), retry, cancel),
+      msg,
+      h('dl', { class: 'facts' },
+        h('dt', {}, 'Workflow'), h('dd', {}, h('a', { href: `#/workflows/${encodeURIComponent(run.workflow_id)}` }, run.workflow_id), ` version ${run.workflow_version}`),
+        h('dt', {}, 'Started'), h('dd', {}, fmtTime(run.started_at)),
+        h('dt', {}, 'Duration'), h('dd', {}, fmtDuration(run.started_at, run.ended_at)),
+        run.event_id ? [h('dt', {}, 'Event'), h('dd', {}, h('a', { href: `#/events/${encodeURIComponent(run.event_id)}`, class: 'mono' }, run.event_id))] : null,
+        run.retry_of ? [h('dt', {}, 'Retry of'), h('dd', {}, h('a', { href: `#/runs/${encodeURIComponent(run.retry_of)}`, class: 'mono' }, run.retry_of))] : null),
+      run.error ? h('div', { class: 'banner error', role: 'alert' }, h('strong', {}, 'The run failed: '), run.error) : null,
+      h('h3', {}, 'Steps'),
+      stepsInspector(runSteps(run)),
+      run.output !== undefined && run.output !== null ? [h('h3', {}, 'Output'), jsonTree(run.output, { label: 'Run output' })] : null);
+    stop();
+    if (running) timer = setTimeout(load, REFRESH_MS);
+  }
+  await load();
+}
