@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -164,7 +165,7 @@ func (e *env) credential(name, connector string, v connectors.Values) {
 		e.t.Fatal(err)
 	}
 	if _, err := e.st.CreateCredential(context.Background(), store.Credential{Name: name, Connector: connector, Ciphertext: rec,
-		KeyID: e.kr.CurrentKeyID(), Hint: json.RawMessage(`{}`)}); err != nil {
+		KeyID: e.kr.CurrentKeyID(), Hint: json.RawMessage(`{}`)}); err != nil && !errors.Is(err, store.ErrConflict) {
 		e.t.Fatal(err)
 	}
 }

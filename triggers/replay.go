@@ -33,7 +33,7 @@ func (s *Service) RunManual(ctx context.Context, workflowID string, body []byte)
 		return store.Event{}, fmt.Errorf("running workflow %s: %w", workflowID, err)
 	}
 	ev := &store.Event{WorkflowID: wf.ID, WorkflowVersion: wf.CurrentVersion, Connector: ManualConnector,
-		EventType: ManualEventType, Body: body, Verification: store.VerificationSkipped, Status: store.EventPending}
+		EventType: ManualEventType, Body: body, Verification: store.VerificationSkipped, Status: store.EventPending, ReceivedAt: s.now()}
 	return s.commitAndStart(ctx, ev, "running workflow "+workflowID)
 }
 
@@ -126,7 +126,7 @@ func (s *Service) replayRow(ctx context.Context, eventID string, version int) (*
 	return &store.Event{
 		EndpointID: orig.EndpointID, WorkflowID: orig.WorkflowID, WorkflowVersion: version, Connector: orig.Connector,
 		ProviderEventID: orig.ProviderEventID, EventType: orig.EventType, Headers: orig.Headers, Body: orig.Body,
-		Verification: orig.Verification, Status: store.EventPending, ReplayOf: original,
+		Verification: orig.Verification, Status: store.EventPending, ReplayOf: original, ReceivedAt: s.now(),
 	}, nil
 }
 
