@@ -433,13 +433,13 @@ func (a *Activities) RegisterWait(ctx context.Context, req WaitRegistration) err
 	if a.deps.Temporal == nil {
 		return a.fail(ctx, connectors.Permanent(errors.New("wait_for_event needs a Temporal client in the interpreter's Deps")))
 	}
-	msg := routerMessage{Register: req.RunID}
+	msg := RouterMessage{Register: req.RunID}
 	if !req.Register {
-		msg = routerMessage{Unregister: req.RunID}
+		msg = RouterMessage{Unregister: req.RunID}
 	}
 	_, err := a.deps.Temporal.SignalWithStartWorkflow(ctx, req.Router, SignalRouter, msg,
 		client.StartWorkflowOptions{ID: req.Router, TaskQueue: a.deps.TaskQueue}, WaitRouterWorkflowName,
-		routerState{EventType: req.EventType, Key: req.Key})
+		RouterState{EventType: req.EventType, Key: req.Key})
 	if err != nil {
 		return fmt.Errorf("registering wait with %s: %w", req.Router, err)
 	}

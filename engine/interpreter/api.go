@@ -47,7 +47,7 @@ const (
 	SignalApproval = "approval"
 	// SignalEnqueue feeds a RunInput to an ordering mailbox.
 	SignalEnqueue = "enqueue"
-	// SignalRouter carries a routerMessage to the wait router.
+	// SignalRouter carries a RouterMessage to the wait router.
 	SignalRouter = "route"
 )
 
@@ -371,9 +371,9 @@ func WaitRouterID(eventType, key string) string {
 // nil when no run waits: waits only see events that arrive after they start.
 func SignalWaiting(ctx context.Context, c client.Client, taskQueue string, sig EventSignal) error {
 	id := WaitRouterID(sig.Type, sig.Key)
-	msg := routerMessage{Deliver: &sig}
+	msg := RouterMessage{Deliver: &sig}
 	_, err := c.SignalWithStartWorkflow(ctx, id, SignalRouter, msg,
-		client.StartWorkflowOptions{ID: id, TaskQueue: taskQueue}, WaitRouterWorkflowName, routerState{EventType: sig.Type, Key: sig.Key})
+		client.StartWorkflowOptions{ID: id, TaskQueue: taskQueue}, WaitRouterWorkflowName, RouterState{EventType: sig.Type, Key: sig.Key})
 	if err != nil {
 		return fmt.Errorf("delivering %s event to waiting runs: %w", sig.Type, err)
 	}

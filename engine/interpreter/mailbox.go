@@ -99,15 +99,15 @@ func MailboxWorkflow(ctx workflow.Context, st MailboxState) error {
 	}
 }
 
-// routerMessage is one message to a wait router: exactly one field is set.
-type routerMessage struct {
+// RouterMessage is one message to a wait router: exactly one field is set.
+type RouterMessage struct {
 	Register   string       `json:"register,omitempty"`
 	Unregister string       `json:"unregister,omitempty"`
 	Deliver    *EventSignal `json:"deliver,omitempty"`
 }
 
-// routerState is a wait router's input.
-type routerState struct {
+// RouterState is a wait router's input: its event type, key and the runs waiting.
+type RouterState struct {
 	EventType string   `json:"event_type"`
 	Key       string   `json:"key"`
 	Waiters   []string `json:"waiters,omitempty"`
@@ -117,18 +117,18 @@ type routerState struct {
 // correlation key and forwards each delivered event to all of them (each
 // run's match expression then decides). It closes when no run waits and no
 // message is pending, and continues as new after RouterMessagesPerRun.
-func WaitRouterWorkflow(ctx workflow.Context, st routerState) error {
+func WaitRouterWorkflow(ctx workflow.Context, st RouterState) error {
 	ch := workflow.GetSignalChannel(ctx, SignalRouter)
 	waiters := st.Waiters
 	for n := 0; ; n++ {
-		var m routerMessage
+		var m RouterMessage
 		if len(waiters) == 0 {
 			if !ch.ReceiveAsync(&m) {
 				return nil
 			}
 		} else if n >= RouterMessagesPerRun {
 			if !ch.ReceiveAsync(&m) {
-				return workflow.NewContinueAsNewError(ctx, WaitRouterWorkflowName, routerState{EventType: st.EventType, Key: st.Key, Waiters: waiters})
+				return workflow.NewContinueAsNewError(ctx, WaitRouterWorkflowName, RouterState{EventType: st.EventType, Key: st.Key, Waiters: waiters})
 			}
 		} else {
 			ch.Receive(ctx, &m)
