@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -31,21 +32,35 @@ const (
 	MaxScheduleDelay    = 7 * 24 * time.Hour
 )
 
-// ParseSchedule parses a comma-separated list of Go durations, such as
-// "0s,5s,5m,30m,2h". An empty string gives DefaultSchedule.
+// ParseSchedule parses a comma-separated list of durations, such as
+// "0s,5s,5m,30m,2h,1d": Go durations plus whole days ("1d"), since delivery
+// schedules are naturally written in days. An empty string gives
+// DefaultSchedule.
 func ParseSchedule(s string) (Schedule, error) {
 	if strings.TrimSpace(s) == "" {
 		return append(Schedule(nil), DefaultSchedule...), nil
 	}
 	var out Schedule
 	for i, part := range strings.Split(s, ",") {
-		d, err := time.ParseDuration(strings.TrimSpace(part))
+		d, err := parseDelay(strings.TrimSpace(part))
 		if err != nil {
 			return nil, fmt.Errorf("retry schedule entry %d (%q): want a duration such as 5m: %w", i+1, strings.TrimSpace(part), err)
 		}
 		out = append(out, d)
 	}
 	return out, out.Validate()
+}
+
+// parseDelay is time.ParseDuration plus a whole number of days ("2d").
+func parseDelay(s string) (time.Duration, error) {
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil {
+			return 0, fmt.Errorf("time: invalid duration %q", s)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	return time.ParseDuration(s)
 }
 
 // Validate checks the schedule's length and delays.

@@ -224,10 +224,14 @@ func TestSchedule(t *testing.T) {
 	if _, ok := s.Next(8); ok {
 		t.Fatal("Next after the last attempt should report exhaustion (dead letter)")
 	}
+	if days, err := webhook.ParseSchedule("0s, 1d ,2h"); err != nil || days.String() != "0s,24h0m0s,2h0m0s" {
+		t.Fatalf("days: %v %v", days, err)
+	}
 	bad := []struct{ name, in, want string }{
 		{name: "not a duration", in: "0s,soon", want: `entry 2 ("soon")`},
 		{name: "negative", in: "0s,-5s", want: "entry 2 (-5s) must be between 0"},
 		{name: "too long", in: "0s,200h", want: "must be between 0 and 168h"},
+		{name: "fractional days", in: "0s,1.5d", want: `entry 2 ("1.5d")`},
 		{name: "too many", in: strings.Repeat("1s,", 20) + "1s", want: "at most 20"},
 	}
 	for _, tc := range bad {

@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/hookflow/hookflow/connectors/webhook"
 	"github.com/hookflow/hookflow/engine/definition"
 )
 
@@ -16,14 +17,6 @@ const (
 	webhookConnector = "webhook"
 	webhookSend      = "send"
 )
-
-// DefaultWebhookSchedule is the delay before each attempt of an outgoing
-// webhook: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h (the
-// schedule of connectors/webhook.DefaultSchedule). A step overrides it with
-// the action's retry_schedule input ("0s,5s,5m") or caps it with
-// retry.max_attempts.
-var DefaultWebhookSchedule = []time.Duration{0, 5 * time.Second, 5 * time.Minute, 30 * time.Minute,
-	2 * time.Hour, 5 * time.Hour, 10 * time.Hour, 10 * time.Hour}
 
 // retryPolicy maps a step's retry onto Temporal's. Permanent errors are
 // never retried; rate-limited errors carry their own next delay.
@@ -155,13 +148,13 @@ func (r *runner) doHTTP(ctx workflow.Context, f *frame, s *definition.Step, rec 
 // dead when the schedule runs out (or the receiver gives a permanent
 // error), which fails the step.
 func (r *runner) doDelivery(ctx workflow.Context, s *definition.Step, req ActionRequest, rec int) (any, error) {
-	schedule := DefaultWebhookSchedule
+	schedule := []time.Duration(webhook.DefaultSchedule)
 	if raw, ok := req.Input["retry_schedule"].(string); ok && raw != "" {
-		parsed, err := parseSchedule(raw)
+		parsed, err := webhook.ParseSchedule(raw)
 		if err != nil {
 			return nil, failf(classPermanent, "retry_schedule: %v", err)
 		}
-		schedule = parsed
+		schedule = []time.Duration(parsed)
 	}
 	if s.Retry != nil && s.Retry.MaxAttempts > 0 && s.Retry.MaxAttempts < len(schedule) {
 		schedule = schedule[:s.Retry.MaxAttempts]
@@ -202,31 +195,4 @@ func (r *runner) doDelivery(ctx workflow.Context, s *definition.Step, req Action
 	}
 	return nil, &stepFailure{Message: fmt.Sprintf("delivery %s is dead after %d attempts: %s", dreq.DeliveryID, r.log.Steps[rec].Attempts, last.Error),
 		Class: classPermanent, Attempts: r.log.Steps[rec].Attempts}
-}
-
-func parseSchedule(s string) ([]time.Duration, error) {
-	var out []time.Duration
-	start := 0
-	for i := 0; i <= len(s); i++ {
-		if i < len(s) && s[i] != ',' {
-			continue
-		}
-		part := s[start:i]
-		start = i + 1
-		for len(part) > 0 && part[0] == ' ' {
-			part = part[1:]
-		}
-		for len(part) > 0 && part[len(part)-1] == ' ' {
-			part = part[:len(part)-1]
-		}
-		d, err := definition.ParseDuration(part)
-		if err != nil || d < 0 || part == "" {
-			return nil, fmt.Errorf("%q is not a duration", part)
-		}
-		out = append(out, d)
-	}
-	if len(out) == 0 {
-		return nil, errors.New("empty schedule")
-	}
-	return out, nil
 }
