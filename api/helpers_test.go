@@ -3,20 +3,30 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gin-gonic/gin"
+	"go.temporal.io/sdk/client"
 
 	"github.com/hookflow/hookflow/api"
+	"github.com/hookflow/hookflow/api/wiring"
 	"github.com/hookflow/hookflow/connectors/all"
 	"github.com/hookflow/hookflow/connectors/secrets"
+	"github.com/hookflow/hookflow/engine/dryrun"
 	"github.com/hookflow/hookflow/engine/manage"
 	"github.com/hookflow/hookflow/engine/store"
+	"github.com/hookflow/hookflow/triggers"
 )
 
 // env is one API on a real store, with a key per scope.
@@ -40,8 +50,23 @@ func newEnv(t *testing.T, st *store.Store, mutate ...func(*api.Config)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := &manage.Service{Store: st, Registry: reg, Keyring: secrets.NewKeyring(key), WebhookBaseURL: webhookBase}
-	cfg := api.Config{Manage: svc, Metrics: true}
+	kr := secrets.NewKeyring(key)
+	svc := &manage.Service{Store: st, Registry: reg, Keyring: kr, WebhookBaseURL: webhookBase}
+	// A real triggers service whose Temporal client points at a closed
+	// port: events are committed and stay pending, as they do while
+	// Temporal is down.
+	tc, err := client.NewLazyClient(client.Options{HostPort: "127.0.0.1:1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	trig, err := triggers.New(triggers.Config{TaskQueue: "api-test", PublicURL: "https://hooks.example.com", Keyring: kr,
+		ListenPoll: 20 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)}, st, reg, tc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = trig.Close(); tc.Close() })
+	cfg := api.Config{Manage: svc, Metrics: true, Triggers: wiring.Triggers(trig), Changed: trig.Invalidate,
+		Tester: wiring.Tester(&dryrun.Runner{Registry: reg, Store: st, Keyring: kr})}
 	for _, m := range mutate {
 		m(&cfg)
 	}
@@ -49,6 +74,7 @@ func newEnv(t *testing.T, st *store.Store, mutate ...func(*api.Config)) *env {
 	if err := api.Mount(r, cfg); err != nil {
 		t.Fatal(err)
 	}
+	r.Any(triggers.HookPath, func(c *gin.Context) { trig.Serve(c.Writer, c.Request, c.Param("token")) })
 	e := &env{t: t, store: st, svc: svc, router: r, keys: map[string]string{}}
 	for _, scope := range []string{store.ScopeAdmin, store.ScopeEditor, store.ScopeViewer} {
 		_, plain, err := st.CreateAPIKey(context.Background(), scope+" key", scope)
@@ -154,4 +180,23 @@ func workflowDef(name, cred string) map[string]any {
 			map[string]any{"id": "fields", "type": "map", "map": map[string]any{"cents": "trigger.data.object.amount"}},
 		},
 	}
+}
+
+// post sends a webhook delivery with a Stripe-Signature header.
+func (e *env) post(path, body, signature string) response {
+	e.t.Helper()
+	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Stripe-Signature", signature)
+	w := httptest.NewRecorder()
+	e.router.ServeHTTP(w, req)
+	return response{Status: w.Code, Header: w.Header(), Raw: w.Body.Bytes()}
+}
+
+// stripeSignature signs body as Stripe does: t=<unix>,v1=hex(HMAC-SHA256(secret, "<t>.<body>")).
+func stripeSignature(secret, body string) string {
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte(ts + "." + body))
+	return "t=" + ts + ",v1=" + hex.EncodeToString(mac.Sum(nil))
 }

@@ -38,13 +38,13 @@ const ProblemContentType = "application/problem+json"
 // Problem is an RFC 9457 problem details body. Errors lists validation
 // problems; Workflows names the active workflows that block a deletion.
 type Problem struct {
-	Type      string                 `json:"type"`
-	Title     string                 `json:"title"`
-	Status    int                    `json:"status"`
-	Detail    string                 `json:"detail,omitempty"`
-	Instance  string                 `json:"instance,omitempty"`
-	Errors    []ValidationProblem    `json:"errors,omitempty"`
-	Workflows []manage.WorkflowRef   `json:"workflows,omitempty"`
+	Type      string               `json:"type"`
+	Title     string               `json:"title"`
+	Status    int                  `json:"status"`
+	Detail    string               `json:"detail,omitempty"`
+	Instance  string               `json:"instance,omitempty"`
+	Errors    []ValidationProblem  `json:"errors,omitempty"`
+	Workflows []manage.WorkflowRef `json:"workflows,omitempty"`
 }
 
 // ValidationProblem is one validation error: the JSON path of the bad
@@ -101,7 +101,8 @@ func (s *server) fail(c *gin.Context, err error) {
 			Detail: "cursor: not a value returned as next_cursor by this list; start again without it"})
 	case errors.Is(err, store.ErrInvalidArgument):
 		problem(c, Problem{Type: ProblemValidation, Title: "the request is invalid", Status: http.StatusUnprocessableEntity, Detail: err.Error()})
-	case errors.Is(err, ErrUnavailable), errors.Is(err, manage.ErrNoKeyring), errors.Is(err, secrets.ErrNotEncrypted):
+	case errors.Is(err, ErrUnavailable), errors.Is(err, manage.ErrNoKeyring), errors.Is(err, manage.ErrScheduleSync),
+		errors.Is(err, secrets.ErrNotEncrypted):
 		problem(c, Problem{Type: ProblemUnavailable, Title: "the service is unavailable", Status: http.StatusServiceUnavailable, Detail: err.Error()})
 	case errors.Is(err, context.DeadlineExceeded):
 		problem(c, Problem{Type: ProblemTimeout, Title: "the operation timed out", Status: http.StatusGatewayTimeout, Detail: err.Error()})

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strconv"
 	"time"
 
@@ -85,6 +86,10 @@ type Config struct {
 	Logger   *slog.Logger
 	// Metrics mounts GET /metrics (no key needed, like /healthz).
 	Metrics bool
+	// Changed, when set, is called after every successful write, so
+	// caches of endpoints, versions and credentials (the triggers
+	// service's route cache) see the change on the next delivery.
+	Changed func()
 }
 
 type server struct {
@@ -106,7 +111,7 @@ func Mount(r *gin.Engine, cfg Config) error {
 		h := metrics.Handler()
 		r.GET("/metrics", func(c *gin.Context) { h.ServeHTTP(c.Writer, c.Request) })
 	}
-	v1 := r.Group(Prefix, countRequests, s.authenticate)
+	v1 := r.Group(Prefix, countRequests, s.authenticate, s.notifyChanges)
 	s.routes(v1)
 	return nil
 }
@@ -116,6 +121,14 @@ func Mount(r *gin.Engine, cfg Config) error {
 func countRequests(c *gin.Context) {
 	c.Next()
 	metrics.APIRequests.WithLabelValues(c.Request.Method, c.FullPath(), strconv.Itoa(c.Writer.Status())).Inc()
+}
+
+// notifyChanges calls Config.Changed after a successful write.
+func (s *server) notifyChanges(c *gin.Context) {
+	c.Next()
+	if s.cfg.Changed != nil && c.Request.Method != http.MethodGet && c.Writer.Status() < 300 {
+		s.cfg.Changed()
+	}
 }
 
 // routes is the whole API surface; openapi.json documents exactly these

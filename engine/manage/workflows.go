@@ -228,14 +228,41 @@ func (s *Service) DeleteWorkflow(ctx context.Context, id string) error {
 	return s.sync(ctx, id)
 }
 
+// ErrScheduleSync wraps a failure to bring a workflow's Temporal schedule
+// in line after its store change, which is kept; repeating the request
+// retries the sync (it is idempotent).
+var ErrScheduleSync = errors.New("the workflow was saved, but its schedule could not be synced; repeat the request")
+
 func (s *Service) sync(ctx context.Context, id string) error {
-	if s.SyncSchedule == nil {
+	if s.SyncSchedule == nil || !s.scheduled(ctx, id) {
 		return nil
 	}
 	if err := s.SyncSchedule(ctx, id); err != nil {
-		return fmt.Errorf("syncing the schedule of workflow %s: %w", id, err)
+		return fmt.Errorf("workflow %s: %w: %w", id, ErrScheduleSync, err)
 	}
 	return nil
+}
+
+// scheduled reports whether the current or the previous version of a
+// workflow has a schedule trigger: only those can have a schedule to
+// create, update, pause or delete, so webhook workflows never wait on
+// Temporal. When unsure it answers true.
+func (s *Service) scheduled(ctx context.Context, id string) bool {
+	vs, _, err := s.Store.ListVersions(ctx, id, store.ListOptions{Limit: 2})
+	if err != nil {
+		return true
+	}
+	for _, v := range vs {
+		var d struct {
+			Trigger struct {
+				Type string `json:"type"`
+			} `json:"trigger"`
+		}
+		if json.Unmarshal(v.Definition, &d) != nil || d.Trigger.Type == definition.TriggerSchedule {
+			return true
+		}
+	}
+	return false
 }
 
 // ListVersions lists a workflow's versions, newest first, without
