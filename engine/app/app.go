@@ -201,7 +201,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 
 	if opts.Role&RoleWorker != 0 {
 		a.worker = worker.New(a.deps.Temporal, cfg.TaskQueue, worker.Options{
-			WorkerStopTimeout: cfg.ShutdownTimeout,
+			WorkerStopTimeout: drainBudget(cfg.ShutdownTimeout),
 		})
 		for _, c := range opts.Components {
 			if c.RegisterWorker == nil {
@@ -348,7 +348,7 @@ func (a *App) Run(ctx context.Context) error {
 
 	// Drain HTTP and the worker at the same time, both bounded by the
 	// shutdown timeout.
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), drainBudget(a.cfg.ShutdownTimeout))
 	defer cancel()
 	var drain sync.WaitGroup
 	if a.http != nil {
@@ -383,8 +383,10 @@ func (a *App) Run(ctx context.Context) error {
 func (a *App) Close() error {
 	a.closeOnce.Do(func() {
 		var errs []error
-		if a.ln != nil && !a.ran.Load() {
-			if err := a.ln.Close(); err != nil {
+		if a.ln != nil {
+			// Already closed when the HTTP server shut down; that error is
+			// expected and says nothing.
+			if err := a.ln.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
 				errs = append(errs, err)
 			}
 		}
@@ -399,6 +401,14 @@ func (a *App) Close() error {
 		a.closeErr = errors.Join(errs...)
 	})
 	return a.closeErr
+}
+
+// drainBudget is the part of the shutdown timeout given to draining HTTP
+// requests and worker tasks; the rest is left for closing connections and,
+// in `hookflow dev`, stopping the embedded Temporal server, so the process
+// exits within the configured timeout.
+func drainBudget(timeout time.Duration) time.Duration {
+	return timeout * 7 / 10
 }
 
 // clientOptions builds the Temporal client options: address, namespace, TLS

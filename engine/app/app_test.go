@@ -227,3 +227,48 @@ func TestRunProbes(t *testing.T) {
 		})
 	}
 }
+
+func TestShutdownDrainsInFlightRequests(t *testing.T) {
+	cfg := testConfig(t)
+	started := make(chan struct{})
+	comp := app.Component{Name: "slow", Mount: func(r *gin.Engine, deps app.Deps) error {
+		r.GET("/slow", func(c *gin.Context) {
+			close(started)
+			time.Sleep(300 * time.Millisecond)
+			c.String(http.StatusOK, "finished")
+		})
+		return nil
+	}}
+	a, err := app.New(context.Background(), cfg, app.Options{Role: app.RoleAPI, Components: []app.Component{comp}, Migrate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+
+	type result struct {
+		body string
+		err  error
+	}
+	got := make(chan result, 1)
+	go func() {
+		resp, err := http.Get("http://" + a.Addr().String() + "/slow")
+		if err != nil {
+			got <- result{err: err}
+			return
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		got <- result{string(b), err}
+	}()
+	<-started
+	cancel() // SIGINT arrives while the request is in flight
+	r := <-got
+	if r.err != nil || r.body != "finished" {
+		t.Fatalf("in-flight request = %q, %v; want it to finish", r.body, r.err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+}
