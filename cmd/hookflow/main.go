@@ -35,7 +35,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	err := cmd.Run(ctx, args[1:], stdout, stderr)
+	var coded interface {
+		ExitCode() int
+		Silent() bool
+	}
 	switch {
+	case errors.As(err, &coded):
+		if !coded.Silent() {
+			fmt.Fprintf(stderr, "hookflow %s: %v\n", cmd.Name, err)
+		}
+		return coded.ExitCode()
 	case err == nil:
 		return 0
 	case errors.Is(err, flag.ErrHelp):

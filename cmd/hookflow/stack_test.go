@@ -298,17 +298,21 @@ func TestDevCommandBannerKeyAndBusyPorts(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		args []string
-		port int
+		want []string
 	}{
-		{name: "same HTTP port", args: args, port: httpPort},
-		{name: "same Temporal port", port: temporalPort, args: []string{"--data-dir", t.TempDir(),
+		{name: "same HTTP port", args: args, want: []string{"busy", strconv.Itoa(httpPort)}},
+		{name: "same Temporal port", want: []string{"busy", strconv.Itoa(temporalPort)}, args: []string{"--data-dir", t.TempDir(),
 			"--http-addr", fmt.Sprintf("127.0.0.1:%d", freePort(t)), "--temporal-port", strconv.Itoa(temporalPort)}},
+		{name: "same data folder", want: []string{"in use", dir}, args: []string{"--data-dir", dir,
+			"--http-addr", fmt.Sprintf("127.0.0.1:%d", freePort(t)), "--temporal-port", strconv.Itoa(freePort(t))}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
 			code := run(context.Background(), append([]string{"dev"}, tc.args...), &stdout, &stderr)
-			if code == 0 || !strings.Contains(stderr.String(), strconv.Itoa(tc.port)) || !strings.Contains(stderr.String(), "busy") {
-				t.Fatalf("second dev: exit %d, stderr %q; want non-zero naming busy port %d", code, stderr.String(), tc.port)
+			for _, want := range tc.want {
+				if code == 0 || !strings.Contains(stderr.String(), want) {
+					t.Fatalf("second dev: exit %d, stderr %q; want non-zero mentioning %q", code, stderr.String(), want)
+				}
 			}
 		})
 	}

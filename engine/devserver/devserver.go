@@ -79,6 +79,7 @@ type Config struct {
 type Server struct {
 	srv      temporal.Server
 	log      *logger
+	unlock   func()
 	address  string
 	stopOnce sync.Once
 	stopErr  error
@@ -123,6 +124,16 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("choosing internal Temporal ports: %w", err)
 	}
 
+	unlock, err := lockDataDir(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	started := false
+	defer func() {
+		if !started {
+			unlock()
+		}
+	}()
 	clusterID, err := loadClusterID(cfg.DataDir)
 	if err != nil {
 		return nil, err
@@ -161,7 +172,8 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		_ = srv.Stop()
 		return nil, fmt.Errorf("starting embedded Temporal: %w", err)
 	}
-	return &Server{srv: srv, log: logger, address: frontend}, nil
+	started = true
+	return &Server{srv: srv, log: logger, address: frontend, unlock: unlock}, nil
 }
 
 // Address is the host:port a Temporal client dials.
@@ -177,6 +189,7 @@ func (s *Server) Stop() error {
 		if err := s.srv.Stop(); err != nil {
 			s.stopErr = fmt.Errorf("stopping embedded Temporal: %w", err)
 		}
+		s.unlock()
 	})
 	return s.stopErr
 }

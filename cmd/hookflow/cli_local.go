@@ -1,0 +1,168 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/hookflow/hookflow/connectors/all"
+	"github.com/hookflow/hookflow/engine/definition"
+	"github.com/hookflow/hookflow/engine/dryrun"
+	"github.com/hookflow/hookflow/engine/interpreter"
+)
+
+func init() {
+	extraCommands = append(extraCommands,
+		command{Name: "validate", Short: "check workflow files offline against the built-in connectors", Run: runValidate},
+		command{Name: "test", Short: "dry-run a workflow file against a sample event, locally (no server)", Run: runTest},
+	)
+}
+
+// offlineEnv validates against the built-in catalog. Credentials are not
+// known offline, so every credential name is accepted; the server checks
+// them on apply.
+func offlineEnv() (definition.Env, error) {
+	reg, err := all.New(all.Options{})
+	if err != nil {
+		return nil, err
+	}
+	env := &definition.StaticEnv{}
+	for _, n := range reg.Names() {
+		if s, ok := reg.Connector(n); ok {
+			env.Specs = append(env.Specs, s)
+		}
+	}
+	return env, nil
+}
+
+// checkFile parses and validates one file and prints its problems; ok is
+// false when it has any.
+func checkFile(w io.Writer, path string, env definition.Env) (*definition.Definition, []byte, bool, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, false, userf("%v", err)
+	}
+	def, errs := definition.Check(raw, env)
+	for _, e := range errs {
+		printProblem(w, path, raw, e.Path, e.Message, e.Position, e.Snippet)
+	}
+	return def, raw, len(errs) == 0, nil
+}
+
+func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("validate", "Usage: hookflow validate FILE...\nChecks workflow definitions offline: JSON, every reference, expression,\nconnector, action and input field (credentials are checked on apply).\nPrints `file: path: message (line:col)` with a caret; exits 1 on errors.", stderr)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	paths, err := definitionFiles(fs.Args())
+	if err != nil {
+		return err
+	}
+	env, err := offlineEnv()
+	if err != nil {
+		return err
+	}
+	bad := 0
+	for _, p := range paths {
+		_, _, ok, err := checkFile(stdout, p, env)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			bad++
+			continue
+		}
+		fmt.Fprintf(stdout, "%s: ok\n", p)
+	}
+	if bad > 0 {
+		return &exitError{code: exitUser, err: fmt.Errorf("%d of %d files are invalid", bad, len(paths)), silent: true}
+	}
+	return nil
+}
+
+func runTest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("test", "Usage: hookflow test -f workflow.json --event sample.json\nRuns the workflow locally against a sample event with the real interpreter:\nactions return their sample (or --outputs) output, http steps a 200, delays\nand waits pass instantly. Nothing is sent anywhere; no server is needed.", stderr)
+	file := fs.String("f", "", "workflow definition file")
+	eventFile := fs.String("event", "", "sample event body (JSON) the workflow sees as `trigger`")
+	eventType := fs.String("type", "", "event type (default: the body's \"type\" field)")
+	outputsFile := fs.String("outputs", "", "JSON object of recorded outputs by step id, used instead of sample outputs")
+	output := fs.String("o", "table", "output format: table or json")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *file == "" || *eventFile == "" {
+		return usagef("test needs -f workflow.json and --event sample.json")
+	}
+	if *output != "table" && *output != "json" {
+		return usagef("-o must be table or json")
+	}
+	env, err := offlineEnv()
+	if err != nil {
+		return err
+	}
+	def, raw, ok, err := checkFile(stdout, *file, env)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return &exitError{code: exitUser, err: fmt.Errorf("%s is invalid", *file), silent: true}
+	}
+	body, err := os.ReadFile(*eventFile)
+	if err != nil {
+		return userf("%v", err)
+	}
+	if !json.Valid(body) {
+		return userf("%s is not valid JSON", *eventFile)
+	}
+	ev := interpreter.EventInfo{Body: body, Type: *eventType}
+	if ev.Type == "" {
+		var probe struct {
+			ID   any    `json:"id"`
+			Type string `json:"type"`
+		}
+		_ = json.Unmarshal(body, &probe)
+		ev.Type = probe.Type
+	}
+	var outputs map[string]json.RawMessage
+	if *outputsFile != "" {
+		b, err := os.ReadFile(*outputsFile)
+		if err != nil {
+			return userf("%v", err)
+		}
+		if err := json.Unmarshal(b, &outputs); err != nil {
+			return userf("%s: want a JSON object of step id → output: %v", *outputsFile, err)
+		}
+	}
+	reg, err := all.New(all.Options{})
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	res, err := (&dryrun.Runner{Registry: reg}).Run(ctx, dryrun.Request{WorkflowID: def.Name, Definition: raw, Event: ev, Outputs: outputs})
+	if err != nil {
+		return userf("%v", err)
+	}
+	if *output == "json" {
+		if err := printJSON(stdout, res); err != nil {
+			return err
+		}
+	} else {
+		var r runOut
+		b, _ := json.Marshal(res)
+		_ = json.Unmarshal(b, &r)
+		r.ID, r.WorkflowID = "dry run", def.Name
+		describeRun(stdout, r)
+		if res.Response != nil {
+			fmt.Fprintf(stdout, "\nReply: HTTP %d %s\n", res.Response.Status, strings.TrimSpace(string(res.Response.Body)))
+		}
+		fmt.Fprintf(stdout, "\n(dry run in %s; mocked steps returned sample outputs)\n", time.Since(start).Round(time.Millisecond))
+	}
+	if res.Status == interpreter.StatusFailed || res.Status == interpreter.StatusTimedOut {
+		return &exitError{code: exitUser, err: fmt.Errorf("the run %s: %s", res.Status, res.Error), silent: *output == "table"}
+	}
+	return nil
+}
