@@ -20,7 +20,7 @@ import (
 const DefaultReadyTimeout = 60 * time.Second
 
 const devGroups = config.GroupCore | config.GroupHTTP | config.GroupStore | config.GroupEmbedded |
-	config.GroupSecrets | config.GroupQueue
+	config.GroupSecrets | config.GroupQueue | config.GroupConnectors
 
 func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	start := time.Now()
@@ -58,9 +58,13 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}()
 	cfg.TemporalAddress = srv.Address()
 
+	comps, err := components(cfg)
+	if err != nil {
+		return err
+	}
 	a, err := app.New(ctx, cfg, app.Options{
 		Role:              app.RoleAll,
-		Components:        components(),
+		Components:        comps,
 		Migrate:           true,
 		SecretKey:         true,
 		SecretKeyGenerate: true,

@@ -11,7 +11,7 @@ import (
 )
 
 const serverGroups = config.GroupCore | config.GroupHTTP | config.GroupStore | config.GroupTemporalClient |
-	config.GroupSecrets | config.GroupQueue
+	config.GroupSecrets | config.GroupQueue | config.GroupConnectors
 
 func runServer(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg := config.Default()
@@ -19,9 +19,13 @@ func runServer(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := config.Parse(fs, &cfg, serverGroups, args, os.Getenv); err != nil {
 		return err
 	}
+	comps, err := components(cfg)
+	if err != nil {
+		return err
+	}
 	a, err := app.New(ctx, cfg, app.Options{
 		Role:       app.RoleAPI,
-		Components: components(),
+		Components: comps,
 		Migrate:    cfg.AutoMigrate,
 		SecretKey:  true,
 	})
@@ -33,7 +37,7 @@ func runServer(ctx context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 const workerGroups = config.GroupCore | config.GroupStore | config.GroupTemporalClient | config.GroupHealth |
-	config.GroupSecrets | config.GroupQueue
+	config.GroupSecrets | config.GroupQueue | config.GroupConnectors
 
 func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg := config.Default()
@@ -41,9 +45,13 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := config.Parse(fs, &cfg, workerGroups, args, os.Getenv); err != nil {
 		return err
 	}
+	comps, err := components(cfg)
+	if err != nil {
+		return err
+	}
 	a, err := app.New(ctx, cfg, app.Options{
 		Role:       app.RoleWorker,
-		Components: components(),
+		Components: comps,
 		SecretKey:  true,
 	})
 	if err != nil {

@@ -92,6 +92,13 @@ type Config struct {
 	// SecretKey encrypts credentials at rest (base64 of 32 random bytes).
 	SecretKey string
 
+	// SSRFAllow lists CIDRs and host names that user-typed URLs (http steps,
+	// outgoing webhooks) may reach even though they are private or loopback.
+	SSRFAllow []string
+	// ConnectorBaseURLs overrides provider API base URLs by connector name,
+	// for fakes in tests and for corporate proxies.
+	ConnectorBaseURLs map[string]string
+
 	// EventRetention is how long received events and run summaries are kept.
 	EventRetention time.Duration
 	// MaxBodyBytes caps the size of an incoming webhook or API request body.

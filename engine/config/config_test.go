@@ -53,6 +53,18 @@ func TestParsePrecedence(t *testing.T) {
 			},
 		},
 		{
+			name: "connector settings: lists and name=URL pairs",
+			env:  map[string]string{"HOOKFLOW_SSRF_ALLOW": " 127.0.0.1/32, ,localhost ", "HOOKFLOW_CONNECTOR_BASE_URLS": "slack=http://127.0.0.1:9000, stripe = http://127.0.0.1:9001"},
+			check: func(t *testing.T, c config.Config) {
+				if strings.Join(c.SSRFAllow, "|") != "127.0.0.1/32|localhost" {
+					t.Errorf("SSRFAllow = %q", c.SSRFAllow)
+				}
+				if len(c.ConnectorBaseURLs) != 2 || c.ConnectorBaseURLs["slack"] != "http://127.0.0.1:9000" || c.ConnectorBaseURLs["stripe"] != "http://127.0.0.1:9001" {
+					t.Errorf("ConnectorBaseURLs = %v", c.ConnectorBaseURLs)
+				}
+			},
+		},
+		{
 			name: "flag wins over environment",
 			args: []string{"--http-addr", ":9100", "--shutdown-timeout=3s"},
 			env:  map[string]string{"HOOKFLOW_HTTP_ADDR": ":9000", "HOOKFLOW_SHUTDOWN_TIMEOUT": "20s"},
@@ -87,6 +99,7 @@ func TestParseErrorsNameTheSetting(t *testing.T) {
 		{name: "bad log level", args: []string{"--log-level", "loud"}, want: "--log-level"},
 		{name: "cert without key", args: []string{"--temporal-tls-cert", "c.pem"}, want: "--temporal-tls-key"},
 		{name: "negative body limit", args: []string{"--max-body-bytes", "-1"}, want: "--max-body-bytes"},
+		{name: "base URL without a connector", args: []string{"--connector-base-urls", "http://x"}, want: `connector-base-urls: "http://x" is not name=value`},
 		{name: "unknown database scheme", args: []string{"--database-url", "mysql://x"}, want: "--database-url"},
 	}
 	for _, tc := range tests {

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -24,9 +25,10 @@ const (
 	GroupSecrets                          // credential encryption key
 	GroupQueue                            // task queue (worker and API)
 	GroupHealth                           // health listener of worker-only processes
+	GroupConnectors                       // outgoing calls: SSRF allowlist, provider base URLs
 
 	// GroupAll is every group.
-	GroupAll = GroupCore | GroupHTTP | GroupStore | GroupTemporalClient | GroupEmbedded | GroupSecrets | GroupQueue | GroupHealth
+	GroupAll = GroupCore | GroupHTTP | GroupStore | GroupTemporalClient | GroupEmbedded | GroupSecrets | GroupQueue | GroupHealth | GroupConnectors
 )
 
 // Setting describes one configuration value: its flag name, environment
@@ -101,6 +103,11 @@ func Settings() []Setting {
 		{Flag: "temporal-log-level", Group: GroupEmbedded, Usage: "log level of the embedded Temporal server",
 			bind: func(c *Config) flag.Value { return (*stringValue)(&c.TemporalLogLevel) }},
 
+		{Flag: "ssrf-allow", Group: GroupConnectors, Usage: "comma-separated CIDRs or host names that http steps and outgoing webhooks may reach although they are private or loopback (e.g. 127.0.0.1/32,10.0.0.0/8)",
+			bind: func(c *Config) flag.Value { return (*listValue)(&c.SSRFAllow) }},
+		{Flag: "connector-base-urls", Group: GroupConnectors, Usage: "comma-separated connector=URL overrides of provider API base URLs (e.g. slack=http://127.0.0.1:9000), for fakes and proxies",
+			bind: func(c *Config) flag.Value { return (*mapValue)(&c.ConnectorBaseURLs) }},
+
 		{Flag: "secret-key", Group: GroupSecrets, Secret: true, Usage: "key that encrypts credentials at rest, base64 of 32 bytes (dev generates one into the data folder)",
 			bind: func(c *Config) flag.Value { return (*stringValue)(&c.SecretKey) }},
 	}
@@ -164,6 +171,51 @@ type stringValue string
 
 func (v *stringValue) String() string     { return string(*v) }
 func (v *stringValue) Set(s string) error { *v = stringValue(s); return nil }
+
+// listValue is a comma-separated list; empty entries are dropped.
+type listValue []string
+
+func (v *listValue) String() string { return strings.Join(*v, ",") }
+func (v *listValue) Set(s string) error {
+	*v = nil
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			*v = append(*v, part)
+		}
+	}
+	return nil
+}
+
+// mapValue is a comma-separated list of key=value pairs.
+type mapValue map[string]string
+
+func (v *mapValue) String() string {
+	keys := make([]string, 0, len(*v))
+	for k := range *v {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		parts = append(parts, k+"="+(*v)[k])
+	}
+	return strings.Join(parts, ",")
+}
+func (v *mapValue) Set(s string) error {
+	m := map[string]string{}
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		k, val, ok := strings.Cut(part, "=")
+		if !ok || strings.TrimSpace(k) == "" || strings.TrimSpace(val) == "" {
+			return fmt.Errorf("%q is not name=value", part)
+		}
+		m[strings.TrimSpace(k)] = strings.TrimSpace(val)
+	}
+	*v = m
+	return nil
+}
 
 type intValue int
 
