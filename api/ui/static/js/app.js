@@ -13,13 +13,13 @@ const main = document.getElementById('main');
 const nav = document.getElementById('nav');
 
 const ROUTES = [
-  [/^#\/workflows\/?$/, (m) => workflowList(main)],
-  [/^#\/workflows\/([^/?]+)$/, (m) => workflowEditor(main, decodeURIComponent(m[1]))],
-  [/^#\/runs\/?$/, () => runList(main)],
-  [/^#\/runs\/([^/?]+)$/, (m, r) => runDetail(main, decodeURIComponent(m[1]), r)],
-  [/^#\/events\/?$/, () => eventList(main)],
-  [/^#\/events\/([^/?]+)$/, (m) => eventDetail(main, decodeURIComponent(m[1]))],
-  [/^#\/credentials\/?$/, () => credentialList(main)],
+  [/^#\/workflows\/?$/, (m, r, v) => workflowList(v)],
+  [/^#\/workflows\/([^/?]+)$/, (m, r, v) => workflowEditor(v, decodeURIComponent(m[1]))],
+  [/^#\/runs\/?$/, (m, r, v) => runList(v)],
+  [/^#\/runs\/([^/?]+)$/, (m, r, v) => runDetail(v, decodeURIComponent(m[1]), r)],
+  [/^#\/events\/?$/, (m, r, v) => eventList(v)],
+  [/^#\/events\/([^/?]+)$/, (m, r, v) => eventDetail(v, decodeURIComponent(m[1]))],
+  [/^#\/credentials\/?$/, (m, r, v) => credentialList(v)],
 ];
 
 let leaveHooks = [];
@@ -38,7 +38,12 @@ function route() {
   for (const [re, fn] of ROUTES) {
     const m = path.match(re);
     if (m) {
-      fn(m, { onLeave: (cb) => leaveHooks.push(cb) });
+      // Each visit renders into a fresh container: a slow load from the
+      // page the user just left then fills a detached element instead of
+      // overwriting the page they are on now.
+      const view = h('div', { class: 'view' });
+      replace(main, view);
+      fn(m, { onLeave: (cb) => leaveHooks.push(cb) }, view);
       document.title = `${titleOf(path)} · hookflow`;
       main.focus({ preventScroll: true });
       return;
@@ -99,7 +104,7 @@ function loginPage() {
       else route();
     } catch (ex) {
       const msg = ex.status === 401 ? 'That key was not accepted: it is unknown or revoked. Copy it again from the `hookflow dev` banner.' : ex.message;
-      replace(err, h('p', { class: 'field-error', role: 'alert' }, msg));
+      replace(err, h('p', { class: 'field-error', id: 'login-error', role: 'alert' }, msg));
       key.setAttribute('aria-invalid', 'true');
     }
   });

@@ -13,8 +13,10 @@ export async function credentialList(main) {
   const body = h('div', {});
   const formSlot = h('div', {});
   const msg = h('div', { 'aria-live': 'polite' });
+  // Enabled once the catalog has loaded: the form is built from it.
+  const newBtn = h('button', { type: 'button', class: 'primary', id: 'new-credential', disabled: true, onclick: () => showForm() }, '+ New credential');
   replace(main,
-    pageHeader('Credentials', h('button', { type: 'button', class: 'primary', id: 'new-credential', onclick: () => showForm() }, '+ New credential')),
+    pageHeader('Credentials', newBtn),
     h('p', { class: 'help' }, 'API tokens and webhook signing secrets, encrypted at rest. Secret values are never shown again after saving.'),
     msg, formSlot, body);
 
@@ -25,6 +27,7 @@ export async function credentialList(main) {
     replace(body, errorBox(err));
     return;
   }
+  newBtn.disabled = false;
 
   function showForm() {
     const withCreds = catalog.list.filter((c) => c.credential);
@@ -47,7 +50,7 @@ export async function credentialList(main) {
       if (!name.value) name.value = `${c.name}`;
     });
     const err = h('div', {});
-    const form = h('form', { class: 'card form', 'aria-label': 'New credential' },
+    const form = h('form', { class: 'card form', 'aria-label': 'New credential', novalidate: true },
       h('h3', {}, 'New credential'),
       field('Name', name, { help: 'Workflows refer to the credential by this name.', required: true }),
       field('App', conn, { required: true }),

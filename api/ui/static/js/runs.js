@@ -73,7 +73,7 @@ export async function runDetail(main, id, route) {
     const running = run.status === 'running';
     const retry = h('button', { type: 'button', id: 'retry', disabled: running }, 'Retry');
     const cancel = h('button', { type: 'button', id: 'cancel', class: 'danger', disabled: !running }, 'Cancel');
-    const msg = h('div', { 'aria-live': 'polite' });
+    const msg = h('div', { id: 'run-msg', 'aria-live': 'polite' });
     retry.addEventListener('click', async () => {
       retry.disabled = true;
       try {

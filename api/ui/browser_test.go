@@ -1,0 +1,322 @@
+package ui_test
+
+import (
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hookflow/hookflow/api"
+	"github.com/hookflow/hookflow/api/ui"
+	"github.com/hookflow/hookflow/connectors/all"
+	"github.com/hookflow/hookflow/connectors/secrets"
+	"github.com/hookflow/hookflow/engine/manage"
+	"github.com/hookflow/hookflow/engine/store"
+	"github.com/hookflow/hookflow/engine/store/storetest"
+)
+
+// ScreenshotsEnv names a folder where the browser test keeps its
+// screenshots for a human to look at; without it they go to a temporary
+// folder removed after the test.
+const ScreenshotsEnv = "HOOKFLOW_UI_SCREENSHOTS"
+
+// stack is the UI and the real REST API on a real SQLite store, served
+// on a loopback port, with an admin key.
+type stack struct {
+	url      string
+	store    *store.Store
+	adminKey string
+}
+
+func newStack(t *testing.T) *stack {
+	t.Helper()
+	st := storetest.SQLite(t).Store
+	reg, err := all.New(all.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := secrets.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	svc := &manage.Service{Store: st, Registry: reg, Keyring: secrets.NewKeyring(key), WebhookBaseURL: base + "/hooks/"}
+	r := api.NewRouter(api.RouterConfig{})
+	if err := api.Mount(r, api.Config{Manage: svc}); err != nil {
+		t.Fatal(err)
+	}
+	ui.Mount(r)
+	srv := httptest.NewUnstartedServer(r)
+	_ = srv.Listener.Close()
+	srv.Listener = ln
+	srv.Start()
+	t.Cleanup(srv.Close)
+	_, plain, err := st.CreateAPIKey(context.Background(), "ui test", store.ScopeAdmin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &stack{url: base, store: st, adminKey: plain}
+}
+
+func screenshotDir(t *testing.T) string {
+	if d := os.Getenv(ScreenshotsEnv); d != "" {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	return t.TempDir()
+}
+
+// TestBrowser drives the UI in a real headless Chromium against the real
+// API: sign in, create a credential from the connector's spec form,
+// compose a workflow with the visual editor and save it, see a
+// validation error placed on the field it names, activate the workflow,
+// be refused deleting a credential an active workflow uses, and inspect
+// runs (a finished one, and a running one that refreshes itself).
+// Screenshots of the key pages are kept (see ScreenshotsEnv).
+func TestBrowser(t *testing.T) {
+	s := newStack(t)
+	shots := screenshotDir(t)
+	b0 := startBrowser(t, 1366, 900)
+	ctx := context.Background()
+
+	// Fail on any page error, checked after every step of the scenario.
+	noProblems := func(t *testing.T) {
+		t.Helper()
+		if p := b0.pageProblems(); len(p) > 0 {
+			t.Fatalf("the page reported problems:\n%s", strings.Join(p, "\n"))
+		}
+	}
+
+	t.Run("login", func(t *testing.T) {
+		b := b0.with(t)
+		b.navigate(s.url + "/")
+		b.waitFor(`document.querySelector("#api-key")`, "the login form")
+		b.typeInto("#api-key", "hf_not_a_real_key")
+		b.click("#login")
+		b.waitFor(`document.querySelector("#login-error") && document.querySelector("#login-error").innerText.includes("not accepted")`, "the wrong key to be refused")
+
+		b.typeInto("#api-key", s.adminKey)
+		b.click("#login")
+		b.waitFor(`location.hash === "#/workflows" && document.querySelector("#nav a[href='#/workflows']")`, "the workflows page after login")
+		b.waitFor(`document.querySelector(".empty") && document.querySelector(".empty").innerText.includes("No workflows yet")`, "the empty workflow list")
+		var stored string
+		b.eval(`localStorage.getItem("hookflow.apiKey")`, &stored)
+		if stored != s.adminKey {
+			t.Fatalf("localStorage key = %q, want the admin key", stored)
+		}
+		noProblems(t)
+	})
+
+	t.Run("create credential from the spec form", func(t *testing.T) {
+		b := b0.with(t)
+		b.click(`#nav a[href='#/credentials']`)
+		b.click("#new-credential")
+		b.typeInto("#cred-name", "slack-bot")
+		b.selectOption("#cred-connector", "slack")
+		b.waitFor(`document.querySelector("input[name=bot_token]")`, "the Slack credential fields")
+		var kind string
+		b.eval(`document.querySelector("input[name=bot_token]").type`, &kind)
+		if kind != "password" {
+			t.Fatalf("the secret bot_token field is an input of type %q, want password", kind)
+		}
+		if help := b.text(`.field:has(input[name=bot_token]) .help`); !strings.Contains(help, "xoxb-") {
+			t.Fatalf("bot_token help = %q, want the pattern help naming xoxb-", help)
+		}
+		// A token that breaks the spec's pattern is refused by the API and
+		// the message is shown under that field.
+		b.typeInto("input[name=bot_token]", "not-a-token")
+		b.click(`form[aria-label="New credential"] button[type=submit]`)
+		b.waitFor(`document.querySelector(".field.has-error input[name=bot_token]")`, "the bot_token field marked as wrong")
+		b.typeInto("input[name=bot_token]", "xoxb-1234-abcd")
+		b.click(`form[aria-label="New credential"] button[type=submit]`)
+		b.waitFor(`[...document.querySelectorAll("table.list td")].some(td => td.innerText === "slack-bot")`, "the new credential in the list")
+		if cell := b.text("table.list td.mono"); strings.Contains(cell, "1234-abcd") {
+			t.Fatalf("the credential list shows the secret: %q", cell)
+		}
+		noProblems(t)
+	})
+
+	var workflowID string
+	t.Run("create workflow with the visual editor", func(t *testing.T) {
+		b := b0.with(t)
+		b.click(`#nav a[href='#/workflows']`)
+		b.click(`a[href='#/workflows/new']`)
+		b.typeInto("#wf-name", "Big payments to Slack")
+
+		b.selectOption("li.add-step select", "filter")
+		b.click("li.add-step button")
+		b.typeInto(`input[data-error-key="steps[0].if"]`, "trigger.amount >= 100")
+
+		b.selectOption("ol.steps > li.add-step select", "action")
+		b.click("ol.steps > li.add-step button")
+		b.selectOption(`select[data-error-key="steps[1].connector"]`, "slack")
+		b.selectOption(`select[data-error-key="steps[1].action"]`, "post_message")
+		b.selectOption(`select[data-error-key="steps[1].credential"]`, "slack-bot")
+		b.typeInto(`input[data-error-key="steps[1].input.channel"]`, "#sales")
+		b.typeInto(`input[data-error-key="steps[1].input.text"]`, "Paid {{ trigger.amount }}")
+		// Fields generated from the catalog: a boolean becomes a yes/no
+		// select, and examples become placeholders.
+		var unfurl string
+		b.eval(`document.querySelector('select[data-error-key="steps[1].input.unfurl_links"]').tagName`, &unfurl)
+		if unfurl != "SELECT" {
+			t.Fatalf("boolean input unfurl_links rendered as %s, want SELECT", unfurl)
+		}
+		b.screenshot(shots, "editor-new")
+
+		b.click("#save")
+		b.waitFor(`/^#\/workflows\/[^n]/.test(location.hash) && document.querySelector("#webhook-url")`, "the saved workflow with its webhook URL")
+		var hookURL string
+		b.eval(`document.querySelector("#webhook-url").value`, &hookURL)
+		if !strings.HasPrefix(hookURL, s.url+"/hooks/") {
+			t.Fatalf("webhook URL %q does not start with %s/hooks/", hookURL, s.url)
+		}
+		wfs, _, err := s.store.ListWorkflows(ctx, store.WorkflowFilter{})
+		if err != nil || len(wfs) != 1 {
+			t.Fatalf("stored workflows = %d (%v), want 1", len(wfs), err)
+		}
+		workflowID = wfs[0].ID
+		var def struct {
+			Name  string `json:"name"`
+			Steps []struct {
+				ID, Type, If, Connector, Action, Credential string
+				Input                                       map[string]any
+			} `json:"steps"`
+		}
+		if err := json.Unmarshal(wfs[0].Definition, &def); err != nil {
+			t.Fatal(err)
+		}
+		if def.Name != "Big payments to Slack" || len(def.Steps) != 2 || def.Steps[0].If != "trigger.amount >= 100" ||
+			def.Steps[1].Action != "post_message" || def.Steps[1].Credential != "slack-bot" || def.Steps[1].Input["channel"] != "#sales" {
+			t.Fatalf("stored definition does not match what was entered: %s", wfs[0].Definition)
+		}
+		noProblems(t)
+	})
+
+	t.Run("validation error on the right field", func(t *testing.T) {
+		b := b0.with(t)
+		b.click(`[data-path="steps[0]"] .card-toggle`)
+		b.typeInto(`input[data-error-key="steps[0].if"]`, "trigger.amount >= ")
+		b.click("#save")
+		sel := `.field.has-error[data-error-key="steps[0].if"] .field-error`
+		b.waitFor(`document.querySelector(`+js(sel)+`) && !document.querySelector(`+js(sel)+`).hidden`, "the error under the if field")
+		msg := b.text(sel)
+		if !regexpPosition.MatchString(msg) {
+			t.Fatalf("the error under steps[0].if is %q, want a message with its line:col", msg)
+		}
+		var marked []string
+		b.eval(`[...document.querySelectorAll(".field.has-error")].map(e => e.dataset.errorKey || "")`, &marked)
+		if len(marked) != 1 || marked[0] != "steps[0].if" {
+			t.Fatalf("fields marked as wrong = %v, want only steps[0].if", marked)
+		}
+		var cardMarked bool
+		b.eval(`document.querySelector('[data-path="steps[0]"]').classList.contains("has-error") && !document.querySelector('[data-path="steps[1]"]').classList.contains("has-error")`, &cardMarked)
+		if !cardMarked {
+			t.Fatal("the filter step's card is not the only card marked")
+		}
+		if banner := b.text(".banner.error"); !strings.Contains(banner, "steps[0].if") {
+			t.Fatalf("the error banner does not name the path: %q", banner)
+		}
+		b.screenshot(shots, "validation-error")
+
+		// Fixing it clears the marks and saves version 2.
+		b.typeInto(`input[data-error-key="steps[0].if"]`, "trigger.amount >= 200")
+		b.click("#save")
+		b.waitFor(`!document.querySelector(".field.has-error") && !document.querySelector(".banner.error") && document.body.innerText.includes("version 2")`, "the corrected workflow saved as version 2")
+		noProblems(t)
+	})
+
+	t.Run("activate, and a used credential cannot be deleted", func(t *testing.T) {
+		b := b0.with(t)
+		b.click("#wf-active")
+		waitStore(t, func() bool {
+			wf, err := s.store.GetWorkflow(ctx, workflowID)
+			return err == nil && wf.Active
+		}, "the workflow to be active in the store")
+
+		b.click(`#nav a[href='#/credentials']`)
+		b.click(`button[aria-label="Delete credential slack-bot"]`)
+		b.waitFor(`document.querySelector(".banner.error") && document.querySelector(".banner.error a[href='#/workflows/`+workflowID+`']")`, "the 409 naming the workflow")
+		if banner := b.text(".banner.error"); !strings.Contains(banner, "Big payments to Slack") {
+			t.Fatalf("the refusal does not name the workflow: %q", banner)
+		}
+		noProblems(t)
+	})
+
+	t.Run("run inspector", func(t *testing.T) {
+		b := b0.with(t)
+		started := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
+		ended := started.Add(1500 * time.Millisecond)
+		steps := `[
+		  {"path":"big","id":"big","type":"filter","status":"succeeded","output":{"passed":true},"started_at":"2026-05-01T10:00:00Z","ended_at":"2026-05-01T10:00:00.010Z","attempts":1},
+		  {"path":"action_1","id":"action_1","type":"action","status":"failed","input":{"channel":"#sales","text":"Paid 250"},
+		   "error":"slack: channel_not_found","error_class":"permanent","attempts":3,"started_at":"2026-05-01T10:00:00.010Z","ended_at":"2026-05-01T10:00:01.500Z"}]`
+		if err := s.store.UpsertRun(ctx, store.Run{ID: "run_done", WorkflowID: workflowID, WorkflowVersion: 2, Status: store.RunFailed,
+			StartedAt: started, EndedAt: &ended, Error: "step action_1 failed: slack: channel_not_found", Steps: json.RawMessage(steps)}); err != nil {
+			t.Fatal(err)
+		}
+		b.click(`#nav a[href='#/runs']`)
+		b.waitFor(`document.querySelector("#flt-status")`, "the runs page")
+		b.selectOption("#flt-status", "failed")
+		b.waitFor(`location.hash === "#/runs?status=failed" && document.querySelector("#flt-status").value === "failed" && document.querySelector("a[href='#/runs/run_done']")`, "the filtered run list")
+		b.click(`a[href='#/runs/run_done']`)
+		b.waitFor(`document.querySelector("ol.inspector")`, "the step inspector")
+		insp := b.text("ol.inspector")
+		for _, want := range []string{"big", "succeeded", "action_1", "failed", "3 attempts", "channel_not_found", "permanent", "#sales"} {
+			if !strings.Contains(insp, want) {
+				t.Fatalf("the inspector does not show %q:\n%s", want, insp)
+			}
+		}
+		// This process runs no Temporal: retry is refused with the API's
+		// explanation, shown to the user.
+		b.click("#retry")
+		b.waitFor(`document.querySelector("#run-msg .banner.error")`, "the retry refusal")
+		if msg := b.text("#run-msg .banner.error"); !strings.Contains(strings.ToLower(msg), "retrying runs") {
+			t.Fatalf("the retry refusal does not explain itself: %q", msg)
+		}
+		b.screenshot(shots, "run-inspector")
+
+		// A running run refreshes itself until it ends.
+		if err := s.store.UpsertRun(ctx, store.Run{ID: "run_live", WorkflowID: workflowID, WorkflowVersion: 2, Status: store.RunRunning,
+			StartedAt: started, Steps: json.RawMessage(`[{"path":"big","id":"big","type":"filter","status":"succeeded","started_at":"2026-05-01T10:00:00Z"}]`)}); err != nil {
+			t.Fatal(err)
+		}
+		b.navigate(s.url + "/#/runs/run_live")
+		b.waitFor(`document.querySelector(".page-head .badge") && document.querySelector(".page-head .badge").innerText === "running"`, "the running run")
+		if err := s.store.UpsertRun(ctx, store.Run{ID: "run_live", WorkflowID: workflowID, WorkflowVersion: 2, Status: store.RunCompleted,
+			StartedAt: started, EndedAt: &ended, Steps: json.RawMessage(`[{"path":"big","id":"big","type":"filter","status":"succeeded","started_at":"2026-05-01T10:00:00Z"},{"path":"action_1","id":"action_1","type":"action","status":"succeeded","output":{"ts":"1.2"},"started_at":"2026-05-01T10:00:01Z"}]`)}); err != nil {
+			t.Fatal(err)
+		}
+		b.waitFor(`document.querySelector(".page-head .badge").innerText === "completed" && document.querySelector("ol.inspector").innerText.includes("action_1")`, "the run page to refresh to completed")
+		noProblems(t)
+	})
+}
+
+// waitStore polls a store condition, bounded so a broken UI fails the
+// test instead of hanging it.
+func waitStore(t *testing.T, cond func() bool, what string) {
+	t.Helper()
+	deadline := time.Now().Add(waitTimeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waiting for %s: not true after %s", what, waitTimeout)
+		}
+		time.Sleep(pollInterval)
+	}
+}
+
+var _ http.Handler = ui.Handler()
+
+// regexpPosition matches a "(line:col)" position in an error message.
+var regexpPosition = regexp.MustCompile(`\(\d+:\d+\)`)
