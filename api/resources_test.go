@@ -432,7 +432,7 @@ func TestEventsAndRuns(t *testing.T) {
 		ended := started.Add(time.Second)
 		steps := `[{"path":"big","id":"big","type":"filter","status":"succeeded","output":{"passed":true},"started_at":"2024-05-01T10:00:00Z"}]`
 		for i := range 4 {
-			run := store.Run{ID: fmt.Sprint("run-", i), WorkflowID: "wf_a", WorkflowVersion: 1, EventID: ids[i], Status: store.RunCompleted,
+			run := store.Run{ID: fmt.Sprint("hookflow-run/ep_1/run-", i), WorkflowID: "wf_a", WorkflowVersion: 1, EventID: ids[i], Status: store.RunCompleted,
 				StartedAt: started.Add(time.Duration(i) * time.Second), EndedAt: &ended, Steps: json.RawMessage(steps)}
 			if i == 3 {
 				run.Status, run.EndedAt = store.RunRunning, nil
@@ -453,15 +453,15 @@ func TestEventsAndRuns(t *testing.T) {
 			t.Fatalf("paged %d runs", len(got))
 		}
 		e.want(e.call("GET", "/api/v1/runs?status=nope", store.ScopeViewer, nil), http.StatusUnprocessableEntity, api.ProblemValidation)
-		r = e.want(e.call("GET", "/api/v1/runs/run-0", store.ScopeViewer, nil), http.StatusOK)
+		r = e.want(e.call("GET", "/api/v1/runs/hookflow-run%2Fep_1%2Frun-0", store.ScopeViewer, nil), http.StatusOK)
 		if st := r.JSON["steps"].([]any); len(st) != 1 || r.JSON["live"] != false {
 			t.Fatalf("run detail %s", r.Raw)
 		}
-		e.want(e.call("GET", "/api/v1/runs/run-nope", store.ScopeViewer, nil), http.StatusNotFound, api.ProblemNotFound)
-		e.want(e.call("POST", "/api/v1/runs/run-0/cancel", store.ScopeEditor, nil), http.StatusConflict, api.ProblemConflict)
-		e.want(e.call("POST", "/api/v1/runs/run-3/retry", store.ScopeEditor, nil), http.StatusConflict, api.ProblemConflict)
-		e.want(e.call("POST", "/api/v1/runs/run-0/retry", store.ScopeEditor, map[string]any{"version": -1}), http.StatusUnprocessableEntity, api.ProblemValidation)
-		e.want(e.call("POST", "/api/v1/runs/run-0/retry", store.ScopeViewer, nil), http.StatusForbidden, api.ProblemForbidden)
+		e.want(e.call("GET", "/api/v1/runs/hookflow-run%2Fep_1%2Frun-nope", store.ScopeViewer, nil), http.StatusNotFound, api.ProblemNotFound)
+		e.want(e.call("POST", "/api/v1/runs/hookflow-run%2Fep_1%2Frun-0/cancel", store.ScopeEditor, nil), http.StatusConflict, api.ProblemConflict)
+		e.want(e.call("POST", "/api/v1/runs/hookflow-run%2Fep_1%2Frun-3/retry", store.ScopeEditor, nil), http.StatusConflict, api.ProblemConflict)
+		e.want(e.call("POST", "/api/v1/runs/hookflow-run%2Fep_1%2Frun-0/retry", store.ScopeEditor, map[string]any{"version": -1}), http.StatusUnprocessableEntity, api.ProblemValidation)
+		e.want(e.call("POST", "/api/v1/runs/hookflow-run%2Fep_1%2Frun-0/retry", store.ScopeViewer, nil), http.StatusForbidden, api.ProblemForbidden)
 	})
 }
 

@@ -107,6 +107,11 @@ func Mount(r *gin.Engine, cfg Config) error {
 		cfg.Logger = slog.Default()
 	}
 	s := &server{cfg: cfg, log: cfg.Logger}
+	// Run ids are Temporal workflow ids such as
+	// "hookflow-run/ep_…/evt_…": clients send them with the slashes
+	// escaped (%2F), and routing on the raw path keeps them one segment.
+	r.UseRawPath = true
+	r.UnescapePathValues = true
 	if cfg.Metrics {
 		h := metrics.Handler()
 		r.GET("/metrics", func(c *gin.Context) { h.ServeHTTP(c.Writer, c.Request) })

@@ -39,6 +39,8 @@ import (
 	"go.temporal.io/sdk/activity"
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/hookflow/hookflow/connectors"
 	"github.com/hookflow/hookflow/connectors/secrets"
@@ -140,6 +142,10 @@ func (r *Runner) Run(ctx context.Context, req Request) (res Result, err error) {
 	suite.SetLogger(sdklog.NewStructuredLogger(logger))
 	env := suite.NewTestWorkflowEnvironment()
 	env.SetTestTimeout(idle)
+	// A loaded machine can take over a second to compile a definition's
+	// expressions; the SDK's 1 s deadlock detector would then fail a
+	// healthy dry run (a real worker merely retries the workflow task).
+	env.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: idle})
 	env.SetStartTime(req.Event.ReceivedAt)
 	interpreter.RegisterWorkflows(env)
 
@@ -155,9 +161,10 @@ func (r *Runner) Run(ctx context.Context, req Request) (res Result, err error) {
 	reg(real.LoadWorkflow, interpreter.ActivityLoadWorkflow)
 	reg(real.Redeliver, interpreter.ActivityRedeliver)
 
-	// A wait with no timeout has no timer to skip to: this callback is the
+	// A wait with no timeout has no timer to skip to: the run timeout (in
+	// virtual time, registered by the SDK right after the start) is the
 	// last timer, so the run ends instead of blocking forever.
-	env.RegisterDelayedCallback(func() { env.CancelWorkflow() }, horizon)
+	env.SetWorkflowRunTimeout(horizon)
 
 	in := interpreter.RunInput{
 		RunID: "dryrun/" + req.Event.ID, WorkflowID: req.WorkflowID, Version: req.Version,
@@ -195,9 +202,11 @@ func (r *Runner) Run(ctx context.Context, req Request) (res Result, err error) {
 		res.Output = rr.Output
 	}
 	if log.Status == interpreter.StatusRunning {
-		// Only the horizon callback leaves a run running: a wait with no
-		// timeout.
+		// Only the horizon leaves a run running: a wait with no timeout.
 		res.Status, res.Error = interpreter.StatusCancelled, "the dry run stopped at a wait_for_event step without a timeout"
+		if werr := env.GetWorkflowError(); werr != nil && !errors.Is(werr, workflow.ErrDeadlineExceeded) {
+			res.Status, res.Error = interpreter.StatusFailed, "the dry run failed: "+werr.Error()
+		}
 	}
 	for i, s := range log.Steps {
 		res.Steps[i] = Step{StepRecord: s, Mocked: fx.wasMocked(s.Path)}
