@@ -3,22 +3,30 @@ package ui_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/gin-gonic/gin"
+
 	"github.com/hookflow/hookflow/api"
 	"github.com/hookflow/hookflow/api/ui"
+	"github.com/hookflow/hookflow/api/wiring"
 	"github.com/hookflow/hookflow/connectors/all"
 	"github.com/hookflow/hookflow/connectors/secrets"
+	"github.com/hookflow/hookflow/engine/dryrun"
+	"github.com/hookflow/hookflow/engine/interpreter"
 	"github.com/hookflow/hookflow/engine/manage"
 	"github.com/hookflow/hookflow/engine/store"
 	"github.com/hookflow/hookflow/engine/store/storetest"
+	"github.com/hookflow/hookflow/triggers"
 )
 
 // ScreenshotsEnv names a folder where the browser test keeps its
@@ -50,9 +58,29 @@ func newStack(t *testing.T) *stack {
 		t.Fatal(err)
 	}
 	base := "http://" + ln.Addr().String()
-	svc := &manage.Service{Store: st, Registry: reg, Keyring: secrets.NewKeyring(key), WebhookBaseURL: base + "/hooks/"}
+	kr := secrets.NewKeyring(key)
+	svc := &manage.Service{Store: st, Registry: reg, Keyring: kr, WebhookBaseURL: base + "/hooks/"}
+	// The real ingestion pipeline serves /hooks and listen mode. This
+	// process has no Temporal server, so runs are handed to a starter
+	// that only records them; run pages are fed from the store instead.
+	started := &recordingStarter{}
+	trig, err := triggers.New(triggers.Config{Starter: started, Keyring: kr, PublicURL: base}, st, reg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = trig.Close() })
+	svc.SyncSchedule = trig.SyncSchedule
 	r := api.NewRouter(api.RouterConfig{})
-	if err := api.Mount(r, api.Config{Manage: svc}); err != nil {
+	r.Any(triggers.HookPath, func(c *gin.Context) { trig.Serve(c.Writer, c.Request, c.Param("token")) })
+	cfg := api.Config{
+		Manage:   svc,
+		Triggers: wiring.Triggers(trig),
+		// Test runs are real dry runs of the interpreter, with actions
+		// answering their catalog sample output.
+		Tester:  wiring.Tester(&dryrun.Runner{Registry: reg, Store: st, Keyring: kr}),
+		Changed: trig.Invalidate,
+	}
+	if err := api.Mount(r, cfg); err != nil {
 		t.Fatal(err)
 	}
 	ui.Mount(r)
@@ -237,6 +265,64 @@ func TestBrowser(t *testing.T) {
 		noProblems(t)
 	})
 
+	t.Run("listen for a test event, pick fields, test run", func(t *testing.T) {
+		b := b0.with(t)
+		var hookURL string
+		b.eval(`document.querySelector("#webhook-url").value`, &hookURL)
+		b.click("#listen")
+		b.waitFor(`document.body.innerText.includes("Waiting for the next delivery")`, "listening to start")
+		// Deliveries sent before the API's long-poll began are not "the
+		// next" one, so keep sending fresh events until one is heard.
+		for i := 0; ; i++ {
+			postHook(t, hookURL, fmt.Sprintf(`{"id":"evt_%d","type":"payment.paid","data":{"amount":250,"customer":{"email":"ada@example.com"}}}`, i))
+			var heard bool
+			b.eval(`!!document.querySelector(".sample .tree")`, &heard)
+			if heard {
+				break
+			}
+			if i == 40 {
+				b.waitFor(`document.querySelector(".sample .tree")`, "the captured sample")
+			}
+			time.Sleep(250 * time.Millisecond)
+		}
+		// Field picker: focus the filter condition (an expression), click
+		// a field of the sample: its path goes in as an expression.
+		b.typeInto(`input[data-error-key="steps[0].if"]`, "")
+		b.click(`.sample button[data-path="trigger.data.amount"]`)
+		var cond string
+		b.eval(`document.querySelector('input[data-error-key="steps[0].if"]').value`, &cond)
+		if cond != "trigger.data.amount" {
+			t.Fatalf("picking into the filter gave %q, want trigger.data.amount", cond)
+		}
+		b.typeInto(`input[data-error-key="steps[0].if"]`, "trigger.data.amount >= 100")
+		// Into a template field it goes in as {{ … }} at the cursor.
+		b.click(`[data-path="steps[1]"] .card-toggle`)
+		b.typeInto(`input[data-error-key="steps[1].input.text"]`, "Paid by ")
+		b.click(`.sample button[data-path="trigger.data.customer.email"]`)
+		var text string
+		b.eval(`document.querySelector('input[data-error-key="steps[1].input.text"]').value`, &text)
+		if text != "Paid by {{ trigger.data.customer.email }}" {
+			t.Fatalf("picking into the message gave %q", text)
+		}
+		b.screenshot(shots, "field-picker")
+		b.click("#save")
+		b.waitFor(`document.body.innerText.includes("version 3")`, "version 3 saved")
+
+		b.click("#test-run")
+		b.waitFor(`document.querySelector(".test-out ol.inspector")`, "the test run's step log")
+		b.click(`.test-out li[data-path="action_1"] summary`)
+		out := b.text(".test-out")
+		// The action's input is shown rendered: the picked template
+		// resolved against the captured event.
+		for _, want := range []string{"completed", "filter_1", "action_1", "sample output", "Paid by ada@example.com"} {
+			if !strings.Contains(out, want) {
+				t.Fatalf("the test run result does not show %q:\n%s", want, out)
+			}
+		}
+		b.screenshot(shots, "test-run")
+		noProblems(t)
+	})
+
 	t.Run("activate, and a used credential cannot be deleted", func(t *testing.T) {
 		b := b0.with(t)
 		b.click("#wf-active")
@@ -316,7 +402,36 @@ func waitStore(t *testing.T, cond func() bool, what string) {
 	}
 }
 
-var _ http.Handler = ui.Handler()
+// recordingStarter stands in for Temporal: it records the runs the
+// dispatcher starts (idempotent per run id, as the contract asks).
+type recordingStarter struct {
+	mu   sync.Mutex
+	runs map[string]interpreter.RunInput
+}
+
+func (r *recordingStarter) StartRun(_ context.Context, in interpreter.RunInput, _ string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.runs == nil {
+		r.runs = map[string]interpreter.RunInput{}
+	}
+	r.runs[in.RunID] = in
+	return nil
+}
+
+// postHook sends one unsigned JSON webhook, as an app configured without
+// authentication would.
+func postHook(t *testing.T, url, body string) {
+	t.Helper()
+	res, err := http.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatalf("posting to the webhook URL: %v", err)
+	}
+	_ = res.Body.Close()
+	if res.StatusCode/100 != 2 {
+		t.Fatalf("posting to the webhook URL: HTTP %d", res.StatusCode)
+	}
+}
 
 // regexpPosition matches a "(line:col)" position in an error message.
 var regexpPosition = regexp.MustCompile(`\(\d+:\d+\)`)

@@ -416,8 +416,24 @@ func js(s string) string {
 func (b *browser) click(selector string) {
 	b.t.Helper()
 	b.waitFor(fmt.Sprintf(`(() => { const e = document.querySelector(%s); return e && !e.disabled && e.getClientRects().length > 0; })()`, js(selector)), "clickable "+selector)
-	var box struct{ X, Y float64 }
-	b.eval(fmt.Sprintf(`(() => { const e = document.querySelector(%s); e.scrollIntoView({block: "center"}); const r = e.getBoundingClientRect(); return {X: r.left + r.width / 2, Y: r.top + r.height / 2}; })()`, js(selector)), &box)
+	var box struct {
+		X, Y    float64
+		Covered string
+	}
+	// A user cannot click what something else covers, so neither does
+	// the test: it fails naming the element on top.
+	b.eval(fmt.Sprintf(`(() => {
+		const e = document.querySelector(%s);
+		e.scrollIntoView({block: "center"});
+		const r = e.getBoundingClientRect();
+		const x = r.left + r.width / 2, y = r.top + r.height / 2;
+		const top = document.elementFromPoint(x, y);
+		const covered = top && top !== e && !e.contains(top) ? top.outerHTML.slice(0, 200) : "";
+		return {X: x, Y: y, Covered: covered};
+	})()`, js(selector)), &box)
+	if box.Covered != "" {
+		b.t.Fatalf("cannot click %s: it is covered by %s", selector, box.Covered)
+	}
 	for _, typ := range []string{"mousePressed", "mouseReleased"} {
 		b.call("Input.dispatchMouseEvent", map[string]any{"type": typ, "x": box.X, "y": box.Y, "button": "left", "clickCount": 1}, nil)
 	}

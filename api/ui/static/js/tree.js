@@ -11,6 +11,10 @@
 import { h, toast } from './dom.js';
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+// Objects are shown open down to OPEN_DEPTH levels when they have at most
+// OPEN_MAX entries.
+const OPEN_DEPTH = 4;
+const OPEN_MAX = 30;
 
 // exprPath renders a path for expr-lang: trigger.data["odd-key"][0].
 export function exprPath(root, segs) {
@@ -129,7 +133,9 @@ function node(key, value, segs, root, open) {
   if (!isObj) return h('li', { role: root ? 'treeitem' : null }, row);
   const entries = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
   const kids = h('ul', { role: root ? 'group' : null });
-  for (const [k, v] of entries) kids.appendChild(node(k, v, [...segs, k], root, segs.length < 1));
-  const det = h('details', { open: open || segs.length < 2 }, h('summary', {}, row), kids);
+  for (const [k, v] of entries) kids.appendChild(node(k, v, [...segs, k], root, false));
+  // Webhook samples are a few levels deep; open those levels so most
+  // fields are one click away, and keep long arrays folded.
+  const det = h('details', { open: open || (segs.length < OPEN_DEPTH && entries.length <= OPEN_MAX) }, h('summary', {}, row), kids);
   return h('li', { role: root ? 'treeitem' : null }, det);
 }

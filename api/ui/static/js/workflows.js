@@ -270,7 +270,7 @@ export async function workflowEditor(main, id) {
     if (trig && trig.setup) {
       parts.push(h('details', { class: 'setup', open: !state.sample },
         h('summary', {}, `How to connect ${conn.title || conn.name}`),
-        h('div', { class: 'setup-text' }, trig.setup.split(/\n{2,}/).map((p) => h('p', {}, p)))));
+        h('div', { class: 'setup-text' }, setupParagraphs(trig.setup).map((p) => h('p', {}, p)))));
     }
     const listenBtn = h('button', { type: 'button', id: 'listen', disabled: !ep }, 'Listen for a test event');
     const listenStatus = h('p', { class: 'help', 'aria-live': 'polite' });
@@ -389,7 +389,7 @@ export async function workflowEditor(main, id) {
           }));
       }
       if (trig && trig.events && trig.events.length) {
-        const evSel = h('select', { multiple: true, size: Math.min(6, trig.events.length), name: 'events' },
+        const evSel = h('select', { multiple: true, size: Math.max(3, Math.min(8, trig.events.length)), name: 'events' },
           trig.events.map((e) => h('option', { value: e, selected: (t.events || []).includes(e) }, e)));
         evSel.addEventListener('change', () => {
           const v = [...evSel.selectedOptions].map((o) => o.value);
@@ -471,6 +471,13 @@ export async function workflowEditor(main, id) {
       .then((ev) => ev && state.sample === null && setSample(sampleBody(ev)))
       .catch(() => {});
   }
+}
+
+// setupParagraphs splits setup instructions into paragraphs: at blank
+// lines and before numbered steps ("1. … 2. …"), so a numbered list
+// written on one line still reads as a list.
+function setupParagraphs(text) {
+  return text.split(/\n+|\s(?=\d{1,2}\.\s)/).map((p) => p.trim()).filter(Boolean);
 }
 
 // sampleBody takes a captured delivery ({body, headers, …}) or a bare body.
