@@ -1,5 +1,5 @@
 // Small DOM helpers. Every element is built with h(), which sets text with
-// textContent, never innerHTML, so values that come from events, workflow
+// textContent and never parses strings as HTML, so values that come from events, workflow
 // names or provider payloads can never turn into markup.
 
 export function h(tag, attrs, ...children) {
@@ -89,12 +89,16 @@ export function pretty(v) {
   }
 }
 
+const MAX_TOASTS = 3;
+
 // toast shows a short message in the corner, announced to screen readers.
 export function toast(message, kind = 'info') {
   const box = document.getElementById('toasts');
   if (!box) return;
   const t = h('div', { class: ['toast', `toast-${kind}`], role: kind === 'error' ? 'alert' : 'status' }, message);
   box.appendChild(t);
+  // Keep the stack short: the newest few messages are the useful ones.
+  while (box.children.length > MAX_TOASTS) box.firstChild.remove();
   setTimeout(() => t.remove(), kind === 'error' ? 8000 : 4000);
 }
 
