@@ -74,7 +74,7 @@ func (s *Service) runInput(ctx context.Context, ev store.Event) (interpreter.Run
 		Version:    ev.WorkflowVersion,
 		Definition: p.definition,
 		Hash:       p.hash,
-		Event: interpreter.EventInfo{ID: ev.ID, Type: ev.EventType, ReceivedAt: ev.ReceivedAt, Headers: ev.Headers,
+		Event: interpreter.EventInfo{ID: ev.ID, ProviderID: ev.ProviderEventID, Type: ev.EventType, ReceivedAt: ev.ReceivedAt, Headers: ev.Headers,
 			Body: ev.Body, Replay: ev.ReplayOf != ""},
 	}
 	orderKey := ""

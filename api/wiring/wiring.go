@@ -86,7 +86,7 @@ func Tester(r *dryrun.Runner) api.Tester {
 	return func(ctx context.Context, t api.TestRun) (any, error) {
 		return r.Run(ctx, dryrun.Request{
 			WorkflowID: t.WorkflowID, Version: t.Version, Definition: t.Definition, Live: t.Live, Outputs: t.Outputs,
-			Event: interpreter.EventInfo{ID: t.EventID, Type: t.EventType, Headers: t.Headers, Body: t.Event},
+			Event: interpreter.EventInfo{ID: t.EventID, ProviderID: t.EventID, Type: t.EventType, Headers: t.Headers, Body: t.Event},
 		})
 	}
 }

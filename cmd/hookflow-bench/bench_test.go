@@ -149,3 +149,16 @@ func TestWithDatabase(t *testing.T) {
 		t.Fatalf("withDatabase = %q, %v", got, err)
 	}
 }
+
+func TestReferenceWorkflowPointsAtTheSink(t *testing.T) {
+	def, err := referenceWorkflow("../../"+DefaultWorkflowFile, "cred-x", "http://127.0.0.1:1/sink")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if def["vars"].(map[string]any)["sink"] != "http://127.0.0.1:1/sink" || def["trigger"].(map[string]any)["credential"] != "cred-x" {
+		t.Fatalf("sink or credential not set: %v", def)
+	}
+	if _, err := referenceWorkflow("no-such-file.json", "c", "s"); err == nil || !strings.Contains(err.Error(), "reading the reference workflow") {
+		t.Fatalf("err = %v", err)
+	}
+}

@@ -43,6 +43,7 @@ type Options struct {
 	Out         string
 	WorkDir     string
 	PostgresURL string
+	Workflow    string
 }
 
 func main() {
@@ -58,6 +59,7 @@ func main() {
 	flag.DurationVar(&o.Settle, "settle", 3*time.Second, "pause before measuring idle RSS and before counting late duplicates")
 	flag.StringVar(&o.Out, "out", "bench-results", "folder for results.json, results.txt and one SVG chart per mode")
 	flag.StringVar(&o.WorkDir, "workdir", "", "where temporary data folders go (default: the system temp folder)")
+	flag.StringVar(&o.Workflow, "workflow", DefaultWorkflowFile, "the reference workflow definition; its vars.sink is pointed at the harness's sink")
 	flag.StringVar(&o.PostgresURL, "postgres", os.Getenv("HOOKFLOW_TEST_POSTGRES_URL"), "PostgreSQL URL for db-restart (a fresh database is created per run)")
 	flag.Parse()
 

@@ -233,7 +233,7 @@ func RunScenario(ctx context.Context, o *Options, sc *Scenario) (res *Result) {
 	res.IdleRSSMiB, _ = RSSMiB(c.MainPID())
 
 	secret := "whsec_bench_secret"
-	_, hookURL, err := Install(ctx, c, storeURL, sink.URL(), secret)
+	_, hookURL, err := Install(ctx, c, o.Workflow, storeURL, sink.URL(), secret)
 	if err != nil {
 		return fail(err)
 	}

@@ -7,36 +7,42 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 
 	"github.com/hookflow/hookflow/engine/store"
 )
 
-// referenceWorkflow is the workflow every engine in the comparison runs: a
-// Stripe payment_intent.succeeded webhook, a filter on type and amount, a
-// map that builds the message, and an HTTP POST to the sink. The
-// Idempotency-Key is the provider's event id, so the sink can count each
+// DefaultWorkflowFile is the reference workflow every engine in the
+// comparison runs: a Stripe payment_intent.succeeded webhook, a filter on type
+// and amount, a map that builds the message, and an HTTP POST to the sink
+// with the provider's event id as Idempotency-Key, so the sink can count each
 // event's side effect once and see any second one.
-func referenceWorkflow(name, credential, sinkURL string) map[string]any {
-	return map[string]any{
-		"name": name,
-		"trigger": map[string]any{
-			"type": "webhook", "connector": "stripe", "credential": credential,
-			"events": []string{"payment_intent.succeeded"},
-		},
-		"steps": []any{
-			map[string]any{"id": "paid", "type": "filter",
-				"if": `trigger.type == "payment_intent.succeeded" && trigger.data.object.amount >= 1000`},
-			map[string]any{"id": "msg", "type": "map", "map": map[string]any{
-				"text": `{{ "Payment of " + formatMoney(trigger.data.object.amount, "USD") + " from " + trigger.data.object.customer + " for order " + trigger.data.object.metadata.order_id }}`,
-			}},
-			map[string]any{"id": "notify", "type": "http", "http": map[string]any{
-				"method": "POST", "url": sinkURL,
-				"headers": map[string]any{"Idempotency-Key": "{{ event.id }}"},
-				"body":    map[string]any{"text": "{{ steps.msg.text }}", "event_id": "{{ event.id }}"},
-			}},
-		},
+const DefaultWorkflowFile = "workflows/bench-reference.json"
+
+// referenceWorkflow reads the reference definition and points it at this
+// run's sink and credential.
+func referenceWorkflow(path, credential, sinkURL string) (map[string]any, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading the reference workflow: %w", err)
 	}
+	var def map[string]any
+	if err := json.Unmarshal(b, &def); err != nil {
+		return nil, fmt.Errorf("parsing %s: %w", path, err)
+	}
+	trigger, _ := def["trigger"].(map[string]any)
+	if trigger == nil {
+		return nil, fmt.Errorf("%s has no trigger", path)
+	}
+	trigger["credential"] = credential
+	vars, _ := def["vars"].(map[string]any)
+	if vars == nil {
+		vars = map[string]any{}
+		def["vars"] = vars
+	}
+	vars["sink"] = sinkURL
+	return def, nil
 }
 
 // API is the small part of hookflow's REST API the harness uses.
@@ -81,7 +87,11 @@ func (a *API) do(ctx context.Context, method, path string, in, out any) error {
 // split deployment that never prints one), then the Stripe credential and the
 // reference workflow through the API, activates it, and returns its webhook
 // URL.
-func Install(ctx context.Context, c *Cluster, storeURL, sinkURL, secret string) (*API, string, error) {
+func Install(ctx context.Context, c *Cluster, workflowFile, storeURL, sinkURL, secret string) (*API, string, error) {
+	def, err := referenceWorkflow(workflowFile, "stripe-bench", sinkURL)
+	if err != nil {
+		return nil, "", err
+	}
 	st, err := store.Open(ctx, storeURL)
 	if err != nil {
 		return nil, "", fmt.Errorf("opening the store to create a bench API key: %w", err)
@@ -103,7 +113,6 @@ func Install(ctx context.Context, c *Cluster, storeURL, sinkURL, secret string) 
 			URL string `json:"url"`
 		} `json:"endpoints"`
 	}
-	def := referenceWorkflow("bench reference", "stripe-bench", sinkURL)
 	if err := api.do(ctx, http.MethodPost, "/api/v1/workflows", map[string]any{"definition": def}, &wf); err != nil {
 		return nil, "", err
 	}

@@ -22,7 +22,7 @@
 // Expressions and templates see these roots (see package expression):
 //
 //	trigger   the event body as JSON, e.g. trigger.data.object.amount
-//	event     {id, type, received_at, headers} of the triggering event
+//	event     {id, provider_id, type, received_at, headers, replay} of the triggering event
 //	steps     steps.<id> is the output of a step that has already run
 //	vars      the definition's vars, rendered once when the run starts
 //	item      inside a foreach body: the current element

@@ -22,7 +22,9 @@
 // Every expression sees one map with these roots:
 //
 //	trigger   the event body: {"type": "payment_intent.succeeded", "data": {...}}
-//	event     {"id": "evt_1", "type": "...", "received_at": "2024-05-01T10:00:00Z", "headers": {...}}
+//	event     {"id": "evt_01…" (hookflow's inbox id), "provider_id": "evt_1Nx…" (the provider's
+//	          own event id), "type": "...", "received_at": "2024-05-01T10:00:00Z", "headers": {...},
+//	          "replay": false}
 //	steps     {"<step id>": <output of that step>, ...}
 //	vars      the definition's vars
 //	item      inside foreach: the current element

@@ -64,7 +64,10 @@ const (
 // EventInfo is the event that started a run. Body is the JSON the
 // definition sees as `trigger`.
 type EventInfo struct {
-	ID         string            `json:"id"`
+	ID string `json:"id"`
+	// ProviderID is the provider's own event id (Stripe's evt_…, Shopify's
+	// X-Shopify-Event-Id), the natural idempotency key for downstream calls.
+	ProviderID string            `json:"provider_id,omitempty"`
 	Type       string            `json:"type,omitempty"`
 	ReceivedAt time.Time         `json:"received_at"`
 	Headers    map[string]string `json:"headers,omitempty"`

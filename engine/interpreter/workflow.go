@@ -196,7 +196,7 @@ func (r *runner) prepare(ctx workflow.Context) error {
 	for _, k := range sortedKeys(r.in.Event.Headers) {
 		headers[k] = r.in.Event.Headers[k]
 	}
-	r.event = map[string]any{"id": r.in.Event.ID, "type": r.in.Event.Type,
+	r.event = map[string]any{"id": r.in.Event.ID, "provider_id": r.in.Event.ProviderID, "type": r.in.Event.Type,
 		"received_at": r.in.Event.ReceivedAt.UTC().Format(time.RFC3339Nano), "headers": headers, "replay": r.in.Event.Replay}
 	r.vars = map[string]any{}
 	if len(r.def.Vars) > 0 {
@@ -820,7 +820,7 @@ func (r *runner) startChild(ctx workflow.Context, target, path, eventType string
 	}
 	childID := r.runID + "/" + path
 	in := RunInput{RunID: childID, WorkflowID: wf.ID, Version: wf.Version, Definition: wf.Definition, Hash: wf.Hash,
-		Event:   EventInfo{ID: r.in.Event.ID + "/" + path, Type: eventType, ReceivedAt: workflow.Now(ctx).UTC(), Body: mustJSON(body)},
+		Event:   EventInfo{ID: r.in.Event.ID + "/" + path, ProviderID: r.in.Event.ProviderID, Type: eventType, ReceivedAt: workflow.Now(ctx).UTC(), Body: mustJSON(body)},
 		Options: r.in.Options, Parent: r.runID}
 	cwo := workflow.ChildWorkflowOptions{WorkflowID: childID}
 	if !wait {

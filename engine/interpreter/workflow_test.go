@@ -64,6 +64,29 @@ func TestFilterMapAction(t *testing.T) {
 	}
 }
 
+// The event root carries both ids: hookflow's own inbox id and the
+// provider's event id, which downstream calls use as an idempotency key.
+func TestEventContext(t *testing.T) {
+	fx := newFixture(t)
+	env := fx.newEnv(t)
+	def := `{"name": "ids", "trigger": {"type": "webhook"}, "steps": [
+		{"id": "ids", "type": "map", "map": {"inbox": "{{ event.id }}", "provider": "{{ event.provider_id }}",
+			"type": "event.type", "header": "event.headers.X-Test", "replay": "{{ event.replay }}"}}]}`
+	in := input(t, def, `{}`)
+	in.Event.ProviderID = "evt_1NxStripe"
+	_, err, l := run(t, env, in)
+	if err != nil {
+		t.Fatalf("run failed: %v", err)
+	}
+	got := output(t, step(t, l, "ids"))
+	want := map[string]any{"inbox": "evt_1", "provider": "evt_1NxStripe", "type": "test.event", "header": "1", "replay": false}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %#v, want %#v (all: %v)", k, got[k], v, got)
+		}
+	}
+}
+
 func TestFilterStopsRunQuietly(t *testing.T) {
 	fx := newFixture(t)
 	env := fx.newEnv(t)

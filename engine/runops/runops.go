@@ -82,7 +82,7 @@ func (c *Controller) Retry(ctx context.Context, run store.Run, version int) (str
 	id := interpreter.RunWorkflowID(run.WorkflowID, "retry-"+store.NewID("rt"))
 	in := interpreter.RunInput{
 		RunID: id, WorkflowID: run.WorkflowID, Version: v.Version, Definition: v.Definition, Hash: v.Hash,
-		Event: interpreter.EventInfo{ID: ev.ID, Type: ev.EventType, ReceivedAt: ev.ReceivedAt, Headers: ev.Headers,
+		Event: interpreter.EventInfo{ID: ev.ID, ProviderID: ev.ProviderEventID, Type: ev.EventType, ReceivedAt: ev.ReceivedAt, Headers: ev.Headers,
 			Body: ev.Body, Replay: ev.ReplayOf != ""},
 		RetryOf: run.ID,
 	}
