@@ -15,6 +15,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/hookflow/hookflow/api"
+	"github.com/hookflow/hookflow/api/ui"
 	"github.com/hookflow/hookflow/connectors"
 	"github.com/hookflow/hookflow/connectors/secrets"
 	"github.com/hookflow/hookflow/engine/app"
@@ -37,7 +38,7 @@ type Options struct {
 	Triggers func() *triggers.Service
 }
 
-// Component mounts the REST API and GET /metrics.
+// Component mounts the REST API, GET /metrics and the web UI.
 func Component(opts Options) app.Component {
 	return app.Component{
 		Name: "api",
@@ -46,7 +47,11 @@ func Component(opts Options) app.Component {
 			if err != nil {
 				return err
 			}
-			return api.Mount(router, cfg)
+			if err := api.Mount(router, cfg); err != nil {
+				return err
+			}
+			ui.Mount(router)
+			return nil
 		},
 	}
 }
