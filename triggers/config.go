@@ -19,6 +19,11 @@ const (
 	// to join a batch after the first one arrives. It bounds the latency
 	// group commit adds; the database's own commit time usually dominates.
 	DefaultCommitWait = time.Millisecond
+	// DefaultCommitters is how many group commits run at once on SQLite,
+	// which has one writer anyway; DefaultPostgresCommitters on
+	// PostgreSQL, where concurrent transactions share WAL flushes.
+	DefaultCommitters         = 1
+	DefaultPostgresCommitters = 8
 	// DefaultCommitQueue bounds the requests waiting to be committed;
 	// beyond it new requests get 503 at once instead of queueing without
 	// limit.
@@ -99,7 +104,11 @@ type Config struct {
 	// when checking IP allowlists. Empty means the peer address is used.
 	TrustedProxies []string
 
-	CommitBatch   int
+	CommitBatch int
+	// Committers is the number of concurrent group commits; zero means
+	// DefaultCommitters on SQLite and DefaultPostgresCommitters on
+	// PostgreSQL.
+	Committers    int
 	CommitWait    time.Duration
 	CommitQueue   int
 	CommitTimeout time.Duration

@@ -21,9 +21,10 @@ type inbox struct {
 	wait    time.Duration
 	timeout time.Duration
 
-	stop    chan struct{} // closed by close: the committer finishes up
-	stopped chan struct{} // closed when the committer has exited
+	stop    chan struct{} // closed by close: the committers finish up
+	stopped chan struct{} // closed when every committer has exited
 	once    sync.Once
+	running sync.WaitGroup
 }
 
 type commitReq struct {
@@ -39,7 +40,20 @@ type commitResult struct {
 func newInbox(st *store.Store, cfg Config, wg *sync.WaitGroup) *inbox {
 	b := &inbox{st: st, q: make(chan *commitReq, cfg.CommitQueue), batch: cfg.CommitBatch, wait: cfg.CommitWait,
 		timeout: cfg.CommitTimeout, stop: make(chan struct{}), stopped: make(chan struct{})}
-	wg.Go(b.run)
+	n := cfg.Committers
+	if n <= 0 {
+		n = DefaultCommitters
+		if st.Dialect() == store.DialectPostgres {
+			n = DefaultPostgresCommitters
+		}
+	}
+	for range n {
+		b.running.Go(b.run)
+	}
+	wg.Go(func() {
+		b.running.Wait()
+		close(b.stopped)
+	})
 	return b
 }
 
@@ -81,7 +95,6 @@ func (b *inbox) commit(ctx context.Context, events []*store.Event) ([]store.Inse
 func (b *inbox) close() { b.once.Do(func() { close(b.stop) }) }
 
 func (b *inbox) run() {
-	defer close(b.stopped)
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	for {
