@@ -1,0 +1,442 @@
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/hookflow/hookflow/connectors/all"
+	"github.com/hookflow/hookflow/connectors/secrets"
+	"github.com/hookflow/hookflow/engine/config"
+	"github.com/hookflow/hookflow/engine/devserver"
+	"github.com/hookflow/hookflow/engine/interpreter"
+	"github.com/hookflow/hookflow/engine/store"
+	"github.com/hookflow/hookflow/triggers"
+)
+
+// The Stripe signing secret of the ingestion tests' credential.
+const ingestStripeSecret = "whsec_e2e_ingest_Qz81mT0pVv3c"
+
+// runSink counts runs per provider event: every run's http step POSTs with
+// X-Event set to the provider's event id and an Idempotency-Key derived
+// from the run id and the step, so distinct keys under one X-Event are
+// distinct runs of that event (an activity retry repeats its key).
+type runSink struct {
+	*httptest.Server
+	mu   sync.Mutex
+	runs map[string]map[string]bool // provider event id → idempotency keys
+}
+
+func newRunSink(t testing.TB) *runSink {
+	s := &runSink{runs: map[string]map[string]bool{}}
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		ev, key := r.Header.Get("X-Event"), r.Header.Get("Idempotency-Key")
+		if ev == "" || key == "" {
+			http.Error(w, "missing X-Event or Idempotency-Key", http.StatusBadRequest)
+			return
+		}
+		s.mu.Lock()
+		if s.runs[ev] == nil {
+			s.runs[ev] = map[string]bool{}
+		}
+		s.runs[ev][key] = true
+		s.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"ok":true}`)
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+// counts returns the number of runs of each provider event seen so far.
+func (s *runSink) counts() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]int, len(s.runs))
+	for ev, keys := range s.runs {
+		out[ev] = len(keys)
+	}
+	return out
+}
+
+// waitAll waits (bounded, as a hang guard) until every event in want has
+// at least one run.
+func (s *runSink) waitAll(t *testing.T, want []string, bound time.Duration) map[string]int {
+	t.Helper()
+	deadline := time.Now().Add(bound)
+	for {
+		got := s.counts()
+		missing := 0
+		for _, id := range want {
+			if got[id] == 0 {
+				missing++
+			}
+		}
+		if missing == 0 {
+			return got
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d acknowledged events never ran", missing, len(want))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// ingestDefinition posts each Stripe payment to the sink.
+func ingestDefinition(sinkURL string) string {
+	return fmt.Sprintf(`{"name":"ingest e2e","trigger":{"type":"webhook","connector":"stripe","credential":"stripe-e2e","events":["payment_intent.succeeded"]},
+"steps":[{"id":"post","type":"http","method":"POST","url":%q,"headers":{"Content-Type":"application/json","X-Event":"{{ event.provider_id }}"},
+"body":{"amount":"{{ trigger.data.object.amount }}"},"retry":{"max_attempts":20,"initial_interval":"200ms","backoff":2,"max_interval":"2s"}}]}`, sinkURL+"/sink")
+}
+
+// seedIngest stores the Stripe credential (encrypted under kr), an active
+// workflow posting to sinkURL and its endpoint.
+func seedIngest(t *testing.T, st *store.Store, kr *secrets.Keyring, sinkURL string) store.Endpoint {
+	t.Helper()
+	ctx := context.Background()
+	plain, _ := json.Marshal(map[string]string{"webhook_secret": ingestStripeSecret})
+	ct, err := kr.Encrypt(plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CreateCredential(ctx, store.Credential{Name: "stripe-e2e", Connector: "stripe", Ciphertext: ct,
+		KeyID: kr.CurrentKeyID(), Hint: json.RawMessage(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
+	wf, err := st.CreateWorkflow(ctx, "ingest e2e", []byte(ingestDefinition(sinkURL)), "e2e")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetWorkflowActive(ctx, wf.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	ep, err := st.CreateEndpoint(ctx, store.NewEndpoint{WorkflowID: wf.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ep
+}
+
+// signedStripe builds a Stripe delivery of event id, signed now.
+func signedStripe(url, id string) *http.Request {
+	body := fmt.Sprintf(`{"id":%q,"object":"event","type":"payment_intent.succeeded","data":{"object":{"id":"pi_%s","amount":4200,"currency":"usd"}}}`, id, id)
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	m := hmac.New(sha256.New, []byte(ingestStripeSecret))
+	m.Write([]byte(ts + "." + body))
+	r, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set("Stripe-Signature", "t="+ts+",v1="+hex.EncodeToString(m.Sum(nil)))
+	return r
+}
+
+// TestTemporalDownEveryAcknowledgedEventRunsOnce stops the embedded
+// Temporal server, sends events (each acknowledged from the inbox), starts
+// Temporal again on the same data folder, and checks every event runs
+// exactly once, including events delivered twice.
+func TestTemporalDownEveryAcknowledgedEventRunsOnce(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	tcfg := devserver.Config{DataDir: filepath.Join(dir, "temporal"), Port: FreePort(t), LogLevel: "error"}
+	srv, err := devserver.Start(ctx, tcfg)
+	if err != nil {
+		t.Fatalf("starting embedded Temporal: %v", err)
+	}
+	t.Cleanup(func() { _ = srv.Stop() })
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	c, err := client.Dial(client.Options{HostPort: srv.Address(), Namespace: devserver.DefaultNamespace})
+	if err != nil {
+		t.Fatalf("dialling Temporal: %v", err)
+	}
+	t.Cleanup(c.Close)
+
+	st, err := store.Open(ctx, "sqlite:"+filepath.Join(dir, "hookflow.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	key, _ := secrets.GenerateKey()
+	kr := secrets.NewKeyring(key)
+	reg, err := all.New(all.Options{Allow: []string{"127.0.0.1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sink := newRunSink(t)
+	ep := seedIngest(t, st, kr, sink.URL)
+	queue := fmt.Sprintf("e2e-ingest-%d", time.Now().UnixNano())
+
+	w := worker.New(c, queue, worker.Options{WorkerStopTimeout: 5 * time.Second})
+	interpreter.Register(w, interpreter.Deps{Store: st, Registry: reg, Keyring: kr, Temporal: c, TaskQueue: queue, Logger: quiet})
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.Stop)
+
+	svc, err := triggers.New(triggers.Config{TaskQueue: queue, Keyring: kr, Logger: quiet, StartTimeout: 2 * time.Second,
+		BackoffBase: 200 * time.Millisecond, BackoffMax: 2 * time.Second, SweepInterval: 200 * time.Millisecond,
+		SweepGrace: time.Second}, st, reg, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = svc.Close() })
+	if err := svc.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	hooks := httptest.NewServer(svc)
+	t.Cleanup(hooks.Close)
+	url := hooks.URL + "/hooks/" + ep.Token
+
+	send := func(id string) triggers.Reply {
+		t.Helper()
+		resp, err := http.DefaultClient.Do(signedStripe(url, id))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var rep triggers.Reply
+		if resp.StatusCode != http.StatusAccepted || json.NewDecoder(resp.Body).Decode(&rep) != nil {
+			t.Fatalf("delivery %s: status %d", id, resp.StatusCode)
+		}
+		return rep
+	}
+
+	// Temporal up: the pipeline runs an event.
+	send("evt_before")
+	sink.waitAll(t, []string{"evt_before"}, 2*time.Minute)
+
+	if err := srv.Stop(); err != nil {
+		t.Fatalf("stopping Temporal: %v", err)
+	}
+	var ids []string
+	for i := range 10 {
+		id := fmt.Sprintf("evt_down_%d", i)
+		ids = append(ids, id)
+		if rep := send(id); rep.Status != triggers.StatusAccepted {
+			t.Fatalf("%s while Temporal is down: %+v", id, rep)
+		}
+		// Stripe retries; the retry is a duplicate even with Temporal down.
+		if rep := send(id); rep.Status != triggers.StatusDuplicate {
+			t.Fatalf("retry of %s: %+v", id, rep)
+		}
+	}
+	pending, _, err := st.ListEvents(ctx, store.EventFilter{EndpointID: ep.ID, Status: store.EventPending})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pending) != len(ids) {
+		t.Fatalf("%d events pending while Temporal is down, want %d", len(pending), len(ids))
+	}
+
+	srv, err = devserver.Start(ctx, tcfg)
+	if err != nil {
+		t.Fatalf("restarting embedded Temporal: %v", err)
+	}
+	t.Cleanup(func() { _ = srv.Stop() })
+
+	got := sink.waitAll(t, append(ids, "evt_before"), 3*time.Minute)
+	for _, id := range append(ids, "evt_before") {
+		if got[id] != 1 {
+			t.Errorf("event %s ran %d times, want once", id, got[id])
+		}
+	}
+	for _, id := range ids {
+		evs, _, _ := st.ListEvents(ctx, store.EventFilter{EndpointID: ep.ID, ProviderEventID: id})
+		for _, ev := range evs {
+			if ev.Status == store.EventPending {
+				t.Errorf("event %s still pending after its run", ev.ID)
+			}
+		}
+	}
+}
+
+// hookflowBinary builds cmd/hookflow once into a temp folder.
+func hookflowBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "hookflow")
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/hookflow")
+	cmd.Dir = filepath.Join("..", "..")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/hookflow: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// devProcess is one `hookflow dev` subprocess.
+type devProcess struct {
+	cmd    *exec.Cmd
+	stderr *bytes.Buffer
+	done   chan error
+}
+
+func startDev(t *testing.T, bin, dataDir, httpAddr string, temporalPort int, secretKey string) *devProcess {
+	t.Helper()
+	cmd := exec.Command(bin, "dev", "--data-dir", dataDir, "--http-addr", httpAddr,
+		"--temporal-port", strconv.Itoa(temporalPort), "--log-level", "warn", "--ssrf-allow", "127.0.0.1")
+	cmd.Env = append(os.Environ(), config.EnvName("secret-key")+"="+secretKey)
+	p := &devProcess{cmd: cmd, stderr: &bytes.Buffer{}, done: make(chan error, 1)}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = p.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	ready := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if strings.HasPrefix(sc.Text(), "hookflow dev ready") {
+				close(ready)
+			}
+		}
+	}()
+	go func() { p.done <- cmd.Wait() }()
+	t.Cleanup(func() { p.stop() })
+	select {
+	case <-ready:
+	case err := <-p.done:
+		t.Fatalf("hookflow dev exited: %v\n%s", err, p.stderr)
+	case <-time.After(3 * time.Minute):
+		t.Fatalf("hookflow dev not ready\n%s", p.stderr)
+	}
+	return p
+}
+
+// kill ends the process with SIGKILL: no shutdown code runs.
+func (p *devProcess) kill() {
+	_ = p.cmd.Process.Signal(syscall.SIGKILL)
+	<-p.done
+	p.done <- nil
+}
+
+func (p *devProcess) stop() {
+	if p.cmd.ProcessState != nil {
+		return
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGINT)
+	select {
+	case <-p.done:
+	case <-time.After(30 * time.Second):
+		_ = p.cmd.Process.Kill()
+		<-p.done
+	}
+}
+
+// TestCrashMidBurstEveryAcknowledgedEventRunsOnce runs `hookflow dev` as a
+// subprocess, fires a burst of signed deliveries from 20 connections,
+// kills the process with SIGKILL in the middle of the burst, restarts it
+// on the same data folder and checks that every delivery that got a 2xx
+// produced exactly one run, and no event ran twice.
+func TestCrashMidBurstEveryAcknowledgedEventRunsOnce(t *testing.T) {
+	bin := hookflowBinary(t)
+	ctx := context.Background()
+	dataDir := filepath.Join(t.TempDir(), "data")
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	key, _ := secrets.GenerateKey()
+	kr := secrets.NewKeyring(key)
+	sink := newRunSink(t)
+
+	// Seed the store the dev process will open.
+	st, err := store.Open(ctx, "sqlite:"+filepath.Join(dataDir, config.SQLiteFileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ep := seedIngest(t, st, kr, sink.URL)
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	httpAddr := "127.0.0.1:" + strconv.Itoa(FreePort(t))
+	temporalPort := FreePort(t)
+	dev := startDev(t, bin, dataDir, httpAddr, temporalPort, key.Encode())
+	url := "http://" + httpAddr + "/hooks/" + ep.Token
+
+	const total, conns, killAfter = 600, 20, 150
+	var (
+		next     atomic.Int64
+		acked    sync.Map // provider id → true
+		ackCount atomic.Int64
+		killOnce sync.Once
+		wg       sync.WaitGroup
+	)
+	hc := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: conns}}
+	for range conns {
+		wg.Go(func() {
+			for {
+				i := next.Add(1)
+				if i > total {
+					return
+				}
+				id := fmt.Sprintf("evt_crash_%04d", i)
+				resp, err := hc.Do(signedStripe(url, id))
+				if err != nil {
+					continue // the process is gone: not acknowledged
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode/100 == 2 {
+					acked.Store(id, true)
+					if ackCount.Add(1) == killAfter {
+						killOnce.Do(dev.kill)
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	killOnce.Do(dev.kill) // in case fewer than killAfter were acknowledged
+	var ids []string
+	acked.Range(func(k, _ any) bool { ids = append(ids, k.(string)); return true })
+	if len(ids) < killAfter {
+		t.Fatalf("only %d deliveries were acknowledged before the crash", len(ids))
+	}
+	if len(ids) == total {
+		t.Fatalf("all %d deliveries were acknowledged: the kill did not land mid-burst", total)
+	}
+	t.Logf("%d of %d deliveries acknowledged before SIGKILL", len(ids), total)
+
+	startDev(t, bin, dataDir, httpAddr, temporalPort, key.Encode())
+	got := sink.waitAll(t, ids, 4*time.Minute)
+	for _, id := range ids {
+		if got[id] != 1 {
+			t.Errorf("acknowledged event %s ran %d times, want once", id, got[id])
+		}
+	}
+	for id, n := range got {
+		if n > 1 {
+			t.Errorf("event %s ran %d times", id, n)
+		}
+	}
+	t.Logf("%d events ran (%d acknowledged, the rest committed just before the kill)", len(got), len(ids))
+}
