@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -25,6 +26,7 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 
 	"github.com/hookflow/hookflow/connectors/all"
@@ -116,6 +118,13 @@ func ingestDefinition(sinkURL string) string {
 // workflow posting to sinkURL and its endpoint.
 func seedIngest(t *testing.T, st *store.Store, kr *secrets.Keyring, sinkURL string) store.Endpoint {
 	t.Helper()
+	return seedWorkflow(t, st, kr, "ingest e2e", ingestDefinition(sinkURL))
+}
+
+// seedWorkflow stores the Stripe credential (once), an active workflow
+// with definition def and its endpoint.
+func seedWorkflow(t *testing.T, st *store.Store, kr *secrets.Keyring, name, def string) store.Endpoint {
+	t.Helper()
 	ctx := context.Background()
 	plain, _ := json.Marshal(map[string]string{"webhook_secret": ingestStripeSecret})
 	ct, err := kr.Encrypt(plain)
@@ -123,10 +132,10 @@ func seedIngest(t *testing.T, st *store.Store, kr *secrets.Keyring, sinkURL stri
 		t.Fatal(err)
 	}
 	if _, err := st.CreateCredential(ctx, store.Credential{Name: "stripe-e2e", Connector: "stripe", Ciphertext: ct,
-		KeyID: kr.CurrentKeyID(), Hint: json.RawMessage(`{}`)}); err != nil {
+		KeyID: kr.CurrentKeyID(), Hint: json.RawMessage(`{}`)}); err != nil && !errors.Is(err, store.ErrConflict) {
 		t.Fatal(err)
 	}
-	wf, err := st.CreateWorkflow(ctx, "ingest e2e", []byte(ingestDefinition(sinkURL)), "e2e")
+	wf, err := st.CreateWorkflow(ctx, name, []byte(def), "e2e-"+name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,64 +161,82 @@ func signedStripe(url, id string) *http.Request {
 	return r
 }
 
+// ingestStack is an embedded Temporal server that can be stopped and
+// started again on the same data folder and port, a worker, a SQLite
+// store, the real triggers Service behind an httptest server, and a sink.
+type ingestStack struct {
+	tcfg  devserver.Config
+	srv   *devserver.Server
+	st    *store.Store
+	kr    *secrets.Keyring
+	svc   *triggers.Service
+	hooks *httptest.Server
+	sink  *runSink
+}
+
+func startIngestStack(t *testing.T) *ingestStack {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	s := &ingestStack{tcfg: devserver.Config{DataDir: filepath.Join(dir, "temporal"), Port: FreePort(t), LogLevel: "error"}}
+	var err error
+	if s.srv, err = devserver.Start(ctx, s.tcfg); err != nil {
+		t.Fatalf("starting embedded Temporal: %v", err)
+	}
+	t.Cleanup(func() { _ = s.srv.Stop() })
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	c, err := client.Dial(client.Options{HostPort: s.srv.Address(), Namespace: devserver.DefaultNamespace,
+		Logger: sdklog.NewStructuredLogger(quiet)})
+	if err != nil {
+		t.Fatalf("dialling Temporal: %v", err)
+	}
+	t.Cleanup(c.Close)
+	if s.st, err = store.Open(ctx, "sqlite:"+filepath.Join(dir, "hookflow.db")); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.st.Close() })
+	if err := s.st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	key, _ := secrets.GenerateKey()
+	s.kr = secrets.NewKeyring(key)
+	reg, err := all.New(all.Options{Allow: []string{"127.0.0.1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.sink = newRunSink(t)
+	queue := fmt.Sprintf("e2e-ingest-%d", time.Now().UnixNano())
+	w := worker.New(c, queue, worker.Options{WorkerStopTimeout: 5 * time.Second})
+	interpreter.Register(w, interpreter.Deps{Store: s.st, Registry: reg, Keyring: s.kr, Temporal: c, TaskQueue: queue, Logger: quiet})
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.Stop)
+	s.svc, err = triggers.New(triggers.Config{TaskQueue: queue, Keyring: s.kr, Logger: quiet, StartTimeout: 2 * time.Second,
+		BackoffBase: 200 * time.Millisecond, BackoffMax: 2 * time.Second, SweepInterval: 200 * time.Millisecond,
+		SweepGrace: time.Second}, s.st, reg, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.svc.Close() })
+	if err := s.svc.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s.hooks = httptest.NewServer(s.svc)
+	t.Cleanup(s.hooks.Close)
+	return s
+}
+
 // TestTemporalDownEveryAcknowledgedEventRunsOnce stops the embedded
 // Temporal server, sends events (each acknowledged from the inbox), starts
 // Temporal again on the same data folder, and checks every event runs
 // exactly once, including events delivered twice.
 func TestTemporalDownEveryAcknowledgedEventRunsOnce(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	tcfg := devserver.Config{DataDir: filepath.Join(dir, "temporal"), Port: FreePort(t), LogLevel: "error"}
-	srv, err := devserver.Start(ctx, tcfg)
-	if err != nil {
-		t.Fatalf("starting embedded Temporal: %v", err)
-	}
-	t.Cleanup(func() { _ = srv.Stop() })
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	c, err := client.Dial(client.Options{HostPort: srv.Address(), Namespace: devserver.DefaultNamespace})
-	if err != nil {
-		t.Fatalf("dialling Temporal: %v", err)
-	}
-	t.Cleanup(c.Close)
-
-	st, err := store.Open(ctx, "sqlite:"+filepath.Join(dir, "hookflow.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	key, _ := secrets.GenerateKey()
-	kr := secrets.NewKeyring(key)
-	reg, err := all.New(all.Options{Allow: []string{"127.0.0.1"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sink := newRunSink(t)
-	ep := seedIngest(t, st, kr, sink.URL)
-	queue := fmt.Sprintf("e2e-ingest-%d", time.Now().UnixNano())
-
-	w := worker.New(c, queue, worker.Options{WorkerStopTimeout: 5 * time.Second})
-	interpreter.Register(w, interpreter.Deps{Store: st, Registry: reg, Keyring: kr, Temporal: c, TaskQueue: queue, Logger: quiet})
-	if err := w.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(w.Stop)
-
-	svc, err := triggers.New(triggers.Config{TaskQueue: queue, Keyring: kr, Logger: quiet, StartTimeout: 2 * time.Second,
-		BackoffBase: 200 * time.Millisecond, BackoffMax: 2 * time.Second, SweepInterval: 200 * time.Millisecond,
-		SweepGrace: time.Second}, st, reg, c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = svc.Close() })
-	if err := svc.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	hooks := httptest.NewServer(svc)
-	t.Cleanup(hooks.Close)
-	url := hooks.URL + "/hooks/" + ep.Token
+	s := startIngestStack(t)
+	st, sink := s.st, s.sink
+	ep := seedIngest(t, st, s.kr, sink.URL)
+	url := s.hooks.URL + "/hooks/" + ep.Token
 
 	send := func(id string) triggers.Reply {
 		t.Helper()
@@ -229,7 +256,7 @@ func TestTemporalDownEveryAcknowledgedEventRunsOnce(t *testing.T) {
 	send("evt_before")
 	sink.waitAll(t, []string{"evt_before"}, 2*time.Minute)
 
-	if err := srv.Stop(); err != nil {
+	if err := s.srv.Stop(); err != nil {
 		t.Fatalf("stopping Temporal: %v", err)
 	}
 	var ids []string
@@ -252,7 +279,7 @@ func TestTemporalDownEveryAcknowledgedEventRunsOnce(t *testing.T) {
 		t.Fatalf("%d events pending while Temporal is down, want %d", len(pending), len(ids))
 	}
 
-	srv, err = devserver.Start(ctx, tcfg)
+	srv, err := devserver.Start(ctx, s.tcfg)
 	if err != nil {
 		t.Fatalf("restarting embedded Temporal: %v", err)
 	}
@@ -439,4 +466,54 @@ func TestCrashMidBurstEveryAcknowledgedEventRunsOnce(t *testing.T) {
 		}
 	}
 	t.Logf("%d events ran (%d acknowledged, the rest committed just before the kill)", len(got), len(ids))
+}
+
+// TestRespondOnCompleteShapesTheReply checks respond: on_complete on the
+// real stack: the respond step's status, headers and body reach the
+// caller, the event is committed and marked dispatched; and when the
+// reply takes longer than respond_timeout the caller gets 202 with the
+// event id while the run goes on.
+func TestRespondOnCompleteShapesTheReply(t *testing.T) {
+	ctx := context.Background()
+	s := startIngestStack(t)
+	fast := seedWorkflow(t, s.st, s.kr, "respond fast", `{"name":"respond fast","trigger":{"type":"webhook","connector":"stripe","credential":"stripe-e2e","respond":"on_complete","respond_timeout":"30s"},
+"steps":[{"id":"reply","type":"respond","status":201,"headers":{"X-Order":"{{ trigger.data.object.id }}"},"body":{"received":"{{ event.provider_id }}"}}]}`)
+	slow := seedWorkflow(t, s.st, s.kr, "respond slow", fmt.Sprintf(`{"name":"respond slow","trigger":{"type":"webhook","connector":"stripe","credential":"stripe-e2e","respond":"on_complete","respond_timeout":"1s"},
+"steps":[{"id":"wait","type":"delay","duration":"3s"},
+{"id":"post","type":"http","method":"POST","url":%q,"headers":{"X-Event":"{{ event.provider_id }}"},"body":{}},
+{"id":"reply","type":"respond","status":200,"body":{"late":true}}]}`, s.sink.URL+"/sink"))
+
+	resp, err := http.DefaultClient.Do(signedStripe(s.hooks.URL+"/hooks/"+fast.Token, "evt_sync"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated || resp.Header.Get("X-Order") != "pi_evt_sync" || !strings.Contains(string(body), `"received":"evt_sync"`) {
+		t.Fatalf("reply %d %v %s", resp.StatusCode, resp.Header, body)
+	}
+	evs, _, err := s.st.ListEvents(ctx, store.EventFilter{EndpointID: fast.ID})
+	if err != nil || len(evs) != 1 || evs[0].Status == store.EventPending {
+		t.Fatalf("logged events %+v (%v)", evs, err)
+	}
+	// The run's summary may reach the store before the start is marked;
+	// either way exactly one run belongs to the event.
+	if runs, _, err := s.st.ListRuns(ctx, store.RunFilter{EventID: evs[0].ID}); err != nil || len(runs) != 1 {
+		t.Fatalf("runs of the event: %+v (%v)", runs, err)
+	}
+
+	resp, err = http.DefaultClient.Do(signedStripe(s.hooks.URL+"/hooks/"+slow.Token, "evt_slow"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep triggers.Reply
+	_ = json.NewDecoder(resp.Body).Decode(&rep)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted || rep.Status != triggers.StatusAccepted || rep.EventID == "" {
+		t.Fatalf("timed-out reply %d %+v", resp.StatusCode, rep)
+	}
+	// The run goes on after the caller got its 202.
+	if got := s.sink.waitAll(t, []string{"evt_slow"}, 2*time.Minute); got["evt_slow"] != 1 {
+		t.Fatalf("slow event ran %d times", got["evt_slow"])
+	}
 }
