@@ -130,11 +130,11 @@ func (s *Service) Serve(w http.ResponseWriter, r *http.Request, token string) {
 	// 4. Handshakes.
 	if rt.trigger.Handshaker != nil && rt.credErr == nil {
 		if resp, handled := rt.trigger.Handshaker.Handshake(req, rt.credential); handled && resp != nil {
-			ev := d.logRow(store.EventIgnored, store.VerificationOK, "provider handshake answered")
 			if resp.Status >= 300 {
-				ev = d.logRow(store.EventRejected, store.VerificationFailed, fmt.Sprintf("provider handshake refused (%d)", resp.Status))
+				d.log(ctx, d.logRow(store.EventRejected, store.VerificationFailed, fmt.Sprintf("provider handshake refused (%d)", resp.Status)))
+			} else {
+				d.log(ctx, d.logRow(store.EventIgnored, store.VerificationOK, "provider handshake answered"))
 			}
-			d.log(ctx, ev)
 			writeRaw(w, resp.Status, resp.ContentType, resp.Body)
 			return
 		}
