@@ -144,3 +144,7 @@ func scheduleSpec(sch *definition.Schedule) (client.ScheduleSpec, error) {
 	}
 	return spec, nil
 }
+
+// Temporal returns the Service's Temporal client (nil when it runs with a
+// Starter only).
+func (s *Service) Temporal() client.Client { return s.temporal }

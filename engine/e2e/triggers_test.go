@@ -517,3 +517,74 @@ func TestRespondOnCompleteShapesTheReply(t *testing.T) {
 		t.Fatalf("slow event ran %d times", got["evt_slow"])
 	}
 }
+
+// TestScheduleFollowsTheWorkflow drives SyncSchedule through a workflow's
+// life on the real server: activation creates one schedule that starts
+// runs, a new version updates it, deactivation pauses it, deletion
+// removes it.
+func TestScheduleFollowsTheWorkflow(t *testing.T) {
+	ctx := context.Background()
+	s := startIngestStack(t)
+	def := func(every string) string {
+		return fmt.Sprintf(`{"name":"every","trigger":{"type":"schedule","schedule":{"every":%q,"timezone":"Europe/Paris"}},
+"steps":[{"id":"post","type":"http","method":"POST","url":%q,"headers":{"X-Event":"{{ event.type }}"},"body":{}}]}`, every, s.sink.URL+"/sink")
+	}
+	wf, err := s.st.CreateWorkflow(ctx, "every", []byte(def("1s")), "v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Inactive: nothing is created.
+	if err := s.svc.SyncSchedule(ctx, wf.ID); err != nil {
+		t.Fatal(err)
+	}
+	h := s.svc.Temporal().ScheduleClient().GetHandle(ctx, triggers.ScheduleID(wf.ID))
+	if _, err := h.Describe(ctx); err == nil {
+		t.Fatal("a schedule exists for an inactive workflow")
+	}
+	if err := s.st.SetWorkflowActive(ctx, wf.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.svc.SyncSchedule(ctx, wf.ID); err != nil {
+		t.Fatal(err)
+	}
+	s.sink.waitAll(t, []string{triggers.ScheduleEventType}, 2*time.Minute)
+
+	if _, err := s.st.UpdateWorkflow(ctx, wf.ID, "every", []byte(def("1h")), "v2"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.svc.SyncSchedule(ctx, wf.ID); err != nil {
+		t.Fatal(err)
+	}
+	d, err := h.Describe(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Schedule.State.Paused || len(d.Schedule.Spec.Intervals) != 1 || d.Schedule.Spec.Intervals[0].Every != time.Hour ||
+		d.Schedule.Spec.TimeZoneName != "Europe/Paris" {
+		t.Fatalf("after the new version: paused=%t spec=%+v", d.Schedule.State.Paused, d.Schedule.Spec)
+	}
+
+	if err := s.st.SetWorkflowActive(ctx, wf.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.svc.SyncSchedule(ctx, wf.ID); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := h.Describe(ctx); err != nil || !d.Schedule.State.Paused {
+		t.Fatalf("after deactivation: %+v, %v", d, err)
+	}
+
+	if err := s.st.DeleteWorkflow(ctx, wf.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.svc.SyncSchedule(ctx, wf.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Describe(ctx); err == nil {
+		t.Fatal("the schedule outlived its workflow")
+	}
+	// Idempotent: syncing a deleted workflow again is fine.
+	if err := s.svc.SyncSchedule(ctx, wf.ID); err != nil {
+		t.Fatal(err)
+	}
+}
