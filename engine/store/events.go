@@ -415,11 +415,21 @@ func (s *Store) ClaimPendingEvents(ctx context.Context, limit int, now time.Time
 }
 
 // MarkDispatched records that the event's run was started in Temporal as
-// runID. It is idempotent, and an event that has already moved past
-// "dispatched" (its run reported first) is left as it is.
+// runID. It is idempotent. An event that has already moved past
+// "dispatched" (its run reported first, as with respond: on_complete) keeps
+// its status but still gets the run id when it has none, so the event log
+// always links to the run.
 func (s *Store) MarkDispatched(ctx context.Context, id, runID string) error {
+	at := ms(now())
 	res, err := s.db.ExecContext(ctx, s.q(`UPDATE events SET status = ?, run_id = ?, next_dispatch_at = NULL, reason = '', updated_at = ?
-		WHERE id = ? AND status = ?`), EventDispatched, runID, ms(now()), id, EventPending)
+		WHERE id = ? AND status = ?`), EventDispatched, runID, at, id, EventPending)
+	if err != nil {
+		return fmt.Errorf("marking event %s dispatched: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		return nil
+	}
+	res, err = s.db.ExecContext(ctx, s.q(`UPDATE events SET run_id = ?, updated_at = ? WHERE id = ? AND run_id = ''`), runID, at, id)
 	if err != nil {
 		return fmt.Errorf("marking event %s dispatched: %w", id, err)
 	}

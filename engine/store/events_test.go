@@ -329,6 +329,14 @@ func TestClaimPendingEvents(t *testing.T) {
 			if err := s.SetEventStatus(ctx, again[2].ID, store.EventCompleted, ""); err != nil {
 				t.Fatal(err)
 			}
+			// A run that reported before the dispatcher (respond: on_complete)
+			// moved the event on; MarkDispatched still links the run.
+			if err := s.MarkDispatched(ctx, again[2].ID, "run-3"); err != nil {
+				t.Fatal(err)
+			}
+			if c, _ := s.GetEvent(ctx, again[2].ID); c.Status != store.EventCompleted || c.RunID != "run-3" {
+				t.Fatalf("event finished before dispatch = status %s run %q, want completed with run-3", c.Status, c.RunID)
+			}
 			if err := s.SetEventStatus(ctx, again[2].ID, "nope", ""); !errors.Is(err, store.ErrInvalidArgument) {
 				t.Fatalf("bad status: %v", err)
 			}
