@@ -210,3 +210,22 @@ func TestCatalogGolden(t *testing.T) {
 		t.Fatalf("catalog differs from %s:\n%s", path, got)
 	}
 }
+
+func TestMergeFields(t *testing.T) {
+	own := []Field{{Name: "bot_token", Type: TypeString, Secret: true}, {Name: "base_url", Type: TypeString}}
+	more := []Field{{Name: "signing_secret", Type: TypeString}, {Name: "bot_token", Type: TypeNumber}, {Name: "signing_secret"}}
+	got := MergeFields(own, more)
+	var names []string
+	for _, f := range got {
+		names = append(names, f.Name)
+	}
+	if strings.Join(names, ",") != "bot_token,base_url,signing_secret" {
+		t.Fatalf("merged = %v, want own fields first and each name once", names)
+	}
+	if got[0].Type != TypeString || !got[0].Secret {
+		t.Fatal("a field the connector declares itself must win over the trigger's")
+	}
+	if len(own) != 2 {
+		t.Fatal("MergeFields must not modify its input")
+	}
+}

@@ -206,3 +206,22 @@ func (e *VerifyError) Error() string { return "verifying webhook: " + e.Reason }
 
 // Reject returns a *VerifyError with the given reason.
 func Reject(reason string) error { return &VerifyError{Reason: reason} }
+
+// MergeFields returns own followed by the fields of more whose names own
+// does not already declare. A connector uses it to add its trigger's
+// credential fields (a webhook signing secret) to the fields its actions
+// need, so one credential serves both sides and no field is declared twice.
+func MergeFields(own, more []Field) []Field {
+	out := append([]Field(nil), own...)
+	seen := make(map[string]bool, len(own))
+	for _, f := range own {
+		seen[f.Name] = true
+	}
+	for _, f := range more {
+		if !seen[f.Name] {
+			seen[f.Name] = true
+			out = append(out, f)
+		}
+	}
+	return out
+}

@@ -66,7 +66,7 @@ func New() *connectors.Spec {
 			Help: "Settings → Integrations → Private apps → your app → Access token. Scopes: crm.objects.contacts.read/write " +
 				"and crm.objects.deals.read/write. Needed by every action; a credential used only for the webhook trigger may leave it empty."},
 	}
-	cred = append(cred, TriggerCredential...)
+	cred = connectors.MergeFields(cred, TriggerCredential)
 	cred = append(cred, connectors.Field{Name: CredentialBaseURL, Title: "API base URL", Type: connectors.TypeString,
 		Example: DefaultBaseURL, Pattern: `^https?://[^\s]+$`, PatternHelp: "must be an http:// or https:// URL",
 		Help: "Leave empty to use " + DefaultBaseURL + ". Set it to reach HubSpot through a proxy or a mock."})

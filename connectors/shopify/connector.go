@@ -59,7 +59,7 @@ func New() *connectors.Spec {
 			Help: "Settings → Apps and sales channels → Develop apps → your app → API credentials → Admin API access token. " +
 				"Scopes: read_orders, write_orders, read_customers, write_merchant_managed_fulfillment_orders (or the assigned/third-party variants)."},
 	}
-	cred = append(cred, TriggerCredential...)
+	cred = connectors.MergeFields(cred, TriggerCredential)
 	cred = append(cred,
 		connectors.Field{Name: CredentialAPIVersion, Title: "API version", Type: connectors.TypeString, Default: DefaultAPIVersion,
 			Pattern: `^\d{4}-\d{2}$`, PatternHelp: "an Admin API version looks like 2024-10"},

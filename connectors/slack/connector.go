@@ -57,27 +57,7 @@ func credentialFields() []connectors.Field {
 			Help: "Leave empty to use " + DefaultBaseURL + ". Set it only to go through a proxy or to point at a test server.",
 		},
 	}
-	return mergeFields(own, TriggerCredential)
-}
-
-// mergeFields appends the trigger's credential fields that the actions do
-// not already declare, so one credential serves both sides without a field
-// being declared twice.
-func mergeFields(own, trigger []connectors.Field) []connectors.Field {
-	out := append([]connectors.Field(nil), own...)
-	for _, f := range trigger {
-		dup := false
-		for _, o := range own {
-			if o.Name == f.Name {
-				dup = true
-				break
-			}
-		}
-		if !dup {
-			out = append(out, f)
-		}
-	}
-	return out
+	return connectors.MergeFields(own, TriggerCredential)
 }
 
 // retryableErrors are the error codes Slack documents as transient.

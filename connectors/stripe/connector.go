@@ -68,7 +68,7 @@ func New() *connectors.Spec {
 				"for the webhook trigger may leave it empty. A restricted key (rk_…) needs write access to " +
 				"customers, refunds, charges and payment intents."},
 	}
-	cred = append(cred, TriggerCredential...)
+	cred = connectors.MergeFields(cred, TriggerCredential)
 	cred = append(cred,
 		connectors.Field{Name: CredentialAPIVersion, Title: "API version", Type: connectors.TypeString,
 			Example: "2024-06-20", Pattern: `^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$`, PatternHelp: "a Stripe API version looks like 2024-06-20",

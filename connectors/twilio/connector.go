@@ -55,8 +55,8 @@ func credentialFields() []connectors.Field {
 		PatternHelp: "Twilio Account SIDs are AC followed by 32 hex characters",
 		Help:        "On the Twilio Console home page under Account Info.",
 	}}
-	fields = mergeFields(fields, TriggerCredential) // auth_token
-	return mergeFields(fields, []connectors.Field{
+	fields = connectors.MergeFields(fields, TriggerCredential) // auth_token
+	return connectors.MergeFields(fields, []connectors.Field{
 		{
 			Name: CredentialAPIKeySID, Title: "API key SID", Type: connectors.TypeString, Example: "SKXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX",
 			Pattern: `^SK[0-9a-fA-F]{32}$`, PatternHelp: "Twilio API key SIDs are SK followed by 32 hex characters",
@@ -73,25 +73,6 @@ func credentialFields() []connectors.Field {
 			Help: "Leave empty to use " + DefaultBaseURL + ". Set it for a regional edge (https://api.dublin.ie1.twilio.com) or a test server.",
 		},
 	})
-}
-
-// mergeFields appends the fields of more that fields does not already
-// declare, so one credential serves the trigger and the actions.
-func mergeFields(fields, more []connectors.Field) []connectors.Field {
-	out := append([]connectors.Field(nil), fields...)
-	for _, f := range more {
-		dup := false
-		for _, o := range fields {
-			if o.Name == f.Name {
-				dup = true
-				break
-			}
-		}
-		if !dup {
-			out = append(out, f)
-		}
-	}
-	return out
 }
 
 // basicAuth picks the key pair to send: an API key when one is set,

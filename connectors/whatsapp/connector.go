@@ -73,26 +73,7 @@ func credentialFields() []connectors.Field {
 			Help: "Leave empty to use " + DefaultBaseURL + ". Set it to use another Graph API version or a test server.",
 		},
 	}
-	return mergeFields(own, TriggerCredential)
-}
-
-// mergeFields appends the trigger's credential fields that the actions do
-// not already declare, so one credential serves both sides.
-func mergeFields(own, trigger []connectors.Field) []connectors.Field {
-	out := append([]connectors.Field(nil), own...)
-	for _, f := range trigger {
-		dup := false
-		for _, o := range own {
-			if o.Name == f.Name {
-				dup = true
-				break
-			}
-		}
-		if !dup {
-			out = append(out, f)
-		}
-	}
-	return out
+	return connectors.MergeFields(own, TriggerCredential)
 }
 
 // rateLimitWaits are the throttling error codes and how long to wait when
