@@ -197,32 +197,27 @@ type (
 		Vars    map[string]any   `expr:"vars"`
 		Now     func() time.Time `expr:"now"`
 	}
+	// The optional roots are embedded, so expr promotes their fields next
+	// to the common ones.
+	checkLoop struct {
+		Item  any `expr:"item"`
+		Index int `expr:"index"`
+	}
+	checkReceived struct {
+		Received any `expr:"received"`
+	}
 	checkLoopEnv struct {
-		Trigger any              `expr:"trigger"`
-		Event   map[string]any   `expr:"event"`
-		Steps   map[string]any   `expr:"steps"`
-		Vars    map[string]any   `expr:"vars"`
-		Now     func() time.Time `expr:"now"`
-		Item    any              `expr:"item"`
-		Index   int              `expr:"index"`
+		checkEnv
+		checkLoop
 	}
 	checkReceivedEnv struct {
-		Trigger  any              `expr:"trigger"`
-		Event    map[string]any   `expr:"event"`
-		Steps    map[string]any   `expr:"steps"`
-		Vars     map[string]any   `expr:"vars"`
-		Now      func() time.Time `expr:"now"`
-		Received any              `expr:"received"`
+		checkEnv
+		checkReceived
 	}
 	checkLoopReceivedEnv struct {
-		Trigger  any              `expr:"trigger"`
-		Event    map[string]any   `expr:"event"`
-		Steps    map[string]any   `expr:"steps"`
-		Vars     map[string]any   `expr:"vars"`
-		Now      func() time.Time `expr:"now"`
-		Item     any              `expr:"item"`
-		Index    int              `expr:"index"`
-		Received any              `expr:"received"`
+		checkEnv
+		checkLoop
+		checkReceived
 	}
 )
 
