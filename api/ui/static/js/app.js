@@ -83,7 +83,7 @@ function logout() {
 }
 
 function loginPage() {
-  const key = h('input', { type: 'password', id: 'api-key', name: 'api-key', autocomplete: 'off', required: true, spellcheck: 'false', placeholder: 'hf_…' });
+  const key = h('input', { type: 'password', id: 'api-key', name: 'api-key', autocomplete: 'off', required: true, spellcheck: 'false', placeholder: 'hfk_…' });
   const err = h('div', { 'aria-live': 'assertive' });
   const form = h('form', { class: 'card login', 'aria-labelledby': 'login-title' },
     h('h2', { id: 'login-title' }, 'Sign in to hookflow'),
