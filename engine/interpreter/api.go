@@ -369,15 +369,23 @@ func WaitRouterID(eventType, key string) string {
 
 // SignalWaiting delivers an event to every run currently waiting for its
 // type and correlation key (a wait_for_event step with event = sig.Type
-// whose correlation_key evaluated to sig.Key). The triggers pipeline calls
-// it for every accepted event that carries a correlation key. It returns
-// nil when no run waits: waits only see events that arrive after they start.
+// whose correlation_key evaluated to sig.Key; steps without a
+// correlation_key wait under the key ""). The triggers dispatcher calls it
+// for every accepted event, with the inbox event id as sig.EventID: a run
+// drops an EventID it has already received, so re-sending a signal whose
+// delivery is uncertain is safe. It returns nil when no run waits: waits
+// only see events that arrive after they start.
+//
+// The router of a type and key exists only while some run waits (the wait
+// step starts it), so the event is signalled to it without starting one:
+// a router that does not exist means nobody waits, and the event costs one
+// call instead of a new workflow. taskQueue is unused for that reason; it
+// stays for callers written against the starting version.
 func SignalWaiting(ctx context.Context, c client.Client, taskQueue string, sig EventSignal) error {
 	id := WaitRouterID(sig.Type, sig.Key)
-	msg := RouterMessage{Deliver: &sig}
-	_, err := c.SignalWithStartWorkflow(ctx, id, SignalRouter, msg,
-		client.StartWorkflowOptions{ID: id, TaskQueue: taskQueue}, WaitRouterWorkflowName, RouterState{EventType: sig.Type, Key: sig.Key})
-	if err != nil {
+	err := c.SignalWorkflow(ctx, id, "", SignalRouter, RouterMessage{Deliver: &sig})
+	var notFound *serviceerror.NotFound
+	if err != nil && !errors.As(err, &notFound) {
 		return fmt.Errorf("delivering %s event to waiting runs: %w", sig.Type, err)
 	}
 	return nil

@@ -31,9 +31,16 @@ import (
 // replay. Versions:
 //
 //	1  the first interpreter.
+//	2  an EventSignal whose EventID the run has already received is
+//	   dropped: the triggers dispatcher re-sends a signal it is not sure
+//	   was delivered, and one event must feed a run's waits only once.
 const (
 	versionChangeID    = "hookflow-interpreter"
-	interpreterVersion = 1
+	interpreterVersion = 2
+
+	// versionDedupeEvents is the first version that drops repeated
+	// EventIDs.
+	versionDedupeEvents workflow.Version = 2
 )
 
 // Named limits of workflow code that are not per-run options.
@@ -44,6 +51,11 @@ const (
 	// maxBufferedSignals bounds events and decisions kept while no wait
 	// step wants them.
 	maxBufferedSignals = 100
+	// maxSeenEventIDs bounds the EventIDs a run remembers to drop
+	// re-sent signals; the oldest are forgotten first. A re-send follows
+	// its original within the dispatcher's backoff, long before a run
+	// sees this many other events.
+	maxSeenEventIDs = 1000
 	// saveRunTimeout bounds the run-summary activity.
 	saveRunTimeout = 30 * time.Second
 )
@@ -108,6 +120,8 @@ type runner struct {
 	response  *Response
 	done      bool
 	events    []EventSignal
+	seen      map[string]bool // EventIDs received (version >= versionDedupeEvents)
+	seenOrder []string        // seen, oldest first, to forget beyond maxSeenEventIDs
 	decisions []Decision
 	anyBlob   bool
 	lastOut   any
@@ -239,6 +253,10 @@ func (r *runner) setHandlers(ctx workflow.Context) error {
 		for {
 			var sig EventSignal
 			events.Receive(gctx, &sig)
+			if r.repeated(sig) {
+				workflow.GetLogger(gctx).Debug("dropping an event already received", "event", sig.EventID)
+				continue
+			}
 			r.events = append(r.events, sig)
 			if len(r.events) > maxBufferedSignals {
 				r.events = r.events[1:]
@@ -257,6 +275,29 @@ func (r *runner) setHandlers(ctx workflow.Context) error {
 		}
 	})
 	return nil
+}
+
+// repeated reports whether sig carries an EventID this run has already
+// received, and remembers it otherwise. Signals without an EventID (sent by
+// hand or by older senders) are never treated as repeats. Runs started
+// before versionDedupeEvents keep taking every signal, as they did.
+func (r *runner) repeated(sig EventSignal) bool {
+	if r.version < versionDedupeEvents || sig.EventID == "" {
+		return false
+	}
+	if r.seen[sig.EventID] {
+		return true
+	}
+	if r.seen == nil {
+		r.seen = map[string]bool{}
+	}
+	r.seen[sig.EventID] = true
+	r.seenOrder = append(r.seenOrder, sig.EventID)
+	if len(r.seenOrder) > maxSeenEventIDs {
+		delete(r.seen, r.seenOrder[0])
+		r.seenOrder = r.seenOrder[1:]
+	}
+	return false
 }
 
 // finish sets the final status, the default reply, writes the summary,

@@ -834,3 +834,40 @@ func TestRedeliverDeadLetter(t *testing.T) {
 		t.Errorf("%d requests with %d distinct webhook ids, want 3 with 1", len(srv.requests), len(ids))
 	}
 }
+
+// TestWaitDropsRepeatedEventID re-sends one event (the dispatcher does
+// after a crash or a lost reply) between two waits for the same type and
+// key: the first wait takes it, the second must not take the copy, only
+// the next event.
+func TestWaitDropsRepeatedEventID(t *testing.T) {
+	fx := newFixture(t)
+	env := fx.newEnv(t)
+	def := `{"name": "w", "trigger": {"type": "webhook"}, "steps": [
+		{"id": "first", "type": "wait_for_event", "event": "qualified", "correlation_key": "trigger.contact_id", "wait_timeout": "1d"},
+		{"id": "second", "type": "wait_for_event", "event": "qualified", "correlation_key": "trigger.contact_id",
+			"wait_timeout": "1d", "on_timeout": "late"},
+		{"id": "done", "type": "stop"},
+		{"id": "late", "type": "stop"}]}`
+	send := func(after time.Duration, id, stage string) {
+		sig := EventSignal{Type: "qualified", Key: "42", EventID: id, Payload: json.RawMessage(`{"stage": "` + stage + `"}`)}
+		env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalEvent, sig) }, after)
+	}
+	send(time.Hour, "evt_a", "mql")
+	send(2*time.Hour, "evt_a", "mql") // the re-sent copy
+	send(3*time.Hour, "evt_b", "sql")
+	_, err, l := run(t, env, input(t, def, `{"contact_id": 42}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, second := step(t, l, "first"), step(t, l, "second")
+	if ev, _ := output(t, first)["event"].(map[string]any); ev["stage"] != "mql" {
+		t.Errorf("first wait got %v", output(t, first))
+	}
+	if ev, _ := output(t, second)["event"].(map[string]any); ev["stage"] != "sql" {
+		t.Errorf("second wait got %v, want the next event, not the re-sent copy", output(t, second))
+	}
+	if d := second.EndedAt.Sub(*first.EndedAt); d != 2*time.Hour {
+		t.Errorf("second wait ended %s after the first, want 2h (at evt_b)", d)
+	}
+	step(t, l, "done")
+}
