@@ -48,6 +48,46 @@
 //
 // A step whose on_error is "continue" and that fails has the output
 // {"error": {"message": "...", "class": "..."}}.
+//
+// # Waiting for events
+//
+// A wait_for_event step with an event waits durably (for days if need be)
+// for an event of that type whose key equals the step's correlation_key,
+// an expression evaluated when the wait starts; an optional match
+// expression then looks at the candidate as received. Events come from
+// webhooks: every accepted event (not a duplicate, an ignored or a
+// rejected delivery) of any webhook workflow is offered to the waiting
+// runs of its type, under the key found at its trigger's correlation_key,
+// a gjson path into the event body. A trigger without correlation_key (or
+// an event without a value at the path) offers its events under no key.
+// A wait without correlation_key receives every event of its type, keyed
+// or not. Waits see only events that arrive after they start. Replays
+// offer the event again, under the replay's own event id; a provider's
+// retry of the same event is a duplicate and is offered once.
+//
+// Keys compare as strings: a string is itself, a number its JSON form
+// (42 → "42", so `"contact_id": 42` and `"contact_id": "42"` meet), true
+// and false their names. Write the wait's key as the plain value
+// (trigger.objectId), not string(trigger.objectId): string() of a large
+// number such as a HubSpot id gives exponent notation ("1.2345678901e+10").
+//
+// The usual pattern, "wait up to 2 days for a qualified event": workflow
+// A waits with
+//
+//	{"id": "qualified", "type": "wait_for_event", "event": "qualified",
+//	 "correlation_key": "trigger.objectId", "wait_timeout": "2d", "on_timeout": "remind"}
+//
+// and the app that decides a contact is qualified posts
+// {"event": "qualified", "contact_id": 123} to workflow B's generic webhook,
+// whose trigger names the type and the key:
+//
+//	"trigger": {"type": "webhook", "connector": "webhook", "credential": "crm-signing",
+//	            "options": {"type_path": "event"}, "correlation_key": "contact_id"}
+//
+// B's event also starts a run of B as usual (B may be just a stop step).
+// An approval wait (approval instead of event) is answered through the API
+// (POST /api/v1/runs/{id}/approve) or `hookflow approve RUN_ID`; a signal
+// can be sent by hand with POST /api/v1/signals.
 package definition
 
 import (
@@ -136,8 +176,15 @@ type Trigger struct {
 	RespondTimeout Duration `json:"respond_timeout,omitempty"`
 	// OrderKey is a gjson path into the event body; events with the same
 	// key run one after another, in the order received.
-	OrderKey string         `json:"order_key,omitempty"`
-	Options  map[string]any `json:"options,omitempty"`
+	OrderKey string `json:"order_key,omitempty"`
+	// CorrelationKey is a gjson path into the event body (webhook
+	// triggers only). Every accepted event of this trigger is offered to
+	// the runs waiting in a wait_for_event step for its type, under the
+	// value at this path (see the package documentation, "Waiting for
+	// events"). Without it the event is still offered, under no key, to
+	// the waits that set no correlation_key.
+	CorrelationKey string         `json:"correlation_key,omitempty"`
+	Options        map[string]any `json:"options,omitempty"`
 	Schedule *Schedule      `json:"schedule,omitempty"`
 }
 

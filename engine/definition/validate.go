@@ -622,7 +622,8 @@ func (r *run) trigger(t *Trigger) {
 			field string
 			set   bool
 		}{{"connector", t.Connector != ""}, {"credential", t.Credential != ""}, {"events", len(t.Events) > 0},
-			{"respond", t.Respond != ""}, {"respond_timeout", t.RespondTimeout != ""}, {"options", len(t.Options) > 0}} {
+			{"respond", t.Respond != ""}, {"respond_timeout", t.RespondTimeout != ""}, {"options", len(t.Options) > 0},
+			{"correlation_key", t.CorrelationKey != ""}} {
 			if f.set {
 				r.errorf("trigger."+f.field, "is only allowed on a webhook trigger")
 			}
@@ -650,6 +651,16 @@ func (r *run) trigger(t *Trigger) {
 			r.errs = append(r.errs, exprError("trigger.filter", err))
 		} else {
 			r.refs("trigger.filter", nil, refs)
+		}
+	}
+	if t.OrderKey != "" {
+		if msg := checkBodyPath(t.OrderKey); msg != "" {
+			r.errorf("trigger.order_key", "%s", msg)
+		}
+	}
+	if t.CorrelationKey != "" {
+		if msg := checkBodyPath(t.CorrelationKey); msg != "" {
+			r.errorf("trigger.correlation_key", "%s", msg)
 		}
 	}
 	for i, e := range t.Events {
