@@ -185,7 +185,7 @@ type Trigger struct {
 	// the waits that set no correlation_key.
 	CorrelationKey string         `json:"correlation_key,omitempty"`
 	Options        map[string]any `json:"options,omitempty"`
-	Schedule *Schedule      `json:"schedule,omitempty"`
+	Schedule       *Schedule      `json:"schedule,omitempty"`
 }
 
 // Schedule configures a schedule trigger: exactly one of Cron or Every.

@@ -167,7 +167,7 @@ func TestValidate(t *testing.T) {
 				"steps": [{"id": "a", "type": "stop"}]}`,
 			want: []string{"trigger.correlation_key: \"id|@upper\" uses the unknown modifier @upper"}},
 		{name: "correlation key only on webhooks",
-			doc: `{"name": "t", "trigger": {"type": "manual", "correlation_key": "id"}, "steps": [{"id": "a", "type": "stop"}]}`,
+			doc:  `{"name": "t", "trigger": {"type": "manual", "correlation_key": "id"}, "steps": [{"id": "a", "type": "stop"}]}`,
 			want: []string{"trigger.correlation_key: is only allowed on a webhook trigger"}},
 	}
 	for _, tt := range tests {
