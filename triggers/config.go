@@ -143,6 +143,10 @@ type Config struct {
 	// Starter starts runs; nil means TemporalStarter on the Service's
 	// client and TaskQueue.
 	Starter Starter
+	// Signaller offers accepted events to waiting runs; nil means the
+	// Starter when it implements Signaller (TemporalStarter does), else
+	// events are not offered to waits.
+	Signaller Signaller
 	// Credentials resolves trigger credentials. Nil means the store's
 	// credential named in the trigger, decrypted with Keyring (see
 	// StoreCredentials).

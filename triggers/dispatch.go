@@ -2,6 +2,7 @@ package triggers
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -10,6 +11,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/hookflow/hookflow/engine/interpreter"
+	"github.com/hookflow/hookflow/engine/metrics"
 	"github.com/hookflow/hookflow/engine/store"
 )
 
@@ -106,6 +108,14 @@ func (s *Service) dispatch(ctx context.Context, ev store.Event, attempt int) {
 		s.retryLater(ctx, ev, attempt, err)
 		return
 	}
+	metrics.DispatchLag.Observe(s.now().Sub(ev.ReceivedAt).Seconds())
+	// The event is dispatched only once waiting runs have been offered it
+	// too; a retry starts nothing new (the start is a no-op) and re-sends
+	// the signals, which runs that already have the event drop.
+	if err := s.signalWaiting(ctx, ev); err != nil {
+		s.retryLaterWhy(ctx, ev, attempt, "signal attempt %d failed (the run started): %v", err)
+		return
+	}
 	if err := s.store.MarkDispatched(context.WithoutCancel(ctx), ev.ID, in.RunID); err != nil {
 		// The run exists; the sweeper will find the event still pending
 		// and its start will be a no-op that marks it again.
@@ -114,16 +124,98 @@ func (s *Service) dispatch(ctx context.Context, ev store.Event, attempt int) {
 }
 
 func (s *Service) retryLater(ctx context.Context, ev store.Event, attempt int, cause error) {
+	s.retryLaterWhy(ctx, ev, attempt, "start attempt %d failed: %v", cause)
+}
+
+// retryLaterWhy schedules the next dispatch attempt of ev with its backoff
+// and records why: format takes the attempt and the cause.
+func (s *Service) retryLaterWhy(ctx context.Context, ev store.Event, attempt int, format string, cause error) {
 	if ctx.Err() != nil {
 		return // shutting down: the lease or grace period hands it to the next process
 	}
 	wait := s.backoff(attempt)
-	s.cfg.Logger.Warn("starting run failed; will retry", "event", ev.ID, "attempt", attempt, "retry_in", wait, "error", cause)
-	reason := fmt.Sprintf("start attempt %d failed: %v", attempt, cause)
+	reason := fmt.Sprintf(format, attempt, cause)
+	s.cfg.Logger.Warn("dispatching event failed; will retry", "event", ev.ID, "attempt", attempt, "retry_in", wait, "error", reason)
 	if err := s.store.MarkDispatchFailed(context.WithoutCancel(ctx), ev.ID, s.now().Add(wait), truncate(reason, 1000)); err != nil &&
 		!errors.Is(err, store.ErrConflict) {
 		s.cfg.Logger.Error("recording failed start", "event", ev.ID, "error", err)
 	}
+}
+
+// signalWaiting offers an accepted event to the runs waiting for its type
+// (see waitSignals), each signal bounded by Config.StartTimeout.
+func (s *Service) signalWaiting(ctx context.Context, ev store.Event) error {
+	if s.signal == nil {
+		return nil
+	}
+	p, err := s.version(ctx, ev.WorkflowID, ev.WorkflowVersion)
+	if err != nil {
+		return fmt.Errorf("loading version %d of workflow %s: %w", ev.WorkflowVersion, ev.WorkflowID, err)
+	}
+	for _, sig := range waitSignals(ev, p.correlationKey) {
+		sctx, cancel := context.WithTimeout(ctx, s.cfg.StartTimeout)
+		err := s.signal.SignalWaiting(sctx, sig)
+		cancel()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// waitSignals are the signals that offer ev to waiting runs: one under
+// the key at the trigger's correlation_key path (correlationPath), and,
+// when that key is not empty, one more under no key, because a wait
+// without correlation_key receives every event of its type. An event with
+// no type is offered to nobody. EventID is the inbox id, so a re-sent
+// signal is recognised by the runs that already have it.
+func waitSignals(ev store.Event, correlationPath string) []interpreter.EventSignal {
+	if ev.EventType == "" {
+		return nil
+	}
+	payload := json.RawMessage(ev.Body)
+	if len(payload) == 0 {
+		payload = json.RawMessage("null")
+	} else if !json.Valid(payload) {
+		payload, _ = json.Marshal(string(ev.Body)) // not JSON: offered as a string
+	}
+	sig := interpreter.EventSignal{Type: ev.EventType, EventID: ev.ID, Payload: payload}
+	key := ""
+	if correlationPath != "" && len(ev.Body) > 0 {
+		key = CorrelationKey(gjson.GetBytes(ev.Body, correlationPath))
+	}
+	if key == "" {
+		return []interpreter.EventSignal{sig}
+	}
+	keyed := sig
+	keyed.Key = key
+	return []interpreter.EventSignal{keyed, sig}
+}
+
+// CorrelationKey turns the value at a trigger's correlation_key path into
+// the key waits compare with, the way the interpreter turns a wait's
+// correlation_key value into one: a string is itself, a number its JSON
+// form (so 42 and "42" meet), a boolean its name. Anything else (missing,
+// null, an object or an array) is no key.
+func CorrelationKey(v gjson.Result) string {
+	switch v.Type {
+	case gjson.String:
+		return v.Str
+	case gjson.Number:
+		// The wait side decodes JSON numbers into float64 and encodes
+		// them back; do the same so 1.50 and 1.5 agree, as do the digits
+		// of a large id.
+		b, err := json.Marshal(v.Num)
+		if err != nil {
+			return v.Raw
+		}
+		return string(b)
+	case gjson.True:
+		return "true"
+	case gjson.False:
+		return "false"
+	}
+	return ""
 }
 
 // backoff is the wait before attempt+1: base·2^(attempt-1), capped, with

@@ -549,7 +549,12 @@ func (s *Service) respondOnComplete(ctx context.Context, w http.ResponseWriter, 
 		writeJSON(w, http.StatusAccepted, reply)
 		return
 	}
-	if merr := s.store.MarkDispatched(context.WithoutCancel(ctx), ev.ID, in.RunID); merr != nil {
+	if serr := s.signalWaiting(ctx, ev); serr != nil {
+		// The run exists; the dispatcher's start is a no-op and it
+		// offers the event to waiting runs again.
+		s.cfg.Logger.Warn("offering the event to waiting runs failed; the dispatcher will retry", "event", ev.ID, "error", serr)
+		s.enqueue(ev)
+	} else if merr := s.store.MarkDispatched(context.WithoutCancel(ctx), ev.ID, in.RunID); merr != nil {
 		s.cfg.Logger.Warn("marking event dispatched", "event", ev.ID, "error", merr)
 	}
 	if err != nil {

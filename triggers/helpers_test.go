@@ -47,6 +47,28 @@ type recordingStarter struct {
 	calls  int
 	failN  int // the next failN calls fail
 	signal chan string
+
+	offered     []interpreter.EventSignal // every SignalWaiting call, in order
+	failSignals int                       // the next failSignals SignalWaiting calls fail
+}
+
+// SignalWaiting records the signal, as the Signaller of the Service.
+func (r *recordingStarter) SignalWaiting(_ context.Context, sig interpreter.EventSignal) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.failSignals > 0 {
+		r.failSignals--
+		return fmt.Errorf("signalling router: dial tcp 127.0.0.1:7233: connect: connection refused")
+	}
+	r.offered = append(r.offered, sig)
+	return nil
+}
+
+// signals returns the signals sent so far.
+func (r *recordingStarter) signals() []interpreter.EventSignal {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]interpreter.EventSignal(nil), r.offered...)
 }
 
 func newRecordingStarter() *recordingStarter {

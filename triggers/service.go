@@ -29,13 +29,33 @@ type Starter interface {
 	StartRun(ctx context.Context, in interpreter.RunInput, orderKey string) error
 }
 
-// TemporalStarter starts runs with the interpreter's helpers.
+// Signaller offers a committed event to the runs waiting for it: the
+// wait_for_event steps whose event is sig.Type and whose correlation key is
+// sig.Key. Calling it twice for one event is safe, because a run drops an
+// EventID it has already received; that is what lets the dispatcher
+// re-send a signal whose delivery it is unsure of. No run waiting is
+// success. The production Signaller is TemporalStarter; the dispatcher
+// treats any error as "try again later".
+type Signaller interface {
+	SignalWaiting(ctx context.Context, sig interpreter.EventSignal) error
+}
+
+// TemporalStarter starts runs and signals waiting runs with the
+// interpreter's helpers.
 type TemporalStarter struct {
 	Client    client.Client
 	TaskQueue string
 }
 
-var _ Starter = TemporalStarter{}
+var (
+	_ Starter   = TemporalStarter{}
+	_ Signaller = TemporalStarter{}
+)
+
+// SignalWaiting implements Signaller.
+func (t TemporalStarter) SignalWaiting(ctx context.Context, sig interpreter.EventSignal) error {
+	return interpreter.SignalWaiting(ctx, t.Client, t.TaskQueue, sig)
+}
 
 // StartRun implements Starter.
 func (t TemporalStarter) StartRun(ctx context.Context, in interpreter.RunInput, orderKey string) error {
@@ -77,6 +97,7 @@ type Service struct {
 	registry *connectors.Registry
 	temporal client.Client
 	starter  Starter
+	signal   Signaller // nil: events are not offered to waiting runs
 	compiler *expression.Compiler
 	trusted  []netip.Prefix
 
@@ -121,12 +142,16 @@ func New(cfg Config, st *store.Store, reg *connectors.Registry, tc client.Client
 		}
 		starter = TemporalStarter{Client: tc, TaskQueue: cfg.TaskQueue}
 	}
+	signal := cfg.Signaller
+	if signal == nil {
+		signal, _ = starter.(Signaller)
+	}
 	if cfg.Credentials == nil {
 		cfg.Credentials = StoreCredentials(st, cfg.Keyring)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Service{
-		cfg: cfg, store: st, registry: reg, temporal: tc, starter: starter,
+		cfg: cfg, store: st, registry: reg, temporal: tc, starter: starter, signal: signal,
 		compiler:  expression.NewCompiler(expression.Limits{}),
 		trusted:   trusted,
 		dispatchQ: make(chan store.Event, cfg.DispatchQueue),
@@ -362,9 +387,10 @@ type versionKey struct {
 
 // pinned is a workflow version as runs need it.
 type pinned struct {
-	definition json.RawMessage
-	hash       string
-	orderKey   string
+	definition     json.RawMessage
+	hash           string
+	orderKey       string
+	correlationKey string
 }
 
 // version loads (and caches) a workflow version's definition.
@@ -384,7 +410,8 @@ func (s *Service) version(ctx context.Context, workflowID string, v int) (*pinne
 	if err := json.Unmarshal(wv.Definition, &def); err != nil {
 		return nil, fmt.Errorf("decoding version %d of workflow %s: %w", v, workflowID, err)
 	}
-	p = &pinned{definition: json.RawMessage(wv.Definition), hash: wv.Hash, orderKey: def.Trigger.OrderKey}
+	p = &pinned{definition: json.RawMessage(wv.Definition), hash: wv.Hash, orderKey: def.Trigger.OrderKey,
+		correlationKey: def.Trigger.CorrelationKey}
 	s.versionMu.Lock()
 	if len(s.versions) >= 1024 {
 		s.versions = map[versionKey]*pinned{}
