@@ -11,7 +11,7 @@ import (
 )
 
 const serverGroups = config.GroupCore | config.GroupHTTP | config.GroupStore | config.GroupTemporalClient |
-	config.GroupSecrets | config.GroupQueue | config.GroupConnectors
+	config.GroupSecrets | config.GroupQueue | config.GroupConnectors | config.GroupDebug
 
 func runServer(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg := config.Default()
@@ -37,7 +37,7 @@ func runServer(ctx context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 const workerGroups = config.GroupCore | config.GroupStore | config.GroupTemporalClient | config.GroupHealth |
-	config.GroupSecrets | config.GroupQueue | config.GroupConnectors
+	config.GroupSecrets | config.GroupQueue | config.GroupConnectors | config.GroupDebug
 
 func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg := config.Default()

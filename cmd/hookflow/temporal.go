@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/hookflow/hookflow/engine/app"
 	"github.com/hookflow/hookflow/engine/config"
 	"github.com/hookflow/hookflow/engine/devserver"
 	"github.com/hookflow/hookflow/engine/store"
@@ -14,10 +15,17 @@ import (
 func runTemporal(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg := config.Default()
 	fs := newFlagSet("temporal", "Runs only the embedded Temporal server, with SQLite in the data folder, so\nseveral `hookflow server` and `hookflow worker` processes on one machine can\nshare it. Point them at it with --temporal-address 127.0.0.1:<port>.", stderr)
-	if err := config.Parse(fs, &cfg, config.GroupCore|config.GroupEmbedded, args, os.Getenv); err != nil {
+	if err := config.Parse(fs, &cfg, config.GroupCore|config.GroupEmbedded|config.GroupDebug, args, os.Getenv); err != nil {
 		return err
 	}
 	logger := cfg.NewLogger()
+	if cfg.PprofAddr != "" {
+		p, err := app.ServePprof(cfg.PprofAddr, logger)
+		if err != nil {
+			return err
+		}
+		defer p.Close()
+	}
 	srv, err := devserver.Start(ctx, devserver.Config{
 		DataDir:   cfg.DataDir,
 		Port:      cfg.TemporalPort,

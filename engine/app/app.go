@@ -113,6 +113,7 @@ type App struct {
 	router *gin.Engine
 	ln     net.Listener
 	http   *http.Server
+	pprof  *Pprof
 	probes []api.Probe
 
 	workerStarted atomic.Bool
@@ -159,6 +160,12 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 			return nil, fmt.Errorf("HTTP port %s is busy or not usable: %w", listenAddr, err)
 		}
 		a.ln = ln
+	}
+
+	if cfg.PprofAddr != "" {
+		if a.pprof, err = ServePprof(cfg.PprofAddr, logger); err != nil {
+			return nil, err
+		}
 	}
 
 	if cfg.DatabaseURL == "" {
@@ -389,6 +396,9 @@ func (a *App) Close() error {
 			if err := a.ln.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
 				errs = append(errs, err)
 			}
+		}
+		if err := a.pprof.Close(); err != nil {
+			errs = append(errs, err)
 		}
 		if a.deps.Temporal != nil {
 			a.deps.Temporal.Close()

@@ -58,6 +58,10 @@ type Config struct {
 	// /readyz; empty turns that listener off. API processes serve them on
 	// HTTPAddr.
 	HealthAddr string
+	// PprofAddr is where the process serves net/http/pprof (CPU, heap,
+	// goroutine, block and mutex profiles); empty turns it off. The
+	// endpoints have no authentication, so bind it to loopback.
+	PprofAddr string
 	// PublicURL is the base URL external apps use to reach this server; webhook
 	// URLs are built from it.
 	PublicURL string

@@ -26,9 +26,10 @@ const (
 	GroupQueue                            // task queue (worker and API)
 	GroupHealth                           // health listener of worker-only processes
 	GroupConnectors                       // outgoing calls: SSRF allowlist, provider base URLs
+	GroupDebug                            // long-running processes: profiling listener
 
 	// GroupAll is every group.
-	GroupAll = GroupCore | GroupHTTP | GroupStore | GroupTemporalClient | GroupEmbedded | GroupSecrets | GroupQueue | GroupHealth | GroupConnectors
+	GroupAll = GroupCore | GroupHTTP | GroupStore | GroupTemporalClient | GroupEmbedded | GroupSecrets | GroupQueue | GroupHealth | GroupConnectors | GroupDebug
 )
 
 // Setting describes one configuration value: its flag name, environment
@@ -65,6 +66,8 @@ func Settings() []Setting {
 			bind: func(c *Config) flag.Value { return (*stringValue)(&c.HTTPAddr) }},
 		{Flag: "health-addr", Group: GroupHealth, Usage: "listen address for /healthz and /readyz of a worker (empty: off)",
 			bind: func(c *Config) flag.Value { return (*stringValue)(&c.HealthAddr) }},
+		{Flag: "pprof-addr", Group: GroupDebug, Usage: "listen address of Go's net/http/pprof profiling endpoints under /debug/pprof/ (empty: off; never expose it publicly)",
+			bind: func(c *Config) flag.Value { return (*stringValue)(&c.PprofAddr) }},
 		{Flag: "public-url", Group: GroupHTTP, Usage: "base URL external apps use to reach hookflow; webhook URLs are built from it",
 			bind: func(c *Config) flag.Value { return (*stringValue)(&c.PublicURL) }},
 		{Flag: "max-body-bytes", Group: GroupHTTP, Usage: "largest accepted request body in bytes (webhooks and API)",

@@ -50,6 +50,10 @@ const (
 	// mode keeps recent writes in DatabaseFileName+"-wal", so a backup must
 	// copy the -wal and -shm files too.
 	DatabaseFileName = "temporal.db"
+	// VisibilityFileName is Temporal's visibility database (workflow
+	// listings), kept apart from DatabaseFileName so that its writes run
+	// on a connection of their own; back it up the same way.
+	VisibilityFileName = "temporal-visibility.db"
 	// ClusterIDFileName keeps the cluster ID, which must not change once the
 	// database holds cluster metadata.
 	ClusterIDFileName = "temporal-cluster-id"
@@ -142,11 +146,15 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	visCfg, err := prepareVisibilityDatabase(cfg)
+	if err != nil {
+		return nil, err
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 
-	serverCfg := buildConfig(cfg, sqlCfg, clusterID, frontend, internal)
+	serverCfg := buildConfig(cfg, sqlCfg, visCfg, clusterID, frontend, internal)
 	hosts := map[primitives.ServiceName]static.Hosts{
 		primitives.FrontendService: static.SingleLocalHost(frontend),
 		primitives.HistoryService:  static.SingleLocalHost(net.JoinHostPort(cfg.Host, strconv.Itoa(internal[0]))),
@@ -154,7 +162,15 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		primitives.WorkerService:   static.SingleLocalHost(net.JoinHostPort(cfg.Host, strconv.Itoa(internal[2]))),
 	}
 	dyn := dynamicconfig.StaticClient{
-		dynamicconfig.TransferProcessorMaxPollRPS.Key(): DefaultTransferMaxPollRPS,
+		dynamicconfig.TransferProcessorMaxPollRPS.Key():   DefaultTransferMaxPollRPS,
+		dynamicconfig.VisibilityProcessorMaxPollRPS.Key(): DefaultTransferMaxPollRPS,
+		dynamicconfig.TimerProcessorMaxPollRPS.Key():      DefaultTransferMaxPollRPS,
+		// One node, one worker process: a task queue split into the default
+		// four partitions makes a poller on one partition miss tasks added
+		// to another, which then go through the database and forwarding
+		// instead of a sync match.
+		dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():  1,
+		dynamicconfig.MatchingNumTaskqueueWritePartitions.Key(): 1,
 	}
 	logger := newLogger(cfg.Logger, level)
 
@@ -310,6 +326,38 @@ func prepareDatabase(cfg Config) (*config.SQL, error) {
 	if err != nil {
 		return nil, fmt.Errorf("building namespace %q: %w", cfg.Namespace, err)
 	}
+	if err := createDatabaseFile(cfg, path, nsCfg); err != nil {
+		return nil, err
+	}
+	sqlCfg := sqlConfig(path, cfg.BusyTimeout, true)
+	// Idempotent: registers the namespace when the configured one is new.
+	if err := sqliteschema.CreateNamespaces(sqlCfg, nsCfg); err != nil {
+		return nil, fmt.Errorf("registering namespace %q: %w", cfg.Namespace, err)
+	}
+	return sqlCfg, nil
+}
+
+// prepareVisibilityDatabase creates the visibility database when it is
+// missing. Visibility lives in its own file because Temporal's SQLite
+// visibility rows carry dozens of indexes and two full-text tables: in the
+// main file their writes took the one connection away from workflow
+// updates for a fifth of the server's time. In a file of its own the
+// visibility queue writes on its own connection, in parallel. hookflow
+// never lists workflows through visibility (runs live in its store), so a
+// data folder from before the split only loses the old entries of
+// `temporal workflow list`.
+func prepareVisibilityDatabase(cfg Config) (*config.SQL, error) {
+	path := filepath.Join(cfg.DataDir, VisibilityFileName)
+	if err := createDatabaseFile(cfg, path, nil); err != nil {
+		return nil, err
+	}
+	return sqlConfig(path, cfg.BusyTimeout, true), nil
+}
+
+// createDatabaseFile creates the Temporal schema (and the namespace, when
+// ns is not nil) at path unless the file exists, building it under a
+// temporary name that is renamed into place once complete.
+func createDatabaseFile(cfg Config, path string, ns *sqliteschema.NamespaceConfig) error {
 	_, statErr := os.Stat(path)
 	switch {
 	case errors.Is(statErr, os.ErrNotExist):
@@ -321,30 +369,27 @@ func prepareDatabase(cfg Config) (*config.SQL, error) {
 		// self-contained file by the time it is renamed.
 		setup := sqlConfig(tmp, cfg.BusyTimeout, false)
 		if err := sqliteschema.SetupSchema(setup); err != nil {
-			return nil, fmt.Errorf("creating Temporal schema: %w", err)
+			return fmt.Errorf("creating Temporal schema in %s: %w", filepath.Base(path), err)
 		}
-		if err := sqliteschema.CreateNamespaces(setup, nsCfg); err != nil {
-			return nil, fmt.Errorf("registering namespace %q: %w", cfg.Namespace, err)
+		if ns != nil {
+			if err := sqliteschema.CreateNamespaces(setup, ns); err != nil {
+				return fmt.Errorf("registering namespace %q: %w", cfg.Namespace, err)
+			}
 		}
 		if err := syncFile(tmp); err != nil {
-			return nil, fmt.Errorf("syncing Temporal database: %w", err)
+			return fmt.Errorf("syncing Temporal database: %w", err)
 		}
 		if err := os.Rename(tmp, path); err != nil {
-			return nil, fmt.Errorf("moving Temporal database into place: %w", err)
+			return fmt.Errorf("moving Temporal database into place: %w", err)
 		}
 	case statErr != nil:
-		return nil, fmt.Errorf("checking Temporal database: %w", statErr)
+		return fmt.Errorf("checking Temporal database: %w", statErr)
 	}
-	sqlCfg := sqlConfig(path, cfg.BusyTimeout, true)
-	// Idempotent: registers the namespace when the configured one is new.
-	if err := sqliteschema.CreateNamespaces(sqlCfg, nsCfg); err != nil {
-		return nil, fmt.Errorf("registering namespace %q: %w", cfg.Namespace, err)
-	}
-	return sqlCfg, nil
+	return nil
 }
 
-func buildConfig(cfg Config, sqlCfg *config.SQL, clusterID, frontend string, internal []int) *config.Config {
-	const store = "sqlite"
+func buildConfig(cfg Config, sqlCfg, visCfg *config.SQL, clusterID, frontend string, internal []int) *config.Config {
+	const store, visibility = "sqlite", "sqlite-visibility"
 	service := func(port int) config.Service {
 		var s config.Service
 		s.RPC.BindOnIP = cfg.Host
@@ -360,9 +405,9 @@ func buildConfig(cfg Config, sqlCfg *config.SQL, clusterID, frontend string, int
 	c.Global.Membership.MaxJoinDuration = 30 * time.Second
 	c.Global.Membership.BroadcastAddress = cfg.Host
 	c.Persistence.DefaultStore = store
-	c.Persistence.VisibilityStore = store
+	c.Persistence.VisibilityStore = visibility
 	c.Persistence.NumHistoryShards = 1
-	c.Persistence.DataStores = map[string]config.DataStore{store: {SQL: sqlCfg}}
+	c.Persistence.DataStores = map[string]config.DataStore{store: {SQL: sqlCfg}, visibility: {SQL: visCfg}}
 	c.ClusterMetadata = &cluster.Config{
 		FailoverVersionIncrement: 10,
 		MasterClusterName:        clusterName,

@@ -90,3 +90,34 @@ func TestLoggerNeverExitsAndFilters(t *testing.T) {
 		}
 	}
 }
+
+func TestVisibilityDatabaseIsSeparateAndReopens(t *testing.T) {
+	dir := t.TempDir()
+	cfg := withDefaults(Config{DataDir: dir})
+	vis, err := prepareVisibilityDatabase(cfg)
+	if err != nil {
+		t.Fatalf("creating the visibility database: %v", err)
+	}
+	main, err := prepareDatabase(cfg)
+	if err != nil {
+		t.Fatalf("creating the main database: %v", err)
+	}
+	// Temporal's SQLite plugin shares one connection per DSN; a different
+	// file is what gives visibility writes a connection of their own.
+	if vis.DatabaseName == main.DatabaseName {
+		t.Fatalf("visibility shares %s with the main database", vis.DatabaseName)
+	}
+	if filepath.Base(vis.DatabaseName) != VisibilityFileName {
+		t.Errorf("visibility database %s, want %s", vis.DatabaseName, VisibilityFileName)
+	}
+	if _, err := prepareVisibilityDatabase(cfg); err != nil {
+		t.Fatalf("reopening the visibility database: %v", err)
+	}
+	c := buildConfig(cfg, main, vis, "id", "127.0.0.1:7233", []int{1, 2, 3, 4})
+	if got := c.Persistence.DataStores[c.Persistence.VisibilityStore].SQL.DatabaseName; got != vis.DatabaseName {
+		t.Errorf("visibility store points at %s, want %s", got, vis.DatabaseName)
+	}
+	if got := c.Persistence.DataStores[c.Persistence.DefaultStore].SQL.DatabaseName; got != main.DatabaseName {
+		t.Errorf("default store points at %s, want %s", got, main.DatabaseName)
+	}
+}
