@@ -12,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/hookflow/hookflow/engine/interpreter"
 	"github.com/hookflow/hookflow/engine/manage"
 	"github.com/hookflow/hookflow/engine/metrics"
 	"github.com/hookflow/hookflow/engine/store"
@@ -58,6 +59,12 @@ type Runs interface {
 	Retry(ctx context.Context, run store.Run, version int) (string, error)
 	// RetryDelivery re-sends a failed or dead outgoing webhook once.
 	RetryDelivery(ctx context.Context, d store.Delivery) error
+	// Approve answers the approval a running run waits for; an error
+	// wrapping store.ErrConflict means the run is no longer running.
+	Approve(ctx context.Context, runID string, d interpreter.Decision) error
+	// Signal offers an event to the runs waiting for its type and key and
+	// returns its event id (sig.EventID, or a fresh one when empty).
+	Signal(ctx context.Context, sig interpreter.EventSignal) (string, error)
 }
 
 // TestRun is a dry run of a definition against a sample event.
@@ -182,6 +189,8 @@ func (s *server) routes(v1 *gin.RouterGroup) {
 	v1.GET("/runs/:id", viewer, s.getRun)
 	v1.POST("/runs/:id/cancel", editor, s.cancelRun)
 	v1.POST("/runs/:id/retry", editor, s.retryRun)
+	v1.POST("/runs/:id/approve", editor, s.approveRun)
+	v1.POST("/signals", editor, s.sendSignal)
 
 	v1.GET("/credentials", viewer, s.listCredentials)
 	v1.POST("/credentials", editor, s.createCredential)
