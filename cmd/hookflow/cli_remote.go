@@ -23,6 +23,7 @@ func init() {
 		command{Name: "describe", Short: "show one run step by step (describe run ID)", Run: runDescribe},
 		command{Name: "logs", Short: "show a workflow's runs; -f follows new runs live", Run: runLogs},
 		command{Name: "replay", Short: "replay a logged event (a new run)", Run: runReplay},
+		command{Name: "approve", Short: "answer the approval a run waits for (--reject to refuse)", Run: runApprove},
 	)
 }
 
@@ -605,5 +606,50 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if rid := cell(ev["run_id"]); rid != "-" {
 		fmt.Fprintf(stdout, "run: %s\n", rid)
 	}
+	return nil
+}
+
+func runApprove(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("approve", "Usage: hookflow approve RUN_ID [--reject] [--comment TEXT] [--by NAME] [--step STEP]\n"+
+		"Answers the approval a running run waits for (a wait_for_event step with approval).", stderr)
+	var f clientFlags
+	f.register(fs, true)
+	reject := fs.Bool("reject", false, "refuse instead of approving")
+	comment := fs.String("comment", "", "a comment the run sees as steps.<id>.comment")
+	by := fs.String("by", "", "who decides (default: the API key's name)")
+	step := fs.String("step", "", "the waiting approval step (default: the first that waits)")
+	var id string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		id, args = args[0], args[1:]
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if id == "" && fs.NArg() > 0 {
+		id = fs.Arg(0)
+	}
+	if id == "" {
+		return usagef("usage: hookflow approve RUN_ID [--reject] [--comment TEXT]")
+	}
+	if err := f.checkOutput(); err != nil {
+		return err
+	}
+	c, err := f.client()
+	if err != nil {
+		return err
+	}
+	body := map[string]any{"approved": !*reject, "comment": *comment, "by": *by, "step": *step}
+	var out map[string]any
+	if _, err := c.do(ctx, "POST", "/api/v1/runs/"+url.PathEscape(id)+"/approve", body, &out); err != nil {
+		return err
+	}
+	if f.output == "json" {
+		return printJSON(stdout, out)
+	}
+	verb := "approved"
+	if *reject {
+		verb = "rejected"
+	}
+	fmt.Fprintf(stdout, "%s run %s (by %s)\n", verb, id, cell(out["by"]))
 	return nil
 }
