@@ -211,6 +211,9 @@ func (s *Service) Invalidate() {
 
 func (s *Service) now() time.Time { return s.cfg.Now() }
 
+// TaskQueue is the Temporal task queue runs start on.
+func (s *Service) TaskQueue() string { return s.cfg.TaskQueue }
+
 // StoreCredentials resolves a credential by name (or id) from the store
 // and decrypts it with kr. The plaintext is the JSON object of the
 // credential's field values.
