@@ -23,6 +23,7 @@ import (
 	"github.com/hookflow/hookflow/engine/definition"
 	"github.com/hookflow/hookflow/engine/expression"
 	"github.com/hookflow/hookflow/engine/interpreter"
+	"github.com/hookflow/hookflow/engine/metrics"
 	"github.com/hookflow/hookflow/engine/store"
 )
 
@@ -32,6 +33,33 @@ const (
 	StatusDuplicate = "duplicate"
 	StatusIgnored   = "ignored"
 )
+
+// Outcomes of deliveries that were not stored as events, the other values
+// of hookflow_events_received_total's status label.
+const (
+	outcomeRejected    = "rejected"     // 401: verification failed, or a refused handshake
+	outcomeInvalid     = "invalid"      // 400/405/415: malformed body, method or content type
+	outcomeTooLarge    = "too_large"    // 413
+	outcomeRateLimited = "rate_limited" // 429
+	outcomeForbidden   = "forbidden"    // 403: IP allowlist
+	outcomeUnavailable = "unavailable"  // 503: store or credential unavailable
+	outcomeNotFound    = "not_found"    // 404: unknown or disabled endpoint
+	outcomeHandshake   = "handshake"    // a provider handshake answered
+)
+
+// unknownEndpoint is the endpoint label of deliveries to no endpoint: a
+// guessed token must not become a label value.
+const unknownEndpoint = "unknown"
+
+// countDelivery counts one delivery (or one event of it) by endpoint id
+// and outcome.
+func countDelivery(rt *route, status string) {
+	ep := unknownEndpoint
+	if rt != nil {
+		ep = rt.endpoint.ID
+	}
+	metrics.EventsReceived.WithLabelValues(ep, status).Inc()
+}
 
 // Reply is the JSON body of a 2xx webhook reply.
 type Reply struct {
@@ -75,18 +103,24 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // Serve runs one delivery to token through the pipeline (see the package
 // documentation for the order of the steps and their status codes).
 func (s *Service) Serve(w http.ResponseWriter, r *http.Request, token string) {
+	start := time.Now()
 	received := s.now()
 	ctx := r.Context()
 	w.Header().Set("Cache-Control", "no-store")
 	if !validToken(token) {
+		countDelivery(nil, outcomeNotFound)
 		writeRaw(w, http.StatusNotFound, "application/json", []byte(notFoundBody))
 		return
 	}
 	rt, err := s.lookup(ctx, token)
 	if err != nil {
 		s.cfg.Logger.Error("looking up webhook endpoint", "error", err)
+		countDelivery(nil, outcomeUnavailable)
 		s.unavailable(w, "the event store is unavailable")
 		return
+	}
+	if rt != nil {
+		defer func() { metrics.IngestLatency.WithLabelValues(rt.connector).Observe(time.Since(start).Seconds()) }()
 	}
 	limit := s.cfg.MaxBodyBytes
 	if rt != nil && rt.endpoint.MaxBodyBytes > 0 {
@@ -100,17 +134,20 @@ func (s *Service) Serve(w http.ResponseWriter, r *http.Request, token string) {
 	}
 	// 2. Endpoint.
 	if rt == nil {
+		countDelivery(nil, outcomeNotFound)
 		writeRaw(w, http.StatusNotFound, "application/json", []byte(notFoundBody))
 		return
 	}
 	// 3. Protections that shed load before the body is read.
 	if rt.allowlist && !s.allowed(rt, r) {
 		s.cfg.Logger.Warn("webhook refused by IP allowlist", "endpoint", rt.endpoint.ID, "remote", r.RemoteAddr)
+		countDelivery(rt, outcomeForbidden)
 		writeError(w, http.StatusForbidden, "this address is not allowed to call this endpoint")
 		return
 	}
 	if ok, wait := s.limits.allow(rt.endpoint, received); !ok {
 		w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
+		countDelivery(rt, outcomeRateLimited)
 		writeError(w, http.StatusTooManyRequests, fmt.Sprintf("rate limit of %g requests per second exceeded for this endpoint", rt.endpoint.RateLimit))
 		return
 	}
@@ -121,6 +158,7 @@ func (s *Service) Serve(w http.ResponseWriter, r *http.Request, token string) {
 			s.tooLarge(ctx, w, rt, r, received, limit)
 			return
 		}
+		countDelivery(rt, outcomeInvalid)
 		writeError(w, http.StatusBadRequest, "reading request body: "+err.Error())
 		return
 	}
@@ -131,8 +169,10 @@ func (s *Service) Serve(w http.ResponseWriter, r *http.Request, token string) {
 	if rt.trigger.Handshaker != nil && rt.credErr == nil {
 		if resp, handled := rt.trigger.Handshaker.Handshake(req, rt.credential); handled && resp != nil {
 			if resp.Status >= 300 {
+				countDelivery(rt, outcomeRejected)
 				d.log(ctx, d.logRow(store.EventRejected, store.VerificationFailed, fmt.Sprintf("provider handshake refused (%d)", resp.Status)))
 			} else {
+				countDelivery(rt, outcomeHandshake)
 				d.log(ctx, d.logRow(store.EventIgnored, store.VerificationOK, "provider handshake answered"))
 			}
 			writeRaw(w, resp.Status, resp.ContentType, resp.Body)
@@ -154,6 +194,7 @@ func (s *Service) Serve(w http.ResponseWriter, r *http.Request, token string) {
 	if rt.credErr != nil {
 		s.cfg.Logger.Error("webhook credential unavailable", "endpoint", rt.endpoint.ID, "error", rt.credErr)
 		d.log(ctx, d.logRow(store.EventRejected, store.VerificationFailed, "credential unavailable: "+rt.credErr.Error()))
+		countDelivery(rt, outcomeUnavailable)
 		s.unavailable(w, "this endpoint's credential cannot be read; the delivery was not accepted")
 		return
 	}
@@ -164,6 +205,11 @@ func (s *Service) Serve(w http.ResponseWriter, r *http.Request, token string) {
 			reason = ve.Reason
 		}
 		s.cfg.Logger.Info("webhook verification failed", "endpoint", rt.endpoint.ID, "reason", reason)
+		metricReason := "other"
+		if ve != nil {
+			metricReason = ve.Reason // a verifier's fixed reason, never a request value
+		}
+		metrics.VerificationFailures.WithLabelValues(rt.connector, metricReason).Inc()
 		d.reject(ctx, w, http.StatusUnauthorized, store.VerificationFailed, "verification failed: "+reason)
 		return
 	}
@@ -181,9 +227,11 @@ func (s *Service) Serve(w http.ResponseWriter, r *http.Request, token string) {
 	if len(events) == 0 {
 		ev := d.logRow(store.EventIgnored, store.VerificationOK, "the delivery carries no event")
 		if _, err := s.inbox.commit(ctx, []*store.Event{ev}); err != nil {
+			countDelivery(rt, outcomeUnavailable)
 			s.storeFailed(w, err)
 			return
 		}
+		countDelivery(rt, StatusIgnored)
 		writeJSON(w, http.StatusAccepted, Reply{EventID: ev.ID, Status: StatusIgnored})
 		return
 	}
@@ -195,6 +243,7 @@ func (s *Service) Serve(w http.ResponseWriter, r *http.Request, token string) {
 	// 9. Dedupe and commit.
 	results, err := s.inbox.commit(ctx, rows)
 	if err != nil {
+		countDelivery(rt, outcomeUnavailable)
 		s.storeFailed(w, err)
 		return
 	}
@@ -210,6 +259,7 @@ func (s *Service) Serve(w http.ResponseWriter, r *http.Request, token string) {
 		default:
 			accepted = append(accepted, *rows[i])
 		}
+		countDelivery(rt, st) // per event: a HubSpot batch of 10 counts 10
 		if i == 0 {
 			reply.EventID, reply.Status = res.ID, st
 		}
@@ -293,6 +343,14 @@ func (d *delivery) log(ctx context.Context, ev *store.Event) {
 
 // reject logs the delivery as rejected and answers code with reason.
 func (d *delivery) reject(ctx context.Context, w http.ResponseWriter, code int, verification, reason string) {
+	switch {
+	case code == http.StatusUnauthorized:
+		countDelivery(d.rt, outcomeRejected)
+	case code == http.StatusRequestEntityTooLarge:
+		countDelivery(d.rt, outcomeTooLarge)
+	default:
+		countDelivery(d.rt, outcomeInvalid)
+	}
 	d.log(ctx, d.logRow(store.EventRejected, verification, reason))
 	if code == http.StatusMethodNotAllowed {
 		w.Header().Set("Allow", "POST, PUT, PATCH")
@@ -503,6 +561,7 @@ func (s *Service) trustedProxy(ip netip.Addr) bool {
 // tooLarge answers 413 and logs it when the endpoint is known.
 func (s *Service) tooLarge(ctx context.Context, w http.ResponseWriter, rt *route, r *http.Request, received time.Time, limit int64) {
 	msg := fmt.Sprintf("request body is larger than this endpoint's limit of %d bytes", limit)
+	countDelivery(rt, outcomeTooLarge)
 	if rt != nil {
 		d := &delivery{s: s, rt: rt, r: r, req: &connectors.Request{}, received: received}
 		d.log(ctx, d.logRow(store.EventRejected, store.VerificationSkipped, msg))
