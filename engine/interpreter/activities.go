@@ -21,6 +21,7 @@ import (
 
 	"github.com/hookflow/hookflow/connectors"
 	"github.com/hookflow/hookflow/engine/expression"
+	"github.com/hookflow/hookflow/engine/metrics"
 	"github.com/hookflow/hookflow/engine/store"
 )
 
@@ -152,7 +153,8 @@ func NewActivities(deps Deps) *Activities {
 }
 
 // Action runs a connector action with the named credential.
-func (a *Activities) Action(ctx context.Context, req ActionRequest) (StepOutput, error) {
+func (a *Activities) Action(ctx context.Context, req ActionRequest) (_ StepOutput, err error) {
+	defer observeStep(req.Connector, req.Action, time.Now(), &err)
 	attempt := int(activity.GetInfo(ctx).Attempt)
 	if a.deps.Registry == nil {
 		return StepOutput{}, a.fail(ctx, connectors.Permanent(errors.New("no connector registry configured")))
@@ -174,7 +176,8 @@ func (a *Activities) Action(ctx context.Context, req ActionRequest) (StepOutput,
 }
 
 // HTTP performs an http step through the SSRF-guarded client.
-func (a *Activities) HTTP(ctx context.Context, req HTTPRequest) (StepOutput, error) {
+func (a *Activities) HTTP(ctx context.Context, req HTTPRequest) (_ StepOutput, err error) {
+	defer observeStep(httpStepConnector, httpStepAction, time.Now(), &err)
 	attempt := int(activity.GetInfo(ctx).Attempt)
 	if a.deps.HTTP == nil {
 		return StepOutput{}, a.fail(ctx, connectors.Permanent(errors.New("no HTTP client configured")))
@@ -237,6 +240,30 @@ func (a *Activities) HTTP(ctx context.Context, req HTTPRequest) (StepOutput, err
 		return StepOutput{}, a.fail(ctx, connectors.Retryable(err))
 	}
 	return StepOutput{Output: v, Attempt: attempt}, nil
+}
+
+// The connector and action labels of http steps in the step metrics.
+const (
+	httpStepConnector = "http"
+	httpStepAction    = "request"
+)
+
+// observeStep records one attempt of an action or http step: its duration
+// and, when it failed, its error class (the Temporal error type the
+// attempt failed with: retryable, permanent, rate_limited…). Connector and
+// action names were checked against the registry when the definition was
+// saved, so the label sets stay small.
+func observeStep(connector, action string, start time.Time, err *error) {
+	metrics.StepDuration.WithLabelValues(connector, action).Observe(time.Since(start).Seconds())
+	if *err == nil {
+		return
+	}
+	class := string(connectors.ClassRetryable)
+	var app *temporal.ApplicationError
+	if errors.As(*err, &app) && app.Type() != "" {
+		class = app.Type()
+	}
+	metrics.StepErrors.WithLabelValues(connector, action, class).Inc()
 }
 
 // applyCredential authenticates an http step: a "token" is a bearer token,
@@ -391,11 +418,20 @@ func (a *Activities) SaveRun(ctx context.Context, req SaveRunRequest) error {
 	if err != nil {
 		return fmt.Errorf("encoding step log: %w", err)
 	}
+	// A retried SaveRun, or the end of a run whose summary was already
+	// final, must not count the run twice: count the transition only.
+	wasFinal := false
+	if prev, err := a.deps.Store.GetRun(ctx, req.Log.RunID); err == nil {
+		wasFinal = prev.Status != store.RunRunning
+	}
 	run := store.Run{ID: req.Log.RunID, TemporalRunID: req.TemporalRunID, WorkflowID: req.Log.WorkflowID,
 		WorkflowVersion: req.Log.Version, EventID: req.Log.EventID, Status: req.Log.Status, StartedAt: req.Log.StartedAt,
 		EndedAt: req.Log.EndedAt, Error: req.Log.Error, Output: req.Output, Steps: steps, RetryOf: req.RetryOf}
 	if err := a.deps.Store.UpsertRun(ctx, run); err != nil {
 		return fmt.Errorf("saving run %s: %w", run.ID, err)
+	}
+	if !wasFinal && req.Log.Status != StatusRunning {
+		metrics.Runs.WithLabelValues(req.Log.WorkflowID, req.Log.Status).Inc()
 	}
 	if !req.UpdateEvent || req.Log.EventID == "" {
 		return nil
@@ -506,10 +542,23 @@ func (a *Activities) attempt(ctx context.Context, deliveryID string, req ActionR
 		next := time.Now().Add(wait).UTC()
 		att.Status, att.NextAttemptAt, att.Error, res.Error = store.DeliveryFailed, &next, err.Error(), err.Error()
 	}
+	metrics.Deliveries.WithLabelValues(destinationLabel(req.Input["url"]), att.Status).Inc()
 	if _, err := a.deps.Store.RecordDeliveryAttempt(ctx, deliveryID, att); err != nil {
 		return DeliverResult{}, fmt.Errorf("recording delivery attempt: %w", err)
 	}
 	return res, nil
+}
+
+// destinationLabel is the deliveries metric's destination: scheme://host
+// of the webhook URL, never its path or query (which may carry tokens and
+// would make one series per customer).
+func destinationLabel(v any) string {
+	raw, _ := v.(string)
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return "invalid"
+	}
+	return strings.ToLower(u.Scheme) + "://" + strings.ToLower(u.Host)
 }
 
 // Redeliver re-sends a failed or dead delivery once, by hand: it requeues
