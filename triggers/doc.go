@@ -41,8 +41,13 @@
 //
 // After the commit an in-memory dispatcher starts each run with
 // interpreter.Start under a workflow id derived from the endpoint and the
-// provider event id, so a second start of the same event is a no-op, and
-// marks the event dispatched. When Temporal cannot be reached the event
+// provider event id, so a second start of the same event is a no-op,
+// offers the event to the runs waiting for its type in a wait_for_event
+// step (interpreter.SignalWaiting, keyed by the value at the trigger's
+// correlation_key, with the inbox id as EventID so a re-sent signal is
+// taken once), and only then marks the event dispatched. Duplicates,
+// ignored and rejected deliveries are offered to nobody. When Temporal
+// cannot be reached the event
 // stays pending with an exponential-backoff next attempt. A sweeper claims
 // due pending events with a lease (store.ClaimPendingEvents), so several
 // server processes share the work and an event committed just before a
