@@ -208,9 +208,6 @@ var webhookURLLine = regexp.MustCompile(`webhook URL: (\S+)`)
 // to the printed URL, wait for the run, describe it, replay the event,
 // follow the logs, and check exit codes.
 func TestCLIAgainstDev(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the hookflow binary and starts hookflow dev")
-	}
 	e := startCLIDev(t)
 	wfFile := filepath.Join("..", "..", "workflows", "bench-reference.json")
 	const name = "Benchmark reference: Stripe payment to sink"
