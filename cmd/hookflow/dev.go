@@ -20,7 +20,7 @@ import (
 const DefaultReadyTimeout = 60 * time.Second
 
 const devGroups = config.GroupCore | config.GroupHTTP | config.GroupStore | config.GroupEmbedded |
-	config.GroupSecrets | config.GroupQueue | config.GroupConnectors | config.GroupDebug
+	config.GroupSecrets | config.GroupQueue | config.GroupConnectors | config.GroupDebug | config.GroupWorker
 
 func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	start := time.Now()

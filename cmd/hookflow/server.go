@@ -37,7 +37,7 @@ func runServer(ctx context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 const workerGroups = config.GroupCore | config.GroupStore | config.GroupTemporalClient | config.GroupHealth |
-	config.GroupSecrets | config.GroupQueue | config.GroupConnectors | config.GroupDebug
+	config.GroupSecrets | config.GroupQueue | config.GroupConnectors | config.GroupDebug | config.GroupWorker
 
 func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg := config.Default()

@@ -208,7 +208,9 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 
 	if opts.Role&RoleWorker != 0 {
 		a.worker = worker.New(a.deps.Temporal, cfg.TaskQueue, worker.Options{
-			WorkerStopTimeout: drainBudget(cfg.ShutdownTimeout),
+			WorkerStopTimeout:                drainBudget(cfg.ShutdownTimeout),
+			MaxConcurrentWorkflowTaskPollers: cfg.WorkerPollers,
+			MaxConcurrentActivityTaskPollers: cfg.WorkerPollers,
 		})
 		for _, c := range opts.Components {
 			if c.RegisterWorker == nil {

@@ -37,6 +37,11 @@ const (
 	DefaultEventRetention         = 30 * 24 * time.Hour
 	DefaultMaxBodyBytes           = 1 << 20
 	DefaultShutdownTimeout        = 10 * time.Second
+	// DefaultWorkerPollers is the number of workflow-task and of
+	// activity-task pollers. The SDK's default of 2 each caps a worker at
+	// two task hand-overs per round trip, which left activity tasks queued
+	// in Temporal at 200 runs/s.
+	DefaultWorkerPollers = 8
 
 	// SQLiteFileName is the store's database file inside the data folder.
 	SQLiteFileName = "hookflow.db"
@@ -85,6 +90,10 @@ type Config struct {
 	// starts workflows on.
 	TaskQueue string
 
+	// WorkerPollers is how many workflow-task polls, and how many
+	// activity-task polls, the worker keeps open.
+	WorkerPollers int
+
 	// Embedded Temporal server (dev and temporal commands).
 	TemporalPort     int
 	TemporalLogLevel string
@@ -130,6 +139,7 @@ func Default() Config {
 		EventRetention:         DefaultEventRetention,
 		MaxBodyBytes:           DefaultMaxBodyBytes,
 		ShutdownTimeout:        DefaultShutdownTimeout,
+		WorkerPollers:          DefaultWorkerPollers,
 	}
 }
 
@@ -195,6 +205,9 @@ func (c Config) Validate() error {
 	}
 	if c.TaskQueue == "" {
 		bad("task-queue", "must not be empty")
+	}
+	if c.WorkerPollers <= 0 {
+		bad("worker-pollers", "must be positive")
 	}
 	if c.EventRetention <= 0 {
 		bad("event-retention", "must be positive")

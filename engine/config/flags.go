@@ -27,9 +27,10 @@ const (
 	GroupHealth                           // health listener of worker-only processes
 	GroupConnectors                       // outgoing calls: SSRF allowlist, provider base URLs
 	GroupDebug                            // long-running processes: profiling listener
+	GroupWorker                           // processes that run the Temporal worker: pollers, cache
 
 	// GroupAll is every group.
-	GroupAll = GroupCore | GroupHTTP | GroupStore | GroupTemporalClient | GroupEmbedded | GroupSecrets | GroupQueue | GroupHealth | GroupConnectors | GroupDebug
+	GroupAll = GroupCore | GroupHTTP | GroupStore | GroupTemporalClient | GroupEmbedded | GroupSecrets | GroupQueue | GroupHealth | GroupConnectors | GroupDebug | GroupWorker
 )
 
 // Setting describes one configuration value: its flag name, environment
@@ -86,6 +87,8 @@ func Settings() []Setting {
 			bind: func(c *Config) flag.Value { return (*stringValue)(&c.TemporalNamespace) }},
 		{Flag: "task-queue", Group: GroupQueue, Usage: "Temporal task queue the worker polls",
 			bind: func(c *Config) flag.Value { return (*stringValue)(&c.TaskQueue) }},
+		{Flag: "worker-pollers", Group: GroupWorker, Usage: "concurrent long polls the worker keeps open for workflow tasks, and as many for activity tasks",
+			bind: func(c *Config) flag.Value { return (*intValue)(&c.WorkerPollers) }},
 		{Flag: "temporal-tls", Group: GroupTemporalClient, Usage: "dial Temporal with TLS (implied by any other TLS option or an API key)",
 			bind: func(c *Config) flag.Value { return (*boolValue)(&c.TemporalTLS) }},
 		{Flag: "temporal-tls-cert", Group: GroupTemporalClient, Usage: "client certificate file (PEM) for mTLS to Temporal",

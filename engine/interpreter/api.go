@@ -238,7 +238,13 @@ func Start(ctx context.Context, c client.Client, taskQueue string, in RunInput) 
 		return "", err
 	}
 	in.RunID = workflowID
-	run, err := c.ExecuteWorkflow(ctx, startOptions(workflowID, taskQueue), WorkflowName, in)
+	opts := startOptions(workflowID, taskQueue)
+	// Eager start: when this client also runs the worker (hookflow dev, or
+	// a server with a worker), Temporal hands the first workflow task back
+	// in the start response and the run begins without a trip through
+	// matching. Without a local worker the SDK asks for nothing eager.
+	opts.EnableEagerStart = true
+	run, err := c.ExecuteWorkflow(ctx, opts, WorkflowName, in)
 	if err != nil {
 		var started *serviceerror.WorkflowExecutionAlreadyStarted
 		if errors.As(err, &started) {

@@ -34,13 +34,20 @@ import (
 //	2  an EventSignal whose EventID the run has already received is
 //	   dropped: the triggers dispatcher re-sends a signal it is not sure
 //	   was delivered, and one event must feed a run's waits only once.
+//	3  the run summary is written by a local activity: a short store
+//	   write that needs no activity task, no trip through matching and no
+//	   extra workflow task; the two saves were two of every run's three
+//	   activity round trips in the benchmark.
 const (
 	versionChangeID    = "hookflow-interpreter"
-	interpreterVersion = 2
+	interpreterVersion = 3
 
 	// versionDedupeEvents is the first version that drops repeated
 	// EventIDs.
 	versionDedupeEvents workflow.Version = 2
+	// versionLocalSave is the first version that saves the run summary
+	// with a local activity.
+	versionLocalSave workflow.Version = 3
 )
 
 // Named limits of workflow code that are not per-run options.
@@ -359,14 +366,27 @@ func (r *runner) finish(ctx workflow.Context, ctrl control, runErr error) (RunRe
 // save writes the run summary and step log; a store that stays down for the
 // activity's whole retry budget costs the summary, never the run.
 func (r *runner) save(ctx workflow.Context) {
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: saveRunTimeout,
-		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 10, MaximumInterval: time.Minute},
-	})
+	retry := &temporal.RetryPolicy{MaximumAttempts: 10, MaximumInterval: time.Minute}
 	req := SaveRunRequest{Log: r.log, Output: mustJSON(r.lastOut), RetryOf: r.in.RetryOf,
 		TemporalRunID: workflow.GetInfo(ctx).WorkflowExecution.RunID, UpdateEvent: r.in.Parent == "" && !r.in.Options.TestRun}
 	req.Log.Steps = append([]StepRecord(nil), r.log.Steps...)
-	if err := workflow.ExecuteActivity(actx, ActivitySaveRun, req).Get(ctx, nil); err != nil {
+	var f workflow.Future
+	if r.version >= versionLocalSave {
+		// SaveRun is an upsert keyed by the run id, so the repeat a local
+		// activity may see after a worker crash writes the same row again.
+		lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+			StartToCloseTimeout: saveRunTimeout,
+			RetryPolicy:         retry,
+		})
+		f = workflow.ExecuteLocalActivity(lctx, ActivitySaveRun, req)
+	} else {
+		actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+			StartToCloseTimeout: saveRunTimeout,
+			RetryPolicy:         retry,
+		})
+		f = workflow.ExecuteActivity(actx, ActivitySaveRun, req)
+	}
+	if err := f.Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Warn("saving run summary failed", "error", err)
 	}
 }
