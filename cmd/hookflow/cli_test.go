@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -75,7 +76,10 @@ func startCLIDev(t *testing.T) *cliEnv {
 	httpPort, temporalPort := freePort(t), freePort(t)
 	cmd := exec.Command(bin, "dev", "--data-dir", filepath.Join(root, "data"),
 		"--http-addr", "127.0.0.1:"+strconv.Itoa(httpPort), "--temporal-port", strconv.Itoa(temporalPort), "--log-level", "warn")
-	cmd.Env = append(os.Environ(), "HOME="+filepath.Join(root, "home"), "XDG_CONFIG_HOME="+filepath.Join(root, "home", ".config"))
+	// The test's sink listens on loopback, which the SSRF guard refuses
+	// unless allowed.
+	cmd.Env = append(os.Environ(), "HOME="+filepath.Join(root, "home"), "XDG_CONFIG_HOME="+filepath.Join(root, "home", ".config"),
+		"HOOKFLOW_SSRF_ALLOW=127.0.0.1/32")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -209,7 +213,24 @@ var webhookURLLine = regexp.MustCompile(`webhook URL: (\S+)`)
 // follow the logs, and check exit codes.
 func TestCLIAgainstDev(t *testing.T) {
 	e := startCLIDev(t)
-	wfFile := filepath.Join("..", "..", "workflows", "bench-reference.json")
+	// The example posts to vars.sink; point it at a sink that counts what
+	// arrives, by idempotency key.
+	var sinkMu sync.Mutex
+	sunk := map[string]int{}
+	sink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sinkMu.Lock()
+		sunk[r.Header.Get("Idempotency-Key")]++
+		sinkMu.Unlock()
+	}))
+	defer sink.Close()
+	example, err := os.ReadFile(filepath.Join("..", "..", "workflows", "bench-reference.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wfFile := filepath.Join(t.TempDir(), "bench-reference.json")
+	if err := os.WriteFile(wfFile, bytes.Replace(example, []byte("http://127.0.0.1:9999/sink"), []byte(sink.URL+"/sink"), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	const name = "Benchmark reference: Stripe payment to sink"
 	const secret = "whsec_cli_test_0123456789"
 
@@ -260,9 +281,9 @@ func TestCLIAgainstDev(t *testing.T) {
 		t.Fatalf("second apply:\n%s", out)
 	}
 
-	// A signed Stripe event to the printed URL starts a real run. The amount
-	// is under the workflow's threshold, so its filter ends the run.
-	body := `{"id": "evt_cli_1", "type": "payment_intent.succeeded", "data": {"object": {"amount": 500, "currency": "usd", "customer": "cus_1", "metadata": {"order_id": "A1"}}}}`
+	// A signed Stripe event to the printed URL starts a real run that posts
+	// to the sink.
+	body := `{"id": "evt_cli_1", "type": "payment_intent.succeeded", "data": {"object": {"amount": 2000, "currency": "usd", "customer": "cus_1", "metadata": {"order_id": "A1"}}}}`
 	req, _ := http.NewRequest("POST", hookURL, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Stripe-Signature", stripeSign(secret, body))
@@ -282,13 +303,19 @@ func TestCLIAgainstDev(t *testing.T) {
 
 	runs := e.waitRuns(name, 1)
 	runID, _ := runs[0]["id"].(string)
-	if runs[0]["status"] != "filtered" || runs[0]["event_id"] != ack.EventID {
-		t.Fatalf("run %v, want a filtered run of event %s", runs[0], ack.EventID)
+	if runs[0]["status"] != "completed" || runs[0]["event_id"] != ack.EventID {
+		t.Fatalf("run %v, want a completed run of event %s", runs[0], ack.EventID)
 	}
+	sinkMu.Lock()
+	if len(sunk) != 1 || sunk["evt_cli_1"] != 1 {
+		t.Fatalf("sink received %v, want one POST keyed evt_cli_1", sunk)
+	}
+	sinkMu.Unlock()
 
 	// describe shows the run step by step.
 	out = e.mustCLI("describe", "run", runID)
-	for _, want := range []string{"Run:       " + runID, "Status:    filtered", "paid", "filter", `"passed":false`} {
+	for _, want := range []string{"Run:       " + runID, "Status:    completed", "paid", "filter", `"passed":true`,
+		"post", "http", "Payment of 20.00 USD from cus_1 for order A1"} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("describe run lacks %q:\n%s", want, out)
 		}
@@ -316,6 +343,13 @@ func TestCLIAgainstDev(t *testing.T) {
 	if replays != 1 || len(runs) != 2 {
 		t.Fatalf("after replay: %d replays of %s, %d runs", replays, ack.EventID, len(runs))
 	}
+	// A replay runs the workflow again on purpose; its call carries the same
+	// provider event id as Idempotency-Key, so the receiver can tell.
+	sinkMu.Lock()
+	if sunk["evt_cli_1"] != 2 {
+		t.Fatalf("sink after the replay: %v, want the second POST keyed evt_cli_1", sunk)
+	}
+	sinkMu.Unlock()
 
 	// Tables and logs.
 	out = e.mustCLI("get", "workflows")
@@ -327,7 +361,7 @@ func TestCLIAgainstDev(t *testing.T) {
 		t.Fatalf("get credentials leaks or misses:\n%s", out)
 	}
 	out = e.mustCLI("logs", name)
-	if strings.Count(out, "filtered") != 2 {
+	if strings.Count(out, "completed") != 2 {
 		t.Fatalf("logs:\n%s", out)
 	}
 
