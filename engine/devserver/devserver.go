@@ -10,12 +10,14 @@ package devserver
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,6 +32,7 @@ import (
 	"go.temporal.io/server/common/primitives"
 	sqliteschema "go.temporal.io/server/schema/sqlite"
 	"go.temporal.io/server/temporal"
+	_ "modernc.org/sqlite" // the "sqlite" driver, the one Temporal's plugin uses
 )
 
 // Named defaults for Config.
@@ -351,7 +354,55 @@ func prepareVisibilityDatabase(cfg Config) (*config.SQL, error) {
 	if err := createDatabaseFile(cfg, path, nil); err != nil {
 		return nil, err
 	}
+	if err := dropSearchAttributeIndexes(path, cfg.BusyTimeout); err != nil {
+		return nil, err
+	}
 	return sqlConfig(path, cfg.BusyTimeout, true), nil
+}
+
+// keptVisibilityIndexes serve the listings people run against a dev
+// server: all runs, by workflow id, by type and by status.
+var keptVisibilityIndexes = []string{"default_idx", "by_workflow_id", "by_workflow_type", "by_status"}
+
+// dropSearchAttributeIndexes drops every index of the visibility table
+// except keptVisibilityIndexes. Temporal's SQLite schema indexes each of
+// its ~50 predefined search attribute columns, which hookflow never sets;
+// the profile showed SQLite compiling and maintaining them for a third of
+// the visibility queue's time on every start and close of a run. A query
+// on such an attribute still works, by a scan. Idempotent, so every start
+// applies it.
+func dropSearchAttributeIndexes(path string, busy time.Duration) error {
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout%3D"+strconv.FormatInt(busy.Milliseconds(), 10))
+	if err != nil {
+		return fmt.Errorf("opening Temporal visibility database: %w", err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'executions_visibility' AND sql IS NOT NULL`)
+	if err != nil {
+		return fmt.Errorf("listing visibility indexes: %w", err)
+	}
+	var drop []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			rows.Close()
+			return fmt.Errorf("listing visibility indexes: %w", err)
+		}
+		if !slices.Contains(keptVisibilityIndexes, name) {
+			drop = append(drop, name)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("listing visibility indexes: %w", err)
+	}
+	for _, name := range drop {
+		// Names come from sqlite_master and are plain identifiers.
+		if _, err := db.Exec(`DROP INDEX IF EXISTS "` + name + `"`); err != nil {
+			return fmt.Errorf("dropping visibility index %s: %w", name, err)
+		}
+	}
+	return nil
 }
 
 // createDatabaseFile creates the Temporal schema (and the namespace, when

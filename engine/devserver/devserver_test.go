@@ -2,9 +2,11 @@ package devserver
 
 import (
 	"bytes"
+	"database/sql"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -112,6 +114,28 @@ func TestVisibilityDatabaseIsSeparateAndReopens(t *testing.T) {
 	}
 	if _, err := prepareVisibilityDatabase(cfg); err != nil {
 		t.Fatalf("reopening the visibility database: %v", err)
+	}
+	db, err := sql.Open("sqlite", "file:"+vis.DatabaseName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var indexes []string
+	rows, err := db.Query(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'executions_visibility' AND sql IS NOT NULL ORDER BY name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		indexes = append(indexes, n)
+	}
+	rows.Close()
+	want := slices.Sorted(slices.Values(keptVisibilityIndexes))
+	if !slices.Equal(indexes, want) {
+		t.Errorf("visibility indexes %v, want only %v", indexes, want)
 	}
 	c := buildConfig(cfg, main, vis, "id", "127.0.0.1:7233", []int{1, 2, 3, 4})
 	if got := c.Persistence.DataStores[c.Persistence.VisibilityStore].SQL.DatabaseName; got != vis.DatabaseName {
