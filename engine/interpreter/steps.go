@@ -61,6 +61,30 @@ func (r *runner) stepCtx(ctx workflow.Context, s *definition.Step) workflow.Cont
 	})
 }
 
+// LocalCallMaxTimeout is the longest step timeout that still runs a call
+// (an http or action step) as a local activity. A local activity runs
+// inside the workflow task: no activity task, no trip through matching and
+// no second workflow task to hear the result, which halves the Temporal
+// work of a one-call run. A step that may take longer, or that sets no
+// timeout (DefaultActivityTimeout), runs as a regular activity, so a slow
+// call never holds a workflow task open.
+const LocalCallMaxTimeout = 10 * time.Second
+
+// call runs a step's activity: local when the run's version allows it and
+// the step's own timeout is at most LocalCallMaxTimeout, regular
+// otherwise. Retries follow the step's policy either way; a local retry
+// whose backoff is long waits on a workflow timer, as a regular one would.
+func (r *runner) call(ctx workflow.Context, s *definition.Step, activity string, req any) workflow.Future {
+	if t := s.Timeout.Value(); r.version >= versionLocalCalls && t > 0 && t <= LocalCallMaxTimeout {
+		lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+			StartToCloseTimeout: t,
+			RetryPolicy:         retryPolicy(s, r.opts),
+		})
+		return workflow.ExecuteLocalActivity(lctx, activity, req)
+	}
+	return workflow.ExecuteActivity(r.stepCtx(ctx, s), activity, req)
+}
+
 // activityFailure turns an activity's error into a stepFailure with the
 // connector's class, message and the attempts made. Cancellation passes
 // through unchanged.
@@ -96,7 +120,7 @@ func (r *runner) doAction(ctx workflow.Context, f *frame, s *definition.Step, re
 		return r.doDelivery(ctx, s, req, rec)
 	}
 	var out StepOutput
-	err = workflow.ExecuteActivity(r.stepCtx(ctx, s), ActivityAction, req).Get(ctx, &out)
+	err = r.call(ctx, s, ActivityAction, req).Get(ctx, &out)
 	if err != nil {
 		return nil, activityFailure(err)
 	}
@@ -135,7 +159,7 @@ func (r *runner) doHTTP(ctx workflow.Context, f *frame, s *definition.Step, rec 
 	r.log.Steps[rec].Input = logValue(map[string]any{"method": req.Method, "url": req.URL, "headers": req.Headers,
 		"query": req.Query, "body": req.Body}, r.opts.LogValueBytes)
 	var out StepOutput
-	if err := workflow.ExecuteActivity(r.stepCtx(ctx, s), ActivityHTTP, req).Get(ctx, &out); err != nil {
+	if err := r.call(ctx, s, ActivityHTTP, req).Get(ctx, &out); err != nil {
 		return nil, activityFailure(err)
 	}
 	r.log.Steps[rec].Attempts = out.Attempt

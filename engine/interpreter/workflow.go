@@ -38,9 +38,11 @@ import (
 //	   write that needs no activity task, no trip through matching and no
 //	   extra workflow task; the two saves were two of every run's three
 //	   activity round trips in the benchmark.
+//	4  http and action steps whose own timeout is at most
+//	   LocalCallMaxTimeout run as local activities.
 const (
 	versionChangeID    = "hookflow-interpreter"
-	interpreterVersion = 3
+	interpreterVersion = 4
 
 	// versionDedupeEvents is the first version that drops repeated
 	// EventIDs.
@@ -48,6 +50,9 @@ const (
 	// versionLocalSave is the first version that saves the run summary
 	// with a local activity.
 	versionLocalSave workflow.Version = 3
+	// versionLocalCalls is the first version that runs short calls as
+	// local activities (see runner.call).
+	versionLocalCalls workflow.Version = 4
 )
 
 // Named limits of workflow code that are not per-run options.
