@@ -25,6 +25,7 @@ const devGroups = config.GroupCore | config.GroupHTTP | config.GroupStore | conf
 func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	start := time.Now()
 	cfg := config.Default()
+	cfg.MemoryLimitMiB = config.DefaultDevMemoryLimitMiB
 	fs := newFlagSet("dev", "Runs the embedded Temporal server, the store (SQLite in the data folder unless\n--database-url says otherwise), the API, the webhook endpoints and the worker\nin one process.", stderr)
 	resetKey := fs.Bool("reset-key", false, "revoke the admin API key and print a new one")
 	if err := config.Parse(fs, &cfg, devGroups, args, os.Getenv); err != nil {

@@ -19,6 +19,7 @@ func runTemporal(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	logger := cfg.NewLogger()
+	app.ApplyMemoryLimit(cfg.MemoryLimitMiB)
 	if cfg.PprofAddr != "" {
 		p, err := app.ServePprof(cfg.PprofAddr, logger)
 		if err != nil {

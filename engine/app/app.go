@@ -162,6 +162,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 		a.ln = ln
 	}
 
+	ApplyMemoryLimit(cfg.MemoryLimitMiB)
 	if cfg.PprofAddr != "" {
 		if a.pprof, err = ServePprof(cfg.PprofAddr, logger); err != nil {
 			return nil, err

@@ -7,7 +7,9 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"os"
 	"runtime"
+	"runtime/debug"
 	"sync"
 )
 
@@ -71,4 +73,16 @@ func (p *Pprof) Close() error {
 		}
 	})
 	return p.err
+}
+
+// ApplyMemoryLimit sets the Go runtime's soft memory limit to mib MiB, so
+// the garbage collector collects harder before the heap outgrows it
+// instead of letting a burst double it. A GOMEMLIMIT environment variable
+// wins (the runtime has applied it already), and 0 leaves the limit alone.
+// It returns the limit in force.
+func ApplyMemoryLimit(mib int) int64 {
+	if mib > 0 && os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(int64(mib) << 20)
+	}
+	return debug.SetMemoryLimit(-1)
 }

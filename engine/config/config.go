@@ -37,6 +37,11 @@ const (
 	DefaultEventRetention         = 30 * 24 * time.Hour
 	DefaultMaxBodyBytes           = 1 << 20
 	DefaultShutdownTimeout        = 10 * time.Second
+	// DefaultDevMemoryLimitMiB is the soft memory limit of `hookflow dev`,
+	// which shares one machine with everything else a developer runs.
+	// Other commands have none unless asked (DefaultMemoryLimitMiB).
+	DefaultDevMemoryLimitMiB = 320
+	DefaultMemoryLimitMiB    = 0
 	// DefaultWorkerPollers is the number of workflow-task and of
 	// activity-task pollers. The SDK's default of 2 each caps a worker at
 	// two task hand-overs per round trip, which left activity tasks queued
@@ -90,6 +95,9 @@ type Config struct {
 	// starts workflows on.
 	TaskQueue string
 
+	// MemoryLimitMiB is the Go runtime's soft memory limit in MiB; 0
+	// leaves it unset. GOMEMLIMIT in the environment wins over it.
+	MemoryLimitMiB int
 	// WorkerPollers is how many workflow-task polls, and how many
 	// activity-task polls, the worker keeps open.
 	WorkerPollers int
@@ -140,6 +148,7 @@ func Default() Config {
 		MaxBodyBytes:           DefaultMaxBodyBytes,
 		ShutdownTimeout:        DefaultShutdownTimeout,
 		WorkerPollers:          DefaultWorkerPollers,
+		MemoryLimitMiB:         DefaultMemoryLimitMiB,
 	}
 }
 
@@ -208,6 +217,9 @@ func (c Config) Validate() error {
 	}
 	if c.WorkerPollers <= 0 {
 		bad("worker-pollers", "must be positive")
+	}
+	if c.MemoryLimitMiB < 0 {
+		bad("memory-limit-mib", "must not be negative")
 	}
 	if c.EventRetention <= 0 {
 		bad("event-retention", "must be positive")

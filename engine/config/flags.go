@@ -26,7 +26,7 @@ const (
 	GroupQueue                            // task queue (worker and API)
 	GroupHealth                           // health listener of worker-only processes
 	GroupConnectors                       // outgoing calls: SSRF allowlist, provider base URLs
-	GroupDebug                            // long-running processes: profiling listener
+	GroupDebug                            // long-running processes: profiling listener, memory limit
 	GroupWorker                           // processes that run the Temporal worker: pollers, cache
 
 	// GroupAll is every group.
@@ -87,6 +87,8 @@ func Settings() []Setting {
 			bind: func(c *Config) flag.Value { return (*stringValue)(&c.TemporalNamespace) }},
 		{Flag: "task-queue", Group: GroupQueue, Usage: "Temporal task queue the worker polls",
 			bind: func(c *Config) flag.Value { return (*stringValue)(&c.TaskQueue) }},
+		{Flag: "memory-limit-mib", Group: GroupDebug, Usage: "soft limit of the Go heap in MiB: the garbage collector works harder as the process nears it (0: none; GOMEMLIMIT, when set, wins)",
+			bind: func(c *Config) flag.Value { return (*intValue)(&c.MemoryLimitMiB) }},
 		{Flag: "worker-pollers", Group: GroupWorker, Usage: "concurrent long polls the worker keeps open for workflow tasks, and as many for activity tasks",
 			bind: func(c *Config) flag.Value { return (*intValue)(&c.WorkerPollers) }},
 		{Flag: "temporal-tls", Group: GroupTemporalClient, Usage: "dial Temporal with TLS (implied by any other TLS option or an API key)",

@@ -48,6 +48,10 @@ const (
 	// With the server's default every workflow task waits about 45 ms for the
 	// transfer queue; with 200 a one-activity workflow finishes in 12–17 ms.
 	DefaultTransferMaxPollRPS = 200
+	// DefaultHistoryCacheSize bounds history.hostLevelCacheMaxSize, the
+	// number of workflows whose state the history service keeps in memory.
+	// It is enough for every run in flight at a few hundred runs/s.
+	DefaultHistoryCacheSize = 4096
 
 	// DatabaseFileName is the Temporal database inside the data folder. WAL
 	// mode keeps recent writes in DatabaseFileName+"-wal", so a backup must
@@ -174,6 +178,10 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		// instead of a sync match.
 		dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():  1,
 		dynamicconfig.MatchingNumTaskqueueWritePartitions.Key(): 1,
+		// The default keeps up to 128,000 workflows' mutable state in
+		// memory; after a burst of short runs that is hundreds of MiB of
+		// finished runs nobody reads again.
+		dynamicconfig.HistoryCacheHostLevelMaxSize.Key(): DefaultHistoryCacheSize,
 	}
 	logger := newLogger(cfg.Logger, level)
 
