@@ -430,7 +430,7 @@ func clientOptions(cfg config.Config, logger *slog.Logger) (client.Options, erro
 	opts := client.Options{
 		HostPort:  cfg.TemporalAddress,
 		Namespace: cfg.TemporalNamespace,
-		Logger:    sdklog.NewStructuredLogger(logger.With("component", "temporal-client")),
+		Logger:    sdklog.NewStructuredLogger(temporalClientLogger(cfg, logger)),
 	}
 	if cfg.TemporalTLSEnabled() {
 		tlsCfg := &tls.Config{ServerName: cfg.TemporalTLSServerName, MinVersion: tls.VersionTLS12}
@@ -480,4 +480,35 @@ func dialWithRetry(ctx context.Context, opts client.Options, timeout time.Durati
 		case <-time.After(dialRetryInterval):
 		}
 	}
+}
+
+// temporalClientLogger is the logger of the Temporal SDK (client and
+// worker). The SDK reports routine events ("Started Worker", each poller)
+// at info, so it logs at the embedded server's level (warn by default) or
+// hookflow's own, whichever is stricter: Temporal stays quiet unless
+// something is wrong, and `hookflow dev` prints just its banner.
+func temporalClientLogger(cfg config.Config, logger *slog.Logger) *slog.Logger {
+	level, err := config.ParseLevel(cfg.TemporalLogLevel)
+	if err != nil {
+		level = slog.LevelWarn
+	}
+	return slog.New(minLevelHandler{Handler: logger.Handler(), min: level}).With("component", "temporal-client")
+}
+
+// minLevelHandler drops records below min before they reach Handler.
+type minLevelHandler struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h minLevelHandler) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+func (h minLevelHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return minLevelHandler{Handler: h.Handler.WithAttrs(attrs), min: h.min}
+}
+
+func (h minLevelHandler) WithGroup(name string) slog.Handler {
+	return minLevelHandler{Handler: h.Handler.WithGroup(name), min: h.min}
 }
