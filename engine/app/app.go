@@ -20,6 +20,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -239,7 +240,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 	}
 	if a.ln != nil {
 		a.http = &http.Server{
-			Handler:           http.MaxBytesHandler(a.router, cfg.MaxBodyBytes),
+			Handler:           capBodies(a.router, cfg.MaxBodyBytes),
 			ReadHeaderTimeout: DefaultReadHeaderTimeout,
 			IdleTimeout:       DefaultIdleTimeout,
 			ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
@@ -511,4 +512,19 @@ func (h minLevelHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
 
 func (h minLevelHandler) WithGroup(name string) slog.Handler {
 	return minLevelHandler{Handler: h.Handler.WithGroup(name), min: h.min}
+}
+
+// capBodies caps every request body at limit, except webhook deliveries
+// under /hooks/: the triggers pipeline caps those per endpoint (a provider
+// may need more than the API's limit, up to the endpoint ceiling the API
+// enforces), and answers 413 naming the endpoint's own limit.
+func capBodies(h http.Handler, limit int64) http.Handler {
+	capped := http.MaxBytesHandler(h, limit)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/hooks/") {
+			h.ServeHTTP(w, r)
+			return
+		}
+		capped.ServeHTTP(w, r)
+	})
 }
