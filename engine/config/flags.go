@@ -71,7 +71,7 @@ func Settings() []Setting {
 			bind: func(c *Config) flag.Value { return (*stringValue)(&c.PprofAddr) }},
 		{Flag: "public-url", Group: GroupHTTP, Usage: "base URL external apps use to reach hookflow; webhook URLs are built from it",
 			bind: func(c *Config) flag.Value { return (*stringValue)(&c.PublicURL) }},
-		{Flag: "max-body-bytes", Group: GroupHTTP, Usage: "largest accepted request body in bytes (webhooks and API)",
+		{Flag: "max-body-bytes", Group: GroupHTTP, Usage: "largest accepted API request body in bytes, and the body cap of webhook endpoints that set none",
 			bind: func(c *Config) flag.Value { return (*int64Value)(&c.MaxBodyBytes) }},
 
 		{Flag: "database-url", Group: GroupStore, Secret: true, Usage: "store database: sqlite:PATH or postgres://user:pass@host:5432/db (default: SQLite in the data folder)",
