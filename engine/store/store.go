@@ -202,7 +202,7 @@ func openSQLite(ctx context.Context, databaseURL string, opts Options) (*Store, 
 	db.SetConnMaxLifetime(0)
 	db.SetConnMaxIdleTime(0)
 	s := &Store{db: db, rdb: db, dialect: DialectSQLite, target: target}
-	if err := db.PingContext(ctx); err != nil {
+	if err := pingSQLite(ctx, db, opts.SQLiteBusyTimeout); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("opening %s: %w", target, err)
 	}
@@ -217,6 +217,33 @@ func openSQLite(ctx context.Context, databaseURL string, opts Options) (*Store, 
 		s.rdb = rdb
 	}
 	return s, nil
+}
+
+// pingSQLite opens the first connection, retrying while the file is busy.
+// Switching a new file to WAL and recovering an existing WAL can answer
+// SQLITE_BUSY at once, without going through busy_timeout, when another
+// process opens the same file at the same moment (two `hookflow server`
+// processes starting together); the retry honours the same timeout.
+func pingSQLite(ctx context.Context, db *sqlx.DB, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	wait := 5 * time.Millisecond
+	for {
+		err := db.PingContext(ctx)
+		if err == nil || !isSQLiteBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 100*time.Millisecond)
+	}
+}
+
+func isSQLiteBusy(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "SQLITE_BUSY") || strings.Contains(msg, "database is locked")
 }
 
 // redact removes the URL's password (and the URL itself) from a driver
