@@ -159,6 +159,9 @@ func (a *Activities) Action(ctx context.Context, req ActionRequest) (_ StepOutpu
 	if a.deps.Registry == nil {
 		return StepOutput{}, a.fail(ctx, connectors.Permanent(errors.New("no connector registry configured")))
 	}
+	if done, ok := a.recalled(ctx, req.Step); ok {
+		return done, nil
+	}
 	cred, err := a.credential(ctx, req.Credential)
 	if err != nil {
 		return StepOutput{}, a.fail(ctx, err)
@@ -172,7 +175,58 @@ func (a *Activities) Action(ctx context.Context, req ActionRequest) (_ StepOutpu
 	if err != nil {
 		return StepOutput{}, a.fail(ctx, connectors.Retryable(err))
 	}
-	return StepOutput{Output: v, Attempt: attempt}, nil
+	return a.remember(ctx, req.Step, StepOutput{Output: v, Attempt: attempt}), nil
+}
+
+// effectID names the recorded result of one step's call in one Temporal
+// run (the step path is unique within a run: foreach and parallel
+// prefixes tell iterations apart).
+func effectID(ctx context.Context, step string) string {
+	sum := sha256.Sum256([]byte(activity.GetInfo(ctx).WorkflowExecution.RunID + "\x00" + step))
+	return "effect_" + hex.EncodeToString(sum[:16])
+}
+
+// recalled returns the result a call of this step already produced in
+// this run, if one was recorded. A call whose outcome Temporal never
+// heard of is run again: a regular activity after a worker crash and its
+// timeout, a local activity whenever the worker dies before the workflow
+// task that holds its result completes. Remembering the result right
+// after the call narrows the window in which such a repeat reaches the
+// provider a second time from a whole workflow task to one store write.
+func (a *Activities) recalled(ctx context.Context, step string) (StepOutput, bool) {
+	if a.deps.Store == nil {
+		return StepOutput{}, false
+	}
+	raw, err := a.deps.Store.GetBlob(ctx, effectID(ctx, step))
+	if err != nil {
+		if !errors.Is(err, store.ErrNotFound) {
+			a.log.Warn("reading a recorded step result; calling again", "step", step, "error", err)
+		}
+		return StepOutput{}, false
+	}
+	var out StepOutput
+	if err := json.Unmarshal(raw, &out); err != nil {
+		a.log.Warn("decoding a recorded step result; calling again", "step", step, "error", err)
+		return StepOutput{}, false
+	}
+	a.log.Info("step already called in this run; using its recorded result", "step", step)
+	return out, true
+}
+
+// remember records a successful call's result for recalled. A failed
+// write only costs the protection: the call itself succeeded.
+func (a *Activities) remember(ctx context.Context, step string, out StepOutput) StepOutput {
+	if a.deps.Store == nil {
+		return out
+	}
+	raw, err := json.Marshal(out)
+	if err == nil {
+		err = a.deps.Store.PutBlob(ctx, effectID(ctx, step), raw)
+	}
+	if err != nil {
+		a.log.Warn("recording a step result", "step", step, "error", err)
+	}
+	return out
 }
 
 // HTTP performs an http step through the SSRF-guarded client.
@@ -211,8 +265,14 @@ func (a *Activities) HTTP(ctx context.Context, req HTTPRequest) (_ StepOutput, e
 			h.Set("Content-Type", "application/json")
 		}
 	}
-	if h.Get("Idempotency-Key") == "" && method != http.MethodGet && method != http.MethodHead {
+	safe := method == http.MethodGet || method == http.MethodHead
+	if h.Get("Idempotency-Key") == "" && !safe {
 		h.Set("Idempotency-Key", connectors.IdempotencyKey(req.RunID, req.Step))
+	}
+	if !safe {
+		if done, ok := a.recalled(ctx, req.Step); ok {
+			return done, nil
+		}
 	}
 	q := url.Values{}
 	for _, k := range sortedKeys(req.Query) {
@@ -239,7 +299,10 @@ func (a *Activities) HTTP(ctx context.Context, req HTTPRequest) (_ StepOutput, e
 	if err != nil {
 		return StepOutput{}, a.fail(ctx, connectors.Retryable(err))
 	}
-	return StepOutput{Output: v, Attempt: attempt}, nil
+	if safe {
+		return StepOutput{Output: v, Attempt: attempt}, nil
+	}
+	return a.remember(ctx, req.Step, StepOutput{Output: v, Attempt: attempt}), nil
 }
 
 // The connector and action labels of http steps in the step metrics.
