@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -102,6 +104,9 @@ type Cluster struct {
 	Database  string // store URL (split mode may use PostgreSQL)
 	Split     bool
 	Workers   int
+	// SecretKey encrypts credentials; server and worker require the same
+	// one (dev makes its own). Start generates it when empty.
+	SecretKey string
 	ExtraEnv  []string
 	Dev       *Proc
 	Temporalp *Proc
@@ -133,12 +138,22 @@ func (c *Cluster) commonEnv() []string {
 	if c.Database != "" {
 		env = append(env, "HOOKFLOW_DATABASE_URL="+c.Database)
 	}
+	if c.Split {
+		env = append(env, "HOOKFLOW_SECRET_KEY="+c.SecretKey)
+	}
 	return append(env, c.ExtraEnv...)
 }
 
 // Start brings the deployment up and waits until /readyz answers 200.
 func (c *Cluster) Start(ctx context.Context) (time.Duration, error) {
 	start := time.Now()
+	if c.SecretKey == "" {
+		key := make([]byte, 32)
+		if _, err := rand.Read(key); err != nil {
+			return 0, fmt.Errorf("generating a secret key: %w", err)
+		}
+		c.SecretKey = base64.StdEncoding.EncodeToString(key)
+	}
 	_, tport, _ := net.SplitHostPort(c.Temporal)
 	env := c.commonEnv()
 	logf := func(name string) string { return filepath.Join(c.DataDir, name+".log") }

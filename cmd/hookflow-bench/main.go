@@ -44,6 +44,10 @@ type Options struct {
 	WorkDir     string
 	PostgresURL string
 	Workflow    string
+	// Split runs the modes that normally use `hookflow dev` as separate
+	// temporal, server and worker processes instead, with the store on
+	// PostgreSQL when PostgresURL is set.
+	Split bool
 }
 
 func main() {
@@ -60,6 +64,7 @@ func main() {
 	flag.StringVar(&o.Out, "out", "bench-results", "folder for results.json, results.txt and one SVG chart per mode")
 	flag.StringVar(&o.WorkDir, "workdir", "", "where temporary data folders go (default: the system temp folder)")
 	flag.StringVar(&o.Workflow, "workflow", DefaultWorkflowFile, "the reference workflow definition; its vars.sink is pointed at the harness's sink")
+	flag.BoolVar(&o.Split, "split", false, "run dev-mode scenarios (load, latency, duplicate-storm, sink-down, slow-sink) as one temporal, one server and one worker process; with -postgres the store is on PostgreSQL")
 	flag.StringVar(&o.PostgresURL, "postgres", os.Getenv("HOOKFLOW_TEST_POSTGRES_URL"), "PostgreSQL URL for db-restart (a fresh database is created per run)")
 	flag.Parse()
 

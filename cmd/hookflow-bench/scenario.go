@@ -183,6 +183,13 @@ func (r *Result) Passed() bool { return r.Error == "" && r.Lost == 0 && r.Duplic
 // RunScenario runs one mode from a fresh data folder and returns what it
 // measured.
 func RunScenario(ctx context.Context, o *Options, sc *Scenario) (res *Result) {
+	if o.Split && !sc.Split && sc.Name != "kill-server" {
+		// kill-server kills `hookflow dev` itself; every other dev-mode
+		// scenario runs the same way on a split deployment.
+		split := *sc
+		split.Split, split.Workers, split.Postgres = true, 1, o.PostgresURL != ""
+		sc = &split
+	}
 	res = &Result{Scenario: sc.Name, Description: sc.Description, Conns: o.Conns, Rate: o.Rate}
 	logf := func(format string, args ...any) {
 		fmt.Fprintf(os.Stderr, "[%s] %s\n", sc.Name, fmt.Sprintf(format, args...))
