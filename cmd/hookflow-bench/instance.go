@@ -97,13 +97,13 @@ func (p *Proc) waitGone(pid int, d time.Duration) bool {
 
 // Cluster is the hookflow deployment under test.
 type Cluster struct {
-	Bin       string
-	DataDir   string
-	HTTPAddr  string // 127.0.0.1:port of the API and webhooks
-	Temporal  string // 127.0.0.1:port of the Temporal frontend
-	Database  string // store URL (split mode may use PostgreSQL)
-	Split     bool
-	Workers   int
+	Bin      string
+	DataDir  string
+	HTTPAddr string // 127.0.0.1:port of the API and webhooks
+	Temporal string // 127.0.0.1:port of the Temporal frontend
+	Database string // store URL (split mode may use PostgreSQL)
+	Split    bool
+	Workers  int
 	// SecretKey encrypts credentials; server and worker require the same
 	// one (dev makes its own). Start generates it when empty.
 	SecretKey string
