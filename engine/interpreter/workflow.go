@@ -40,9 +40,11 @@ import (
 //	   activity round trips in the benchmark.
 //	4  http and action steps whose own timeout is at most
 //	   LocalCallMaxTimeout run as local activities.
+//	5  such a local call makes one attempt; a retryable failure continues
+//	   as a regular activity with the rest of the step's retry budget.
 const (
 	versionChangeID    = "hookflow-interpreter"
-	interpreterVersion = 4
+	interpreterVersion = 5
 
 	// versionDedupeEvents is the first version that drops repeated
 	// EventIDs.
@@ -53,6 +55,9 @@ const (
 	// versionLocalCalls is the first version that runs short calls as
 	// local activities (see runner.call).
 	versionLocalCalls workflow.Version = 4
+	// versionLocalOnce is the first version whose local calls make one
+	// attempt before handing retries to a regular activity.
+	versionLocalOnce workflow.Version = 5
 )
 
 // Named limits of workflow code that are not per-run options.
