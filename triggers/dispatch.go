@@ -299,14 +299,37 @@ func (s *Service) pruneLoop(ctx context.Context) {
 }
 
 // Prune deletes events received more than Config.Retention ago (pending
-// events are kept whatever their age) and returns how many it deleted.
+// events are kept whatever their age), with the finished runs, finished
+// deliveries and stored blobs of the same age, and returns how many events
+// it deleted. Logging is only for pruned events, so an idle store says
+// nothing.
 func (s *Service) Prune(ctx context.Context) (int, error) {
-	n, err := s.store.PruneEvents(ctx, s.now().Add(-s.cfg.Retention), s.cfg.PruneBatch)
+	before := s.now().Add(-s.cfg.Retention)
+	n, err := s.store.PruneEvents(ctx, before, s.cfg.PruneBatch)
 	if err != nil {
 		return n, fmt.Errorf("pruning events: %w", err)
 	}
+	// Run summaries, finished deliveries and stored step outputs (large
+	// outputs and recorded call results) age out with the events, so the
+	// store does not grow without bound.
+	others := []struct {
+		what  string
+		prune func(context.Context, time.Time, int) (int, error)
+	}{
+		{"runs", s.store.PruneRuns},
+		{"deliveries", s.store.PruneDeliveries},
+		{"blobs", s.store.PruneBlobs},
+	}
+	pruned := []any{"events", n}
+	for _, o := range others {
+		m, err := o.prune(ctx, before, s.cfg.PruneBatch)
+		if err != nil {
+			return n, fmt.Errorf("pruning %s: %w", o.what, err)
+		}
+		pruned = append(pruned, o.what, m)
+	}
 	if n > 0 {
-		s.cfg.Logger.Info("pruned old events", "deleted", n, "retention", s.cfg.Retention)
+		s.cfg.Logger.Info("pruned old records", append(pruned, "retention", s.cfg.Retention)...)
 	}
 	return n, nil
 }

@@ -225,6 +225,19 @@ func TestReplayManualListenAndPrune(t *testing.T) {
 				return evs
 			}
 			total := len(all())
+			// A finished run and a stored blob of the same age go too; a
+			// running run stays.
+			started := e.clock.Now()
+			ended := started.Add(time.Second)
+			for _, r := range []store.Run{{ID: "run-old-done", WorkflowID: ep.WorkflowID, Status: store.RunCompleted, StartedAt: started, EndedAt: &ended},
+				{ID: "run-old-running", WorkflowID: ep.WorkflowID, Status: store.RunRunning, StartedAt: started}} {
+				if err := st.UpsertRun(ctx, r); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := st.PutBlob(ctx, "blob-old", []byte("x")); err != nil {
+				t.Fatal(err)
+			}
 			e.clock.Add(DefaultRetention + time.Hour)
 			n, err := e.svc.Prune(ctx)
 			if err != nil {
@@ -238,6 +251,15 @@ func TestReplayManualListenAndPrune(t *testing.T) {
 			}
 			if n != total-len(left) || n == 0 {
 				t.Fatalf("pruned %d of %d, %d left", n, total, len(left))
+			}
+			if _, err := st.GetRun(ctx, "run-old-done"); !errors.Is(err, store.ErrNotFound) {
+				t.Fatalf("a finished run past the retention survived: %v", err)
+			}
+			if _, err := st.GetRun(ctx, "run-old-running"); err != nil {
+				t.Fatalf("a running run was pruned: %v", err)
+			}
+			if _, err := st.GetBlob(ctx, "blob-old"); !errors.Is(err, store.ErrNotFound) {
+				t.Fatalf("a blob past the retention survived: %v", err)
 			}
 		})
 	})
