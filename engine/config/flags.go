@@ -78,7 +78,7 @@ func Settings() []Setting {
 			bind: func(c *Config) flag.Value { return (*stringValue)(&c.DatabaseURL) }},
 		{Flag: "auto-migrate", Group: GroupHTTP, Usage: "apply pending store migrations when the server starts",
 			bind: func(c *Config) flag.Value { return (*boolValue)(&c.AutoMigrate) }},
-		{Flag: "event-retention", Group: GroupHTTP, Usage: "how long received events and run summaries are kept (e.g. 720h or 30d)",
+		{Flag: "event-retention", Group: GroupHTTP, Usage: "how long received events, finished runs and deliveries, and stored step outputs are kept (e.g. 720h or 30d); pruned in small batches",
 			bind: func(c *Config) flag.Value { return (*durationValue)(&c.EventRetention) }},
 
 		{Flag: "temporal-address", Group: GroupTemporalClient, Usage: "host:port of the Temporal frontend",
