@@ -291,3 +291,20 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	}
 	return nil
 }
+
+// parseWithArg parses a command line with one positional argument (an id
+// or a name) that may come before or after the flags, and returns it; ""
+// when there is none.
+func parseWithArg(fs *flag.FlagSet, args []string) (string, error) {
+	var arg string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		arg, args = args[0], args[1:]
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return "", err
+	}
+	if arg == "" && fs.NArg() > 0 {
+		arg = fs.Arg(0)
+	}
+	return arg, nil
+}

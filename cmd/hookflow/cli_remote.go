@@ -251,15 +251,9 @@ func runGet(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	status := fs.String("status", "", "only runs or events with this status")
 	limit := fs.Int("limit", 50, "how many rows (1-500)")
 	all := fs.Bool("all", false, "follow next_cursor through every page")
-	resource, rest := "", args
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		resource, rest = args[0], args[1:]
-	}
-	if err := parseFlags(fs, rest); err != nil {
+	resource, err := parseWithArg(fs, args)
+	if err != nil {
 		return err
-	}
-	if resource == "" && fs.NArg() > 0 {
-		resource = fs.Arg(0)
 	}
 	res, ok := getResources[strings.TrimSuffix(resource, "s")+"s"]
 	if !ok {
@@ -498,16 +492,9 @@ func runLogs(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	follow := fs.Bool("f", false, "follow new runs")
 	interval := fs.Duration("interval", DefaultFollowInterval, "poll interval with -f")
 	limit := fs.Int("limit", 20, "how many recent runs to show first")
-	// Accept the workflow before or after the flags.
-	var name string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		name, args = args[0], args[1:]
-	}
-	if err := parseFlags(fs, args); err != nil {
+	name, err := parseWithArg(fs, args)
+	if err != nil {
 		return err
-	}
-	if name == "" && fs.NArg() > 0 {
-		name = fs.Arg(0)
 	}
 	if name == "" {
 		return usagef("usage: hookflow logs [-f] WORKFLOW")
@@ -575,15 +562,9 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var f clientFlags
 	f.register(fs, true)
 	version := fs.Int("version", 0, "run on this workflow version (default: current)")
-	var id string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		id, args = args[0], args[1:]
-	}
-	if err := parseFlags(fs, args); err != nil {
+	id, err := parseWithArg(fs, args)
+	if err != nil {
 		return err
-	}
-	if id == "" && fs.NArg() > 0 {
-		id = fs.Arg(0)
 	}
 	if id == "" {
 		return usagef("usage: hookflow replay EVENT_ID")
@@ -618,15 +599,9 @@ func runApprove(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	comment := fs.String("comment", "", "a comment the run sees as steps.<id>.comment")
 	by := fs.String("by", "", "who decides (default: the API key's name)")
 	step := fs.String("step", "", "the waiting approval step (default: the first that waits)")
-	var id string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		id, args = args[0], args[1:]
-	}
-	if err := parseFlags(fs, args); err != nil {
+	id, err := parseWithArg(fs, args)
+	if err != nil {
 		return err
-	}
-	if id == "" && fs.NArg() > 0 {
-		id = fs.Arg(0)
 	}
 	if id == "" {
 		return usagef("usage: hookflow approve RUN_ID [--reject] [--comment TEXT]")
