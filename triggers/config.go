@@ -30,8 +30,15 @@ const (
 	DefaultCommitQueue = 8192
 	// DefaultCommitTimeout bounds one group-commit transaction.
 	DefaultCommitTimeout = 10 * time.Second
-	// DefaultDispatchWorkers start runs concurrently.
-	DefaultDispatchWorkers = 8
+	// DefaultDispatchWorkers start runs concurrently. Two keep a co-located
+	// worker fed (a start is one round trip, and with eager start the run's
+	// first task comes back with it) without starting runs faster than the
+	// machine completes them: with 8, the starts took the CPU that
+	// acceptance needed, and 50 connections got 1,981 accepted/s at p99
+	// 82 ms instead of 4,241–4,363 at p99 29–31 ms, for the same ~130
+	// completed/s (hookflow-bench -mode load -conns 50 -duration 10s, and
+	// -rate 150 -duration 30s).
+	DefaultDispatchWorkers = 2
 	// DefaultDispatchQueue bounds the in-memory queue of committed events
 	// waiting for their run to start; when it is full the sweeper picks
 	// them up from the inbox instead.
