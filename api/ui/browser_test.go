@@ -373,18 +373,29 @@ func TestBrowser(t *testing.T) {
 		}
 		b.screenshot(shots, "run-inspector")
 
-		// A running run refreshes itself until it ends.
+		// A running run refreshes itself until it ends. While a step waits
+		// for an approval, the page offers Approve and Reject.
 		if err := s.store.UpsertRun(ctx, store.Run{ID: "run_live", WorkflowID: workflowID, WorkflowVersion: 2, Status: store.RunRunning,
-			StartedAt: started, Steps: json.RawMessage(`[{"path":"big","id":"big","type":"filter","status":"succeeded","started_at":"2026-05-01T10:00:00Z"}]`)}); err != nil {
+			StartedAt: started, Steps: json.RawMessage(`[{"path":"big","id":"big","type":"filter","status":"succeeded","started_at":"2026-05-01T10:00:00Z"},
+			  {"path":"ok","id":"ok","type":"wait_for_event","status":"waiting","input":{"approval":"Refund 250 USD to ada@example.com?"},"started_at":"2026-05-01T10:00:00Z"}]`)}); err != nil {
 			t.Fatal(err)
 		}
 		b.navigate(s.url + "/#/runs/run_live")
 		b.waitFor(`document.querySelector(".page-head .badge") && document.querySelector(".page-head .badge").innerText === "running"`, "the running run")
+		b.waitFor(`document.querySelector("#approve-ok") && document.querySelector("#reject-ok")`, "the approval buttons")
+		if panel := b.text(`[aria-label="Approval for step ok"]`); !strings.Contains(panel, "Refund 250 USD to ada@example.com?") {
+			t.Fatalf("the approval panel does not show the question: %q", panel)
+		}
+		// This process runs no Temporal: the decision is refused with the
+		// API's explanation, and the buttons come back.
+		b.click("#approve-ok")
+		b.waitFor(`document.querySelector("#run-msg .banner.error")`, "the approval refusal")
 		if err := s.store.UpsertRun(ctx, store.Run{ID: "run_live", WorkflowID: workflowID, WorkflowVersion: 2, Status: store.RunCompleted,
 			StartedAt: started, EndedAt: &ended, Steps: json.RawMessage(`[{"path":"big","id":"big","type":"filter","status":"succeeded","started_at":"2026-05-01T10:00:00Z"},{"path":"action_1","id":"action_1","type":"action","status":"succeeded","output":{"ts":"1.2"},"started_at":"2026-05-01T10:00:01Z"}]`)}); err != nil {
 			t.Fatal(err)
 		}
 		b.waitFor(`document.querySelector(".page-head .badge").innerText === "completed" && document.querySelector("ol.inspector").innerText.includes("action_1")`, "the run page to refresh to completed")
+		b.waitFor(`!document.querySelector("#approve-ok")`, "the approval buttons to go once the run ended")
 		noProblems(t)
 	})
 }

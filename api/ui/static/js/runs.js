@@ -1,6 +1,6 @@
 // Runs: the list (filter by status and workflow) and the step-by-step
-// inspector, with retry and cancel, refreshing itself while the run is
-// still going.
+// inspector, with retry and cancel, approve/reject for a run waiting on an
+// approval, refreshing itself while the run is still going.
 
 import { h, replace, badge, fmtTime, fmtDuration, toast, spinner } from './dom.js';
 import * as api from './api.js';
@@ -50,6 +50,39 @@ function runSteps(run) {
   if (Array.isArray(s)) return s;
   if (s && Array.isArray(s.steps)) return s.steps;
   return [];
+}
+
+// waitingApprovals lists the steps of a running run that wait for a human
+// decision (a wait_for_event step with approval).
+function waitingApprovals(run) {
+  if (run.status !== 'running') return [];
+  return runSteps(run).filter((st) => st.status === 'waiting' && st.input && typeof st.input === 'object' && 'approval' in st.input);
+}
+
+// approvalPanel shows the approval's message with Approve and Reject; the
+// decision goes to POST /runs/{id}/approve, and the run continues.
+function approvalPanel(id, st, msg, reload) {
+  const comment = h('input', { type: 'text', id: `approval-comment-${st.path}`, placeholder: 'Comment (optional)', 'aria-label': 'Comment' });
+  const approve = h('button', { type: 'button', class: 'primary', id: `approve-${st.path}` }, 'Approve');
+  const reject = h('button', { type: 'button', class: 'danger', id: `reject-${st.path}` }, 'Reject');
+  const decide = async (approved) => {
+    approve.disabled = true;
+    reject.disabled = true;
+    try {
+      await api.post(`/runs/${encodeURIComponent(id)}/approve`, { approved, comment: comment.value, step: st.path });
+      toast(approved ? 'Approved: the run continues.' : 'Rejected: the run continues on its rejection path.', 'ok');
+      reload();
+    } catch (err) {
+      replace(msg, errorBox(err));
+      approve.disabled = false;
+      reject.disabled = false;
+    }
+  };
+  approve.addEventListener('click', () => decide(true));
+  reject.addEventListener('click', () => decide(false));
+  return h('div', { class: 'banner', role: 'region', 'aria-label': `Approval for step ${st.path}` },
+    h('strong', {}, `Step ${st.path} waits for your approval: `), String(st.input.approval || ''),
+    h('div', {}, comment, ' ', approve, ' ', reject));
 }
 
 export async function runDetail(main, id, route) {
@@ -111,6 +144,7 @@ export async function runDetail(main, id, route) {
         run.event_id ? [h('dt', {}, 'Event'), h('dd', {}, h('a', { href: `#/events/${encodeURIComponent(run.event_id)}`, class: 'mono' }, run.event_id))] : null,
         run.retry_of ? [h('dt', {}, 'Retry of'), h('dd', {}, h('a', { href: `#/runs/${encodeURIComponent(run.retry_of)}`, class: 'mono' }, run.retry_of))] : null),
       run.error ? h('div', { class: 'banner error', role: 'alert' }, h('strong', {}, 'The run failed: '), run.error) : null,
+      waitingApprovals(run).map((st) => approvalPanel(id, st, msg, load)),
       h('h3', {}, 'Steps'),
       stepsInspector(runSteps(run)),
       run.output !== undefined && run.output !== null ? [h('h3', {}, 'Output'), jsonTree(run.output, { label: 'Run output' })] : null);
