@@ -13,10 +13,9 @@ package hubspot
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"math"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -155,37 +154,20 @@ func rateLimitWait(resp *connectors.HTTPResponse) time.Duration {
 	return burstWait
 }
 
-var digits = regexp.MustCompile(`^[0-9]{1,20}$`)
-
 // objectID reads a CRM record id that may arrive as a string or a number
 // (a typed template like {{ trigger.objectId }}). Absent values give "".
 func objectID(in connectors.Values, name string) (string, error) {
-	switch v := in[name].(type) {
-	case nil:
-		return "", nil
-	case string:
-		if s := strings.TrimSpace(v); digits.MatchString(s) {
-			return s, nil
+	id, err := connectors.NumericID(in[name])
+	switch {
+	case errors.Is(err, connectors.ErrIDTooLarge):
+		return "", connectors.Permanent(fmt.Errorf("input.%s: %w; pass it as a string", name, err))
+	case err != nil:
+		if s, ok := in[name].(string); ok {
+			return "", connectors.Permanent(fmt.Errorf("input.%s: %q is not a numeric HubSpot record id", name, s))
 		}
-		return "", connectors.Permanent(fmt.Errorf("input.%s: %q is not a numeric HubSpot record id", name, v))
-	case json.Number:
-		if digits.MatchString(v.String()) {
-			return v.String(), nil
-		}
-	case int64:
-		if v > 0 {
-			return strconv.FormatInt(v, 10), nil
-		}
-	case int:
-		if v > 0 {
-			return strconv.Itoa(v), nil
-		}
-	case float64:
-		if v > 0 && v == math.Trunc(v) && v <= 1<<53 {
-			return strconv.FormatInt(int64(v), 10), nil
-		}
+		return "", connectors.Permanent(fmt.Errorf("input.%s: want a positive numeric HubSpot record id", name))
 	}
-	return "", connectors.Permanent(fmt.Errorf("input.%s: want a positive numeric HubSpot record id", name))
+	return id, nil
 }
 
 func idField(name, title, help string, required bool) connectors.Field {

@@ -14,11 +14,9 @@ package shopify
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"math"
 	"net/http"
-	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -170,8 +168,6 @@ func checkResponse(resp *connectors.HTTPResponse) error {
 	return ce
 }
 
-var digits = regexp.MustCompile(`^[0-9]{1,20}$`)
-
 // resourceID reads a Shopify numeric id from an input that may be a string
 // ("450789469") or a number (a typed template such as {{ trigger.id }}).
 // Numbers above 2^53 cannot be exact in JSON, so they must come as strings.
@@ -179,41 +175,27 @@ func resourceID(in connectors.Values, name string) (string, error) {
 	return parseID(in[name], "input."+name)
 }
 
-// parseID is resourceID for a value at any input path.
+// parseID is resourceID for a value at any input path. A GraphQL id
+// (gid://shopify/Order/450789469, as in admin_graphql_api_id) gives its
+// number.
 func parseID(value any, path string) (string, error) {
-	switch v := value.(type) {
-	case string:
-		s := strings.TrimSpace(v)
-		if strings.HasPrefix(s, "gid://shopify/") { // a GraphQL id, e.g. admin_graphql_api_id
-			s = s[strings.LastIndexByte(s, '/')+1:]
-		}
-		if digits.MatchString(s) {
-			return s, nil
-		}
-		return "", connectors.Permanent(fmt.Errorf("%s: %q is not a numeric Shopify id", path, v))
-	case json.Number:
-		if digits.MatchString(v.String()) {
-			return v.String(), nil
-		}
-	case int64:
-		if v > 0 {
-			return strconv.FormatInt(v, 10), nil
-		}
-	case int:
-		if v > 0 {
-			return strconv.Itoa(v), nil
-		}
-	case float64:
-		if v > 0 && v == math.Trunc(v) && v <= 1<<53 {
-			return strconv.FormatInt(int64(v), 10), nil
-		}
-		if v > 1<<53 {
-			return "", connectors.Permanent(fmt.Errorf("%s: %.0f is too large to be exact as a JSON number; pass it as a string, e.g. {{ string(trigger.id) }}", path, v))
-		}
-	case nil:
-		return "", connectors.Permanent(fmt.Errorf("%s: required", path))
+	if s, ok := value.(string); ok && strings.HasPrefix(strings.TrimSpace(s), "gid://shopify/") {
+		s = strings.TrimSpace(s)
+		value = s[strings.LastIndexByte(s, '/')+1:]
 	}
-	return "", connectors.Permanent(fmt.Errorf("%s: want a positive numeric Shopify id", path))
+	id, err := connectors.NumericID(value)
+	switch {
+	case value == nil:
+		return "", connectors.Permanent(fmt.Errorf("%s: required", path))
+	case errors.Is(err, connectors.ErrIDTooLarge):
+		return "", connectors.Permanent(fmt.Errorf("%s: %.0f is too large to be exact as a JSON number; pass it as a string, e.g. {{ string(trigger.id) }}", path, value))
+	case err != nil:
+		if s, ok := value.(string); ok {
+			return "", connectors.Permanent(fmt.Errorf("%s: %q is not a numeric Shopify id", path, s))
+		}
+		return "", connectors.Permanent(fmt.Errorf("%s: want a positive numeric Shopify id", path))
+	}
+	return id, nil
 }
 
 // idField declares a numeric id input that accepts a string or a number.
