@@ -192,30 +192,20 @@ func waitSignals(ev store.Event, correlationPath string) []interpreter.EventSign
 	return []interpreter.EventSignal{keyed, sig}
 }
 
-// CorrelationKey turns the value at a trigger's correlation_key path into
-// the key waits compare with, the way the interpreter turns a wait's
-// correlation_key value into one: a string is itself, a number its JSON
-// form (so 42 and "42" meet), a boolean its name. Anything else (missing,
-// null, an object or an array) is no key.
+// CorrelationKey is the key under which an event is offered to waiting
+// runs: the value at the trigger's correlation_key path, turned into text
+// by the same rule the interpreter applies to a wait's key
+// (interpreter.CorrelationKey). A missing value, null, an object or an
+// array is no key.
 func CorrelationKey(v gjson.Result) string {
-	switch v.Type {
-	case gjson.String:
-		return v.Str
-	case gjson.Number:
-		// The wait side decodes JSON numbers into float64 and encodes
-		// them back; do the same so 1.50 and 1.5 agree, as do the digits
-		// of a large id.
-		b, err := json.Marshal(v.Num)
-		if err != nil {
-			return v.Raw
-		}
-		return string(b)
-	case gjson.True:
-		return "true"
-	case gjson.False:
-		return "false"
+	if !v.Exists() {
+		return ""
 	}
-	return ""
+	key, err := interpreter.CorrelationKey(v.Value())
+	if err != nil {
+		return ""
+	}
+	return key
 }
 
 // backoff is the wait before attempt+1: base·2^(attempt-1), capped, with

@@ -791,7 +791,7 @@ func (r *runner) doWait(ctx workflow.Context, f *frame, s *definition.Step, rec 
 		if err != nil {
 			return nil, "", fmt.Errorf("correlation_key: %w", err)
 		}
-		if key, err = keyString(v); err != nil {
+		if key, err = CorrelationKey(v); err != nil {
 			return nil, "", failf(classPermanent, "correlation_key: %v", err)
 		}
 	}
@@ -858,7 +858,12 @@ func (r *runner) registerWait(ctx workflow.Context, eventType, key string, regis
 	return nil
 }
 
-func keyString(v any) (string, error) {
+// CorrelationKey turns a correlation value into the text waits and
+// incoming events are matched on: a string is itself, anything else its
+// JSON form (so 42 and "42" meet, and a large id keeps its float64 digits
+// on both sides). Null, objects and arrays are not keys. The triggers
+// pipeline keys incoming events with it, so both sides follow one rule.
+func CorrelationKey(v any) (string, error) {
 	switch x := v.(type) {
 	case string:
 		return x, nil
