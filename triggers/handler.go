@@ -411,7 +411,9 @@ func (s *Service) unwanted(rt *route, ev *store.Event, e connectors.Event) strin
 	}
 	scope := expression.NewScope(map[string]any{
 		expression.RootTrigger: body,
-		expression.RootEvent: map[string]any{"id": ev.ID, "type": e.Type, "received_at": ev.ReceivedAt.UTC().Format(time.RFC3339Nano),
+		// The same event root the interpreter gives runs, so a filter reads
+		// as it would in a step.
+		expression.RootEvent: map[string]any{"id": ev.ID, "provider_id": e.ID, "type": e.Type, "received_at": ev.ReceivedAt.UTC().Format(time.RFC3339Nano),
 			"headers": headers, "replay": false},
 	}, ev.ReceivedAt)
 	ok, err := rt.filter.EvalBool(scope)

@@ -18,7 +18,7 @@ import (
 	"github.com/hookflow/hookflow/engine/store/storetest"
 )
 
-const stripeTrigger = `{"type":"webhook","connector":"stripe","credential":"stripe-test","events":["payment_intent.*"],"filter":"trigger.data.object.amount >= 100"}`
+const stripeTrigger = `{"type":"webhook","connector":"stripe","credential":"stripe-test","events":["payment_intent.*"],"filter":"trigger.data.object.amount >= 100 && event.provider_id == trigger.id"}`
 
 func TestAcceptedEventIsCommittedThenStarted(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
