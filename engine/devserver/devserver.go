@@ -362,7 +362,7 @@ func prepareVisibilityDatabase(cfg Config) (*config.SQL, error) {
 	if err := createDatabaseFile(cfg, path, nil); err != nil {
 		return nil, err
 	}
-	if err := dropSearchAttributeIndexes(path, cfg.BusyTimeout); err != nil {
+	if err := slimVisibility(path, cfg.BusyTimeout); err != nil {
 		return nil, err
 	}
 	return sqlConfig(path, cfg.BusyTimeout, true), nil
@@ -372,14 +372,23 @@ func prepareVisibilityDatabase(cfg Config) (*config.SQL, error) {
 // server: all runs, by workflow id, by type and by status.
 var keptVisibilityIndexes = []string{"default_idx", "by_workflow_id", "by_workflow_type", "by_status"}
 
-// dropSearchAttributeIndexes drops every index of the visibility table
-// except keptVisibilityIndexes. Temporal's SQLite schema indexes each of
-// its ~50 predefined search attribute columns, which hookflow never sets;
-// the profile showed SQLite compiling and maintaining them for a third of
-// the visibility queue's time on every start and close of a run. A query
-// on such an attribute still works, by a scan. Idempotent, so every start
-// applies it.
-func dropSearchAttributeIndexes(path string, busy time.Duration) error {
+// visibilityFTSTriggers keep Temporal's two full-text tables in step with
+// the visibility table on every insert, update and delete.
+var visibilityFTSTriggers = []string{"executions_visibility_ai", "executions_visibility_au", "executions_visibility_ad"}
+
+// slimVisibility drops every index of the visibility table except
+// keptVisibilityIndexes, and the full-text triggers. Temporal's SQLite
+// schema indexes each of its ~50 predefined search attribute columns,
+// which hookflow never sets; the profile showed SQLite compiling and
+// maintaining them for a third of the visibility queue's time on every
+// start and close of a run. The triggers copy the Text and KeywordList
+// attributes (which hookflow never sets either) into two FTS5 tables:
+// SQLite compiles all three trigger programs into every visibility write,
+// and with them gone a run's two visibility writes cost about half as
+// much. A query on such an attribute still works (by a scan), and a
+// full-text or keyword-list match finds nothing. Idempotent, so every
+// start applies it.
+func slimVisibility(path string, busy time.Duration) error {
 	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout%3D"+strconv.FormatInt(busy.Milliseconds(), 10))
 	if err != nil {
 		return fmt.Errorf("opening Temporal visibility database: %w", err)
@@ -408,6 +417,11 @@ func dropSearchAttributeIndexes(path string, busy time.Duration) error {
 		// Names come from sqlite_master and are plain identifiers.
 		if _, err := db.Exec(`DROP INDEX IF EXISTS "` + name + `"`); err != nil {
 			return fmt.Errorf("dropping visibility index %s: %w", name, err)
+		}
+	}
+	for _, name := range visibilityFTSTriggers {
+		if _, err := db.Exec(`DROP TRIGGER IF EXISTS "` + name + `"`); err != nil {
+			return fmt.Errorf("dropping visibility trigger %s: %w", name, err)
 		}
 	}
 	return nil

@@ -137,6 +137,13 @@ func TestVisibilityDatabaseIsSeparateAndReopens(t *testing.T) {
 	if !slices.Equal(indexes, want) {
 		t.Errorf("visibility indexes %v, want only %v", indexes, want)
 	}
+	var triggers int
+	if err := db.QueryRow(`SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'executions_visibility'`).Scan(&triggers); err != nil {
+		t.Fatal(err)
+	}
+	if triggers != 0 {
+		t.Errorf("visibility table keeps %d full-text triggers, want none", triggers)
+	}
 	c := buildConfig(cfg, main, vis, "id", "127.0.0.1:7233", []int{1, 2, 3, 4})
 	if got := c.Persistence.DataStores[c.Persistence.VisibilityStore].SQL.DatabaseName; got != vis.DatabaseName {
 		t.Errorf("visibility store points at %s, want %s", got, vis.DatabaseName)
