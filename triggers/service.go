@@ -98,8 +98,10 @@ type Service struct {
 	temporal client.Client
 	starter  Starter
 	signal   Signaller // nil: events are not offered to waiting runs
-	compiler *expression.Compiler
-	trusted  []netip.Prefix
+	// waitedTypes caches the event types store.WaitedFor said yes to.
+	waitedTypes sync.Map
+	compiler    *expression.Compiler
+	trusted     []netip.Prefix
 
 	inbox     *inbox
 	dispatchQ chan store.Event

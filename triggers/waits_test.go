@@ -32,6 +32,7 @@ func TestAcceptedEventsAreOfferedToWaitingRuns(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
 		e := newEnv(t, st)
 		ep := e.workflow("qualified", qualifyTrigger, store.NewEndpoint{})
+		markWaited(t, st, "qualified")
 		body := `{"event":"qualified","contact_id":42,"stage":"sql"}`
 
 		w := e.do(bearerPost(ep.Token, body))
@@ -79,6 +80,38 @@ func TestAcceptedEventsAreOfferedToWaitingRuns(t *testing.T) {
 	})
 }
 
+func markWaited(t *testing.T, st *store.Store, typ string) {
+	t.Helper()
+	if err := st.MarkWaitedFor(context.Background(), typ); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestEventsNobodyWaitsForAreNotOffered checks the dispatcher skips the
+// offer for a type no wait_for_event step has registered, and makes it
+// for the next event once a wait has (store.MarkWaitedFor), although the
+// first answer was no.
+func TestEventsNobodyWaitsForAreNotOffered(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st)
+		ep := e.workflow("qualified", qualifyTrigger, store.NewEndpoint{})
+		w := e.do(bearerPost(ep.Token, `{"event":"qualified","contact_id":1}`))
+		waitStatus(t, st, reply(t, w).EventID, store.EventDispatched)
+		if got := e.starter.signals(); len(got) != 0 {
+			t.Fatalf("an event nobody waits for was offered: %+v", got)
+		}
+		markWaited(t, st, "qualified")
+		w = e.do(bearerPost(ep.Token, `{"event":"qualified","contact_id":2}`))
+		ev := waitStatus(t, st, reply(t, w).EventID, store.EventDispatched)
+		if got := e.starter.signals(); len(got) != 2 || got[0].EventID != ev.ID || got[0].Key != "2" || got[1].Key != "" {
+			t.Fatalf("signals once a wait registered the type: %+v", got)
+		}
+		if e.starter.count() != 2 {
+			t.Fatalf("%d runs, want 2: skipping the offer must not skip the run", e.starter.count())
+		}
+	})
+}
+
 // TestFailedSignalKeepsTheEventPending checks the offer is as durable as
 // the start: when signalling fails the event stays pending with the
 // reason, and the sweeper's retry (whose start is a no-op) offers it again
@@ -87,6 +120,7 @@ func TestFailedSignalKeepsTheEventPending(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
 		e := newEnv(t, st)
 		ep := e.workflow("qualified", qualifyTrigger, store.NewEndpoint{})
+		markWaited(t, st, "qualified")
 		e.starter.mu.Lock()
 		e.starter.failSignals = 1
 		e.starter.mu.Unlock()

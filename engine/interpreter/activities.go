@@ -527,7 +527,8 @@ func (a *Activities) LoadWorkflow(ctx context.Context, idOrName string) (LoadedW
 }
 
 // RegisterWait adds a run to (or removes it from) the router of its event
-// type and correlation key, starting the router when needed.
+// type and correlation key, starting the router when needed. Registering
+// also records the event type in the store (store.MarkWaitedFor).
 func (a *Activities) RegisterWait(ctx context.Context, req WaitRegistration) error {
 	if a.deps.Temporal == nil {
 		return a.fail(ctx, connectors.Permanent(errors.New("wait_for_event needs a Temporal client in the interpreter's Deps")))
@@ -535,6 +536,14 @@ func (a *Activities) RegisterWait(ctx context.Context, req WaitRegistration) err
 	msg := RouterMessage{Register: req.RunID}
 	if !req.Register {
 		msg = RouterMessage{Unregister: req.RunID}
+	}
+	if req.Register && a.deps.Store != nil {
+		// Before the router: the triggers dispatcher offers events only
+		// of types recorded here, so an event accepted once this wait is
+		// registered is always offered to it.
+		if err := a.deps.Store.MarkWaitedFor(ctx, req.EventType); err != nil {
+			return err
+		}
 	}
 	_, err := a.deps.Temporal.SignalWithStartWorkflow(ctx, req.Router, SignalRouter, msg,
 		client.StartWorkflowOptions{ID: req.Router, TaskQueue: a.deps.TaskQueue}, WaitRouterWorkflowName,
