@@ -481,29 +481,24 @@ func (a *Activities) SaveRun(ctx context.Context, req SaveRunRequest) error {
 	if err != nil {
 		return fmt.Errorf("encoding step log: %w", err)
 	}
-	// A retried SaveRun, or the end of a run whose summary was already
-	// final, must not count the run twice: count the transition only.
-	wasFinal := false
-	if prev, err := a.deps.Store.GetRun(ctx, req.Log.RunID); err == nil {
-		wasFinal = prev.Status != store.RunRunning
-	}
 	run := store.Run{ID: req.Log.RunID, TemporalRunID: req.TemporalRunID, WorkflowID: req.Log.WorkflowID,
 		WorkflowVersion: req.Log.Version, EventID: req.Log.EventID, Status: req.Log.Status, StartedAt: req.Log.StartedAt,
 		EndedAt: req.Log.EndedAt, Error: req.Log.Error, Output: req.Output, Steps: steps, RetryOf: req.RetryOf}
-	if err := a.deps.Store.UpsertRun(ctx, run); err != nil {
-		return fmt.Errorf("saving run %s: %w", run.ID, err)
+	eventStatus := ""
+	if req.UpdateEvent && req.Log.EventID != "" {
+		eventStatus = map[string]string{StatusRunning: store.EventRunning, StatusCompleted: store.EventCompleted,
+			StatusFiltered: store.EventFiltered, StatusFailed: store.EventFailed, StatusTimedOut: store.EventFailed,
+			StatusCancelled: store.EventFailed}[req.Log.Status]
+	}
+	// One transaction for the run and its event. wasFinal: a retried
+	// SaveRun, or the end of a run whose summary was already final, must
+	// not count the run twice, so only the transition is counted.
+	wasFinal, err := a.deps.Store.SaveRunSummary(ctx, run, eventStatus, req.Log.Error)
+	if err != nil {
+		return err
 	}
 	if !wasFinal && req.Log.Status != StatusRunning {
 		metrics.Runs.WithLabelValues(req.Log.WorkflowID, req.Log.Status).Inc()
-	}
-	if !req.UpdateEvent || req.Log.EventID == "" {
-		return nil
-	}
-	status := map[string]string{StatusRunning: store.EventRunning, StatusCompleted: store.EventCompleted,
-		StatusFiltered: store.EventFiltered, StatusFailed: store.EventFailed, StatusTimedOut: store.EventFailed,
-		StatusCancelled: store.EventFailed}[req.Log.Status]
-	if err := a.deps.Store.SetEventStatus(ctx, req.Log.EventID, status, req.Log.Error); err != nil && !errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("moving event %s to %s: %w", req.Log.EventID, status, err)
 	}
 	return nil
 }

@@ -16,8 +16,8 @@ func (s *Store) PutBlob(ctx context.Context, id string, data []byte) error {
 	if data == nil {
 		data = []byte{}
 	}
-	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO blobs (id, data, created_at) VALUES (?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET data = excluded.data`), id, data, ms(now()))
+	_, err := s.execPrepared(ctx, nil, `INSERT INTO blobs (id, data, created_at) VALUES (?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET data = excluded.data`, id, data, ms(now()))
 	if err != nil {
 		return fmt.Errorf("putting blob %s: %w", id, err)
 	}
@@ -27,7 +27,7 @@ func (s *Store) PutBlob(ctx context.Context, id string, data []byte) error {
 // GetBlob returns the data stored under id.
 func (s *Store) GetBlob(ctx context.Context, id string) ([]byte, error) {
 	var data []byte
-	if err := s.rdb.GetContext(ctx, &data, s.q(`SELECT data FROM blobs WHERE id = ?`), id); err != nil {
+	if err := s.getPrepared(ctx, nil, &data, `SELECT data FROM blobs WHERE id = ?`, id); err != nil {
 		return nil, fmt.Errorf("getting blob %s: %w", id, notFound(err))
 	}
 	if data == nil {

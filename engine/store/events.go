@@ -420,23 +420,22 @@ func (s *Store) ClaimPendingEvents(ctx context.Context, limit int, now time.Time
 // its status but still gets the run id when it has none, so the event log
 // always links to the run.
 func (s *Store) MarkDispatched(ctx context.Context, id, runID string) error {
-	at := ms(now())
-	res, err := s.db.ExecContext(ctx, s.q(`UPDATE events SET status = ?, run_id = ?, next_dispatch_at = NULL, reason = '', updated_at = ?
-		WHERE id = ? AND status = ?`), EventDispatched, runID, at, id, EventPending)
-	if err != nil {
-		return fmt.Errorf("marking event %s dispatched: %w", id, err)
-	}
-	if n, _ := res.RowsAffected(); n > 0 {
-		return nil
-	}
-	res, err = s.db.ExecContext(ctx, s.q(`UPDATE events SET run_id = ?, updated_at = ? WHERE id = ? AND run_id = ''`), runID, at, id)
+	// One statement for both cases: a pending event becomes dispatched;
+	// one the run has already moved on (a fast run saves its summary
+	// before the dispatcher gets here) only gains the run id if it has
+	// none. SET expressions see the row as it was before the update.
+	res, err := s.execPrepared(ctx, nil, `UPDATE events SET
+			run_id = CASE WHEN status = ? OR run_id = '' THEN ? ELSE run_id END,
+			next_dispatch_at = CASE WHEN status = ? THEN NULL ELSE next_dispatch_at END,
+			reason = CASE WHEN status = ? THEN '' ELSE reason END,
+			status = CASE WHEN status = ? THEN ? ELSE status END,
+			updated_at = ?
+		WHERE id = ?`, EventPending, runID, EventPending, EventPending, EventPending, EventDispatched, ms(now()), id)
 	if err != nil {
 		return fmt.Errorf("marking event %s dispatched: %w", id, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		if _, err := s.GetEvent(ctx, id); err != nil {
-			return fmt.Errorf("marking event %s dispatched: %w", id, err)
-		}
+		return fmt.Errorf("marking event %s dispatched: %w", id, ErrNotFound)
 	}
 	return nil
 }
@@ -478,7 +477,8 @@ func (s *Store) SetEventStatus(ctx context.Context, id, status, reason string) e
 		sets = append(sets, "next_dispatch_at = NULL")
 	}
 	args = append(args, id)
-	res, err := s.db.ExecContext(ctx, s.q(`UPDATE events SET `+strings.Join(sets, ", ")+` WHERE id = ?`), args...)
+	// A few fixed texts (with or without reason, pending or not).
+	res, err := s.execPrepared(ctx, nil, `UPDATE events SET `+strings.Join(sets, ", ")+` WHERE id = ?`, args...)
 	if err != nil {
 		return fmt.Errorf("setting status of event %s: %w", id, err)
 	}

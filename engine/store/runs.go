@@ -2,9 +2,13 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 )
 
 var runStatuses = map[string]bool{
@@ -46,47 +50,109 @@ func jsonColumn(field string, v json.RawMessage) (string, error) {
 	return string(v), nil
 }
 
-// UpsertRun inserts or updates a run summary by id. It is idempotent, so
-// the end-of-run activity can be retried. A finished run is never moved
-// back to "running" by a late or replayed start notification; apart from
-// that, the latest call wins. A zero StartedAt means now.
-func (s *Store) UpsertRun(ctx context.Context, r Run) error {
+// upsertRunSQL inserts or updates a run summary; see UpsertRun.
+const upsertRunSQL = `INSERT INTO runs (id, temporal_run_id, workflow_id, workflow_version, event_id, status,
+		started_at, ended_at, error, output, steps, retry_of, updated_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (id) DO UPDATE SET
+		temporal_run_id = CASE WHEN excluded.temporal_run_id = '' THEN runs.temporal_run_id ELSE excluded.temporal_run_id END,
+		status = excluded.status,
+		ended_at = COALESCE(excluded.ended_at, runs.ended_at),
+		error = excluded.error,
+		output = CASE WHEN excluded.output = '' THEN runs.output ELSE excluded.output END,
+		steps = CASE WHEN excluded.steps = '' THEN runs.steps ELSE excluded.steps END,
+		updated_at = excluded.updated_at
+	WHERE runs.status = 'running' OR excluded.status <> 'running'`
+
+// The other statements of SaveRunSummary.
+const (
+	runStatusSQL         = `SELECT status FROM runs WHERE id = ?`
+	eventStatusSQL       = `UPDATE events SET status = ?, updated_at = ?, next_dispatch_at = NULL WHERE id = ?`
+	eventStatusReasonSQL = `UPDATE events SET status = ?, updated_at = ?, reason = ?, next_dispatch_at = NULL WHERE id = ?`
+)
+
+// upsertRunArgs checks r and returns the arguments of upsertRunSQL.
+func upsertRunArgs(r Run) ([]any, error) {
 	if r.ID == "" {
-		return fmt.Errorf("upserting run: empty id: %w", ErrInvalidArgument)
+		return nil, fmt.Errorf("upserting run: empty id: %w", ErrInvalidArgument)
 	}
 	if !runStatuses[r.Status] {
-		return fmt.Errorf("upserting run %s: unknown status %q: %w", r.ID, r.Status, ErrInvalidArgument)
+		return nil, fmt.Errorf("upserting run %s: unknown status %q: %w", r.ID, r.Status, ErrInvalidArgument)
 	}
 	output, err := jsonColumn("output", r.Output)
 	if err != nil {
-		return fmt.Errorf("upserting run %s: %w", r.ID, err)
+		return nil, fmt.Errorf("upserting run %s: %w", r.ID, err)
 	}
 	steps, err := jsonColumn("steps", r.Steps)
 	if err != nil {
-		return fmt.Errorf("upserting run %s: %w", r.ID, err)
+		return nil, fmt.Errorf("upserting run %s: %w", r.ID, err)
 	}
 	t := now()
 	if r.StartedAt.IsZero() {
 		r.StartedAt = t
 	}
-	_, err = s.db.ExecContext(ctx, s.q(`INSERT INTO runs (id, temporal_run_id, workflow_id, workflow_version, event_id, status,
-			started_at, ended_at, error, output, steps, retry_of, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET
-			temporal_run_id = CASE WHEN excluded.temporal_run_id = '' THEN runs.temporal_run_id ELSE excluded.temporal_run_id END,
-			status = excluded.status,
-			ended_at = COALESCE(excluded.ended_at, runs.ended_at),
-			error = excluded.error,
-			output = CASE WHEN excluded.output = '' THEN runs.output ELSE excluded.output END,
-			steps = CASE WHEN excluded.steps = '' THEN runs.steps ELSE excluded.steps END,
-			updated_at = excluded.updated_at
-		WHERE runs.status = 'running' OR excluded.status <> 'running'`),
-		r.ID, r.TemporalRunID, r.WorkflowID, r.WorkflowVersion, r.EventID, r.Status, ms(r.StartedAt), msPtr(r.EndedAt),
-		r.Error, output, steps, r.RetryOf, ms(t))
+	return []any{r.ID, r.TemporalRunID, r.WorkflowID, r.WorkflowVersion, r.EventID, r.Status, ms(r.StartedAt), msPtr(r.EndedAt),
+		r.Error, output, steps, r.RetryOf, ms(t)}, nil
+}
+
+// UpsertRun inserts or updates a run summary by id. It is idempotent, so
+// the end-of-run activity can be retried. A finished run is never moved
+// back to "running" by a late or replayed start notification; apart from
+// that, the latest call wins. A zero StartedAt means now.
+func (s *Store) UpsertRun(ctx context.Context, r Run) error {
+	args, err := upsertRunArgs(r)
 	if err != nil {
+		return err
+	}
+	if _, err := s.execPrepared(ctx, nil, upsertRunSQL, args...); err != nil {
 		return fmt.Errorf("upserting run %s: %w", r.ID, err)
 	}
 	return nil
+}
+
+// SaveRunSummary is what a run writes when it starts and when it ends, in
+// one transaction: UpsertRun, and, when eventStatus is not empty, the
+// status (and, when not empty, reason) of the event r.EventID, as
+// SetEventStatus; an event that no longer exists is left alone. It reports
+// whether the run was already finished before this call, so a retried or
+// repeated end is counted once.
+func (s *Store) SaveRunSummary(ctx context.Context, r Run, eventStatus, reason string) (wasFinal bool, err error) {
+	args, err := upsertRunArgs(r)
+	if err != nil {
+		return false, err
+	}
+	if eventStatus != "" && (!eventStatuses[eventStatus] || eventStatus == EventPending) {
+		return false, fmt.Errorf("saving run %s: event status %q: %w", r.ID, eventStatus, ErrInvalidArgument)
+	}
+	if err := s.warm(ctx, runStatusSQL, upsertRunSQL, eventStatusSQL, eventStatusReasonSQL); err != nil {
+		return false, fmt.Errorf("saving run %s: %w", r.ID, err)
+	}
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var prev string
+		err := s.getPrepared(ctx, tx, &prev, runStatusSQL, r.ID)
+		switch {
+		case err == nil:
+			wasFinal = prev != RunRunning
+		case !errors.Is(err, sql.ErrNoRows):
+			return err
+		}
+		if _, err := s.execPrepared(ctx, tx, upsertRunSQL, args...); err != nil {
+			return err
+		}
+		if eventStatus == "" || r.EventID == "" {
+			return nil
+		}
+		if reason != "" {
+			_, err = s.execPrepared(ctx, tx, eventStatusReasonSQL, eventStatus, args[len(args)-1], reason, r.EventID)
+		} else {
+			_, err = s.execPrepared(ctx, tx, eventStatusSQL, eventStatus, args[len(args)-1], r.EventID)
+		}
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("saving run %s: %w", r.ID, err)
+	}
+	return wasFinal, nil
 }
 
 // GetRun returns a run summary with its output and step log.

@@ -220,3 +220,60 @@ func TestDeliveries(t *testing.T) {
 		}
 	})
 }
+
+// TestSaveRunSummary checks the run-and-event write a run makes at its
+// start and end: both rows move together, a repeated end reports the run
+// as already final (so it is counted once), and an event that is gone
+// does not fail the save.
+func TestSaveRunSummary(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		ctx := ctxT(t)
+		evs := []*store.Event{pendingEvent("ep_s", "evt_s1")}
+		if _, err := s.InsertEvents(ctx, evs); err != nil {
+			t.Fatal(err)
+		}
+		ev := evs[0]
+		start := time.Date(2026, 4, 1, 8, 0, 0, 0, time.UTC)
+		end := start.Add(time.Second)
+		run := store.Run{ID: "hookflow-ep_s-evt_s1", WorkflowID: "wf_1", WorkflowVersion: 1, EventID: ev.ID,
+			Status: store.RunRunning, StartedAt: start}
+		save := func(r store.Run, evStatus, reason string, wantFinal bool) {
+			t.Helper()
+			wasFinal, err := s.SaveRunSummary(ctx, r, evStatus, reason)
+			if err != nil {
+				t.Fatalf("SaveRunSummary(%s): %v", r.Status, err)
+			}
+			if wasFinal != wantFinal {
+				t.Fatalf("SaveRunSummary(%s) wasFinal = %v, want %v", r.Status, wasFinal, wantFinal)
+			}
+		}
+		check := func(wantRun, wantEvent, wantReason string) {
+			t.Helper()
+			got, err := s.GetRun(ctx, run.ID)
+			if err != nil || got.Status != wantRun {
+				t.Fatalf("run = %s (%v), want %s", got.Status, err, wantRun)
+			}
+			e, err := s.GetEvent(ctx, ev.ID)
+			if err != nil || e.Status != wantEvent || e.Reason != wantReason {
+				t.Fatalf("event = %s %q (%v), want %s %q", e.Status, e.Reason, err, wantEvent, wantReason)
+			}
+		}
+		save(run, store.EventRunning, "", false)
+		check(store.RunRunning, store.EventRunning, "")
+
+		failed := run
+		failed.Status, failed.EndedAt, failed.Error = store.RunFailed, &end, "step post: 500"
+		save(failed, store.EventFailed, failed.Error, false)
+		check(store.RunFailed, store.EventFailed, "step post: 500")
+		save(failed, store.EventFailed, failed.Error, true) // a retried end
+		check(store.RunFailed, store.EventFailed, "step post: 500")
+
+		// A run without an event to move (a test run) writes the run only.
+		orphan := store.Run{ID: "hookflow-test-1", WorkflowID: "wf_1", WorkflowVersion: 1, EventID: "evt_gone",
+			Status: store.RunCompleted, StartedAt: start, EndedAt: &end}
+		save(orphan, store.EventCompleted, "", false)
+		if _, err := s.SaveRunSummary(ctx, run, store.EventPending, ""); !errors.Is(err, store.ErrInvalidArgument) {
+			t.Fatalf("saving with event status pending: %v, want ErrInvalidArgument", err)
+		}
+	})
+}

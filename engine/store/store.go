@@ -86,6 +86,7 @@ type Store struct {
 	rdb     *sqlx.DB // reads; equals db unless SQLite on a file
 	dialect string
 	target  string // redacted description of the database, for errors
+	stmts   sync.Map // stmtKey → *sqlx.Stmt, see prepared
 
 	closeOnce sync.Once
 	closeErr  error
@@ -284,6 +285,7 @@ func (s *Store) Ping(ctx context.Context) error {
 // calls return the first call's result.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
+		s.closeStatements()
 		var errs []error
 		if s.rdb != s.db {
 			errs = append(errs, s.rdb.Close())

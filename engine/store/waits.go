@@ -10,8 +10,8 @@ import (
 // accepted after the wait began always finds the type (see WaitedFor).
 // Recording a type again is a no-op.
 func (s *Store) MarkWaitedFor(ctx context.Context, eventType string) error {
-	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO wait_types (event_type, registered_at) VALUES (?, ?)
-		ON CONFLICT (event_type) DO NOTHING`), eventType, ms(now()))
+	_, err := s.execPrepared(ctx, nil, `INSERT INTO wait_types (event_type, registered_at) VALUES (?, ?)
+		ON CONFLICT (event_type) DO NOTHING`, eventType, ms(now()))
 	if err != nil {
 		return fmt.Errorf("recording a wait for %q events: %w", eventType, err)
 	}
@@ -22,7 +22,7 @@ func (s *Store) MarkWaitedFor(ctx context.Context, eventType string) error {
 // eventType. False means no run can be waiting for an event of that type.
 func (s *Store) WaitedFor(ctx context.Context, eventType string) (bool, error) {
 	var n int
-	err := s.db.GetContext(ctx, &n, s.q(`SELECT COUNT(*) FROM wait_types WHERE event_type = ?`), eventType)
+	err := s.getPrepared(ctx, nil, &n, `SELECT COUNT(*) FROM wait_types WHERE event_type = ?`, eventType)
 	if err != nil {
 		return false, fmt.Errorf("looking up waits for %q events: %w", eventType, err)
 	}
