@@ -85,7 +85,7 @@ type Store struct {
 	db      *sqlx.DB // writes (and reads on PostgreSQL / in-memory SQLite)
 	rdb     *sqlx.DB // reads; equals db unless SQLite on a file
 	dialect string
-	target  string // redacted description of the database, for errors
+	target  string   // redacted description of the database, for errors
 	stmts   sync.Map // stmtKey → *sqlx.Stmt, see prepared
 
 	closeOnce sync.Once
