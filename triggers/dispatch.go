@@ -101,6 +101,9 @@ func (s *Service) dispatch(ctx context.Context, ev store.Event, attempt int) {
 		s.retryLater(ctx, ev, attempt, err)
 		return
 	}
+	// An ordered run may wait behind others in its mailbox, so only an
+	// unordered one is listed as running by the dispatcher (see below).
+	in.Listed = orderKey == ""
 	startCtx, cancel := context.WithTimeout(ctx, s.cfg.StartTimeout)
 	err = s.starter.StartRun(startCtx, in, orderKey)
 	cancel()
@@ -116,7 +119,15 @@ func (s *Service) dispatch(ctx context.Context, ev store.Event, attempt int) {
 		s.retryLaterWhy(ctx, ev, attempt, "signal attempt %d failed (the run started): %v", err)
 		return
 	}
-	if err := s.store.MarkDispatched(context.WithoutCancel(ctx), ev.ID, in.RunID); err != nil {
+	mark := func(ctx context.Context) error { return s.store.MarkDispatched(ctx, ev.ID, in.RunID) }
+	if in.Listed {
+		// The run skips its own first save (RunInput.Listed): list it
+		// here, in the transaction that marks its event.
+		run := store.Run{ID: in.RunID, WorkflowID: ev.WorkflowID, WorkflowVersion: ev.WorkflowVersion, EventID: ev.ID,
+			Status: store.RunRunning, StartedAt: s.now()}
+		mark = func(ctx context.Context) error { return s.store.MarkDispatchedListed(ctx, ev.ID, run) }
+	}
+	if err := mark(context.WithoutCancel(ctx)); err != nil {
 		// The run exists; the sweeper will find the event still pending
 		// and its start will be a no-op that marks it again.
 		s.cfg.Logger.Warn("marking event dispatched", "event", ev.ID, "error", err)

@@ -151,6 +151,11 @@ type RunInput struct {
 	// Parent is the run id of the run that called this one (call_workflow
 	// or the error workflow), if any.
 	Parent string `json:"parent,omitempty"`
+	// Listed means the starter lists the run as running in the store
+	// itself (the triggers dispatcher does, with store.MarkDispatchedListed,
+	// right after the start), so from interpreter version 6 the run skips
+	// its own first summary save and writes its summary once, at the end.
+	Listed bool `json:"listed,omitempty"`
 }
 
 // RunResult is what a finished run returns (and what call_workflow steps
@@ -216,12 +221,23 @@ func (in RunInput) runID() (string, error) {
 	return RunWorkflowID(in.WorkflowID, in.Event.ID), nil
 }
 
+// RunTaskTimeout is the workflow task timeout of every run. Temporal arms
+// a timer for each started workflow task and, when it fires, loads the
+// workflow to check the task; with the default 10 s the state of a short
+// run had left the history cache by then and was read back from the
+// database, 5% of `hookflow dev`'s CPU under load. Fired within 3 s it
+// finds the state still cached. A local activity longer than that is
+// safe: the SDK heartbeats its workflow task at 80% of the timeout. A
+// worker that dies mid-task also has its task retried sooner.
+const RunTaskTimeout = 3 * time.Second
+
 // startOptions are the options of every run start: a workflow id that can
 // never be reused, so a duplicate start never runs the definition twice.
 func startOptions(workflowID, taskQueue string) client.StartWorkflowOptions {
 	return client.StartWorkflowOptions{
 		ID:                                       workflowID,
 		TaskQueue:                                taskQueue,
+		WorkflowTaskTimeout:                      RunTaskTimeout,
 		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
 		WorkflowExecutionErrorWhenAlreadyStarted: true,

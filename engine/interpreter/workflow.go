@@ -42,9 +42,12 @@ import (
 //	   LocalCallMaxTimeout run as local activities.
 //	5  such a local call makes one attempt; a retryable failure continues
 //	   as a regular activity with the rest of the step's retry budget.
+//	6  a run whose starter lists it (RunInput.Listed) makes no summary save
+//	   at its start: one local activity, one history event and one store
+//	   transaction less per run.
 const (
 	versionChangeID    = "hookflow-interpreter"
-	interpreterVersion = 5
+	interpreterVersion = 6
 
 	// versionDedupeEvents is the first version that drops repeated
 	// EventIDs.
@@ -58,6 +61,9 @@ const (
 	// versionLocalOnce is the first version whose local calls make one
 	// attempt before handing retries to a regular activity.
 	versionLocalOnce workflow.Version = 5
+	// versionListedRuns is the first version that skips the first summary
+	// save of a run its starter lists.
+	versionListedRuns workflow.Version = 6
 )
 
 // Named limits of workflow code that are not per-run options.
@@ -188,7 +194,9 @@ func RunWorkflow(ctx workflow.Context, in RunInput) (RunResult, error) {
 		r.def = def
 		err = r.prepare(ctx)
 	}
-	r.save(ctx)
+	if !in.Listed || r.version < versionListedRuns {
+		r.save(ctx)
+	}
 	if err != nil {
 		return r.finish(ctx, ctrlDone, &stepFailure{Message: err.Error(), Class: errTypeDef, fatal: true})
 	}

@@ -414,28 +414,67 @@ func (s *Store) ClaimPendingEvents(ctx context.Context, limit int, now time.Time
 	return out, nil
 }
 
+// markDispatchedSQL moves a pending event to dispatched, or, when the run
+// has already moved it on, only links the run if the event has none. SET
+// expressions see the row as it was before the update.
+const markDispatchedSQL = `UPDATE events SET
+		run_id = CASE WHEN status = ? OR run_id = '' THEN ? ELSE run_id END,
+		next_dispatch_at = CASE WHEN status = ? THEN NULL ELSE next_dispatch_at END,
+		reason = CASE WHEN status = ? THEN '' ELSE reason END,
+		status = CASE WHEN status = ? THEN ? ELSE status END,
+		updated_at = ?
+	WHERE id = ?`
+
+func markDispatchedArgs(id, runID string) []any {
+	return []any{EventPending, runID, EventPending, EventPending, EventPending, EventDispatched, ms(now()), id}
+}
+
 // MarkDispatched records that the event's run was started in Temporal as
 // runID. It is idempotent. An event that has already moved past
 // "dispatched" (its run reported first, as with respond: on_complete) keeps
 // its status but still gets the run id when it has none, so the event log
 // always links to the run.
 func (s *Store) MarkDispatched(ctx context.Context, id, runID string) error {
-	// One statement for both cases: a pending event becomes dispatched;
-	// one the run has already moved on (a fast run saves its summary
-	// before the dispatcher gets here) only gains the run id if it has
-	// none. SET expressions see the row as it was before the update.
-	res, err := s.execPrepared(ctx, nil, `UPDATE events SET
-			run_id = CASE WHEN status = ? OR run_id = '' THEN ? ELSE run_id END,
-			next_dispatch_at = CASE WHEN status = ? THEN NULL ELSE next_dispatch_at END,
-			reason = CASE WHEN status = ? THEN '' ELSE reason END,
-			status = CASE WHEN status = ? THEN ? ELSE status END,
-			updated_at = ?
-		WHERE id = ?`, EventPending, runID, EventPending, EventPending, EventPending, EventDispatched, ms(now()), id)
+	// One statement for both cases (a fast run saves its summary before
+	// the dispatcher gets here); see markDispatchedSQL.
+	res, err := s.execPrepared(ctx, nil, markDispatchedSQL, markDispatchedArgs(id, runID)...)
 	if err != nil {
 		return fmt.Errorf("marking event %s dispatched: %w", id, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("marking event %s dispatched: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// MarkDispatchedListed is MarkDispatched for a run whose starter lists it:
+// in the same transaction it inserts run, a "running" summary, unless the
+// run has written its own row already (a fast run may have ended before
+// its dispatcher gets here; its row is left as it is).
+func (s *Store) MarkDispatchedListed(ctx context.Context, id string, run Run) error {
+	if run.Status != RunRunning {
+		return fmt.Errorf("listing run %s: status %q, want %q: %w", run.ID, run.Status, RunRunning, ErrInvalidArgument)
+	}
+	args, err := upsertRunArgs(run)
+	if err != nil {
+		return err
+	}
+	if err := s.warm(ctx, markDispatchedSQL, insertRunSQL); err != nil {
+		return fmt.Errorf("marking event %s dispatched: %w", id, err)
+	}
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		res, err := s.execPrepared(ctx, tx, markDispatchedSQL, markDispatchedArgs(id, run.ID)...)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		_, err = s.execPrepared(ctx, tx, insertRunSQL, args...)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("marking event %s dispatched: %w", id, err)
 	}
 	return nil
 }

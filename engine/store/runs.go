@@ -71,6 +71,13 @@ const (
 	eventStatusReasonSQL = `UPDATE events SET status = ?, updated_at = ?, reason = ?, next_dispatch_at = NULL WHERE id = ?`
 )
 
+// insertRunSQL writes a run summary that does not exist yet; an existing
+// row is left alone. It takes the arguments of upsertRunSQL.
+const insertRunSQL = `INSERT INTO runs (id, temporal_run_id, workflow_id, workflow_version, event_id, status,
+		started_at, ended_at, error, output, steps, retry_of, updated_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (id) DO NOTHING`
+
 // upsertRunArgs checks r and returns the arguments of upsertRunSQL.
 func upsertRunArgs(r Run) ([]any, error) {
 	if r.ID == "" {

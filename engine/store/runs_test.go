@@ -277,3 +277,62 @@ func TestSaveRunSummary(t *testing.T) {
 		}
 	})
 }
+
+// TestMarkDispatchedListed checks the dispatcher's write after it starts a
+// run: the event becomes dispatched and the run is listed as running,
+// unless the run got there first, whose final row is kept.
+func TestMarkDispatchedListed(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		ctx := ctxT(t)
+		evs := []*store.Event{pendingEvent("ep_l", "evt_l1"), pendingEvent("ep_l", "evt_l2")}
+		if _, err := s.InsertEvents(ctx, evs); err != nil {
+			t.Fatal(err)
+		}
+		start := time.Date(2026, 4, 1, 8, 0, 0, 0, time.UTC)
+		listed := func(ev *store.Event) store.Run {
+			return store.Run{ID: "run-" + ev.ProviderEventID, WorkflowID: "wf_1", WorkflowVersion: 1, EventID: ev.ID,
+				Status: store.RunRunning, StartedAt: start}
+		}
+
+		slow := listed(evs[0])
+		if err := s.MarkDispatchedListed(ctx, evs[0].ID, slow); err != nil {
+			t.Fatal(err)
+		}
+		if r, err := s.GetRun(ctx, slow.ID); err != nil || r.Status != store.RunRunning || r.EventID != evs[0].ID {
+			t.Fatalf("listed run = %+v (%v), want running for %s", r, err, evs[0].ID)
+		}
+		if e, _ := s.GetEvent(ctx, evs[0].ID); e.Status != store.EventDispatched || e.RunID != slow.ID {
+			t.Fatalf("event = %s run %q, want dispatched with %s", e.Status, e.RunID, slow.ID)
+		}
+
+		// A fast run ended (and moved its event on) before the dispatcher.
+		fast := listed(evs[1])
+		end := start.Add(time.Second)
+		done := fast
+		done.Status, done.EndedAt = store.RunCompleted, &end
+		if _, err := s.SaveRunSummary(ctx, done, store.EventCompleted, ""); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.MarkDispatchedListed(ctx, evs[1].ID, fast); err != nil {
+			t.Fatal(err)
+		}
+		if r, _ := s.GetRun(ctx, fast.ID); r.Status != store.RunCompleted {
+			t.Fatalf("a finished run was listed again as %s", r.Status)
+		}
+		if e, _ := s.GetEvent(ctx, evs[1].ID); e.Status != store.EventCompleted || e.RunID != fast.ID {
+			t.Fatalf("event = %s run %q, want completed with %s", e.Status, e.RunID, fast.ID)
+		}
+
+		ghost := store.Run{ID: "run-ghost", WorkflowID: "wf_1", WorkflowVersion: 1, EventID: "evt_nope", Status: store.RunRunning}
+		if err := s.MarkDispatchedListed(ctx, "evt_nope", ghost); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("unknown event: %v, want ErrNotFound", err)
+		}
+		if _, err := s.GetRun(ctx, ghost.ID); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("a run was listed for an unknown event: %v", err)
+		}
+		done.Status = store.RunCompleted
+		if err := s.MarkDispatchedListed(ctx, evs[1].ID, done); !errors.Is(err, store.ErrInvalidArgument) {
+			t.Fatalf("listing a finished run: %v, want ErrInvalidArgument", err)
+		}
+	})
+}
