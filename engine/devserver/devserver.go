@@ -191,6 +191,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		temporal.WithStaticHosts(hosts),
 		temporal.WithLogger(logger),
 		temporal.WithDynamicConfigClient(dyn),
+		temporal.WithCustomVisibilityStoreFactory(&visibilityFactory{sql: *visCfg}),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("creating embedded Temporal: %w", err)
@@ -480,7 +481,12 @@ func buildConfig(cfg Config, sqlCfg, visCfg *config.SQL, clusterID, frontend str
 	c.Persistence.DefaultStore = store
 	c.Persistence.VisibilityStore = visibility
 	c.Persistence.NumHistoryShards = 1
-	c.Persistence.DataStores = map[string]config.DataStore{store: {SQL: sqlCfg}, visibility: {SQL: visCfg}}
+	// Visibility is Temporal's SQL store on visCfg with prepared writes
+	// (see visibility.go), plugged in as a custom store; its index name is
+	// the database name, as the SQL store's is, so the search attributes
+	// registered for the database still apply.
+	c.Persistence.DataStores = map[string]config.DataStore{store: {SQL: sqlCfg}, visibility: {
+		CustomDataStoreConfig: &config.CustomDatastoreConfig{Name: visibilityStoreName, IndexName: visCfg.DatabaseName}}}
 	c.ClusterMetadata = &cluster.Config{
 		FailoverVersionIncrement: 10,
 		MasterClusterName:        clusterName,

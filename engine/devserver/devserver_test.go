@@ -3,6 +3,7 @@ package devserver
 import (
 	"bytes"
 	"database/sql"
+	"go.temporal.io/server/common/persistence/sql/sqlplugin"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -145,10 +146,19 @@ func TestVisibilityDatabaseIsSeparateAndReopens(t *testing.T) {
 		t.Errorf("visibility table keeps %d full-text triggers, want none", triggers)
 	}
 	c := buildConfig(cfg, main, vis, "id", "127.0.0.1:7233", []int{1, 2, 3, 4})
-	if got := c.Persistence.DataStores[c.Persistence.VisibilityStore].SQL.DatabaseName; got != vis.DatabaseName {
-		t.Errorf("visibility store points at %s, want %s", got, vis.DatabaseName)
+	visStore := c.Persistence.DataStores[c.Persistence.VisibilityStore]
+	if got := visStore.GetIndexName(); got != vis.DatabaseName {
+		t.Errorf("visibility store's index is %s, want the database %s", got, vis.DatabaseName)
 	}
 	if got := c.Persistence.DataStores[c.Persistence.DefaultStore].SQL.DatabaseName; got != main.DatabaseName {
 		t.Errorf("default store points at %s, want %s", got, main.DatabaseName)
+	}
+}
+
+// TestVisibilityColumns keeps the prepared visibility writes in step with
+// Temporal's row: a column Temporal adds must be written too.
+func TestVisibilityColumns(t *testing.T) {
+	if !slices.Equal(visibilityColumns, sqlplugin.DbFields) {
+		t.Fatalf("visibility writes set %v; Temporal's rows have %v", visibilityColumns, sqlplugin.DbFields)
 	}
 }
