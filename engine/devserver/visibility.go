@@ -182,32 +182,31 @@ func (s *visibilityStore) Close() {
 
 // RecordWorkflowExecutionStarted implements store.VisibilityStore.
 func (s *visibilityStore) RecordWorkflowExecutionStarted(ctx context.Context, req *store.InternalRecordWorkflowExecutionStartedRequest) error {
-	args, err := s.rowArgs(req.InternalVisibilityRequestBase, nil)
-	if err != nil {
-		return err
-	}
-	_, err = s.insert.ExecContext(ctx, args...)
-	return err
+	return s.write(ctx, s.insert, req.InternalVisibilityRequestBase, nil)
 }
 
 // RecordWorkflowExecutionClosed implements store.VisibilityStore.
 func (s *visibilityStore) RecordWorkflowExecutionClosed(ctx context.Context, req *store.InternalRecordWorkflowExecutionClosedRequest) error {
-	args, err := s.rowArgs(req.InternalVisibilityRequestBase, req)
-	if err != nil {
-		return err
-	}
-	_, err = s.upsert.ExecContext(ctx, args...)
-	return err
+	return s.write(ctx, s.upsert, req.InternalVisibilityRequestBase, req)
 }
 
 // UpsertWorkflowExecution implements store.VisibilityStore.
 func (s *visibilityStore) UpsertWorkflowExecution(ctx context.Context, req *store.InternalUpsertWorkflowExecutionRequest) error {
-	args, err := s.rowArgs(req.InternalVisibilityRequestBase, nil)
+	return s.write(ctx, s.upsert, req.InternalVisibilityRequestBase, nil)
+}
+
+// write runs st (insert or upsert) with the row of req; closed is nil
+// unless the run has closed.
+func (s *visibilityStore) write(ctx context.Context, st *sqlx.Stmt, req *store.InternalVisibilityRequestBase,
+	closed *store.InternalRecordWorkflowExecutionClosedRequest) error {
+	args, err := s.rowArgs(req, closed)
 	if err != nil {
 		return err
 	}
-	_, err = s.upsert.ExecContext(ctx, args...)
-	return err
+	if _, err := st.ExecContext(ctx, args...); err != nil {
+		return fmt.Errorf("writing visibility record of run %s: %w", req.RunID, err)
+	}
+	return nil
 }
 
 // DeleteWorkflowExecution implements store.VisibilityStore.
