@@ -31,17 +31,20 @@ import (
 
 // Options are the harness's flags.
 type Options struct {
-	Mode        string
-	Bin         string
-	Conns       int
-	Rate        int
-	Duration    time.Duration
-	MaxEvents   int
-	Outage      time.Duration
-	Drain       time.Duration
-	Settle      time.Duration
-	Out         string
-	WorkDir     string
+	Mode      string
+	Bin       string
+	Conns     int
+	Rate      int
+	Duration  time.Duration
+	MaxEvents int
+	Outage    time.Duration
+	Drain     time.Duration
+	Settle    time.Duration
+	Out       string
+	WorkDir   string
+	// Keep keeps every run's data folder (database and process logs);
+	// by default only a failed run's folder is kept.
+	Keep        bool
 	PostgresURL string
 	Workflow    string
 	// Split runs the modes that normally use `hookflow dev` as separate
@@ -63,6 +66,7 @@ func main() {
 	flag.DurationVar(&o.Settle, "settle", 3*time.Second, "pause before measuring idle RSS and before counting late duplicates")
 	flag.StringVar(&o.Out, "out", "bench-results", "folder for results.json, results.txt and one SVG chart per mode")
 	flag.StringVar(&o.WorkDir, "workdir", "", "where temporary data folders go (default: the system temp folder)")
+	flag.BoolVar(&o.Keep, "keep", false, "keep every run's data folder and logs (default: only those of failed runs, whose path is printed)")
 	flag.StringVar(&o.Workflow, "workflow", DefaultWorkflowFile, "the reference workflow definition; its vars.sink is pointed at the harness's sink")
 	flag.BoolVar(&o.Split, "split", false, "run dev-mode scenarios (load, latency, duplicate-storm, sink-down, slow-sink) as one temporal, one server and one worker process; with -postgres the store is on PostgreSQL")
 	flag.StringVar(&o.PostgresURL, "postgres", os.Getenv("HOOKFLOW_TEST_POSTGRES_URL"), "PostgreSQL URL for db-restart (a fresh database is created per run)")

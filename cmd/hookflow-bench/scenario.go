@@ -203,6 +203,16 @@ func RunScenario(ctx context.Context, o *Options, sc *Scenario) (res *Result) {
 	if err != nil {
 		return fail(err)
 	}
+	// Registered before the cluster's Stop, so it runs after it: a passed
+	// run's folder (a load run leaves ~150 MiB) goes, a failed one stays
+	// for the post-mortem.
+	defer func() {
+		if res.Passed() && !o.Keep {
+			_ = os.RemoveAll(dir)
+			return
+		}
+		logf("data folder and logs kept in %s", dir)
+	}()
 	sink, err := StartSink()
 	if err != nil {
 		return fail(err)
