@@ -18,11 +18,16 @@ func (s *Store) MarkWaitedFor(ctx context.Context, eventType string) error {
 	return nil
 }
 
+// AnyWaitType is the wait_types row that stands for every event type (see
+// migration 0002).
+const AnyWaitType = "*"
+
 // WaitedFor reports whether any wait_for_event step has ever waited for
-// eventType. False means no run can be waiting for an event of that type.
+// eventType, or every type is listed (AnyWaitType). False means no run can
+// be waiting for an event of that type.
 func (s *Store) WaitedFor(ctx context.Context, eventType string) (bool, error) {
 	var n int
-	err := s.getPrepared(ctx, nil, &n, `SELECT COUNT(*) FROM wait_types WHERE event_type = ?`, eventType)
+	err := s.getPrepared(ctx, nil, &n, `SELECT COUNT(*) FROM wait_types WHERE event_type IN (?, ?)`, eventType, AnyWaitType)
 	if err != nil {
 		return false, fmt.Errorf("looking up waits for %q events: %w", eventType, err)
 	}
