@@ -69,22 +69,32 @@ func (s *server) getRun(c *gin.Context) {
 	c.JSON(http.StatusOK, v)
 }
 
-func (s *server) cancelRun(c *gin.Context) {
-	ctx := c.Request.Context()
-	run, err := s.cfg.Manage.Store.GetRun(ctx, c.Param("id"))
+// runningRun loads the run named in the path for an operation on a live
+// run (what names it in the 503 when this process has no Temporal): 404
+// when it does not exist, 409 when it has already ended.
+func (s *server) runningRun(c *gin.Context, what string) (store.Run, bool) {
+	run, err := s.cfg.Manage.Store.GetRun(c.Request.Context(), c.Param("id"))
 	if err != nil {
 		s.fail(c, err)
-		return
+		return store.Run{}, false
 	}
 	if run.Status != store.RunRunning {
 		s.fail(c, fmt.Errorf("run %s has already ended (%s): %w", run.ID, run.Status, ErrConflict))
-		return
+		return store.Run{}, false
 	}
 	if s.cfg.Runs == nil {
-		s.unavailable(c, "cancelling runs")
+		s.unavailable(c, what)
+		return store.Run{}, false
+	}
+	return run, true
+}
+
+func (s *server) cancelRun(c *gin.Context) {
+	run, ok := s.runningRun(c, "cancelling runs")
+	if !ok {
 		return
 	}
-	if err := s.cfg.Runs.Cancel(ctx, run.ID); err != nil {
+	if err := s.cfg.Runs.Cancel(c.Request.Context(), run.ID); err != nil {
 		s.fail(c, err)
 		return
 	}

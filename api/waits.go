@@ -3,14 +3,12 @@ package api
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/hookflow/hookflow/engine/interpreter"
 	"github.com/hookflow/hookflow/engine/runops"
-	"github.com/hookflow/hookflow/engine/store"
 )
 
 // approveBody is the body of POST /runs/{id}/approve. Approved is
@@ -39,21 +37,11 @@ func (s *server) approveRun(c *gin.Context) {
 	if !s.inputOK(c, runops.CheckDecision(d)) {
 		return
 	}
-	ctx := c.Request.Context()
-	run, err := s.cfg.Manage.Store.GetRun(ctx, c.Param("id"))
-	if err != nil {
-		s.fail(c, err)
+	run, ok := s.runningRun(c, "approving runs")
+	if !ok {
 		return
 	}
-	if run.Status != store.RunRunning {
-		s.fail(c, fmt.Errorf("run %s is not running (%s): %w", run.ID, run.Status, ErrConflict))
-		return
-	}
-	if s.cfg.Runs == nil {
-		s.unavailable(c, "approving runs")
-		return
-	}
-	if err := s.cfg.Runs.Approve(ctx, run.ID, d); err != nil {
+	if err := s.cfg.Runs.Approve(c.Request.Context(), run.ID, d); err != nil {
 		s.fail(c, err)
 		return
 	}
