@@ -292,6 +292,27 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
+// argAndClient parses a command whose one positional argument is
+// required (usage is the error without it), checks -o and resolves the
+// API client: the start of every command that acts on one named thing.
+func (f *clientFlags) argAndClient(fs *flag.FlagSet, args []string, usage string) (string, *apiClient, error) {
+	arg, err := parseWithArg(fs, args)
+	if err != nil {
+		return "", nil, err
+	}
+	if arg == "" {
+		return "", nil, usagef("%s", usage)
+	}
+	if err := f.checkOutput(); err != nil {
+		return "", nil, err
+	}
+	c, err := f.client()
+	if err != nil {
+		return "", nil, err
+	}
+	return arg, c, nil
+}
+
 // parseWithArg parses a command line with one positional argument (an id
 // or a name) that may come before or after the flags, and returns it; ""
 // when there is none.

@@ -492,14 +492,7 @@ func runLogs(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	follow := fs.Bool("f", false, "follow new runs")
 	interval := fs.Duration("interval", DefaultFollowInterval, "poll interval with -f")
 	limit := fs.Int("limit", 20, "how many recent runs to show first")
-	name, err := parseWithArg(fs, args)
-	if err != nil {
-		return err
-	}
-	if name == "" {
-		return usagef("usage: hookflow logs [-f] WORKFLOW")
-	}
-	c, err := f.client()
+	name, c, err := f.argAndClient(fs, args, "usage: hookflow logs [-f] WORKFLOW")
 	if err != nil {
 		return err
 	}
@@ -562,17 +555,7 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var f clientFlags
 	f.register(fs, true)
 	version := fs.Int("version", 0, "run on this workflow version (default: current)")
-	id, err := parseWithArg(fs, args)
-	if err != nil {
-		return err
-	}
-	if id == "" {
-		return usagef("usage: hookflow replay EVENT_ID")
-	}
-	if err := f.checkOutput(); err != nil {
-		return err
-	}
-	c, err := f.client()
+	id, c, err := f.argAndClient(fs, args, "usage: hookflow replay EVENT_ID")
 	if err != nil {
 		return err
 	}
@@ -599,17 +582,7 @@ func runApprove(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	comment := fs.String("comment", "", "a comment the run sees as steps.<id>.comment")
 	by := fs.String("by", "", "who decides (default: the API key's name)")
 	step := fs.String("step", "", "the waiting approval step (default: the first that waits)")
-	id, err := parseWithArg(fs, args)
-	if err != nil {
-		return err
-	}
-	if id == "" {
-		return usagef("usage: hookflow approve RUN_ID [--reject] [--comment TEXT]")
-	}
-	if err := f.checkOutput(); err != nil {
-		return err
-	}
-	c, err := f.client()
+	id, c, err := f.argAndClient(fs, args, "usage: hookflow approve RUN_ID [--reject] [--comment TEXT]")
 	if err != nil {
 		return err
 	}
