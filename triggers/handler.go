@@ -199,16 +199,14 @@ func (s *Service) Serve(w http.ResponseWriter, r *http.Request, token string) {
 		return
 	}
 	if err := rt.trigger.Verifier.Verify(req, rt.credential, received); err != nil {
-		reason := err.Error()
+		// A verifier's reason is fixed text, never a request value, so it
+		// may label the metric; any other error counts as "other".
+		reason, metricReason := err.Error(), "other"
 		var ve *connectors.VerifyError
 		if errors.As(err, &ve) {
-			reason = ve.Reason
+			reason, metricReason = ve.Reason, ve.Reason
 		}
 		s.cfg.Logger.Info("webhook verification failed", "endpoint", rt.endpoint.ID, "reason", reason)
-		metricReason := "other"
-		if ve != nil {
-			metricReason = ve.Reason // a verifier's fixed reason, never a request value
-		}
 		metrics.VerificationFailures.WithLabelValues(rt.connector, metricReason).Inc()
 		d.reject(ctx, w, http.StatusUnauthorized, store.VerificationFailed, "verification failed: "+reason)
 		return
@@ -343,10 +341,10 @@ func (d *delivery) log(ctx context.Context, ev *store.Event) {
 
 // reject logs the delivery as rejected and answers code with reason.
 func (d *delivery) reject(ctx context.Context, w http.ResponseWriter, code int, verification, reason string) {
-	switch {
-	case code == http.StatusUnauthorized:
+	switch code {
+	case http.StatusUnauthorized:
 		countDelivery(d.rt, outcomeRejected)
-	case code == http.StatusRequestEntityTooLarge:
+	case http.StatusRequestEntityTooLarge:
 		countDelivery(d.rt, outcomeTooLarge)
 	default:
 		countDelivery(d.rt, outcomeInvalid)

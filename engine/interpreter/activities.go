@@ -159,7 +159,8 @@ func (a *Activities) Action(ctx context.Context, req ActionRequest) (_ StepOutpu
 	if a.deps.Registry == nil {
 		return StepOutput{}, a.fail(ctx, connectors.Permanent(errors.New("no connector registry configured")))
 	}
-	if done, ok := a.recalled(ctx, req.Step); ok {
+	effect := effectID(ctx, req.Step)
+	if done, ok := a.recalled(ctx, effect, req.Step); ok {
 		return done, nil
 	}
 	cred, err := a.credential(ctx, req.Credential)
@@ -175,7 +176,7 @@ func (a *Activities) Action(ctx context.Context, req ActionRequest) (_ StepOutpu
 	if err != nil {
 		return StepOutput{}, a.fail(ctx, connectors.Retryable(err))
 	}
-	return a.remember(ctx, req.Step, StepOutput{Output: v, Attempt: attempt}), nil
+	return a.remember(ctx, effect, req.Step, StepOutput{Output: v, Attempt: attempt}), nil
 }
 
 // effectID names the recorded result of one step's call in one Temporal
@@ -193,11 +194,11 @@ func effectID(ctx context.Context, step string) string {
 // task that holds its result completes. Remembering the result right
 // after the call narrows the window in which such a repeat reaches the
 // provider a second time from a whole workflow task to one store write.
-func (a *Activities) recalled(ctx context.Context, step string) (StepOutput, bool) {
+func (a *Activities) recalled(ctx context.Context, effect, step string) (StepOutput, bool) {
 	if a.deps.Store == nil {
 		return StepOutput{}, false
 	}
-	raw, err := a.deps.Store.GetBlob(ctx, effectID(ctx, step))
+	raw, err := a.deps.Store.GetBlob(ctx, effect)
 	if err != nil {
 		if !errors.Is(err, store.ErrNotFound) {
 			a.log.Warn("reading a recorded step result; calling again", "step", step, "error", err)
@@ -213,15 +214,16 @@ func (a *Activities) recalled(ctx context.Context, step string) (StepOutput, boo
 	return out, true
 }
 
-// remember records a successful call's result for recalled. A failed
-// write only costs the protection: the call itself succeeded.
-func (a *Activities) remember(ctx context.Context, step string, out StepOutput) StepOutput {
+// remember records a successful call's result under effect (effectID) for
+// recalled. A failed write only costs the protection: the call itself
+// succeeded.
+func (a *Activities) remember(ctx context.Context, effect, step string, out StepOutput) StepOutput {
 	if a.deps.Store == nil {
 		return out
 	}
 	raw, err := json.Marshal(out)
 	if err == nil {
-		err = a.deps.Store.PutBlob(ctx, effectID(ctx, step), raw)
+		err = a.deps.Store.PutBlob(ctx, effect, raw)
 	}
 	if err != nil {
 		a.log.Warn("recording a step result", "step", step, "error", err)
@@ -269,8 +271,10 @@ func (a *Activities) HTTP(ctx context.Context, req HTTPRequest) (_ StepOutput, e
 	if h.Get("Idempotency-Key") == "" && !safe {
 		h.Set("Idempotency-Key", connectors.IdempotencyKey(req.RunID, req.Step))
 	}
+	var effect string
 	if !safe {
-		if done, ok := a.recalled(ctx, req.Step); ok {
+		effect = effectID(ctx, req.Step)
+		if done, ok := a.recalled(ctx, effect, req.Step); ok {
 			return done, nil
 		}
 	}
@@ -302,7 +306,7 @@ func (a *Activities) HTTP(ctx context.Context, req HTTPRequest) (_ StepOutput, e
 	if safe {
 		return StepOutput{Output: v, Attempt: attempt}, nil
 	}
-	return a.remember(ctx, req.Step, StepOutput{Output: v, Attempt: attempt}), nil
+	return a.remember(ctx, effect, req.Step, StepOutput{Output: v, Attempt: attempt}), nil
 }
 
 // The connector and action labels of http steps in the step metrics.
