@@ -37,6 +37,9 @@ func (c *Compiler) CheckExpr(src string, ctx Context) ([]Ref, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := noEnvRoot(e.program.Node(), src, e.offset); err != nil {
+		return nil, err
+	}
 	return refs(e.program.Node(), src, e.offset), nil
 }
 
@@ -50,6 +53,9 @@ func (c *Compiler) CheckTemplate(src string, ctx Context) (refsOut []Ref, typed 
 	}
 	for _, p := range t.parts {
 		if p.program != nil {
+			if err := noEnvRoot(p.program.program.Node(), src, p.offset); err != nil {
+				return nil, false, err
+			}
 			refsOut = append(refsOut, refs(p.program.program.Node(), src, p.offset)...)
 		}
 	}
@@ -138,4 +144,26 @@ func (v *refVisitor) Visit(node *ast.Node) {
 	e := &Error{}
 	e.place(v.full, v.base+loc.From)
 	v.refs = append(v.refs, Ref{Root: id.Value, Name: prop.Value, Line: e.Line, Column: e.Column, Snippet: e.Snippet})
+}
+
+// noEnvRoot refuses expr's $env, the whole environment: rendered into a
+// step output it would hold the data context itself, and it names nothing
+// that trigger, event, steps and vars do not.
+func noEnvRoot(node ast.Node, full string, offset int) error {
+	v := &envVisitor{}
+	ast.Walk(&node, v)
+	if v.at == nil {
+		return nil
+	}
+	return newError(full, utf8.RuneCountInString(full[:offset])+v.at.From,
+		"$env is not available: use trigger, event, steps or vars")
+}
+
+type envVisitor struct{ at *file.Location }
+
+func (v *envVisitor) Visit(node *ast.Node) {
+	if id, ok := (*node).(*ast.IdentifierNode); ok && id.Value == "$env" && v.at == nil {
+		loc := id.Location()
+		v.at = &loc
+	}
 }

@@ -55,8 +55,11 @@
 package expression
 
 import (
+	"errors"
 	"fmt"
+	"maps"
 	"reflect"
+	"strings"
 	"sync"
 	"time"
 
@@ -76,14 +79,26 @@ const (
 	// DefaultMaxCacheEntries bounds the compiled-program cache; when full
 	// it is emptied, since definitions in use recompile in microseconds.
 	DefaultMaxCacheEntries = 10000
+	// DefaultMaxInputBytes bounds a value that an evaluation encodes to
+	// read it (a gjson query path over an object, for example).
+	DefaultMaxInputBytes = 16 << 20
+	// DefaultMaxBuildBytes bounds the text and lists that one evaluation's
+	// string and list builtins build in total, so a loop of small results
+	// cannot fill the memory either.
+	DefaultMaxBuildBytes = 64 << 20
 )
 
-// Limits bounds what a Compiler accepts. Zero fields take the defaults.
+// Limits bounds what a Compiler accepts and what its evaluations build.
+// Zero fields take the defaults.
 type Limits struct {
 	MaxSourceLength int
 	MaxNodes        uint
+	// MaxOutputBytes bounds every value an evaluation returns or builds:
+	// a template's text, an expression's result, one string or list.
 	MaxOutputBytes  int
 	MaxCacheEntries int
+	MaxInputBytes   int
+	MaxBuildBytes   int
 }
 
 func (l Limits) withDefaults() Limits {
@@ -98,6 +113,12 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxCacheEntries <= 0 {
 		l.MaxCacheEntries = DefaultMaxCacheEntries
+	}
+	if l.MaxInputBytes <= 0 {
+		l.MaxInputBytes = DefaultMaxInputBytes
+	}
+	if l.MaxBuildBytes <= 0 {
+		l.MaxBuildBytes = DefaultMaxBuildBytes
 	}
 	return l
 }
@@ -152,13 +173,15 @@ type Expr struct {
 // Source returns the expression as written.
 func (e *Expr) Source() string { return e.src }
 
-// Scope is the data context of one evaluation plus its clock. Build one
-// per step (the interpreter's data context changes after every step) and
-// use it for all of that step's expressions and templates. A Scope is
-// read-only once built and safe for concurrent use.
+// Scope is the data context of one evaluation plus its clock and budget.
+// Build one per step (the interpreter's data context changes after every
+// step) and use it for all of that step's expressions and templates. A
+// Scope is read-only once built and safe for concurrent use: every
+// evaluation keeps its own account of the budget.
 type Scope struct {
-	env map[string]any
-	now time.Time
+	env    map[string]any
+	now    time.Time
+	budget Budget
 }
 
 // NewScope builds a Scope over data (roots as in the package doc; absent
@@ -180,6 +203,52 @@ func NewScope(data map[string]any, now time.Time) *Scope {
 
 // Now returns the scope's clock.
 func (s *Scope) Now() time.Time { return s.now }
+
+// WithBudget returns a copy of the scope whose evaluations each run under
+// b (see Budget). A Scope from NewScope has the zero Budget: DefaultWork
+// and no wall-clock timeout, as workflow code needs.
+func (s *Scope) WithBudget(b Budget) *Scope {
+	c := *s
+	c.budget = b
+	return &c
+}
+
+// Budget returns the budget each evaluation in the scope runs under.
+func (s *Scope) Budget() Budget { return s.budget }
+
+// run runs a program compiled for evaluation with the meter bound in a
+// copy of the environment, and turns an overrun into the meter's error.
+func (s *Scope) run(m *meter, p *vm.Program) (any, error) {
+	env := maps.Clone(s.env)
+	env[meterName] = m
+	var machine vm.VM
+	machine.MemoryBudget = maxElements
+	out, err := machine.Run(p, env)
+	if m.err != nil {
+		return nil, m.err
+	}
+	if err != nil {
+		if strings.Contains(err.Error(), "memory budget exceeded") {
+			return nil, m.fail(BudgetValues, "expression creates more than %d list elements, map entries or loop values", maxElements)
+		}
+		return nil, err
+	}
+	return out, nil
+}
+
+// result finishes an evaluation: the clock is read once more, and the
+// value is copied into plain data no larger than the output limit, so it
+// never aliases the data context.
+func (m *meter) result(v any) (any, error) {
+	if err := m.checkDeadline(); err != nil {
+		return nil, err
+	}
+	out, err := plain(v, m.limits.MaxOutputBytes)
+	if errors.Is(err, errTooLarge) {
+		return nil, m.fail(BudgetSize, "result larger than %s", byteSize(m.limits.MaxOutputBytes))
+	}
+	return out, err
+}
 
 // Data returns the data context the scope was built from, including nil
 // entries for absent roots (and the now function).
@@ -237,10 +306,12 @@ func checkOptions(ctx Context) []expr.Option {
 // runtimeOptions compile programs for evaluation against a Scope's map:
 // roots are looked up dynamically, since validation has already checked
 // them strictly; only now() is declared, so it is called without reflection.
-var runtimeOptions = []expr.Option{
+// The budget patch and its guard functions are added to these programs
+// only (see guard.go).
+var runtimeOptions = append([]expr.Option{
 	expr.Env(map[string]any{"now": (func() time.Time)(nil)}),
 	expr.AllowUndefinedVariables(),
-}
+}, guardOptions...)
 
 func (c *Compiler) options(env []expr.Option) []expr.Option {
 	opts := append([]expr.Option{}, env...)
@@ -294,11 +365,25 @@ func (c *Compiler) compileExpr(src string, env []expr.Option) (*Expr, error) {
 	return &Expr{src: src, program: program, offset: offset, limits: c.limits}, nil
 }
 
-// Eval evaluates the expression in scope.
+// Eval evaluates the expression in scope, under the scope's budget. An
+// overrun is a *BudgetError; the result is plain data (see plain).
 func (e *Expr) Eval(s *Scope) (any, error) {
-	out, err := expr.Run(e.program, s.env)
+	m := newMeter(s.budget, e.limits)
+	v, err := e.eval(m, s, e.src[e.offset:], e.offset)
 	if err != nil {
-		return nil, positioned(err, e.src, e.src[e.offset:], e.offset)
+		return nil, err
+	}
+	return m.result(v)
+}
+
+// eval runs the program on m's account; inner and offset place errors.
+func (e *Expr) eval(m *meter, s *Scope, inner string, offset int) (any, error) {
+	out, err := s.run(m, e.program)
+	if err != nil {
+		if m.err != nil {
+			return nil, err
+		}
+		return nil, positioned(err, e.src, inner, offset)
 	}
 	return normalize(out), nil
 }

@@ -95,8 +95,8 @@ func TestRenderErrors(t *testing.T) {
 		{name: "helper error", in: `{{ formatMoney("x", "USD") }}`, want: "formatMoney: amount \"x\" is not a number (1:4)\n | {{ formatMoney(\"x\", \"USD\") }}\n | ...^"},
 		{name: "unterminated string", in: `{{ "abc }}`, want: "unterminated string in {{ }} (1:4)\n | {{ \"abc }}\n | ...^"},
 		{name: "source too long", in: "{{ '" + strings.Repeat("x", 80) + "' }}", want: "template is 88 bytes long, over the limit of 64"},
-		{name: "output too long", in: `{{ repeat("ab", 20) }}`, want: "template output is over the limit of 32 bytes"},
-		{name: "mixed output too long", in: `x{{ repeat("ab", 20) }}`, want: "template output is over the limit of 32 bytes"},
+		{name: "output too long", in: `{{ repeat("ab", 20) }}`, want: "result larger than 32 bytes"},
+		{name: "mixed output too long", in: `x{{ repeat("ab", 20) }}`, want: "result larger than 32 bytes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -17,7 +17,14 @@ import (
 // Plain dotted paths ("trigger.data.object.amount", "steps.x.items.0")
 // are walked directly; only paths using gjson syntax pay for encoding the
 // root value to JSON.
+//
+// A query path over a value larger than DefaultMaxInputBytes fails rather
+// than encoding it.
 func Lookup(data map[string]any, path string) (v any, ok bool, err error) {
+	return lookup(data, path, DefaultMaxInputBytes)
+}
+
+func lookup(data map[string]any, path string, maxInput int) (v any, ok bool, err error) {
 	root, rest, _ := strings.Cut(path, ".")
 	value, ok := data[root]
 	if !ok {
@@ -25,6 +32,9 @@ func Lookup(data map[string]any, path string) (v any, ok bool, err error) {
 	}
 	if rest == "" {
 		return value, value != nil, nil
+	}
+	if !plainPath(rest) && sizeOf(value, maxInput) > maxInput {
+		return nil, false, &BudgetError{Kind: BudgetSize, Message: fmt.Sprintf("path %q: %s is larger than %s, too large to query", path, root, byteSize(maxInput))}
 	}
 	return get(value, rest)
 }
@@ -118,10 +128,26 @@ func walk(value any, path string) (any, bool) {
 // are rendered, gjson paths looked up (a missing path gives null), nested
 // objects mapped recursively and other literals copied. Keys are visited
 // in sorted order, so the first error is always the same one.
+//
+// The whole mapping evaluates under one budget of the scope's, and the
+// result is plain data (no value aliases the data context).
 func (c *Compiler) Map(mapping map[string]any, s *Scope) (map[string]any, error) {
+	m := newMeter(s.budget, c.limits)
+	out, err := c.mapObject(m, mapping, s)
+	if err != nil {
+		return nil, err
+	}
+	v, err := m.result(out)
+	if err != nil {
+		return nil, err
+	}
+	return v.(map[string]any), nil
+}
+
+func (c *Compiler) mapObject(m *meter, mapping map[string]any, s *Scope) (map[string]any, error) {
 	out := make(map[string]any, len(mapping))
 	for _, k := range sortedKeys(mapping) {
-		v, err := c.mapValue(mapping[k], s)
+		v, err := c.mapValue(m, mapping[k], s)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", k, err)
 		}
@@ -130,20 +156,23 @@ func (c *Compiler) Map(mapping map[string]any, s *Scope) (map[string]any, error)
 	return out, nil
 }
 
-func (c *Compiler) mapValue(v any, s *Scope) (any, error) {
+func (c *Compiler) mapValue(m *meter, v any, s *Scope) (any, error) {
 	switch x := v.(type) {
 	case string:
 		if IsTemplate(x) {
-			return c.Render(x, s)
+			return c.render(m, x, s)
 		}
-		got, _, err := Lookup(s.env, x)
+		if err := m.charge(costCall + len(x)); err != nil {
+			return nil, err
+		}
+		got, _, err := lookup(s.env, x, c.limits.MaxInputBytes)
 		return got, err
 	case map[string]any:
-		return c.Map(x, s)
+		return c.mapObject(m, x, s)
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {
-			r, err := c.mapValue(e, s)
+			r, err := c.mapValue(m, e, s)
 			if err != nil {
 				return nil, fmt.Errorf("[%d]: %w", i, err)
 			}

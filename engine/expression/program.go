@@ -8,7 +8,3 @@ import (
 func compileProgram(src string, opts []expr.Option) (*vm.Program, error) {
 	return expr.Compile(src, opts...)
 }
-
-func runProgram(p *vm.Program, env map[string]any) (any, error) {
-	return expr.Run(p, env)
-}

@@ -175,20 +175,22 @@ func (t *Template) Source() string { return t.src }
 // to the expression's typed value rather than to a string.
 func (t *Template) Typed() bool { return t.typed }
 
-// Render renders the template in scope: the typed value for a single
-// {{ }}, otherwise the interpolated string.
+// Render renders the template in scope, under the scope's budget: the
+// typed value for a single {{ }}, otherwise the interpolated string.
 func (t *Template) Render(s *Scope) (any, error) {
+	m := newMeter(s.budget, t.limits)
+	v, err := t.render(m, s)
+	if err != nil {
+		return nil, err
+	}
+	return m.result(v)
+}
+
+func (t *Template) render(m *meter, s *Scope) (any, error) {
 	if t.typed {
 		for _, p := range t.parts {
 			if p.program != nil {
-				v, err := p.program.evalPart(p, s)
-				if err != nil {
-					return nil, err
-				}
-				if err := t.checkSize(v); err != nil {
-					return nil, err
-				}
-				return v, nil
+				return p.program.eval(m, s, p.src, p.offset)
 			}
 		}
 	}
@@ -198,44 +200,22 @@ func (t *Template) Render(s *Scope) (any, error) {
 			b.WriteString(p.text)
 			continue
 		}
-		v, err := p.program.evalPart(p, s)
+		v, err := p.program.eval(m, s, p.src, p.offset)
 		if err != nil {
 			return nil, err
+		}
+		room := t.limits.MaxOutputBytes - b.Len()
+		if sizeOf(v, room) > room {
+			return nil, m.fail(BudgetSize, "result larger than %s", byteSize(t.limits.MaxOutputBytes))
 		}
 		if err := appendText(&b, v); err != nil {
 			return nil, newError(t.src, utf8.RuneCountInString(t.src[:p.offset]), "rendering value: %v", err)
 		}
 		if b.Len() > t.limits.MaxOutputBytes {
-			return nil, &Error{Message: fmt.Sprintf("template output is over the limit of %d bytes", t.limits.MaxOutputBytes)}
+			return nil, m.fail(BudgetSize, "result larger than %s", byteSize(t.limits.MaxOutputBytes))
 		}
 	}
 	return b.String(), nil
-}
-
-func (e *Expr) evalPart(p part, s *Scope) (any, error) {
-	out, err := runProgram(e.program, s.env)
-	if err != nil {
-		return nil, positioned(err, e.src, p.src, p.offset)
-	}
-	return normalize(out), nil
-}
-
-// checkSize bounds typed outputs that are strings, arrays or objects.
-func (t *Template) checkSize(v any) error {
-	switch x := v.(type) {
-	case string:
-		if len(x) <= t.limits.MaxOutputBytes {
-			return nil
-		}
-	case map[string]any, []any:
-		b, err := json.Marshal(x)
-		if err != nil || len(b) <= t.limits.MaxOutputBytes {
-			return nil
-		}
-	default:
-		return nil
-	}
-	return &Error{Message: fmt.Sprintf("template output is over the limit of %d bytes", t.limits.MaxOutputBytes)}
 }
 
 // appendText writes v as mixed-text interpolation renders it.
@@ -273,7 +253,18 @@ func appendText(b *strings.Builder, v any) error {
 // {{ are rendered, objects and arrays are copied with their contents
 // rendered (objects in sorted key order, so the first error is always the
 // same), and other values are returned unchanged.
+//
+// The whole value renders under one budget of the scope's.
 func (c *Compiler) Render(v any, s *Scope) (any, error) {
+	m := newMeter(s.budget, c.limits)
+	out, err := c.render(m, v, s)
+	if err != nil {
+		return nil, err
+	}
+	return m.result(out)
+}
+
+func (c *Compiler) render(m *meter, v any, s *Scope) (any, error) {
 	switch x := v.(type) {
 	case string:
 		if !IsTemplate(x) {
@@ -283,11 +274,11 @@ func (c *Compiler) Render(v any, s *Scope) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return t.Render(s)
+		return t.render(m, s)
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for _, k := range sortedKeys(x) {
-			r, err := c.Render(x[k], s)
+			r, err := c.render(m, x[k], s)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", k, err)
 			}
@@ -297,7 +288,7 @@ func (c *Compiler) Render(v any, s *Scope) (any, error) {
 	case map[string]string:
 		out := make(map[string]any, len(x))
 		for _, k := range sortedKeys(x) {
-			r, err := c.Render(x[k], s)
+			r, err := c.render(m, x[k], s)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", k, err)
 			}
@@ -307,7 +298,7 @@ func (c *Compiler) Render(v any, s *Scope) (any, error) {
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {
-			r, err := c.Render(e, s)
+			r, err := c.render(m, e, s)
 			if err != nil {
 				return nil, fmt.Errorf("[%d]: %w", i, err)
 			}

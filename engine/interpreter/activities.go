@@ -358,7 +358,10 @@ func (a *Activities) Resolve(ctx context.Context, req ResolveRequest) (ResolveRe
 		return ResolveResult{}, a.fail(ctx, connectors.Retryable(err))
 	}
 	m, _ := data.(map[string]any)
-	v, err := evaluate(req.Op, req.Source, expression.NewScope(m, req.Now))
+	// Outside workflow code the result need not replay, so the budget is
+	// wall-clock time rather than deterministic work.
+	budget := expression.Budget{Work: expression.UnlimitedWork, Timeout: a.deps.Limits.withDefaults().ExpressionTimeout}
+	v, err := evaluate(req.Op, req.Source, expression.NewScope(m, req.Now).WithBudget(budget))
 	if err != nil {
 		return ResolveResult{}, temporal.NewNonRetryableApplicationError(err.Error(), classEvaluation, nil)
 	}

@@ -2,6 +2,7 @@ package interpreter
 
 import (
 	"log/slog"
+	"time"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/hookflow/hookflow/connectors"
 	"github.com/hookflow/hookflow/connectors/secrets"
+	"github.com/hookflow/hookflow/engine/expression"
 	"github.com/hookflow/hookflow/engine/store"
 )
 
@@ -39,11 +41,18 @@ const (
 // running workflow.
 type Limits struct {
 	BlobThreshold int
+	// ExpressionTimeout bounds one evaluation in the Resolve activity,
+	// where an evaluation too costly for workflow code goes; 0 means
+	// expression.DefaultTimeout.
+	ExpressionTimeout time.Duration
 }
 
 func (l Limits) withDefaults() Limits {
 	if l.BlobThreshold <= 0 {
 		l.BlobThreshold = DefaultBlobThreshold
+	}
+	if l.ExpressionTimeout <= 0 {
+		l.ExpressionTimeout = expression.DefaultTimeout
 	}
 	return l
 }

@@ -45,9 +45,14 @@ import (
 //	6  a run whose starter lists it (RunInput.Listed) makes no summary save
 //	   at its start: one local activity, one history event and one store
 //	   transaction less per run.
+//	7  evaluations in workflow code run under expression.DefaultWork, a
+//	   deterministic budget; one that runs out is evaluated again in the
+//	   Resolve activity under a wall-clock timeout, whose result history
+//	   records. Before, an expression could loop for minutes inside the
+//	   workflow task.
 const (
 	versionChangeID    = "hookflow-interpreter"
-	interpreterVersion = 6
+	interpreterVersion = 7
 
 	// versionDedupeEvents is the first version that drops repeated
 	// EventIDs.
@@ -64,6 +69,9 @@ const (
 	// versionListedRuns is the first version that skips the first summary
 	// save of a run its starter lists.
 	versionListedRuns workflow.Version = 6
+	// versionBudgets is the first version whose workflow-code evaluations
+	// run under a work budget and fall back to the Resolve activity.
+	versionBudgets workflow.Version = 7
 )
 
 // Named limits of workflow code that are not per-run options.
@@ -239,7 +247,7 @@ func (r *runner) prepare(ctx workflow.Context) error {
 		"received_at": r.in.Event.ReceivedAt.UTC().Format(time.RFC3339Nano), "headers": headers, "replay": r.in.Event.Replay}
 	r.vars = map[string]any{}
 	if len(r.def.Vars) > 0 {
-		scope := expression.NewScope(map[string]any{expression.RootTrigger: r.trigger, expression.RootEvent: r.event}, workflow.Now(ctx))
+		scope := r.scope(map[string]any{expression.RootTrigger: r.trigger, expression.RootEvent: r.event}, workflow.Now(ctx))
 		v, err := compiler.Render(r.def.Vars, scope)
 		if err != nil {
 			return fmt.Errorf("rendering vars: %w", err)
@@ -822,7 +830,7 @@ func (r *runner) doWait(ctx workflow.Context, f *frame, s *definition.Step, rec 
 				_ = json.Unmarshal(e.Payload, &received)
 				d := maps.Clone(data)
 				d[expression.RootReceived] = received
-				hit, err := evaluate(opBool, s.Match, expression.NewScope(d, now))
+				hit, err := evaluate(opBool, s.Match, r.scope(d, now))
 				if err != nil {
 					matchErr = err
 					return true
@@ -980,27 +988,51 @@ func evaluate(op string, src any, scope *expression.Scope) (any, error) {
 	return nil, fmt.Errorf("unknown evaluation %q", op)
 }
 
-// eval evaluates in workflow code, or, when the step reads a step output
-// kept as a blob, in the Resolve activity, which loads it.
+// scope is the evaluation scope of workflow code: the default, purely
+// deterministic budget (expression.DefaultWork, no wall clock), or for
+// runs started before interpreter version 7, which evaluated without a
+// budget, an unlimited one so that they replay as they ran.
+func (r *runner) scope(data map[string]any, now time.Time) *expression.Scope {
+	s := expression.NewScope(data, now)
+	if r.version < versionBudgets {
+		return s.WithBudget(expression.Budget{Work: expression.UnlimitedWork})
+	}
+	return s
+}
+
+// eval evaluates in workflow code, or in the Resolve activity when the
+// step reads a step output kept as a blob (the activity loads it) or when
+// the evaluation needs more work than workflow code allows: the activity
+// bounds it by wall-clock time instead, and history records its result,
+// so a replay never evaluates it again.
 func (r *runner) eval(ctx workflow.Context, f *frame, s *definition.Step, op string, src any) (any, error) {
 	now := workflow.Now(ctx).UTC()
 	if r.anyBlob && r.readsBlob(f, s) {
-		actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-			StartToCloseTimeout: r.opts.ActivityTimeout,
-			RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 5, NonRetryableErrorTypes: []string{classPermanent, classEvaluation}},
-		})
-		var out ResolveResult
-		req := ResolveRequest{Op: op, Source: src, Data: r.data(f), Now: now}
-		if err := workflow.ExecuteActivity(actx, ActivityResolve, req).Get(ctx, &out); err != nil {
-			return nil, activityFailure(err)
-		}
-		return out.Value, nil
+		return r.resolve(ctx, f, op, src, now)
 	}
-	v, err := evaluate(op, src, expression.NewScope(r.data(f), now))
+	v, err := evaluate(op, src, r.scope(r.data(f), now))
+	if expression.IsBudgetKind(err, expression.BudgetWork) {
+		return r.resolve(ctx, f, op, src, now)
+	}
 	if err != nil {
 		return nil, &stepFailure{Message: err.Error(), Class: classEvaluation}
 	}
 	return v, nil
+}
+
+// resolve evaluates in the Resolve activity. Evaluation errors, budget
+// overruns included, are permanent step failures.
+func (r *runner) resolve(ctx workflow.Context, f *frame, op string, src any, now time.Time) (any, error) {
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: r.opts.ActivityTimeout,
+		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 5, NonRetryableErrorTypes: []string{classPermanent, classEvaluation}},
+	})
+	var out ResolveResult
+	req := ResolveRequest{Op: op, Source: src, Data: r.data(f), Now: now}
+	if err := workflow.ExecuteActivity(actx, ActivityResolve, req).Get(ctx, &out); err != nil {
+		return nil, activityFailure(err)
+	}
+	return out.Value, nil
 }
 
 func (r *runner) evalBool(ctx workflow.Context, f *frame, s *definition.Step, src string) (bool, error) {

@@ -1,0 +1,220 @@
+package expression
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"time"
+)
+
+// A workflow is untrusted input: an expression can loop over a range of a
+// million numbers, double a string forty times or render the data context
+// into itself. Every evaluation (an expression, a template, a mapping, a
+// filter) therefore runs under a Budget, and overrunning it is a
+// *BudgetError, a permanent failure of that one evaluation, never a panic,
+// a hang or an out-of-memory crash of the process.
+//
+// Two kinds of bound exist because expressions run in two places:
+//
+//   - Work is deterministic. Inside Temporal workflow code an evaluation
+//     must give the same result on replay, so it cannot depend on the wall
+//     clock. Work counts units that track CPU cost closely enough: a fixed
+//     cost per function call and per loop iteration, plus the bytes of the
+//     values each call reads and produces. The interpreter gives workflow
+//     code a small Work budget and, when it runs out, evaluates again in an
+//     activity, whose result Temporal records.
+//   - Timeout is wall clock, for evaluations outside workflow code (the
+//     Resolve activity, trigger filters at ingest), where the result does
+//     not need to replay.
+//
+// Size bounds hold in both places: no value an evaluation produces may be
+// larger than Limits.MaxOutputBytes, and the strings and arrays that the
+// guarded builtins build may add up to no more than Limits.MaxBuildBytes.
+// Sizes are checked before the allocation, since a Go allocation of a
+// terabyte is a fatal error that no recover catches.
+
+// Named default budgets.
+const (
+	// DefaultWork bounds the deterministic work of one evaluation in
+	// workflow code: about 2 ms of CPU on the reference machine (see
+	// BenchmarkBudgetWork). Real definitions use a few thousand units.
+	DefaultWork int64 = 2_000_000
+	// DefaultTimeout bounds the wall-clock time of one evaluation outside
+	// workflow code.
+	DefaultTimeout = 50 * time.Millisecond
+	// UnlimitedWork disables the work bound (a Timeout then bounds time).
+	UnlimitedWork int64 = math.MaxInt64
+)
+
+// Budget bounds one evaluation. The zero Budget means DefaultWork and no
+// wall-clock timeout, which is what workflow code must use.
+type Budget struct {
+	// Work is the deterministic work allowance; 0 means DefaultWork.
+	Work int64
+	// Timeout is the wall-clock allowance; 0 means none. Never set it for
+	// evaluations inside workflow code: a timeout makes a result depend on
+	// the machine's speed, and a replay on a slower machine would diverge.
+	Timeout time.Duration
+}
+
+func (b Budget) withDefaults() Budget {
+	if b.Work <= 0 {
+		b.Work = DefaultWork
+	}
+	return b
+}
+
+// ErrBudget matches every *BudgetError with errors.Is.
+var ErrBudget = errors.New("evaluation budget exceeded")
+
+// BudgetKind says which bound an evaluation overran.
+type BudgetKind string
+
+// Budget kinds.
+const (
+	// BudgetWork: the deterministic work allowance ran out. Workflow code
+	// retries such an evaluation in an activity under a Timeout.
+	BudgetWork BudgetKind = "work"
+	// BudgetTime: the wall-clock allowance ran out.
+	BudgetTime BudgetKind = "time"
+	// BudgetSize: a value would be larger than Limits.MaxOutputBytes, or the
+	// values built add up to more than Limits.MaxBuildBytes.
+	BudgetSize BudgetKind = "size"
+	// BudgetValues: the evaluation created more values (array elements,
+	// map entries, loop scopes) than expr's memory budget allows.
+	BudgetValues BudgetKind = "values"
+)
+
+// BudgetError reports an evaluation that overran its budget. The message
+// is written for the person who wrote the expression.
+type BudgetError struct {
+	Kind    BudgetKind
+	Message string
+}
+
+func (e *BudgetError) Error() string { return e.Message }
+
+// Is makes errors.Is(err, ErrBudget) true for every BudgetError.
+func (e *BudgetError) Is(target error) bool { return target == ErrBudget }
+
+// IsBudgetKind reports whether err is (or wraps) a BudgetError of kind k.
+func IsBudgetKind(err error, k BudgetKind) bool {
+	var be *BudgetError
+	return errors.As(err, &be) && be.Kind == k
+}
+
+// Costs, in work units, of the steps the meter counts. A unit is roughly
+// a nanosecond of CPU: a byte read or built costs one, a function call or
+// a loop iteration costs as much as its interpreter overhead.
+const (
+	costCall      = 50
+	costIteration = 64
+	// deadlineEvery spaces out wall-clock reads: every charge is bounded
+	// by the size limits, so a handful of them cannot run long.
+	deadlineEvery = 8
+)
+
+// meter is the running account of one evaluation. It is used by one
+// goroutine at a time: expr's VM calls the guard functions in order.
+type meter struct {
+	work     int64
+	budget   Budget
+	deadline time.Time
+	limits   Limits
+	built    int // bytes built by guarded builtins
+	charges  uint32
+	err      *BudgetError
+}
+
+func newMeter(b Budget, l Limits) *meter {
+	b = b.withDefaults()
+	m := &meter{work: b.Work, budget: b, limits: l}
+	if b.Timeout > 0 {
+		m.deadline = time.Now().Add(b.Timeout)
+	}
+	return m
+}
+
+// fail records the first overrun and returns it; later charges return it
+// again, so an expression that catches nothing cannot run on.
+func (m *meter) fail(kind BudgetKind, format string, args ...any) error {
+	if m.err == nil {
+		m.err = &BudgetError{Kind: kind, Message: fmt.Sprintf(format, args...)}
+	}
+	return m.err
+}
+
+// charge spends n units and checks the clock now and then.
+func (m *meter) charge(n int) error {
+	if m.err != nil {
+		return m.err
+	}
+	m.work -= int64(n)
+	if m.work < 0 {
+		return m.fail(BudgetWork, "expression needs more than %d units of work (its budget); simplify it or loop over less data", m.budget.Work)
+	}
+	if !m.deadline.IsZero() {
+		m.charges++
+		if m.charges%deadlineEvery == 0 && time.Now().After(m.deadline) {
+			return m.fail(BudgetTime, "expression exceeded %s", m.budget.Timeout)
+		}
+	}
+	return nil
+}
+
+// checkDeadline reads the clock now, for the end of an evaluation.
+func (m *meter) checkDeadline() error {
+	if m.err != nil {
+		return m.err
+	}
+	if !m.deadline.IsZero() && time.Now().After(m.deadline) {
+		return m.fail(BudgetTime, "expression exceeded %s", m.budget.Timeout)
+	}
+	return nil
+}
+
+// build accounts for n bytes a guarded builtin is about to allocate,
+// before it allocates them.
+func (m *meter) build(n int) error {
+	if n > m.limits.MaxOutputBytes {
+		return m.fail(BudgetSize, "result larger than %s", byteSize(m.limits.MaxOutputBytes))
+	}
+	m.built += n
+	if m.built > m.limits.MaxBuildBytes {
+		return m.fail(BudgetSize, "expression builds more than %s of text and lists", byteSize(m.limits.MaxBuildBytes))
+	}
+	return m.charge(n)
+}
+
+// grow accounts for a list of n elements a guarded operation is about to
+// allocate: at most maxElements in one list, and their memory counts
+// towards MaxBuildBytes like text does.
+func (m *meter) grow(n int) error {
+	if n > maxElements {
+		return m.fail(BudgetValues, "expression builds a list of %d elements, over the limit of %d", n, maxElements)
+	}
+	m.built += 16 * n
+	if m.built > m.limits.MaxBuildBytes {
+		return m.fail(BudgetSize, "expression builds more than %s of text and lists", byteSize(m.limits.MaxBuildBytes))
+	}
+	return m.charge(n)
+}
+
+// checkResult bounds a value an evaluation returns.
+func (m *meter) checkResult(v any) error {
+	if n := sizeOf(v, m.limits.MaxOutputBytes); n > m.limits.MaxOutputBytes {
+		return m.fail(BudgetSize, "result larger than %s", byteSize(m.limits.MaxOutputBytes))
+	}
+	return nil
+}
+
+// byteSize prints a limit the way a person reads it: "1 MiB", "64 KiB".
+func byteSize(n int) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
