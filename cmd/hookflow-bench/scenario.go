@@ -25,6 +25,7 @@ type Scenario struct {
 	Workers     int
 	Postgres    bool // the store runs on PostgreSQL (required)
 	Copies      int  // each event sent this many times, concurrently
+	Hostile     bool // the fault is the hostile mode's attack
 	// Fault runs once, a third of the way into the load. It must undo its
 	// fault before it returns, so that the drain can complete.
 	Fault func(ctx context.Context, e *Env) error
@@ -35,6 +36,9 @@ type Env struct {
 	Cluster *Cluster
 	Sink    *Sink
 	Opts    *Options
+	API     *API
+	// Hostile collects the hostile mode's observations (nil elsewhere).
+	Hostile *HostileReport
 	Logf    func(format string, args ...any)
 }
 
@@ -61,6 +65,8 @@ func Scenarios(o *Options) map[string]*Scenario {
 				e.Sink.SetDelay(0)
 				return nil
 			}},
+		"hostile": {Name: "hostile", Description: "reference traffic while expression-bomb workflows run, oversized, deep and slow requests arrive: the process stays up and the reference p99 within 2x of its quiet value",
+			Hostile: true, Fault: hostileAttack},
 		"duplicate-storm": {Name: "duplicate-storm", Description: "every event is sent 3 times, concurrently", Copies: 3},
 		"kill-server": {Name: "kill-server", Description: "kill -9 of hookflow dev in the middle of the run, then a restart",
 			Fault: func(ctx context.Context, e *Env) error {
@@ -100,7 +106,7 @@ func Scenarios(o *Options) map[string]*Scenario {
 }
 
 // ChaosOrder is the order `-mode smoke` and `-mode all` run the modes in.
-var ChaosOrder = []string{"load", "latency", "duplicate-storm", "sink-down", "slow-sink", "kill-server", "kill-worker", "temporal-down", "db-restart"}
+var ChaosOrder = []string{"load", "latency", "hostile", "duplicate-storm", "sink-down", "slow-sink", "kill-server", "kill-worker", "temporal-down", "db-restart"}
 
 func sleep(ctx context.Context, d time.Duration) {
 	select {
@@ -148,37 +154,42 @@ func withDatabase(adminURL, name string) (string, error) {
 
 // Result is one scenario's outcome.
 type Result struct {
-	Scenario       string        `json:"scenario"`
-	Description    string        `json:"description"`
-	Mode           string        `json:"deployment"` // "dev (embedded Temporal, SQLite)" or split
-	Conns          int           `json:"connections"`
-	Rate           int           `json:"rate"` // 0 = closed loop
-	DurationS      float64       `json:"duration_s"`
-	StartToReadyMS float64       `json:"start_to_ready_ms"`
-	IdleRSSMiB     float64       `json:"idle_rss_mib"`
-	PeakRSSMiB     float64       `json:"peak_rss_mib"`
-	Sent           int64         `json:"sent"`
-	Acked          int           `json:"acked_events"`
-	Rejected       int64         `json:"rejected"`
-	TransportErrs  int64         `json:"transport_errors"`
-	Omitted        int64         `json:"omitted_by_open_loop"`
-	AcceptedPerSec float64       `json:"accepted_per_s"`
-	Accept         Summary       `json:"accept_latency"`
-	Completed      int           `json:"completed"`
-	CompletedPerS  float64       `json:"completed_per_s"`
-	EndToEnd       Summary       `json:"end_to_end_latency"`
-	DrainS         float64       `json:"drain_s"`
-	Lost           int           `json:"lost"`
-	LostIDs        []string      `json:"lost_ids,omitempty"`
-	Duplicates     int           `json:"duplicate_deliveries"`
-	Statuses       map[int]int64 `json:"statuses"`
-	Series         []Point       `json:"series"`
-	Error          string        `json:"error,omitempty"`
+	Scenario       string         `json:"scenario"`
+	Description    string         `json:"description"`
+	Mode           string         `json:"deployment"` // "dev (embedded Temporal, SQLite)" or split
+	Conns          int            `json:"connections"`
+	Rate           int            `json:"rate"` // 0 = closed loop
+	DurationS      float64        `json:"duration_s"`
+	StartToReadyMS float64        `json:"start_to_ready_ms"`
+	IdleRSSMiB     float64        `json:"idle_rss_mib"`
+	PeakRSSMiB     float64        `json:"peak_rss_mib"`
+	Sent           int64          `json:"sent"`
+	Acked          int            `json:"acked_events"`
+	Rejected       int64          `json:"rejected"`
+	TransportErrs  int64          `json:"transport_errors"`
+	Omitted        int64          `json:"omitted_by_open_loop"`
+	AcceptedPerSec float64        `json:"accepted_per_s"`
+	Accept         Summary        `json:"accept_latency"`
+	Completed      int            `json:"completed"`
+	CompletedPerS  float64        `json:"completed_per_s"`
+	EndToEnd       Summary        `json:"end_to_end_latency"`
+	DrainS         float64        `json:"drain_s"`
+	Lost           int            `json:"lost"`
+	LostIDs        []string       `json:"lost_ids,omitempty"`
+	Duplicates     int            `json:"duplicate_deliveries"`
+	Statuses       map[int]int64  `json:"statuses"`
+	Hostile        *HostileReport `json:"hostile,omitempty"`
+	Series         []Point        `json:"series"`
+	Error          string         `json:"error,omitempty"`
 }
 
 // Passed reports whether the run kept hookflow's promise: nothing
 // acknowledged was lost and no event had a second side effect.
-func (r *Result) Passed() bool { return r.Error == "" && r.Lost == 0 && r.Duplicates == 0 }
+// The hostile mode must also have kept the process up and the reference
+// workflow's latency within its bound.
+func (r *Result) Passed() bool {
+	return r.Error == "" && r.Lost == 0 && r.Duplicates == 0 && (r.Hostile == nil || len(r.Hostile.Problems()) == 0)
+}
 
 // RunScenario runs one mode from a fresh data folder and returns what it
 // measured.
@@ -250,7 +261,7 @@ func RunScenario(ctx context.Context, o *Options, sc *Scenario) (res *Result) {
 	res.IdleRSSMiB, _ = RSSMiB(c.MainPID())
 
 	secret := "whsec_bench_secret"
-	_, hookURL, err := Install(ctx, c, o.Workflow, storeURL, sink.URL(), secret)
+	api, hookURL, err := Install(ctx, c, o.Workflow, storeURL, sink.URL(), secret)
 	if err != nil {
 		return fail(err)
 	}
@@ -301,10 +312,13 @@ func RunScenario(ctx context.Context, o *Options, sc *Scenario) (res *Result) {
 	}()
 
 	faultErr := make(chan error, 1)
+	if sc.Hostile {
+		res.Hostile = &HostileReport{}
+	}
 	if sc.Fault != nil {
 		go func() {
 			sleep(ctx, o.Duration/3)
-			faultErr <- sc.Fault(ctx, &Env{Cluster: c, Sink: sink, Opts: o, Logf: logf})
+			faultErr <- sc.Fault(ctx, &Env{Cluster: c, Sink: sink, Opts: o, API: api, Hostile: res.Hostile, Logf: logf})
 		}()
 	} else {
 		faultErr <- nil
@@ -352,6 +366,12 @@ func RunScenario(ctx context.Context, o *Options, sc *Scenario) (res *Result) {
 		}
 	}
 	res.EndToEnd = e2e.Summary()
+	if res.Hostile != nil {
+		res.Hostile.finish(ctx, c, sink, lr.Acked)
+		for _, p := range res.Hostile.Problems() {
+			logf("hostile: %s", p)
+		}
+	}
 	mu.Lock()
 	res.Series = series
 	mu.Unlock()

@@ -107,20 +107,9 @@ func Install(ctx context.Context, c *Cluster, workflowFile, storeURL, sinkURL, s
 	if err := api.do(ctx, http.MethodPost, "/api/v1/credentials", cred, nil); err != nil {
 		return nil, "", err
 	}
-	var wf struct {
-		ID        string `json:"id"`
-		Endpoints []struct {
-			URL string `json:"url"`
-		} `json:"endpoints"`
-	}
-	if err := api.do(ctx, http.MethodPost, "/api/v1/workflows", map[string]any{"definition": def}, &wf); err != nil {
+	url, err := api.installWorkflow(ctx, def)
+	if err != nil {
 		return nil, "", err
 	}
-	if err := api.do(ctx, http.MethodPost, "/api/v1/workflows/"+wf.ID+"/activate", nil, nil); err != nil {
-		return nil, "", err
-	}
-	if len(wf.Endpoints) == 0 {
-		return nil, "", fmt.Errorf("the workflow %s came back without a webhook endpoint", wf.ID)
-	}
-	return api, wf.Endpoints[0].URL, nil
+	return api, url, nil
 }
