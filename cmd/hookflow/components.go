@@ -52,7 +52,8 @@ func interpreterComponent(reg *connectors.Registry) app.Component {
 				}
 			}
 			interpreter.Register(w, interpreter.Deps{Store: deps.Store, Registry: reg, Keyring: kr,
-				Temporal: deps.Temporal, TaskQueue: deps.Config.TaskQueue, Logger: deps.Logger.With("component", "interpreter")})
+				Temporal: deps.Temporal, TaskQueue: deps.Config.TaskQueue, Logger: deps.Logger.With("component", "interpreter"),
+				Limits: interpreter.Limits{ExpressionTimeout: deps.Config.ExpressionTimeout}})
 			return nil
 		},
 	}

@@ -47,6 +47,9 @@ const (
 	// two task hand-overs per round trip, which left activity tasks queued
 	// in Temporal at 200 runs/s.
 	DefaultWorkerPollers = 8
+	// DefaultExpressionTimeout is expression.DefaultTimeout: one costly
+	// evaluation may hold a worker slot for this long.
+	DefaultExpressionTimeout = 50 * time.Millisecond
 
 	// SQLiteFileName is the store's database file inside the data folder.
 	SQLiteFileName = "hookflow.db"
@@ -98,6 +101,9 @@ type Config struct {
 	// MemoryLimitMiB is the Go runtime's soft memory limit in MiB; 0
 	// leaves it unset. GOMEMLIMIT in the environment wins over it.
 	MemoryLimitMiB int
+	// ExpressionTimeout bounds one evaluation in the interpreter's Resolve
+	// activity (see expression.Budget).
+	ExpressionTimeout time.Duration
 	// WorkerPollers is how many workflow-task polls, and how many
 	// activity-task polls, the worker keeps open.
 	WorkerPollers int
@@ -148,6 +154,7 @@ func Default() Config {
 		MaxBodyBytes:           DefaultMaxBodyBytes,
 		ShutdownTimeout:        DefaultShutdownTimeout,
 		WorkerPollers:          DefaultWorkerPollers,
+		ExpressionTimeout:      DefaultExpressionTimeout,
 		MemoryLimitMiB:         DefaultMemoryLimitMiB,
 	}
 }
@@ -214,6 +221,9 @@ func (c Config) Validate() error {
 	}
 	if c.TaskQueue == "" {
 		bad("task-queue", "must not be empty")
+	}
+	if c.ExpressionTimeout <= 0 {
+		bad("expression-timeout", "must be positive, got %s", c.ExpressionTimeout)
 	}
 	if c.WorkerPollers <= 0 {
 		bad("worker-pollers", "must be positive")

@@ -89,6 +89,8 @@ func Settings() []Setting {
 			bind: func(c *Config) flag.Value { return (*stringValue)(&c.TaskQueue) }},
 		{Flag: "memory-limit-mib", Group: GroupDebug, Usage: "soft limit of the Go heap in MiB: the garbage collector works harder as the process nears it (0: none; GOMEMLIMIT, when set, wins)",
 			bind: func(c *Config) flag.Value { return (*intValue)(&c.MemoryLimitMiB) }},
+		{Flag: "expression-timeout", Group: GroupWorker, Usage: "wall-clock budget of one expression, template or mapping that needs more work than workflow code allows; over it, the step fails (permanent, on_error applies)",
+			bind: func(c *Config) flag.Value { return (*durationValue)(&c.ExpressionTimeout) }},
 		{Flag: "worker-pollers", Group: GroupWorker, Usage: "concurrent long polls the worker keeps open for workflow tasks, and as many for activity tasks",
 			bind: func(c *Config) flag.Value { return (*intValue)(&c.WorkerPollers) }},
 		{Flag: "temporal-tls", Group: GroupTemporalClient, Usage: "dial Temporal with TLS (implied by any other TLS option or an API key)",
