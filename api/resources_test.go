@@ -519,3 +519,34 @@ func TestDeliveriesAndConnectors(t *testing.T) {
 		e.want(e.call("GET", "/api/v1/connectors/nope", store.ScopeViewer, nil), http.StatusNotFound, api.ProblemNotFound)
 	})
 }
+
+// Issue 11: POST /workflows/test with a definition whose expression used
+// to crash or hang the server answers with the step's budget error.
+func TestDryRunOfHostileDefinitions(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st)
+		tests := []struct {
+			name, expr, want string
+		}{
+			{name: "reference cycle", expr: "{{ steps }}", want: "completed"},
+			{name: "allocation bomb", expr: `{{ len(repeat(repeat("x", 999999), 999999)) }}`, want: "result larger than 1 MiB"},
+			{name: "CPU bomb", expr: `{{ len(reduce(1..400000, upper(steps.s1.v), "")) }}`, want: "expression exceeded 50ms"},
+		}
+		for _, tt := range tests {
+			def := map[string]any{"name": "hostile", "trigger": map[string]any{"type": "manual"}, "steps": []any{
+				map[string]any{"id": "s1", "type": "map", "map": map[string]any{"v": `{{ repeat("v", 10000) }}`}},
+				map[string]any{"id": "bomb", "type": "map", "map": map[string]any{"all": tt.expr}},
+			}}
+			r := e.want(e.call("POST", "/api/v1/workflows/test", store.ScopeEditor, map[string]any{"definition": def, "event": map[string]any{}}), http.StatusOK)
+			if tt.want == "completed" {
+				if r.str("status") != "completed" {
+					t.Errorf("%s: answered %.300s", tt.name, r.Raw)
+				}
+				continue
+			}
+			if r.str("status") != "failed" || !strings.Contains(string(r.Raw), tt.want) {
+				t.Errorf("%s: answered %.300s, want a failed run with %q", tt.name, r.Raw, tt.want)
+			}
+		}
+	})
+}
