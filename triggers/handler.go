@@ -384,6 +384,12 @@ func redact(h map[string]string, name string) {
 }
 
 // unwanted returns why the workflow does not want event e, or "".
+// filterBudget bounds a trigger filter, which runs on the ingest path of
+// every event: the interpreter's deterministic work budget (about 2 ms of
+// CPU), with the wall-clock budget as a backstop. A filter over it
+// refuses the event with the budget's message.
+var filterBudget = expression.Budget{Work: expression.DefaultWork, Timeout: expression.DefaultTimeout}
+
 func (s *Service) unwanted(rt *route, ev *store.Event, e connectors.Event) string {
 	if !rt.workflow.Active {
 		return "workflow is not active"
@@ -413,7 +419,7 @@ func (s *Service) unwanted(rt *route, ev *store.Event, e connectors.Event) strin
 		// as it would in a step.
 		expression.RootEvent: map[string]any{"id": ev.ID, "provider_id": e.ID, "type": e.Type, "received_at": ev.ReceivedAt.UTC().Format(time.RFC3339Nano),
 			"headers": headers, "replay": false},
-	}, ev.ReceivedAt)
+	}, ev.ReceivedAt).WithBudget(filterBudget)
 	ok, err := rt.filter.EvalBool(scope)
 	if err != nil {
 		return "trigger filter failed: " + err.Error()

@@ -358,3 +358,24 @@ func TestDedupeConcurrentThenAnHourLater(t *testing.T) {
 		}
 	})
 }
+
+// Issue 11: a trigger filter runs under the expression budget on the
+// ingest path. A costly one logs the event as ignored with the budget's
+// message instead of holding the request (and a CPU) for as long as the
+// expression runs.
+func TestTriggerFilterBudget(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st)
+		bomb := `{"type":"webhook","connector":"stripe","credential":"stripe-test","filter":"len(reduce(1..400000, upper(toJSON(trigger)), '')) > 0"}`
+		ep := e.workflow("bomb", bomb, store.NewEndpoint{})
+		w := e.do(e.stripeRequest(ep.Token, stripeBody("evt_bomb", 500)))
+		if w.Code != http.StatusAccepted {
+			t.Fatalf("status %d: %s", w.Code, w.Body)
+		}
+		evs := e.events(ep.ID)
+		last := evs[len(evs)-1]
+		if last.Status != store.EventIgnored || !strings.HasPrefix(last.Reason, "trigger filter failed: expression needs more than 2000000 units of work") {
+			t.Fatalf("logged %q %q, want ignored by the filter's budget", last.Status, last.Reason)
+		}
+	})
+}
