@@ -45,6 +45,15 @@ import (
 //	6  a run whose starter lists it (RunInput.Listed) makes no summary save
 //	   at its start: one local activity, one history event and one store
 //	   transaction less per run.
+//
+// triggerRefChangeID versions the runs whose event body travels by
+// reference (EventInfo.BodyBlob). It is its own change id, recorded only
+// by such runs, so the common run's history gains no marker.
+const (
+	triggerRefChangeID                  = "hookflow-trigger-by-reference"
+	triggerRefVersion  workflow.Version = 1
+)
+
 const (
 	versionChangeID    = "hookflow-interpreter"
 	interpreterVersion = 6
@@ -226,7 +235,16 @@ func RunWorkflow(ctx workflow.Context, in RunInput) (RunResult, error) {
 
 // prepare decodes the event and renders vars once, in workflow time.
 func (r *runner) prepare(ctx workflow.Context) error {
-	if len(r.in.Event.Body) > 0 {
+	if r.in.Event.BodyBlob != "" {
+		// A large body travels by reference (EventInfo.SetBody): trigger
+		// holds the blob reference, and every evaluation that mentions
+		// trigger runs in the Resolve activity, which loads it. Only
+		// inputs made since this change carry BodyBlob, so older runs
+		// never reach this branch; the marker guards later changes to it.
+		workflow.GetVersion(ctx, triggerRefChangeID, workflow.DefaultVersion, triggerRefVersion)
+		r.trigger = r.in.Event.bodyRef()
+		r.anyBlob = true
+	} else if len(r.in.Event.Body) > 0 {
 		if err := json.Unmarshal(r.in.Event.Body, &r.trigger); err != nil {
 			return fmt.Errorf("decoding event body: %w", err)
 		}
@@ -239,14 +257,35 @@ func (r *runner) prepare(ctx workflow.Context) error {
 		"received_at": r.in.Event.ReceivedAt.UTC().Format(time.RFC3339Nano), "headers": headers, "replay": r.in.Event.Replay}
 	r.vars = map[string]any{}
 	if len(r.def.Vars) > 0 {
-		scope := expression.NewScope(map[string]any{expression.RootTrigger: r.trigger, expression.RootEvent: r.event}, workflow.Now(ctx))
-		v, err := compiler.Render(r.def.Vars, scope)
+		data := map[string]any{expression.RootTrigger: r.trigger, expression.RootEvent: r.event}
+		var v any
+		var err error
+		if r.in.Event.BodyBlob != "" {
+			v, err = r.resolveVars(ctx, data)
+		} else {
+			v, err = compiler.Render(r.def.Vars, expression.NewScope(data, workflow.Now(ctx)))
+		}
 		if err != nil {
 			return fmt.Errorf("rendering vars: %w", err)
 		}
 		r.vars, _ = v.(map[string]any)
 	}
 	return nil
+}
+
+// resolveVars renders vars in the Resolve activity, which loads a
+// trigger kept by reference.
+func (r *runner) resolveVars(ctx workflow.Context, data map[string]any) (any, error) {
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: r.opts.ActivityTimeout,
+		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 5, NonRetryableErrorTypes: []string{classPermanent, classEvaluation}},
+	})
+	var out ResolveResult
+	req := ResolveRequest{Op: opRender, Source: r.def.Vars, Data: data, Now: workflow.Now(ctx).UTC()}
+	if err := workflow.ExecuteActivity(actx, ActivityResolve, req).Get(ctx, &out); err != nil {
+		return nil, activityFailure(err)
+	}
+	return out.Value, nil
 }
 
 // setHandlers installs the query, the reply update and the signal buffers.
@@ -358,9 +397,17 @@ func (r *runner) finish(ctx workflow.Context, ctrl control, runErr error) (RunRe
 			status = 500
 		}
 		body := map[string]any{"run_id": r.runID, "status": r.log.Status}
-		if r.log.Error != "" {
+		switch {
+		case status == 500:
+			// The caller of a synchronous webhook gets no internal error
+			// text (a connector's reply, a URL, an expression): the
+			// detail stays in the run, which the run id finds. Only the
+			// reply's content changes, no command, so runs in flight
+			// replay unchanged.
+			body["error"] = failureReply(r.log.Status)
+		case r.log.Error != "":
 			body["error"] = r.log.Error
-		} else if r.lastOut != nil {
+		case r.lastOut != nil:
 			body["output"] = r.lastOut
 		}
 		r.response = &Response{Status: status, Headers: map[string]string{"Content-Type": "application/json"}, Body: mustJSON(body)}
@@ -379,6 +426,15 @@ func (r *runner) finish(ctx workflow.Context, ctrl control, runErr error) (RunRe
 		return res, runErr
 	}
 	return res, temporal.NewNonRetryableApplicationError(r.log.Error, failure.Class, nil, res)
+}
+
+// failureReply is the error text of the default reply of a run that
+// failed or timed out.
+func failureReply(status string) string {
+	if status == StatusTimedOut {
+		return "the workflow run timed out; its run id leads to the details"
+	}
+	return "the workflow run failed; its run id leads to the details"
 }
 
 // save writes the run summary and step log; a store that stays down for the
@@ -1033,6 +1089,9 @@ func (r *runner) readsBlob(f *frame, s *definition.Step) bool {
 	if !ok {
 		src = string(mustJSON(s))
 		r.srcCache[s] = src
+	}
+	if r.in.Event.BodyBlob != "" && strings.Contains(src, expression.RootTrigger) {
+		return true
 	}
 	for _, id := range sortedKeys(f.steps) {
 		if containsBlob(f.steps[id]) && strings.Contains(src, id) {
