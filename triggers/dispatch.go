@@ -117,8 +117,15 @@ func (s *Service) dispatch(ctx context.Context, ev store.Event, attempt int) {
 	// too; a retry starts nothing new (the start is a no-op) and re-sends
 	// the signals, which runs that already have the event drop.
 	if err := s.signalWaiting(ctx, ev); err != nil {
-		s.retryLaterWhy(ctx, ev, attempt, "signal attempt %d failed (the run started): %v", err)
-		return
+		if label, permanent := classifyStartError(err); permanent {
+			// Temporal refuses this signal every time: retrying would hold
+			// the event pending forever although its own run started.
+			s.cfg.Logger.Error("offering the event to waiting runs failed for good; its run started", "event", ev.ID,
+				"reason", label, "error", err)
+		} else {
+			s.retryLaterWhy(ctx, ev, attempt, "signal attempt %d failed (the run started): %v", err)
+			return
+		}
 	}
 	mark := func(ctx context.Context) error { return s.store.MarkDispatched(ctx, ev.ID, in.RunID) }
 	if in.Listed {

@@ -51,6 +51,7 @@ type recordingStarter struct {
 
 	offered     []interpreter.EventSignal // every SignalWaiting call, in order
 	failSignals int                       // the next failSignals SignalWaiting calls fail
+	signalErr   error                     // with this error; nil: a refused connection
 }
 
 // SignalWaiting records the signal, as the Signaller of the Service.
@@ -59,6 +60,9 @@ func (r *recordingStarter) SignalWaiting(_ context.Context, sig interpreter.Even
 	defer r.mu.Unlock()
 	if r.failSignals > 0 {
 		r.failSignals--
+		if r.signalErr != nil {
+			return r.signalErr
+		}
 		return fmt.Errorf("signalling router: dial tcp 127.0.0.1:7233: connect: connection refused")
 	}
 	r.offered = append(r.offered, sig)

@@ -266,3 +266,39 @@ func TestManualRunsMeetTheBodyLimits(t *testing.T) {
 		})
 	}
 }
+
+// TestLargeEventsAreOfferedByReference checks the other payload an event
+// becomes: the signal that offers it to waiting runs. A large body is
+// offered as the blob reference the run's steps load, and a signal that
+// Temporal refuses for good does not hold the event pending forever.
+func TestLargeEventsAreOfferedByReference(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t).Store)
+	ep := e.workflow("qualified-large", qualifyTrigger, store.NewEndpoint{MaxBodyBytes: 4 << 20})
+	markWaited(t, e.st, "qualified")
+	body := `{"event":"qualified","contact_id":7,"note":"` + strings.Repeat("&", 100_000) + `"}`
+	w := e.do(bearerPost(ep.Token, body))
+	if w.Code != http.StatusAccepted {
+		t.Fatalf("%d %s", w.Code, w.Body)
+	}
+	waitStatus(t, e.st, reply(t, w).EventID, store.EventDispatched)
+	sigs := e.starter.signals()
+	if len(sigs) != 2 {
+		t.Fatalf("%d signals, want 2", len(sigs))
+	}
+	var ref struct {
+		Blob  string `json:"$blob"`
+		Bytes int    `json:"bytes"`
+	}
+	if err := json.Unmarshal(sigs[0].Payload, &ref); err != nil || ref.Blob == "" || ref.Bytes != len(body) || sigs[0].Key != "7" {
+		t.Fatalf("offered %.80s… (%d bytes) under key %q, want a reference to the %d-byte body", sigs[0].Payload, len(sigs[0].Payload), sigs[0].Key, len(body))
+	}
+	if got, err := e.st.GetBlob(context.Background(), ref.Blob); err != nil || string(got) != body {
+		t.Fatalf("the referenced blob holds %d bytes (%v)", len(got), err)
+	}
+
+	e.starter.mu.Lock()
+	e.starter.failSignals, e.starter.signalErr = 100, serviceerror.NewInvalidArgument("Blob data size exceeds limit.")
+	e.starter.mu.Unlock()
+	w = e.do(bearerPost(ep.Token, `{"event":"qualified","contact_id":8}`))
+	waitStatus(t, e.st, reply(t, w).EventID, store.EventDispatched)
+}
