@@ -88,5 +88,5 @@ func (s *server) listenEndpoint(c *gin.Context) {
 		c.Status(http.StatusNoContent)
 		return
 	}
-	c.JSON(http.StatusOK, s.eventView(ev))
+	writeEvent(c, http.StatusOK, s.eventView(ev))
 }

@@ -13,13 +13,17 @@ import (
 )
 
 // eventView is an event as the API shows it: headers redacted, and the
-// body as JSON when it is JSON, as text when it is text (form posts), and
-// as base64 otherwise.
+// body exactly as received: as JSON when it is valid UTF-8 JSON (written
+// byte for byte by writeEvent, never re-encoded), as text when it is
+// other UTF-8 (form posts), and as base64 otherwise. A reformatting proxy
+// is a common cause of signature failures, so the log must show the
+// bytes that arrived, not an equivalent of them.
 type eventView struct {
 	store.Event
-	Body       json.RawMessage `json:"body,omitempty"`
-	BodyText   string          `json:"body_text,omitempty"`
-	BodyBase64 string          `json:"body_base64,omitempty"`
+	BodyText   string `json:"body_text,omitempty"`
+	BodyBase64 string `json:"body_base64,omitempty"`
+	// rawBody is the JSON body, spliced in as "body" by writeEvent.
+	rawBody []byte
 }
 
 func (s *server) eventView(ev store.Event) eventView {
@@ -27,14 +31,48 @@ func (s *server) eventView(ev store.Event) eventView {
 	v := eventView{Event: ev}
 	switch {
 	case len(ev.Body) == 0:
-	case json.Valid(ev.Body):
-		v.Body = ev.Body
+	case utf8.Valid(ev.Body) && json.Valid(ev.Body):
+		v.rawBody = ev.Body
 	case utf8.Valid(ev.Body):
 		v.BodyText = string(ev.Body)
 	default:
 		v.BodyBase64 = base64.StdEncoding.EncodeToString(ev.Body)
 	}
 	return v
+}
+
+// writeEvent writes an event view as JSON with its body's received bytes
+// as the "body" member. encoding/json compacts a json.RawMessage and
+// escapes <, > and & in it, so the body is spliced in after encoding the
+// rest: JSON allows the body's own whitespace between tokens, and the
+// body is valid JSON (eventView checked), so the document stays valid.
+func writeEvent(c *gin.Context, status int, v eventView) {
+	out, err := json.Marshal(v)
+	if err != nil {
+		c.JSON(http.StatusInternalServerError, gin.H{"error": "encoding the event: " + err.Error()})
+		return
+	}
+	if v.rawBody != nil {
+		out = append(out[:len(out)-1], `,"body":`...)
+		out = append(out, v.rawBody...)
+		out = append(out, '}')
+	}
+	c.Data(status, "application/json; charset=utf-8", out)
+}
+
+// getEventBody serves an event's body exactly as received, for diffing
+// against what the sender says it sent. It is served as opaque bytes,
+// never with the sender's content type, so a hostile body cannot render
+// as a page on the API's origin.
+func (s *server) getEventBody(c *gin.Context) {
+	ev, err := s.cfg.Manage.Store.GetEvent(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("X-Content-Type-Options", "nosniff")
+	c.Header("Content-Disposition", `attachment; filename="`+ev.ID+`.body"`)
+	c.Data(http.StatusOK, "application/octet-stream", ev.Body)
 }
 
 // eventFilter reads the event filter query parameters.
@@ -82,7 +120,7 @@ func (s *server) getEvent(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, s.eventView(ev))
+	writeEvent(c, http.StatusOK, s.eventView(ev))
 }
 
 // replayBody is the body of POST /events/{id}/replay.
@@ -110,7 +148,7 @@ func (s *server) replayEvent(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusAccepted, s.eventView(ev))
+	writeEvent(c, http.StatusAccepted, s.eventView(ev))
 }
 
 // bulkReplayBody is the body of POST /events/replay: a filter like the

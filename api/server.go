@@ -183,6 +183,7 @@ func (s *server) routes(v1 *gin.RouterGroup) {
 	v1.GET("/events", viewer, s.listEvents)
 	v1.POST("/events/replay", editor, s.bulkReplay)
 	v1.GET("/events/:id", viewer, s.getEvent)
+	v1.GET("/events/:id/body", viewer, s.getEventBody)
 	v1.POST("/events/:id/replay", editor, s.replayEvent)
 
 	v1.GET("/runs", viewer, s.listRuns)

@@ -157,6 +157,27 @@ type Verifier interface {
 	Verify(r *Request, credential Values, now time.Time) error
 }
 
+// Authenticator is an optional interface of a Verifier whose check depends
+// on the credential: the generic webhook verifier with auth "none" accepts
+// every delivery without authenticating it. The pipeline calls
+// Authenticates after Verify returned nil, to decide what a body it cannot
+// parse means: an authenticated delivery is the provider's real event and
+// is kept (status "unparseable", answered 2xx so the provider stops
+// retrying), an unauthenticated one is refused with 400. A Verifier that
+// does not implement Authenticator always authenticates.
+type Authenticator interface {
+	Authenticates(credential Values) bool
+}
+
+// Authenticates reports whether v's acceptance of a delivery, under
+// credential, means the delivery is authentic (see Authenticator).
+func Authenticates(v Verifier, credential Values) bool {
+	if a, ok := v.(Authenticator); ok {
+		return a.Authenticates(credential)
+	}
+	return true
+}
+
 // Extractor turns a verified delivery into events: it finds each event's
 // id and type and splits batched deliveries. It returns an error only for a
 // body that cannot be understood (malformed JSON, for example).

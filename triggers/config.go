@@ -7,12 +7,24 @@ import (
 
 	"github.com/hookflow/hookflow/connectors"
 	"github.com/hookflow/hookflow/connectors/secrets"
+	"github.com/hookflow/hookflow/engine/interpreter"
 )
 
 // Named defaults of Config. Every one can be changed through Config.
 const (
 	// DefaultMaxBodyBytes caps a webhook body when the endpoint sets no cap.
 	DefaultMaxBodyBytes = 1 << 20
+	// DefaultMaxBodyDepth is how deeply a JSON body may nest. Real
+	// providers' events nest about 10 levels (a Stripe event with an
+	// expanded object is among the deepest); Go's decoder gives up at
+	// 10,000 and Temporal's payload decoding earlier, so a deeper body
+	// could be acknowledged but never run.
+	DefaultMaxBodyDepth = 64
+	// DefaultInlineBodyBytes is the largest body, as encoded in a run's
+	// input, that travels inside the Temporal payload; a larger one is
+	// stored as a blob and the run loads it by reference, so any body up
+	// to the endpoint's cap can run (see interpreter.EventInfo.SetBody).
+	DefaultInlineBodyBytes = interpreter.DefaultInlineBodyBytes
 	// DefaultCommitBatch is the most events one group commit writes.
 	DefaultCommitBatch = 256
 	// DefaultCommitWait is how long the committer waits for more requests
@@ -107,6 +119,11 @@ type Config struct {
 	PublicURL string
 	// MaxBodyBytes is the body cap of endpoints that set none.
 	MaxBodyBytes int64
+	// MaxBodyDepth bounds the nesting depth of a JSON body.
+	MaxBodyDepth int
+	// InlineBodyBytes is the largest encoded body carried in a run's
+	// input; larger ones go by reference.
+	InlineBodyBytes int
 	// TrustedProxies lists CIDRs whose X-Forwarded-For header is believed
 	// when checking IP allowlists. Empty means the peer address is used.
 	TrustedProxies []string
@@ -179,6 +196,8 @@ func (c Config) withDefaults() Config {
 	if c.MaxBodyBytes <= 0 {
 		c.MaxBodyBytes = DefaultMaxBodyBytes
 	}
+	setInt(&c.MaxBodyDepth, DefaultMaxBodyDepth)
+	setInt(&c.InlineBodyBytes, DefaultInlineBodyBytes)
 	setInt(&c.CommitBatch, DefaultCommitBatch)
 	setDur(&c.CommitWait, DefaultCommitWait)
 	setInt(&c.CommitQueue, DefaultCommitQueue)

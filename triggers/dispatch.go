@@ -6,9 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/tidwall/gjson"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/converter"
 
 	"github.com/hookflow/hookflow/engine/interpreter"
 	"github.com/hookflow/hookflow/engine/metrics"
@@ -77,7 +80,10 @@ func (s *Service) runInput(ctx context.Context, ev store.Event) (interpreter.Run
 		Definition: p.definition,
 		Hash:       p.hash,
 		Event: interpreter.EventInfo{ID: ev.ID, ProviderID: ev.ProviderEventID, Type: ev.EventType, ReceivedAt: ev.ReceivedAt, Headers: ev.Headers,
-			Body: ev.Body, Replay: ev.ReplayOf != ""},
+			Replay: ev.ReplayOf != ""},
+	}
+	if err := in.Event.SetBody(ctx, s.store, ev.Body, s.cfg.InlineBodyBytes); err != nil {
+		return interpreter.RunInput{}, "", err
 	}
 	orderKey := ""
 	if p.orderKey != "" && len(ev.Body) > 0 {
@@ -90,24 +96,19 @@ func (s *Service) runInput(ctx context.Context, ev store.Event) (interpreter.Run
 // attempt counts this attempt (1 for the first).
 func (s *Service) dispatch(ctx context.Context, ev store.Event, attempt int) {
 	in, orderKey, err := s.runInput(ctx, ev)
+	if err == nil {
+		// An ordered run may wait behind others in its mailbox, so only an
+		// unordered one is listed as running by the dispatcher (see below).
+		in.Listed = orderKey == ""
+		startCtx, cancel := context.WithTimeout(ctx, s.cfg.StartTimeout)
+		err = s.starter.StartRun(startCtx, in, orderKey)
+		cancel()
+	}
 	if err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			// The pinned version is gone: retrying cannot help.
-			if serr := s.store.SetEventStatus(ctx, ev.ID, store.EventFailed, err.Error()); serr != nil {
-				s.cfg.Logger.Error("failing undispatchable event", "event", ev.ID, "error", serr)
-			}
+		if label, permanent := classifyStartError(err); permanent {
+			s.failEvent(ctx, ev, label, err)
 			return
 		}
-		s.retryLater(ctx, ev, attempt, err)
-		return
-	}
-	// An ordered run may wait behind others in its mailbox, so only an
-	// unordered one is listed as running by the dispatcher (see below).
-	in.Listed = orderKey == ""
-	startCtx, cancel := context.WithTimeout(ctx, s.cfg.StartTimeout)
-	err = s.starter.StartRun(startCtx, in, orderKey)
-	cancel()
-	if err != nil {
 		s.retryLater(ctx, ev, attempt, err)
 		return
 	}
@@ -116,8 +117,15 @@ func (s *Service) dispatch(ctx context.Context, ev store.Event, attempt int) {
 	// too; a retry starts nothing new (the start is a no-op) and re-sends
 	// the signals, which runs that already have the event drop.
 	if err := s.signalWaiting(ctx, ev); err != nil {
-		s.retryLaterWhy(ctx, ev, attempt, "signal attempt %d failed (the run started): %v", err)
-		return
+		if label, permanent := classifyStartError(err); permanent {
+			// Temporal refuses this signal every time: retrying would hold
+			// the event pending forever although its own run started.
+			s.cfg.Logger.Error("offering the event to waiting runs failed for good; its run started", "event", ev.ID,
+				"reason", label, "error", err)
+		} else {
+			s.retryLaterWhy(ctx, ev, attempt, "signal attempt %d failed (the run started): %v", err)
+			return
+		}
 	}
 	mark := func(ctx context.Context) error { return s.store.MarkDispatched(ctx, ev.ID, in.RunID) }
 	if in.Listed {
@@ -131,6 +139,66 @@ func (s *Service) dispatch(ctx context.Context, ev store.Event, attempt int) {
 		// The run exists; the sweeper will find the event still pending
 		// and its start will be a no-op that marks it again.
 		s.cfg.Logger.Warn("marking event dispatched", "event", ev.ID, "error", err)
+	}
+}
+
+// Reasons an event fails before its run starts: the reason label of
+// hookflow_events_failed_total. Each is a cause retrying cannot cure.
+const (
+	failVersionMissing = "version_missing"  // the pinned workflow version was deleted
+	failTooLarge       = "too_large"        // Temporal refused the run input's size
+	failInvalid        = "invalid_argument" // Temporal refused the start request itself
+	failEncoding       = "encoding"         // the run input cannot be encoded
+)
+
+// classifyStartError sorts a failed start into permanent (a fixed reason
+// label) or transient. Only Temporal's and the encoder's refusals of the
+// request itself are permanent: the same input is refused every time, and
+// retrying it every few minutes forever hid it from everyone. Everything
+// else (Unavailable, DeadlineExceeded, ResourceExhausted rate limits, an
+// unreachable store) may pass and is retried with backoff.
+func classifyStartError(err error) (label string, permanent bool) {
+	var (
+		invalid    *serviceerror.InvalidArgument
+		exhausted  *serviceerror.ResourceExhausted
+		marshaler  *json.MarshalerError
+		unsupType  *json.UnsupportedTypeError
+		unsupValue *json.UnsupportedValueError
+	)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return failVersionMissing, true
+	case errors.As(err, &invalid):
+		if isSizeRefusal(invalid.Message) {
+			return failTooLarge, true
+		}
+		return failInvalid, true
+	case errors.As(err, &exhausted) && isSizeRefusal(exhausted.Message):
+		// gRPC's message size limit, not a rate limit. (The SDK turns
+		// every gRPC status into its serviceerror type.)
+		return failTooLarge, true
+	case errors.Is(err, converter.ErrUnableToEncode), errors.As(err, &marshaler),
+		errors.As(err, &unsupType), errors.As(err, &unsupValue):
+		return failEncoding, true
+	}
+	return "", false
+}
+
+// isSizeRefusal recognises Temporal's and gRPC's size refusals ("Blob
+// data size exceeds limit", "grpc: received message larger than max").
+func isSizeRefusal(msg string) bool {
+	msg = strings.ToLower(msg)
+	return strings.Contains(msg, "size exceeds limit") || strings.Contains(msg, "larger than max")
+}
+
+// failEvent ends an event whose run can never start as failed, with the
+// reason in the events log and a count in hookflow_events_failed_total.
+func (s *Service) failEvent(ctx context.Context, ev store.Event, label string, cause error) {
+	reason := truncate("the run cannot start (not retried): "+cause.Error(), 1000)
+	s.cfg.Logger.Error("event failed: its run cannot start", "event", ev.ID, "reason", label, "error", cause)
+	metrics.EventsFailed.WithLabelValues(label).Inc()
+	if err := s.store.SetEventStatus(context.WithoutCancel(ctx), ev.ID, store.EventFailed, reason); err != nil {
+		s.cfg.Logger.Error("failing undispatchable event", "event", ev.ID, "error", err)
 	}
 }
 
@@ -173,7 +241,14 @@ func (s *Service) signalWaiting(ctx context.Context, ev store.Event) error {
 	if err != nil {
 		return fmt.Errorf("loading version %d of workflow %s: %w", ev.WorkflowVersion, ev.WorkflowID, err)
 	}
-	for _, sig := range waitSignals(ev, p.correlationKey) {
+	// A large body is offered by reference, as the run's own trigger is:
+	// a signal is a Temporal payload with the same size limit.
+	var body interpreter.EventInfo
+	body.ID = ev.ID
+	if err := body.SetBody(ctx, s.store, ev.Body, s.cfg.InlineBodyBytes); err != nil {
+		return err
+	}
+	for _, sig := range waitSignals(ev, p.correlationKey, body.Payload()) {
 		sctx, cancel := context.WithTimeout(ctx, s.cfg.StartTimeout)
 		err := s.signal.SignalWaiting(sctx, sig)
 		cancel()
@@ -206,11 +281,16 @@ func (s *Service) waitedFor(ctx context.Context, typ string) (bool, error) {
 // without correlation_key receives every event of its type. An event with
 // no type is offered to nobody. EventID is the inbox id, so a re-sent
 // signal is recognised by the runs that already have it.
-func waitSignals(ev store.Event, correlationPath string) []interpreter.EventSignal {
+//
+// payload, when not nil, replaces the body as the signals' payload (a
+// blob reference for a large body).
+func waitSignals(ev store.Event, correlationPath string, payload json.RawMessage) []interpreter.EventSignal {
 	if ev.EventType == "" {
 		return nil
 	}
-	payload := json.RawMessage(ev.Body)
+	if payload == nil {
+		payload = json.RawMessage(ev.Body)
+	}
 	if len(payload) == 0 {
 		payload = json.RawMessage("null")
 	} else if !json.Valid(payload) {

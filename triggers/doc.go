@@ -13,7 +13,11 @@
 //  4. provider handshakes (Slack url_verification, Meta hub.challenge)
 //  5. method (405) and content type (415; form bodies only for triggers with FormBody)
 //  6. verify the signature on the raw bytes: 401, reason logged, never the secret
-//  7. extract event id(s) and type(s): 400 for a body the provider's format rejects
+//  7. check the body against the engine's limits (nesting depth, numbers
+//     that fit a float64) and extract event id(s) and type(s). A body
+//     that fails either gets 400 naming the problem, unless its signature
+//     verified: the provider's genuine event is kept as "unparseable"
+//     (202, deduplicated by the body's hash) for replay after a fix
 //  8. the trigger's event-type list and filter expression: "ignored", no run
 //  9. dedupe and commit to the inbox (group commit, see below): 503 if the
 //     database cannot take the write, never a 2xx
@@ -48,7 +52,12 @@
 // taken once), and only then marks the event dispatched. Duplicates,
 // ignored and rejected deliveries are offered to nobody. When Temporal
 // cannot be reached the event
-// stays pending with an exponential-backoff next attempt. A sweeper claims
+// stays pending with an exponential-backoff next attempt; a start that can
+// never succeed (Temporal refuses the request itself, or the input cannot
+// be encoded) ends the event as failed with the reason and a count in
+// hookflow_events_failed_total. A body too large for a Temporal payload
+// goes by reference (interpreter.EventInfo.SetBody), so every accepted
+// body can start. A sweeper claims
 // due pending events with a lease (store.ClaimPendingEvents), so several
 // server processes share the work and an event committed just before a
 // crash is started after the restart.

@@ -25,6 +25,7 @@ import (
 	"github.com/hookflow/hookflow/engine/interpreter"
 	"github.com/hookflow/hookflow/engine/metrics"
 	"github.com/hookflow/hookflow/engine/store"
+	"github.com/hookflow/hookflow/triggers/signature"
 )
 
 // Delivery statuses in 2xx replies.
@@ -32,6 +33,9 @@ const (
 	StatusAccepted  = "accepted"
 	StatusDuplicate = "duplicate"
 	StatusIgnored   = "ignored"
+	// StatusUnparseable: an authenticated delivery that could not be
+	// turned into an event was kept for inspection and replay.
+	StatusUnparseable = "unparseable"
 )
 
 // Outcomes of deliveries that were not stored as events, the other values
@@ -211,15 +215,14 @@ func (s *Service) Serve(w http.ResponseWriter, r *http.Request, token string) {
 		d.reject(ctx, w, http.StatusUnauthorized, store.VerificationFailed, "verification failed: "+reason)
 		return
 	}
-	// 7. Extract.
-	events, err := rt.trigger.Extractor.Extract(req, connectors.Values(rt.def.Trigger.Options))
-	if err != nil {
-		d.reject(ctx, w, http.StatusBadRequest, store.VerificationOK, err.Error())
-		return
-	}
-	if len(events) > s.cfg.MaxEventsPerDelivery {
-		d.reject(ctx, w, http.StatusRequestEntityTooLarge, store.VerificationOK,
-			fmt.Sprintf("delivery carries %d events, over the limit of %d", len(events), s.cfg.MaxEventsPerDelivery))
+	// 7. Body limits and extract.
+	events, code, reason := d.parse()
+	if reason != "" {
+		if connectors.Authenticates(rt.trigger.Verifier, rt.credential) {
+			d.keepUnparseable(ctx, w, reason)
+			return
+		}
+		d.reject(ctx, w, code, store.VerificationOK, reason)
 		return
 	}
 	if len(events) == 0 {
@@ -279,6 +282,67 @@ func (s *Service) Serve(w http.ResponseWriter, r *http.Request, token string) {
 	}
 	writeJSON(w, http.StatusAccepted, reply)
 }
+
+// parse checks the body against the engine's limits and extracts its
+// events. When it cannot, it returns the status code an unauthenticated
+// sender gets and the reason.
+func (d *delivery) parse() (events []connectors.Event, code int, reason string) {
+	s, rt := d.s, d.rt
+	// Form bodies (Twilio) are not JSON; their extractor builds flat JSON
+	// objects, which are checked below.
+	if !rt.trigger.FormBody {
+		if err := checkBodyLimits(d.req.Body, s.cfg.MaxBodyDepth); err != nil {
+			return nil, http.StatusBadRequest, err.Error()
+		}
+	}
+	events, err := rt.trigger.Extractor.Extract(d.req, connectors.Values(rt.def.Trigger.Options))
+	if err != nil {
+		return nil, http.StatusBadRequest, err.Error()
+	}
+	if len(events) > s.cfg.MaxEventsPerDelivery {
+		return nil, http.StatusRequestEntityTooLarge,
+			fmt.Sprintf("delivery carries %d events, over the limit of %d", len(events), s.cfg.MaxEventsPerDelivery)
+	}
+	if rt.trigger.FormBody {
+		for _, e := range events {
+			if err := checkBodyLimits(e.Body, s.cfg.MaxBodyDepth); err != nil {
+				return nil, http.StatusBadRequest, err.Error()
+			}
+		}
+	}
+	return events, 0, ""
+}
+
+// keepUnparseable stores an authenticated delivery the pipeline cannot
+// turn into events as "unparseable" and answers 202. A provider whose
+// genuine event is refused retries it for days (Stripe) or drops the
+// subscription (Shopify); kept, it shows in the events log with its
+// reason and can be replayed once the cause is fixed. Its dedupe key is
+// the body's hash, so a provider retry is logged as a duplicate instead
+// of stored twice.
+func (d *delivery) keepUnparseable(ctx context.Context, w http.ResponseWriter, reason string) {
+	s, rt := d.s, d.rt
+	ev := d.logRow(store.EventUnparseable, store.VerificationOK, reason)
+	ev.DedupeKey = unparseableKeyPrefix + signature.ContentHash(d.req.Body)
+	results, err := s.inbox.commit(ctx, []*store.Event{ev})
+	if err != nil {
+		countDelivery(rt, outcomeUnavailable)
+		s.storeFailed(w, err)
+		return
+	}
+	st := StatusUnparseable
+	if results[0].Duplicate {
+		st = StatusDuplicate
+	}
+	s.cfg.Logger.Warn("kept an authenticated delivery that cannot be parsed", "endpoint", rt.endpoint.ID,
+		"event", results[0].ID, "reason", reason)
+	countDelivery(rt, st)
+	writeJSON(w, http.StatusAccepted, Reply{EventID: results[0].ID, Status: st})
+}
+
+// unparseableKeyPrefix keeps the body-hash dedupe keys of unparseable
+// deliveries apart from provider event ids.
+const unparseableKeyPrefix = "unparseable:"
 
 // overall is the status of a multi-event delivery: accepted when any
 // event was, else duplicate when any was, else ignored.

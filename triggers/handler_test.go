@@ -64,6 +64,9 @@ func TestPipelineRejections(t *testing.T) {
 		ep := e.workflow("pay", stripeTrigger, store.NewEndpoint{MaxBodyBytes: 4096})
 		disabled := e.workflow("off", stripeTrigger, store.NewEndpoint{Disabled: true})
 		bearer := e.workflow("generic", `{"type":"webhook","connector":"webhook","credential":"hook-bearer"}`, store.NewEndpoint{})
+		// No credential: auth "none", so nothing authenticates a delivery
+		// and a body that cannot be parsed is refused.
+		open := e.workflow("open", `{"type":"webhook","connector":"webhook"}`, store.NewEndpoint{})
 		limited := e.workflow("limited", stripeTrigger, store.NewEndpoint{RateLimit: 1, RateBurst: 1})
 		fenced := e.workflow("fenced", stripeTrigger, store.NewEndpoint{IPAllowlist: []string{"10.0.0.0/8", "2001:db8::1"}})
 
@@ -105,8 +108,12 @@ func TestPipelineRejections(t *testing.T) {
 			{name: "missing header", req: unsigned, endpoint: ep.ID, wantCode: 401, wantLogged: "verification failed: missing header Stripe-Signature"},
 			{name: "wrong bearer", req: generic(`{"a":1}`, "application/json", "nope"), endpoint: bearer.ID, wantCode: 401,
 				wantLogged: "verification failed: bad credentials"},
-			{name: "malformed JSON keeps the raw body", req: generic(`{"order": 12,`, "application/json", webhookBearer), endpoint: bearer.ID,
+			{name: "malformed JSON keeps the raw body", req: openReq(open.Token, `{"order": 12,`), endpoint: open.ID,
 				wantCode: 400, wantBody: "malformed JSON body", wantLogged: "malformed JSON body", wantStored: `{"order": 12,`},
+			{name: "nesting deeper than the limit", req: openReq(open.Token, strings.Repeat("[", 100_000)+strings.Repeat("]", 100_000)), endpoint: open.ID,
+				wantCode: 400, wantBody: "nests deeper than 64 levels", wantLogged: "nests deeper than 64 levels (at byte 64)"},
+			{name: "number beyond float64", req: openReq(open.Token, `{"n": 1e400}`), endpoint: open.ID,
+				wantCode: 400, wantBody: "the number 1e400 at byte 6 is out of range", wantLogged: "numbers must fit a 64-bit float", wantStored: "1e400"},
 			{name: "wrong content type", req: generic(`order=12`, "text/plain", webhookBearer), endpoint: bearer.ID, wantCode: 415,
 				wantBody: "accepts application/json", wantLogged: `unsupported content type "text/plain"`, wantStored: "order=12"},
 			{name: "form body to a JSON trigger", req: generic(`order=12`, "application/x-www-form-urlencoded", webhookBearer), endpoint: bearer.ID,
@@ -378,4 +385,12 @@ func TestTriggerFilterBudget(t *testing.T) {
 			t.Fatalf("logged %q %q, want ignored by the filter's budget", last.Status, last.Reason)
 		}
 	})
+}
+
+// openReq is a JSON delivery to an endpoint whose webhook trigger
+// authenticates nobody (auth "none").
+func openReq(token, body string) *http.Request {
+	r := httptest.NewRequest(http.MethodPost, "/hooks/"+token, strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/json")
+	return r
 }

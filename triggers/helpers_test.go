@@ -45,11 +45,13 @@ type recordingStarter struct {
 	mu     sync.Mutex
 	runs   map[string]interpreter.RunInput
 	calls  int
-	failN  int // the next failN calls fail
+	failN  int   // the next failN calls fail
+	failE  error // with this error; nil: a refused connection
 	signal chan string
 
 	offered     []interpreter.EventSignal // every SignalWaiting call, in order
 	failSignals int                       // the next failSignals SignalWaiting calls fail
+	signalErr   error                     // with this error; nil: a refused connection
 }
 
 // SignalWaiting records the signal, as the Signaller of the Service.
@@ -58,6 +60,9 @@ func (r *recordingStarter) SignalWaiting(_ context.Context, sig interpreter.Even
 	defer r.mu.Unlock()
 	if r.failSignals > 0 {
 		r.failSignals--
+		if r.signalErr != nil {
+			return r.signalErr
+		}
 		return fmt.Errorf("signalling router: dial tcp 127.0.0.1:7233: connect: connection refused")
 	}
 	r.offered = append(r.offered, sig)
@@ -81,6 +86,9 @@ func (r *recordingStarter) StartRun(_ context.Context, in interpreter.RunInput, 
 	r.calls++
 	if r.failN > 0 {
 		r.failN--
+		if r.failE != nil {
+			return r.failE
+		}
 		return fmt.Errorf("dial tcp 127.0.0.1:7233: connect: connection refused")
 	}
 	if _, ok := r.runs[in.RunID]; !ok {
@@ -100,9 +108,23 @@ func (r *recordingStarter) count() int {
 }
 
 func (r *recordingStarter) failNext(n int) {
+	r.failNextWith(n, nil)
+}
+
+// failNextWith makes the next n starts fail with err (nil: a refused
+// connection).
+func (r *recordingStarter) failNextWith(n int, err error) {
 	r.mu.Lock()
-	r.failN = n
+	r.failN, r.failE = n, err
 	r.mu.Unlock()
+}
+
+// input returns the input of a started run.
+func (r *recordingStarter) input(runID string) (interpreter.RunInput, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	in, ok := r.runs[runID]
+	return in, ok
 }
 
 // waitRun waits for the next new run, failing the test after a generous

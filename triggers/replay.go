@@ -28,6 +28,9 @@ func (s *Service) RunManual(ctx context.Context, workflowID string, body []byte)
 	if err := signature.CheckJSON(body); err != nil {
 		return store.Event{}, fmt.Errorf("running workflow %s: %w: %w", workflowID, ErrInvalidInput, err)
 	}
+	if err := checkBodyLimits(body, s.cfg.MaxBodyDepth); err != nil {
+		return store.Event{}, fmt.Errorf("running workflow %s: %w: %w", workflowID, ErrInvalidInput, err)
+	}
 	wf, err := s.store.GetWorkflow(ctx, workflowID)
 	if err != nil {
 		return store.Event{}, fmt.Errorf("running workflow %s: %w", workflowID, err)

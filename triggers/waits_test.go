@@ -175,7 +175,7 @@ func TestWaitSignals(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := waitSignals(store.Event{ID: "evt_1", EventType: tt.evType, Body: []byte(tt.body)}, tt.path)
+			got := waitSignals(store.Event{ID: "evt_1", EventType: tt.evType, Body: []byte(tt.body)}, tt.path, nil)
 			var keys []string
 			for _, s := range got {
 				keys = append(keys, s.Key)

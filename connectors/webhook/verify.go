@@ -45,7 +45,14 @@ const DefaultHMACHeader = "X-Signature"
 // without dropping deliveries.
 type Verifier struct{}
 
-var _ connectors.Verifier = Verifier{}
+var (
+	_ connectors.Verifier      = Verifier{}
+	_ connectors.Authenticator = Verifier{}
+)
+
+// Authenticates implements connectors.Authenticator: auth "none" (or a
+// credential that holds nothing to check) accepts anyone.
+func (Verifier) Authenticates(c connectors.Values) bool { return authMode(c) != AuthNone }
 
 // Verify implements connectors.Verifier.
 func (Verifier) Verify(r *connectors.Request, c connectors.Values, now time.Time) error {

@@ -36,7 +36,11 @@ const (
 	DefaultLogFormat              = "text"
 	DefaultEventRetention         = 30 * 24 * time.Hour
 	DefaultMaxBodyBytes           = 1 << 20
-	DefaultShutdownTimeout        = 10 * time.Second
+	// DefaultMaxBodyDepth and DefaultInlineBodyBytes are the webhook
+	// pipeline's (triggers.DefaultMaxBodyDepth, DefaultInlineBodyBytes).
+	DefaultMaxBodyDepth    = 64
+	DefaultInlineBodyBytes = 256 << 10
+	DefaultShutdownTimeout = 10 * time.Second
 	// DefaultDevMemoryLimitMiB is the soft memory limit of `hookflow dev`,
 	// which shares one machine with everything else a developer runs.
 	// Other commands have none unless asked (DefaultMemoryLimitMiB).
@@ -130,10 +134,26 @@ type Config struct {
 	EventRetention time.Duration
 	// MaxBodyBytes caps the size of an incoming webhook or API request body.
 	MaxBodyBytes int64
+	// MaxBodyDepth bounds how deeply a webhook's JSON body may nest.
+	MaxBodyDepth int
+	// InlineBodyBytes is the largest event body (as encoded) carried in a
+	// run's Temporal input; larger bodies travel by reference.
+	InlineBodyBytes int
 	// ShutdownTimeout bounds the graceful drain of HTTP requests and worker
 	// tasks after SIGINT or SIGTERM.
 	ShutdownTimeout time.Duration
 }
+
+// Upper bounds of settings whose larger values would let through what a
+// run cannot take.
+const (
+	// MaxBodyDepthLimit stays well below the depth where Go's decoder
+	// (10,000) and Temporal's payload decoding give up.
+	MaxBodyDepthLimit = 1000
+	// MaxInlineBodyBytes keeps an inline body and a definition together
+	// under Temporal's 2 MiB payload limit.
+	MaxInlineBodyBytes = 1 << 20
+)
 
 // Default returns the configuration with every named default applied.
 func Default() Config {
@@ -152,6 +172,8 @@ func Default() Config {
 		LogFormat:              DefaultLogFormat,
 		EventRetention:         DefaultEventRetention,
 		MaxBodyBytes:           DefaultMaxBodyBytes,
+		MaxBodyDepth:           DefaultMaxBodyDepth,
+		InlineBodyBytes:        DefaultInlineBodyBytes,
 		ShutdownTimeout:        DefaultShutdownTimeout,
 		WorkerPollers:          DefaultWorkerPollers,
 		ExpressionTimeout:      DefaultExpressionTimeout,
@@ -236,6 +258,12 @@ func (c Config) Validate() error {
 	}
 	if c.MaxBodyBytes <= 0 {
 		bad("max-body-bytes", "must be positive")
+	}
+	if c.MaxBodyDepth < 1 || c.MaxBodyDepth > MaxBodyDepthLimit {
+		bad("max-body-depth", "must be between 1 and %d (deeper bodies cannot be decoded by the run)", MaxBodyDepthLimit)
+	}
+	if c.InlineBodyBytes < 1 || c.InlineBodyBytes > MaxInlineBodyBytes {
+		bad("inline-body-bytes", "must be between 1 and %d (Temporal refuses payloads over 2 MiB, and the run input also carries the definition)", MaxInlineBodyBytes)
 	}
 	if c.ShutdownTimeout <= 0 {
 		bad("shutdown-timeout", "must be positive")

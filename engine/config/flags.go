@@ -74,6 +74,11 @@ func Settings() []Setting {
 		{Flag: "max-body-bytes", Group: GroupHTTP, Usage: "largest accepted API request body in bytes, and the body cap of webhook endpoints that set none",
 			bind: func(c *Config) flag.Value { return (*int64Value)(&c.MaxBodyBytes) }},
 
+		{Flag: "max-body-depth", Group: GroupHTTP, Usage: "deepest nesting of a webhook's JSON body; a deeper one gets 400 (or, when signed, is kept as unparseable)",
+			bind: func(c *Config) flag.Value { return (*intValue)(&c.MaxBodyDepth) }},
+		{Flag: "inline-body-bytes", Group: GroupHTTP, Usage: "largest event body, as encoded, carried inside a run's Temporal input; larger bodies are stored and loaded by reference",
+			bind: func(c *Config) flag.Value { return (*intValue)(&c.InlineBodyBytes) }},
+
 		{Flag: "database-url", Group: GroupStore, Secret: true, Usage: "store database: sqlite:PATH or postgres://user:pass@host:5432/db (default: SQLite in the data folder)",
 			bind: func(c *Config) flag.Value { return (*stringValue)(&c.DatabaseURL) }},
 		{Flag: "auto-migrate", Group: GroupHTTP, Usage: "apply pending store migrations when the server starts",

@@ -1,6 +1,7 @@
 package interpreter
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -72,8 +73,82 @@ type EventInfo struct {
 	ReceivedAt time.Time         `json:"received_at"`
 	Headers    map[string]string `json:"headers,omitempty"`
 	Body       json.RawMessage   `json:"body,omitempty"`
+	// BodyBlob, when set, is the blob that holds the body instead of Body
+	// (see SetBody): the run sees `trigger` as a blob reference, and
+	// evaluations that mention trigger run in the Resolve activity, which
+	// loads it. BodyBytes is the body's size.
+	BodyBlob  string `json:"body_blob,omitempty"`
+	BodyBytes int    `json:"body_bytes,omitempty"`
 	// Replay is true when the event was replayed by hand from the event log.
 	Replay bool `json:"replay,omitempty"`
+}
+
+// DefaultInlineBodyBytes is the largest event body, as encoded in a run's
+// input (EncodedSizeBound), that SetBody keeps inline. Temporal refuses a
+// payload over 2 MiB (and warns from 512 KiB), the input also carries the
+// definition, and an inline body rides along in every Resolve activity
+// of the run; well below all of that, the common event stays inline and
+// costs no store read.
+const DefaultInlineBodyBytes = 256 << 10
+
+// SetBody sets the event body of a run's input: inline when its encoded
+// size is at most inlineBytes (DefaultInlineBodyBytes when <= 0),
+// otherwise stored under a blob derived from the event id (so a second
+// start of the same event overwrites the same blob) and referenced by
+// BodyBlob. The body must be JSON. st may be nil only for small bodies.
+func (e *EventInfo) SetBody(ctx context.Context, st BlobStore, body []byte, inlineBytes int) error {
+	if inlineBytes <= 0 {
+		inlineBytes = DefaultInlineBodyBytes
+	}
+	e.Body, e.BodyBlob, e.BodyBytes = body, "", 0
+	if len(body) == 0 || EncodedSizeBound(body) <= inlineBytes {
+		return nil
+	}
+	if st == nil {
+		return fmt.Errorf("storing the %d-byte body of event %s: no store for large bodies", len(body), e.ID)
+	}
+	sum := sha256.Sum256([]byte("event-body\x00" + e.ID))
+	id := "blob_" + hex.EncodeToString(sum[:16])
+	if err := st.PutBlob(ctx, id, body); err != nil {
+		return fmt.Errorf("storing the %d-byte body of event %s: %w", len(body), e.ID, err)
+	}
+	e.Body, e.BodyBlob, e.BodyBytes = nil, id, len(body)
+	return nil
+}
+
+// Payload is the body as a run sees it: nil for a body kept inline (the
+// caller has it), or the blob reference {"$blob": id, "bytes": n} that
+// the Resolve activity loads, for a body SetBody stored. A wait_for_event
+// step that receives such a reference keeps it as its output, and steps
+// that read that output load it the same way.
+func (e EventInfo) Payload() json.RawMessage {
+	if e.BodyBlob == "" {
+		return nil
+	}
+	return mustJSON(e.bodyRef())
+}
+
+// bodyRef is the trigger value of a run whose body is kept by reference.
+func (e EventInfo) bodyRef() map[string]any {
+	return map[string]any{blobKey: e.BodyBlob, "bytes": float64(e.BodyBytes)}
+}
+
+// BlobStore keeps large values out of Temporal history; *store.Store is
+// one. PutBlob replaces any data under the same id.
+type BlobStore interface {
+	PutBlob(ctx context.Context, id string, data []byte) error
+}
+
+// EncodedSizeBound is an upper bound of the size of a JSON body once
+// encoded into a run's input: Go's JSON encoder, which the Temporal SDK
+// uses, writes each <, > and & as \u003c (6 bytes for 1) and U+2028 and
+// U+2029 as \u2028 (6 bytes for 3); compaction only makes it smaller.
+// So 400 KB of "<" is 2.4 MB in the payload, over Temporal's 2 MiB.
+func EncodedSizeBound(body []byte) int {
+	n := len(body)
+	n += 5 * (bytes.Count(body, []byte("<")) + bytes.Count(body, []byte(">")) + bytes.Count(body, []byte("&")))
+	n += 3 * (bytes.Count(body, []byte("\u2028")) + bytes.Count(body, []byte("\u2029")))
+	return n
 }
 
 // Options are per-run settings captured when the run starts, so a worker

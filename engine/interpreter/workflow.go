@@ -50,6 +50,15 @@ import (
 //	   Resolve activity under a wall-clock timeout, whose result history
 //	   records. Before, an expression could loop for minutes inside the
 //	   workflow task.
+//
+// triggerRefChangeID versions the runs whose event body travels by
+// reference (EventInfo.BodyBlob). It is its own change id, recorded only
+// by such runs, so the common run's history gains no marker.
+const (
+	triggerRefChangeID                  = "hookflow-trigger-by-reference"
+	triggerRefVersion  workflow.Version = 1
+)
+
 const (
 	versionChangeID    = "hookflow-interpreter"
 	interpreterVersion = 7
@@ -234,7 +243,16 @@ func RunWorkflow(ctx workflow.Context, in RunInput) (RunResult, error) {
 
 // prepare decodes the event and renders vars once, in workflow time.
 func (r *runner) prepare(ctx workflow.Context) error {
-	if len(r.in.Event.Body) > 0 {
+	if r.in.Event.BodyBlob != "" {
+		// A large body travels by reference (EventInfo.SetBody): trigger
+		// holds the blob reference, and every evaluation that mentions
+		// trigger runs in the Resolve activity, which loads it. Only
+		// inputs made since this change carry BodyBlob, so older runs
+		// never reach this branch; the marker guards later changes to it.
+		workflow.GetVersion(ctx, triggerRefChangeID, workflow.DefaultVersion, triggerRefVersion)
+		r.trigger = r.in.Event.bodyRef()
+		r.anyBlob = true
+	} else if len(r.in.Event.Body) > 0 {
 		if err := json.Unmarshal(r.in.Event.Body, &r.trigger); err != nil {
 			return fmt.Errorf("decoding event body: %w", err)
 		}
@@ -247,8 +265,9 @@ func (r *runner) prepare(ctx workflow.Context) error {
 		"received_at": r.in.Event.ReceivedAt.UTC().Format(time.RFC3339Nano), "headers": headers, "replay": r.in.Event.Replay}
 	r.vars = map[string]any{}
 	if len(r.def.Vars) > 0 {
-		scope := r.scope(map[string]any{expression.RootTrigger: r.trigger, expression.RootEvent: r.event}, workflow.Now(ctx))
-		v, err := compiler.Render(r.def.Vars, scope)
+		data := map[string]any{expression.RootTrigger: r.trigger, expression.RootEvent: r.event}
+		// A trigger kept by reference is loaded by the Resolve activity.
+		v, err := r.evalData(ctx, opRender, r.def.Vars, data, r.in.Event.BodyBlob != "")
 		if err != nil {
 			return fmt.Errorf("rendering vars: %w", err)
 		}
@@ -366,9 +385,17 @@ func (r *runner) finish(ctx workflow.Context, ctrl control, runErr error) (RunRe
 			status = 500
 		}
 		body := map[string]any{"run_id": r.runID, "status": r.log.Status}
-		if r.log.Error != "" {
+		switch {
+		case status == 500:
+			// The caller of a synchronous webhook gets no internal error
+			// text (a connector's reply, a URL, an expression): the
+			// detail stays in the run, which the run id finds. Only the
+			// reply's content changes, no command, so runs in flight
+			// replay unchanged.
+			body["error"] = failureReply(r.log.Status)
+		case r.log.Error != "":
 			body["error"] = r.log.Error
-		} else if r.lastOut != nil {
+		case r.lastOut != nil:
 			body["output"] = r.lastOut
 		}
 		r.response = &Response{Status: status, Headers: map[string]string{"Content-Type": "application/json"}, Body: mustJSON(body)}
@@ -387,6 +414,15 @@ func (r *runner) finish(ctx workflow.Context, ctrl control, runErr error) (RunRe
 		return res, runErr
 	}
 	return res, temporal.NewNonRetryableApplicationError(r.log.Error, failure.Class, nil, res)
+}
+
+// failureReply is the error text of the default reply of a run that
+// failed or timed out.
+func failureReply(status string) string {
+	if status == StatusTimedOut {
+		return "the workflow run timed out; its run id leads to the details"
+	}
+	return "the workflow run failed; its run id leads to the details"
 }
 
 // save writes the run summary and step log; a store that stays down for the
@@ -1001,18 +1037,24 @@ func (r *runner) scope(data map[string]any, now time.Time) *expression.Scope {
 }
 
 // eval evaluates in workflow code, or in the Resolve activity when the
-// step reads a step output kept as a blob (the activity loads it) or when
-// the evaluation needs more work than workflow code allows: the activity
-// bounds it by wall-clock time instead, and history records its result,
-// so a replay never evaluates it again.
+// step reads a step output (or a trigger) kept as a blob, which the
+// activity loads.
 func (r *runner) eval(ctx workflow.Context, f *frame, s *definition.Step, op string, src any) (any, error) {
+	return r.evalData(ctx, op, src, r.data(f), r.anyBlob && r.readsBlob(f, s))
+}
+
+// evalData evaluates src over data. An evaluation that needs more work
+// than workflow code allows goes to the Resolve activity too: there it is
+// bounded by wall-clock time instead, and history records its result, so
+// a replay never evaluates it again.
+func (r *runner) evalData(ctx workflow.Context, op string, src any, data map[string]any, loadBlobs bool) (any, error) {
 	now := workflow.Now(ctx).UTC()
-	if r.anyBlob && r.readsBlob(f, s) {
-		return r.resolve(ctx, f, op, src, now)
+	if loadBlobs {
+		return r.resolve(ctx, op, src, data, now)
 	}
-	v, err := evaluate(op, src, r.scope(r.data(f), now))
+	v, err := evaluate(op, src, r.scope(data, now))
 	if expression.IsBudgetKind(err, expression.BudgetWork) {
-		return r.resolve(ctx, f, op, src, now)
+		return r.resolve(ctx, op, src, data, now)
 	}
 	if err != nil {
 		return nil, &stepFailure{Message: err.Error(), Class: classEvaluation}
@@ -1022,13 +1064,13 @@ func (r *runner) eval(ctx workflow.Context, f *frame, s *definition.Step, op str
 
 // resolve evaluates in the Resolve activity. Evaluation errors, budget
 // overruns included, are permanent step failures.
-func (r *runner) resolve(ctx workflow.Context, f *frame, op string, src any, now time.Time) (any, error) {
+func (r *runner) resolve(ctx workflow.Context, op string, src any, data map[string]any, now time.Time) (any, error) {
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: r.opts.ActivityTimeout,
 		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 5, NonRetryableErrorTypes: []string{classPermanent, classEvaluation}},
 	})
 	var out ResolveResult
-	req := ResolveRequest{Op: op, Source: src, Data: r.data(f), Now: now}
+	req := ResolveRequest{Op: op, Source: src, Data: data, Now: now}
 	if err := workflow.ExecuteActivity(actx, ActivityResolve, req).Get(ctx, &out); err != nil {
 		return nil, activityFailure(err)
 	}
@@ -1065,6 +1107,9 @@ func (r *runner) readsBlob(f *frame, s *definition.Step) bool {
 	if !ok {
 		src = string(mustJSON(s))
 		r.srcCache[s] = src
+	}
+	if r.in.Event.BodyBlob != "" && strings.Contains(src, expression.RootTrigger) {
+		return true
 	}
 	for _, id := range sortedKeys(f.steps) {
 		if containsBlob(f.steps[id]) && strings.Contains(src, id) {

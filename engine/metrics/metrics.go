@@ -13,7 +13,7 @@
 //
 // Who increments what:
 //
-//	triggers:     EventsReceived, VerificationFailures, IngestLatency, DispatchLag
+//	triggers:     EventsReceived, VerificationFailures, IngestLatency, DispatchLag, EventsFailed
 //	interpreter:  Runs (when a run ends), StepDuration and StepErrors (action/http steps)
 //	webhook send: Deliveries (after every attempt)
 package metrics
@@ -36,8 +36,10 @@ var Registry = prometheus.NewRegistry()
 
 var (
 	// EventsReceived counts webhook deliveries by endpoint id and outcome
-	// status: accepted, duplicate, ignored, rejected (verification), invalid
-	// (malformed body), rate_limited, forbidden, too_large, unavailable.
+	// status: accepted, duplicate, ignored, unparseable (an authenticated
+	// delivery kept although it cannot be parsed), rejected
+	// (verification), invalid (malformed body), rate_limited, forbidden,
+	// too_large, unavailable.
 	EventsReceived = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Namespace: Namespace, Name: "events_received_total",
 		Help: "Webhook deliveries received, by endpoint and outcome status.",
@@ -57,6 +59,15 @@ var (
 		Help:    "Time from receiving a webhook delivery to acknowledging it.",
 		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 	}, []string{"connector"})
+
+	// EventsFailed counts accepted events that ended failed before their
+	// run started, by a fixed reason: too_large, invalid_argument,
+	// encoding, version_missing. Each is a cause retrying cannot cure, so
+	// any increase deserves an alert.
+	EventsFailed = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: Namespace, Name: "events_failed_total",
+		Help: "Accepted events whose run could never start, by reason.",
+	}, []string{"reason"})
 
 	// DispatchLag observes the time from an event's commit to the start
 	// of its Temporal workflow.
@@ -106,7 +117,7 @@ func init() {
 	Registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		EventsReceived, VerificationFailures, IngestLatency, DispatchLag,
+		EventsReceived, VerificationFailures, IngestLatency, DispatchLag, EventsFailed,
 		Runs, StepDuration, StepErrors, Deliveries, APIRequests,
 	)
 }

@@ -85,8 +85,12 @@ func (c *Controller) Retry(ctx context.Context, run store.Run, version int) (str
 	in := interpreter.RunInput{
 		RunID: id, WorkflowID: run.WorkflowID, Version: v.Version, Definition: v.Definition, Hash: v.Hash,
 		Event: interpreter.EventInfo{ID: ev.ID, ProviderID: ev.ProviderEventID, Type: ev.EventType, ReceivedAt: ev.ReceivedAt, Headers: ev.Headers,
-			Body: ev.Body, Replay: ev.ReplayOf != ""},
+			Replay: ev.ReplayOf != ""},
 		RetryOf: run.ID,
+	}
+	// A large body goes by reference, as the dispatcher sends it.
+	if err := in.Event.SetBody(ctx, c.Store, ev.Body, 0); err != nil {
+		return "", fmt.Errorf("retrying run %s: %w", run.ID, err)
 	}
 	if err := c.Store.UpsertRun(ctx, store.Run{ID: id, WorkflowID: run.WorkflowID, WorkflowVersion: v.Version,
 		EventID: ev.ID, Status: store.RunRunning, RetryOf: run.ID}); err != nil {

@@ -20,6 +20,7 @@ const DefaultPruneBatch = 500
 var eventStatuses = map[string]bool{
 	EventPending: true, EventDispatched: true, EventRunning: true, EventCompleted: true, EventFailed: true,
 	EventIgnored: true, EventRejected: true, EventDuplicate: true, EventFiltered: true,
+	EventUnparseable: true,
 }
 
 // ValidEventStatus reports whether status is one of the Event* statuses.

@@ -138,6 +138,12 @@ const (
 	EventRejected   = "rejected"  // verification or validation failed; no run
 	EventDuplicate  = "duplicate" // same dedupe key as DuplicateOf; no run
 	EventFiltered   = "filtered"  // a filter step stopped the run
+	// EventUnparseable is an authenticated delivery hookflow could not
+	// turn into an event (not JSON, no event id, over a body limit). It
+	// is kept and answered 2xx, because refusing the provider's genuine
+	// event only makes it retry for days; it starts no run until it is
+	// replayed after a fix. Reason says what was wrong.
+	EventUnparseable = "unparseable"
 )
 
 // Event is one delivery in the event inbox/log.

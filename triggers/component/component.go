@@ -48,6 +48,12 @@ func New(cfg triggers.Config, reg *connectors.Registry, onReady func(*triggers.S
 		if c.MaxBodyBytes == 0 {
 			c.MaxBodyBytes = deps.Config.MaxBodyBytes
 		}
+		if c.MaxBodyDepth == 0 {
+			c.MaxBodyDepth = deps.Config.MaxBodyDepth
+		}
+		if c.InlineBodyBytes == 0 {
+			c.InlineBodyBytes = deps.Config.InlineBodyBytes
+		}
 		if c.Retention == 0 {
 			c.Retention = deps.Config.EventRetention
 		}

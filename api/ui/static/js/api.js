@@ -128,3 +128,24 @@ export function errorLines(err) {
   }
   return lines;
 }
+
+// getText fetches path as text, without parsing it: an event's body as it
+// was received, where JSON.parse would lose its exact bytes.
+export async function getText(path) {
+  const headers = {};
+  const k = getKey();
+  if (k) headers.Authorization = `Bearer ${k}`;
+  let res;
+  try {
+    res = await fetch(BASE + path, { headers });
+  } catch {
+    throw new ApiError(0, { title: 'Network error', detail: 'Could not reach the hookflow server. Is it running?' });
+  }
+  const text = await res.text();
+  if (!res.ok) {
+    let p = {};
+    try { p = JSON.parse(text); } catch { p = { detail: text.slice(0, 500) }; }
+    throw new ApiError(res.status, p);
+  }
+  return text;
+}

@@ -6,7 +6,7 @@ import * as api from './api.js';
 import { errorBox, pageHeader, pager, filterBar, hashQuery, setHashQuery } from './common.js';
 import { jsonTree } from './tree.js';
 
-export const EVENT_STATUSES = ['pending', 'dispatched', 'running', 'completed', 'failed', 'filtered', 'ignored', 'rejected', 'duplicate'];
+export const EVENT_STATUSES = ['pending', 'dispatched', 'running', 'completed', 'failed', 'filtered', 'ignored', 'unparseable', 'rejected', 'duplicate'];
 
 export async function eventList(main) {
   const q = hashQuery();
@@ -91,5 +91,24 @@ export async function eventDetail(main, id) {
       ? h('table', { class: 'list headers' }, h('tbody', {}, headers.map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', { class: 'mono' }, v)))))
       : h('p', { class: 'muted' }, 'none'),
     h('h3', {}, 'Body'),
-    body === undefined || body === null ? h('p', { class: 'muted' }, 'empty') : typeof body === 'string' ? h('pre', { class: 'mono' }, body) : jsonTree(body, { label: 'Event body' }));
+    body === undefined || body === null ? h('p', { class: 'muted' }, 'empty') : typeof body === 'string' ? h('pre', { class: 'mono' }, body) : jsonTree(body, { label: 'Event body' }),
+    ev.body !== undefined ? rawBody(id) : null);
+}
+
+// rawBody shows a JSON body byte for byte as it arrived (the tree above
+// is a reading of it): a proxy that reformats JSON breaks signatures, and
+// only the exact bytes show that.
+function rawBody(id) {
+  const pre = h('pre', { class: 'mono', id: 'raw-body' }, 'Loading…');
+  const det = h('details', { class: 'raw-body' }, h('summary', {}, 'Exact bytes as received'), pre);
+  det.addEventListener('toggle', async () => {
+    if (!det.open || pre.dataset.loaded) return;
+    try {
+      replace(pre, await api.getText(`/events/${encodeURIComponent(id)}/body`));
+      pre.dataset.loaded = '1';
+    } catch (err) {
+      replace(pre, err.message);
+    }
+  });
+  return det;
 }
