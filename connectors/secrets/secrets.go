@@ -268,7 +268,7 @@ var publicPrefixes = []string{
 	"sk_live_", "sk_test_", "rk_live_", "rk_test_", "pk_live_", "pk_test_", // Stripe
 	"pat-na1-", "pat-eu1-", // HubSpot private apps
 	"shpat_", "shpca_", "shppa_", "shpss_", "shpua_", // Shopify
-	"whsec_", // Stripe and Standard Webhooks signing secrets
+	"whsec_",                                    // Stripe and Standard Webhooks signing secrets
 	"xoxb-", "xoxp-", "xoxa-", "xoxe-", "xapp-", // Slack
 	"ghp_", "gho_", "ghs_", // GitHub
 }
