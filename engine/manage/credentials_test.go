@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -14,25 +12,12 @@ import (
 	"github.com/hookflow/hookflow/connectors/secrets"
 	"github.com/hookflow/hookflow/engine/manage"
 	"github.com/hookflow/hookflow/engine/store"
+	"github.com/hookflow/hookflow/engine/store/storetest"
 )
 
-// newService is a manage.Service over a real store (SQLite, or PostgreSQL
-// when HOOKFLOW_TEST_POSTGRES_URL is set) with every built-in connector.
-func newService(t *testing.T) *manage.Service {
+// newService is a manage.Service over st with every built-in connector.
+func newService(t *testing.T, st *store.Store) *manage.Service {
 	t.Helper()
-	ctx := context.Background()
-	dsn := "sqlite:" + filepath.Join(t.TempDir(), "hookflow.db")
-	if pg := os.Getenv("HOOKFLOW_TEST_POSTGRES_URL"); pg != "" {
-		dsn = pg
-	}
-	st, err := store.Open(ctx, dsn)
-	if err != nil {
-		t.Fatalf("opening store: %v", err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatalf("migrating: %v", err)
-	}
 	reg, err := all.New(all.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -77,17 +62,7 @@ func TestCredentialHostChangesNeedTheSecretsAgain(t *testing.T) {
 		tgToken    = "123456789:AAHrealsecrettoken"
 		shopToken  = "shpat_realsecrettoken0123"
 	)
-	tests := []struct {
-		name      string
-		connector string
-		create    map[string]any
-		patch     map[string]any
-		// wantErrors are the exact "path: message" lines; none means the
-		// patch is saved.
-		wantErrors []string
-		// wantStored, when set, is checked against the saved values.
-		wantStored map[string]any
-	}{
+	tests := []hostChange{
 		{
 			name: "foreign host refused for a provider API", connector: "slack",
 			create: map[string]any{"bot_token": slackToken},
@@ -161,53 +136,75 @@ func TestCredentialHostChangesNeedTheSecretsAgain(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			svc := newService(t)
-			ctx := context.Background()
-			cred, err := svc.CreateCredential(ctx, manage.CredentialInput{Name: "c", Connector: tc.connector, Values: rawValues(t, tc.create)})
-			if tc.patch != nil {
-				if err != nil {
-					t.Fatalf("creating: %v", err)
-				}
-				_, err = svc.UpdateCredential(ctx, cred.ID, manage.CredentialInput{Values: rawValues(t, tc.patch)})
-			}
-			if len(tc.wantErrors) == 0 {
-				if err != nil {
-					t.Fatalf("saving: %v", err)
-				}
-				got := storedValues(t, svc, cred.ID)
-				for k, want := range tc.wantStored {
-					if got[k] != want {
-						t.Errorf("stored %s = %v, want %v", k, got[k], want)
-					}
-				}
-				return
-			}
-			var ve *manage.ValidationError
-			if !errors.As(err, &ve) {
-				t.Fatalf("err = %v, want a validation error", err)
-			}
-			if len(ve.Errors) != len(tc.wantErrors) {
-				t.Fatalf("errors = %v, want %d", ve.Errors, len(tc.wantErrors))
-			}
-			for i, want := range tc.wantErrors {
-				if got := ve.Errors[i].Error(); !strings.HasPrefix(got, want) {
-					t.Errorf("error %d = %q, want it to start with %q", i, got, want)
-				}
-			}
-			if tc.patch != nil {
-				// Nothing of a refused patch is saved.
-				got := storedValues(t, svc, cred.ID)
-				for k, v := range tc.create {
-					if got[k] != v {
-						t.Errorf("after a refused patch, stored %s = %v, want %v", k, got[k], v)
-					}
-				}
-			}
-			for _, secret := range []string{slackToken, tgToken, shopToken} {
-				if strings.Contains(err.Error(), secret) {
-					t.Fatalf("error leaks a secret: %v", err)
-				}
-			}
+			storetest.ForEach(t, func(t *testing.T, st *store.Store) {
+				tc.check(t, newService(t, st), []string{slackToken, tgToken, shopToken})
+			})
 		})
+	}
+}
+
+// hostChange is one case of TestCredentialHostChangesNeedTheSecretsAgain.
+type hostChange struct {
+	name      string
+	connector string
+	create    map[string]any
+	patch     map[string]any
+	// wantErrors are the starts of the exact "path: message" lines; none
+	// means the patch is saved.
+	wantErrors []string
+	// wantStored, when set, is checked against the saved values.
+	wantStored map[string]any
+}
+
+// check creates a credential, applies the patch (when not nil) and checks
+// the outcome: the errors, or the saved values. No error may hold one of
+// secretValues.
+func (tc hostChange) check(t *testing.T, svc *manage.Service, secretValues []string) {
+	t.Helper()
+	ctx := context.Background()
+	cred, err := svc.CreateCredential(ctx, manage.CredentialInput{Name: "c", Connector: tc.connector, Values: rawValues(t, tc.create)})
+	if tc.patch != nil {
+		if err != nil {
+			t.Fatalf("creating: %v", err)
+		}
+		_, err = svc.UpdateCredential(ctx, cred.ID, manage.CredentialInput{Values: rawValues(t, tc.patch)})
+	}
+	if len(tc.wantErrors) == 0 {
+		if err != nil {
+			t.Fatalf("saving: %v", err)
+		}
+		got := storedValues(t, svc, cred.ID)
+		for k, want := range tc.wantStored {
+			if got[k] != want {
+				t.Errorf("stored %s = %v, want %v", k, got[k], want)
+			}
+		}
+		return
+	}
+	var ve *manage.ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("err = %v, want a validation error", err)
+	}
+	if len(ve.Errors) != len(tc.wantErrors) {
+		t.Fatalf("errors = %v, want %d", ve.Errors, len(tc.wantErrors))
+	}
+	for i, want := range tc.wantErrors {
+		if got := ve.Errors[i].Error(); !strings.HasPrefix(got, want) {
+			t.Errorf("error %d = %q, want it to start with %q", i, got, want)
+		}
+	}
+	if tc.patch != nil {
+		// Nothing of a refused patch is saved.
+		got := storedValues(t, svc, cred.ID)
+		for k, v := range tc.create {
+			if got[k] != v {
+				t.Errorf("after a refused patch, stored %s = %v, want %v", k, got[k], v)
+			}
+		}
+	}
+	for _, secret := range secretValues {
+		if strings.Contains(err.Error(), secret) {
+			t.Fatalf("error leaks a secret: %v", err)
+		}
 	}
 }
