@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -330,5 +333,58 @@ func TestMergeFields(t *testing.T) {
 	}
 	if len(own) != 2 {
 		t.Fatal("MergeFields must not modify its input")
+	}
+}
+
+// TestConnectorCallsRefusePlainHTTP checks that a connector's call over
+// plain http:// is refused unless an admin allowed it: a self-hosted
+// server's http:// base_url is refused, while an admin's own http://
+// override is taken as allowed.
+func TestConnectorCallsRefusePlainHTTP(t *testing.T) {
+	var calls atomic.Int32
+	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		w.Write([]byte(`{"ok":true}`))
+	}))
+	defer fake.Close()
+	tests := []struct {
+		name    string
+		cfg     RegistryConfig
+		baseURL string
+		wantErr string
+	}{
+		{name: "self-hosted http refused", cfg: RegistryConfig{Allow: []string{"10.0.0.0/8"}}, baseURL: "http://bots.example.org",
+			wantErr: "plain http:// to bots.example.org is not allowed; use https:// or ask an admin to allow it with --allow-http"},
+		{name: "self-hosted http allowed by --allow-http", cfg: RegistryConfig{Allow: []string{"127.0.0.1"}, AllowHTTP: []string{"127.0.0.1"}}, baseURL: fake.URL},
+		{name: "admin override over http", cfg: RegistryConfig{BaseURLs: map[string]string{"demo": fake.URL}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			before := calls.Load()
+			s := validSpec()
+			s.SelfHosted = true
+			s.Actions[0].Run = func(ctx context.Context, call *Call) (any, error) {
+				return call.HTTP.Do(ctx, &HTTPRequest{URL: call.BaseURL + "/v1/send"})
+			}
+			r, err := NewRegistryConfig(tc.cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.MustRegister(s)
+			cred := Values{"api_key": "dk_1"}
+			if tc.baseURL != "" {
+				cred[BaseURLField] = tc.baseURL
+			}
+			_, err = r.Invoke(context.Background(), Invocation{Connector: "demo", Action: "send", Input: Values{"channel": "#a"}, Credential: cred})
+			if tc.wantErr == "" {
+				if err != nil || calls.Load() != before+1 {
+					t.Fatalf("allowed call failed: %v", err)
+				}
+				return
+			}
+			if err == nil || ClassOf(err) != ClassPermanent || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("err = %v, want permanent %q", err, tc.wantErr)
+			}
+		})
 	}
 }
