@@ -119,7 +119,10 @@ func newAPI(call *connectors.Call) (*api, error) {
 // do sends a JSON request to path (relative to the versioned prefix) and
 // decodes the response into out.
 func (a *api) do(ctx context.Context, method, path string, query map[string]string, body, out any) error {
-	req := &connectors.HTTPRequest{Method: method, URL: a.prefix + path, Header: a.header.Clone()}
+	// The token rides in a header of Shopify's own, which Go would carry
+	// across a redirect to another host; SecretHeaders keeps it home.
+	req := &connectors.HTTPRequest{Method: method, URL: a.prefix + path, Header: a.header.Clone(),
+		SecretHeaders: []string{"X-Shopify-Access-Token"}}
 	if len(query) > 0 {
 		req.Query = map[string][]string{}
 		for k, v := range query {
