@@ -140,6 +140,9 @@ func (r *Registry) MustRegister(c Connector) {
 
 var snakeCase = regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)*$`)
 
+// apiHostPattern is a DNS name, optionally behind "*." for any subdomain.
+var apiHostPattern = regexp.MustCompile(`^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$`)
+
 // SpecError lists every problem in a spec.
 type SpecError struct {
 	Problems []string
@@ -170,6 +173,11 @@ func CheckSpec(s *Spec) error {
 	if s.BaseURL != "" {
 		if err := checkBaseURL(s.BaseURL); err != nil {
 			add("base_url: %v", err)
+		}
+	}
+	for i, h := range s.APIHosts {
+		if !apiHostPattern.MatchString(h) {
+			add("api_hosts[%d]: %q is not a host name or *.host name", i, h)
 		}
 	}
 	checkFields := func(path string, fields []Field) {

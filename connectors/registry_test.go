@@ -58,6 +58,8 @@ func TestRegisterChecksSpec(t *testing.T) {
 		{name: "bad connector name", edit: func(s *Spec) { s.Name = "Demo-X" }, want: `name "Demo-X" must be snake_case`},
 		{name: "missing title", edit: func(s *Spec) { s.Title = "" }, want: "title: required"},
 		{name: "bad base url", edit: func(s *Spec) { s.BaseURL = "api.demo.test" }, want: "base_url:"},
+		{name: "api host with a scheme", edit: func(s *Spec) { s.APIHosts = []string{"https://eu.demo.test"} }, want: `api_hosts[0]: "https://eu.demo.test" is not a host name or *.host name`},
+		{name: "api host wildcard alone", edit: func(s *Spec) { s.APIHosts = []string{"*"} }, want: `api_hosts[0]: "*" is not a host name`},
 		{name: "field without type", edit: func(s *Spec) { s.Actions[0].Input[0].Type = "" }, want: "actions.send.input.channel: type required"},
 		{name: "unknown type", edit: func(s *Spec) { s.Actions[0].Input[0].Type = "text" }, want: `unknown type "text"`},
 		{name: "camelCase field", edit: func(s *Spec) { s.Actions[0].Input[0].Name = "chanName" }, want: `name "chanName" must be snake_case`},
