@@ -20,7 +20,7 @@ func BenchmarkClientOverhead(b *testing.B) {
 	ctx := context.Background()
 
 	b.Run("shared_client", func(b *testing.B) {
-		c := MustNewClient(ClientConfig{})
+		c := MustNewClient(ClientConfig{AllowHTTP: loopbackHTTP})
 		defer c.CloseIdleConnections()
 		b.ReportAllocs()
 		for b.Loop() {

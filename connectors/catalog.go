@@ -3,6 +3,7 @@ package connectors
 import (
 	"encoding/json"
 	"sort"
+	"strings"
 )
 
 // Catalog is the JSON document the API serves at /api/v1/connectors and
@@ -64,7 +65,7 @@ func (r *Registry) Catalog() *Catalog {
 	cat := &Catalog{Connectors: []CatalogConnector{}}
 	for _, name := range r.Names() {
 		s, _ := r.Connector(name)
-		base, _ := r.BaseURL(name, nil)
+		base := r.defaultBaseURL(name)
 		cc := CatalogConnector{
 			Name: s.Name, Title: s.Title, Description: s.Description, Icon: s.Icon,
 			DocsURL: s.DocsURL, BaseURL: base,
@@ -72,13 +73,10 @@ func (r *Registry) Catalog() *Catalog {
 		}
 		if len(s.Credential) > 0 {
 			fields := s.Credential
-			if s.BaseURL != "" {
-				// ValidateCredential accepts base_url for every connector
-				// with a base URL; publish it so forms can offer it.
-				fields = append(append([]Field(nil), fields...), Field{
-					Name: "base_url", Title: "API base URL", Type: TypeString, Example: s.BaseURL,
-					Help: "Leave empty to use " + s.BaseURL + ". Set it to reach a proxy, a regional endpoint or a test double.",
-				})
+			if s.hasBaseURL() {
+				// ValidateCredential accepts base_url for every connector;
+				// publish it where CredentialBaseURL can honour it.
+				fields = append(append([]Field(nil), fields...), baseURLField(s))
 			}
 			cf := catalogFields(fields)
 			cc.Credential = &cf
@@ -99,6 +97,20 @@ func (r *Registry) Catalog() *Catalog {
 		cat.Connectors = append(cat.Connectors, cc)
 	}
 	return cat
+}
+
+// baseURLField is the catalog's description of a credential's base_url.
+func baseURLField(s *Spec) Field {
+	f := Field{Name: BaseURLField, Title: "API base URL", Type: TypeString, Example: s.BaseURL,
+		Pattern: `^https?://[^\s]+$`, PatternHelp: "must be an http:// or https:// URL"}
+	if s.SelfHosted {
+		f.Help = "Leave empty to use " + s.BaseURL + ". Set it to use your own server. " +
+			"Changing it later requires entering the credential's secrets again."
+		return f
+	}
+	f.Help = "Leave empty to use " + s.BaseURL + ". Only hosts of the provider's API are accepted (" +
+		strings.Join(s.apiHosts(), ", ") + "); an admin can point the connector elsewhere with --connector-base-urls."
+	return f
 }
 
 func catalogFields(fields []Field) CatalogFields {

@@ -50,8 +50,16 @@ type ClientConfig struct {
 	Guard bool
 	// Allow lists what the guard lets through anyway: CIDRs ("10.0.0.0/8"),
 	// single IPs ("127.0.0.1") or host names ("hooks.internal"). Tests and
-	// trusted deployments use it to reach local addresses.
+	// trusted deployments use it to reach local addresses. What it lists
+	// may also be called over plain http (see AllowHTTP): an admin who
+	// vouches for an internal service vouches for how it is reached.
 	Allow []string
+	// AllowHTTP lists destinations that may be called over plain http://,
+	// in Allow's forms, or "*" for any. Every other http:// URL, and every
+	// redirect from https to http, is refused: credentials, signatures and
+	// payloads must not cross the network in clear text. Names match by
+	// name, CIDRs match URLs that spell a literal address.
+	AllowHTTP []string
 	// MaxPages bounds one paginated listing (see Pages).
 	MaxPages int
 	// Now is the clock used to turn HTTP-date Retry-After headers into a
@@ -96,17 +104,23 @@ type ResponseCheck func(resp *HTTPResponse) error
 // classes the engine understands, and, when configured with Guard, refuses
 // to connect to internal addresses. A Client is safe for concurrent use.
 type Client struct {
-	cfg   ClientConfig
-	hc    *http.Client
-	guard *Guard
-	check ResponseCheck
+	cfg       ClientConfig
+	hc        *http.Client
+	guard     *Guard
+	plainHTTP hostList
+	check     ResponseCheck
 }
 
-// NewClient builds a Client. It fails only when an Allow entry is neither a
-// CIDR, an IP nor a host name.
+// NewClient builds a Client. It fails only when an Allow or AllowHTTP
+// entry is neither a CIDR, an IP nor a host name.
 func NewClient(cfg ClientConfig) (*Client, error) {
 	cfg = cfg.withDefaults()
 	c := &Client{cfg: cfg}
+	plain, err := parseHostList(append(append([]string(nil), cfg.AllowHTTP...), cfg.Allow...), true)
+	if err != nil {
+		return nil, fmt.Errorf("configuring plain-http allowlist: %w", err)
+	}
+	c.plainHTTP = plain
 	dialer := &net.Dialer{Timeout: cfg.Timeout, KeepAlive: 30 * time.Second}
 	transport := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
@@ -138,6 +152,18 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 			}
 			if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
 				return fmt.Errorf("redirect to unsupported scheme %q", req.URL.Scheme)
+			}
+			if err := c.checkScheme(req.URL); err != nil {
+				return err
+			}
+			if req.URL.Host != via[0].URL.Host {
+				// Go drops Authorization and Cookie on a redirect to another
+				// domain but forwards every other header, an API key header
+				// or an HMAC signature among them. Secrets go to the host
+				// the step named and nowhere else.
+				for _, name := range secretHeadersOf(req.Context()) {
+					req.Header.Del(name)
+				}
 			}
 			if c.guard != nil {
 				// Refuse literal internal addresses early; host names are
@@ -187,6 +213,11 @@ type HTTPRequest struct {
 	// Query is merged into URL's query string.
 	Query  url.Values
 	Header http.Header
+	// SecretHeaders names headers that carry a credential (an API key
+	// header, a signature). They are sent to the request's host only: a
+	// redirect to another host drops them, as Go already drops
+	// Authorization and Cookie.
+	SecretHeaders []string
 	// Body is sent as is; set the Content-Type header to match.
 	Body []byte
 	// IgnoreStatus returns 4xx and 5xx responses to the caller instead of
@@ -260,6 +291,9 @@ func (c *Client) Do(ctx context.Context, req *HTTPRequest) (*HTTPResponse, error
 		u.RawQuery = q.Encode()
 	}
 	where := method + " " + u.Host
+	if err := c.checkScheme(u); err != nil {
+		return nil, &Error{Class: ClassPermanent, Message: where + ": " + err.Error(), Err: err}
+	}
 	if c.guard != nil {
 		if err := c.guard.CheckHost(u.Hostname()); err != nil {
 			return nil, &Error{Class: ClassPermanent, Message: where + ": " + err.Error(), Err: err}
@@ -269,7 +303,11 @@ func (c *Client) Do(ctx context.Context, req *HTTPRequest) (*HTTPResponse, error
 	if req.Body != nil {
 		body = bytes.NewReader(req.Body)
 	}
-	hreq, err := http.NewRequestWithContext(ctx, method, u.String(), body)
+	hctx := ctx
+	if len(req.SecretHeaders) > 0 {
+		hctx = context.WithValue(ctx, secretHeadersKey{}, req.SecretHeaders)
+	}
+	hreq, err := http.NewRequestWithContext(hctx, method, u.String(), body)
 	if err != nil {
 		return nil, Permanent(fmt.Errorf("building %s request: %w", method, redactURLError(err)))
 	}
@@ -329,6 +367,10 @@ func (c *Client) classifyTransport(ctx context.Context, where string, err error)
 	if errors.As(inner, &blocked) {
 		return &Error{Class: ClassPermanent, Message: where + ": " + blocked.Error(), Err: blocked}
 	}
+	var plain *PlainHTTPError
+	if errors.As(inner, &plain) {
+		return &Error{Class: ClassPermanent, Message: where + ": " + plain.Error(), Err: plain}
+	}
 	if ue != nil && ue.Timeout() || errors.Is(inner, context.DeadlineExceeded) {
 		return &Error{Class: ClassRetryable, Message: fmt.Sprintf("%s: timed out after %s", where, c.cfg.Timeout), Err: inner}
 	}
@@ -336,6 +378,33 @@ func (c *Client) classifyTransport(ctx context.Context, where string, err error)
 		return &Error{Class: ClassRetryable, Message: where + ": " + ctx.Err().Error(), Err: ctx.Err()}
 	}
 	return &Error{Class: ClassRetryable, Message: where + ": " + inner.Error(), Err: inner}
+}
+
+// PlainHTTPError is returned for an http:// destination that no admin
+// allowed (ClientConfig.AllowHTTP).
+type PlainHTTPError struct {
+	Host string
+}
+
+func (e *PlainHTTPError) Error() string {
+	return fmt.Sprintf("plain http:// to %s is not allowed; use https:// or ask an admin to allow it with --allow-http", e.Host)
+}
+
+// checkScheme refuses http:// to a host no admin allowed.
+func (c *Client) checkScheme(u *url.URL) error {
+	if u.Scheme != "http" || c.plainHTTP.matchHost(u.Hostname()) {
+		return nil
+	}
+	return &PlainHTTPError{Host: u.Hostname()}
+}
+
+// secretHeadersKey carries HTTPRequest.SecretHeaders to CheckRedirect,
+// which sees only the *http.Request.
+type secretHeadersKey struct{}
+
+func secretHeadersOf(ctx context.Context) []string {
+	names, _ := ctx.Value(secretHeadersKey{}).([]string)
+	return names
 }
 
 // redactURLError drops the URL that *url.Error carries, since it may hold a

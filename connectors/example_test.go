@@ -54,9 +54,10 @@ func ExampleRegistry_Register() {
 		}},
 	}
 
-	// In hookflow this is one line in connectors/all. The allowlist lets the
-	// credential's base_url reach the loopback fake.
-	reg, _ := connectors.NewRegistryConfig(connectors.RegistryConfig{Allow: []string{"127.0.0.1"}})
+	// In hookflow this is one line in connectors/all. The base URL override
+	// is what an admin sets with --connector-base-urls; tests use it to
+	// point the connector at the fake.
+	reg, _ := connectors.NewRegistryConfig(connectors.RegistryConfig{BaseURLs: map[string]string{"notes": fake.URL}})
 	if err := reg.Register(notes); err != nil {
 		fmt.Println(err)
 		return
@@ -65,7 +66,7 @@ func ExampleRegistry_Register() {
 
 	call := connectors.Invocation{Connector: "notes", Action: "create_note", RunID: "run-1", StepID: "save",
 		Input:      connectors.Values{"text": "hello"},
-		Credential: connectors.Values{"api_key": "nk_test_123", "base_url": fake.URL}}
+		Credential: connectors.Values{"api_key": "nk_test_123"}}
 	out, err := reg.Invoke(context.Background(), call)
 	fmt.Println(out, err)
 
@@ -74,12 +75,21 @@ func ExampleRegistry_Register() {
 	fmt.Println(err)
 
 	call.Input = connectors.Values{"text": "hello"}
-	call.Credential = connectors.Values{"api_key": "sk_wrong", "base_url": fake.URL}
+	call.Credential = connectors.Values{"api_key": "sk_wrong"}
 	_, err = reg.Invoke(context.Background(), call)
+	fmt.Println(err)
+
+	// A credential's base_url may only name the provider's own API host, so
+	// whoever can edit a credential cannot send its key elsewhere.
+	direct, _ := connectors.NewRegistryConfig(connectors.RegistryConfig{})
+	direct.MustRegister(notes)
+	call.Credential = connectors.Values{"api_key": "nk_test_123", "base_url": "https://collector.example"}
+	_, err = direct.Invoke(context.Background(), call)
 	fmt.Println(err)
 	// Output:
 	// registering connector "notes": a connector with that name is already registered
 	// map[id:note_1 text:hello] <nil>
 	// permanent: validating notes.create_note: input.text: required; input.txt: unknown field (did you mean "text"?)
 	// permanent: validating notes credential: credential.api_key: Notes API keys start with nk_
+	// permanent: validating notes credential: credential.base_url: collector.example is not a host of the Notes API (api.notes.example), and a Notes credential's secrets only go there; to use a proxy or a test server, an admin sets --connector-base-urls notes=URL
 }

@@ -49,7 +49,7 @@ func TestCursorPagesStripeStyle(t *testing.T) {
 		fmt.Fprintf(w, `{"object":"list","data":%s,"has_more":%t}`, itemsJSON(items[start:end]), end < len(items))
 	}))
 	defer srv.Close()
-	ids, err := collect(t, MustNewClient(ClientConfig{}), &HTTPRequest{URL: srv.URL + "/v1/charges?limit=2"},
+	ids, err := collect(t, MustNewClient(ClientConfig{AllowHTTP: loopbackHTTP}), &HTTPRequest{URL: srv.URL + "/v1/charges?limit=2"},
 		CursorPages("starting_after", "data|@reverse|0.id", "has_more"), "data")
 	if err != nil || strings.Join(ids, "") != "abcde" {
 		t.Fatalf("ids = %v, err = %v", ids, err)
@@ -67,7 +67,7 @@ func TestCursorPagesSlackStyle(t *testing.T) {
 		fmt.Fprintf(w, `{"ok":true,"channels":%s,"response_metadata":{"next_cursor":%q}}`, itemsJSON(items[start:end]), next)
 	}))
 	defer srv.Close()
-	ids, err := collect(t, MustNewClient(ClientConfig{}), &HTTPRequest{URL: srv.URL},
+	ids, err := collect(t, MustNewClient(ClientConfig{AllowHTTP: loopbackHTTP}), &HTTPRequest{URL: srv.URL},
 		CursorPages("cursor", "response_metadata.next_cursor", ""), "channels")
 	if err != nil || strings.Join(ids, "") != "abcde" {
 		t.Fatalf("ids = %v, err = %v", ids, err)
@@ -79,7 +79,7 @@ func TestCursorThatDoesNotAdvanceFails(t *testing.T) {
 		fmt.Fprint(w, `{"data":[{"id":"x"}],"paging":{"next":{"after":"same"}}}`)
 	}))
 	defer srv.Close()
-	_, err := collect(t, MustNewClient(ClientConfig{}), &HTTPRequest{URL: srv.URL}, CursorPages("after", "paging.next.after", ""), "data")
+	_, err := collect(t, MustNewClient(ClientConfig{AllowHTTP: loopbackHTTP}), &HTTPRequest{URL: srv.URL}, CursorPages("after", "paging.next.after", ""), "data")
 	if err == nil || !strings.Contains(err.Error(), "did not advance") {
 		t.Fatalf("err = %v", err)
 	}
@@ -109,7 +109,7 @@ func TestLinkPagesShopifyStyle(t *testing.T) {
 		fmt.Fprintf(w, `{"orders":%s}`, itemsJSON(items[start:end]))
 	}))
 	defer srv.Close()
-	ids, err := collect(t, MustNewClient(ClientConfig{}), &HTTPRequest{URL: srv.URL + "/admin/api/2024-01/orders.json?limit=2"}, LinkPages(), "orders")
+	ids, err := collect(t, MustNewClient(ClientConfig{AllowHTTP: loopbackHTTP}), &HTTPRequest{URL: srv.URL + "/admin/api/2024-01/orders.json?limit=2"}, LinkPages(), "orders")
 	if err != nil || strings.Join(ids, "") != "abcde" {
 		t.Fatalf("ids = %v, err = %v", ids, err)
 	}
@@ -148,7 +148,7 @@ func TestPageNumberPages(t *testing.T) {
 		fmt.Fprintf(w, `{"results":%s,"total_pages":3}`, itemsJSON(items[start:end]))
 	}))
 	defer srv.Close()
-	c := MustNewClient(ClientConfig{})
+	c := MustNewClient(ClientConfig{AllowHTTP: loopbackHTTP})
 	for _, total := range []string{"", "total_pages"} {
 		ids, err := collect(t, c, &HTTPRequest{URL: srv.URL}, PageNumberPages("page", "results", total), "results")
 		if err != nil || strings.Join(ids, "") != "abcde" {
@@ -169,7 +169,7 @@ func TestPagesStopsAtMaxPagesAndOnErrors(t *testing.T) {
 		fmt.Fprint(w, `{"data":[{"id":"x"}]}`)
 	}))
 	defer srv.Close()
-	c := MustNewClient(ClientConfig{MaxPages: 3})
+	c := MustNewClient(ClientConfig{MaxPages: 3, AllowHTTP: loopbackHTTP})
 	ids, err := collect(t, c, &HTTPRequest{URL: srv.URL + "/?n=0"}, LinkPages(), "data")
 	if len(ids) != 3 || ClassOf(err) != ClassPermanent || !strings.Contains(err.Error(), "stopped after 3 pages") {
 		t.Fatalf("endless listing: ids=%v err=%v", ids, err)

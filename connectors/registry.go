@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
 	"regexp"
 	"sort"
 	"sync"
@@ -29,15 +28,20 @@ var _ Connector = (*Spec)(nil)
 // RegistryConfig configures a Registry.
 type RegistryConfig struct {
 	// Client configures the shared client that provider actions use.
-	// Guard is ignored here: provider clients are never guarded.
+	// Guard, Allow and AllowHTTP are ignored here: the fields below set them.
 	Client ClientConfig
 	// Allow is the SSRF allowlist of the guarded client used for URLs users
-	// type: the http step, outgoing webhooks, and any connector whose base
-	// URL comes from a credential's base_url.
+	// type: the http step, outgoing webhooks, and a SelfHosted connector's
+	// own host. What it lists may also be called over plain http.
 	Allow []string
+	// AllowHTTP lists destinations that outgoing calls may reach over plain
+	// http:// (host names, IPs, CIDRs, or "*" for any); every other http://
+	// URL is refused. The hosts of BaseURLs are added: an admin who typed
+	// an http:// override meant it.
+	AllowHTTP []string
 	// BaseURLs overrides connectors' base URLs by connector name, for
-	// deployments behind a proxy and for tests. A credential's base_url
-	// still wins.
+	// deployments behind a proxy and for tests. It wins over a credential's
+	// base_url, and its calls run on the provider client.
 	BaseURLs map[string]string
 }
 
@@ -63,8 +67,21 @@ func NewRegistry() *Registry {
 // NewRegistryConfig returns an empty registry configured by cfg. It fails
 // when an allowlist entry or an overriding base URL does not parse.
 func NewRegistryConfig(cfg RegistryConfig) (*Registry, error) {
+	r := &Registry{specs: map[string]*Spec{}, baseURLs: map[string]string{}}
+	plain := append([]string(nil), cfg.AllowHTTP...)
+	for name, raw := range cfg.BaseURLs {
+		u, err := parseBaseURL(raw)
+		if err != nil {
+			return nil, fmt.Errorf("base URL override for %s: %w", name, err)
+		}
+		r.baseURLs[name] = raw
+		plain = append(plain, u.Hostname())
+	}
 	pc := cfg.Client
 	pc.Guard = false
+	// The provider client has no guard, so Allow only widens plain http.
+	pc.Allow = cfg.Allow
+	pc.AllowHTTP = plain
 	provider, err := NewClient(pc)
 	if err != nil {
 		return nil, fmt.Errorf("building provider client: %w", err)
@@ -72,17 +89,12 @@ func NewRegistryConfig(cfg RegistryConfig) (*Registry, error) {
 	gc := cfg.Client
 	gc.Guard = true
 	gc.Allow = cfg.Allow
+	gc.AllowHTTP = cfg.AllowHTTP
 	guarded, err := NewClient(gc)
 	if err != nil {
 		return nil, fmt.Errorf("building guarded client: %w", err)
 	}
-	r := &Registry{specs: map[string]*Spec{}, baseURLs: map[string]string{}, provider: provider, guarded: guarded}
-	for name, u := range cfg.BaseURLs {
-		if err := checkBaseURL(u); err != nil {
-			return nil, fmt.Errorf("base URL override for %s: %w", name, err)
-		}
-		r.baseURLs[name] = u
-	}
+	r.provider, r.guarded = provider, guarded
 	return r, nil
 }
 
@@ -128,6 +140,9 @@ func (r *Registry) MustRegister(c Connector) {
 
 var snakeCase = regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)*$`)
 
+// apiHostPattern is a DNS name, optionally behind "*." for any subdomain.
+var apiHostPattern = regexp.MustCompile(`^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$`)
+
 // SpecError lists every problem in a spec.
 type SpecError struct {
 	Problems []string
@@ -158,6 +173,11 @@ func CheckSpec(s *Spec) error {
 	if s.BaseURL != "" {
 		if err := checkBaseURL(s.BaseURL); err != nil {
 			add("base_url: %v", err)
+		}
+	}
+	for i, h := range s.APIHosts {
+		if !apiHostPattern.MatchString(h) {
+			add("api_hosts[%d]: %q is not a host name or *.host name", i, h)
 		}
 	}
 	checkFields := func(path string, fields []Field) {
@@ -263,14 +283,8 @@ func CheckSpec(s *Spec) error {
 }
 
 func checkBaseURL(s string) error {
-	u, err := url.Parse(s)
-	if err != nil {
-		return fmt.Errorf("parsing: %w", redactURLError(err))
-	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("%q is not an absolute http(s) URL", s)
-	}
-	return nil
+	_, err := parseBaseURL(s)
+	return err
 }
 
 // Names returns the registered connector names, sorted.
@@ -329,22 +343,46 @@ func (r *Registry) Trigger(connector, trigger string) (*Trigger, error) {
 	return nil, &NotFoundError{Kind: "trigger", Name: connector + "." + trigger}
 }
 
-// BaseURL resolves a connector's base URL: the credential's base_url, then
-// the registry override, then the spec's default. fromCredential is true
-// when the URL came from the credential, which users type.
-func (r *Registry) BaseURL(connector string, credential Values) (base string, fromCredential bool) {
-	if u := credential.String("base_url"); u != "" {
-		return u, true
+// BaseURL resolves the base URL an action call with credential goes to:
+// the admin override (RegistryConfig.BaseURLs) when there is one, else the
+// credential's (Spec.CredentialBaseURL: the provider's API, or a
+// SelfHosted connector's own host). custom is true for a customer's own
+// host, which the caller must reach through the SSRF-guarded client. The
+// error, a refused base_url or a missing account field, is Permanent.
+func (r *Registry) BaseURL(connector string, credential Values) (base string, custom bool, err error) {
+	base, custom, err = r.baseURL(connector, credential)
+	if err != nil {
+		return "", false, Permanent(err)
 	}
+	return base, custom, nil
+}
+
+func (r *Registry) baseURL(connector string, credential Values) (base string, custom bool, err error) {
+	r.mu.RLock()
+	override, overridden := r.baseURLs[connector]
+	s, ok := r.specs[connector]
+	r.mu.RUnlock()
+	if overridden {
+		return override, false, nil
+	}
+	if !ok {
+		return "", false, &NotFoundError{Kind: "connector", Name: connector}
+	}
+	return s.CredentialBaseURL(credential)
+}
+
+// defaultBaseURL is the base URL a connector uses without a credential's
+// say: the admin override, else the spec's.
+func (r *Registry) defaultBaseURL(connector string) string {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	if u, ok := r.baseURLs[connector]; ok {
-		return u, false
+		return u
 	}
 	if s, ok := r.specs[connector]; ok {
-		return s.BaseURL, false
+		return s.BaseURL
 	}
-	return "", false
+	return ""
 }
 
 // Invocation is one action call as the engine's activity makes it.
@@ -363,9 +401,9 @@ type Invocation struct {
 
 // Invoke validates an invocation and runs the action. It validates the
 // input and credential against the spec (a failure is Permanent and names
-// the field), resolves the base URL, picks the client (the guarded one for
-// connectors with UserURLs and whenever the base URL comes from the
-// credential), derives the idempotency key and calls Run. The returned
+// the field), resolves the base URL (see BaseURL), picks the client (the
+// guarded one for connectors with UserURLs and for a SelfHosted
+// connector's own host), derives the idempotency key and calls Run. The returned
 // error keeps its class (see ClassOf) and is wrapped with the action name.
 func (r *Registry) Invoke(ctx context.Context, inv Invocation) (any, error) {
 	a, err := r.Action(inv.Connector, inv.Action)
@@ -405,9 +443,15 @@ func (r *Registry) NewCall(inv Invocation) (*Call, error) {
 			return nil, Permanent(fmt.Errorf("validating %s credential: %w", inv.Connector, err))
 		}
 	}
-	base, fromCred := r.BaseURL(inv.Connector, cred)
+	base := ""
+	custom := false
+	if !s.UserURLs {
+		if base, custom, err = r.baseURL(inv.Connector, cred); err != nil {
+			return nil, Permanent(fmt.Errorf("validating %s credential: %w", inv.Connector, err))
+		}
+	}
 	client := r.provider
-	if s.UserURLs || fromCred {
+	if s.UserURLs || custom {
 		client = r.guarded
 	}
 	return &Call{

@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -55,6 +58,8 @@ func TestRegisterChecksSpec(t *testing.T) {
 		{name: "bad connector name", edit: func(s *Spec) { s.Name = "Demo-X" }, want: `name "Demo-X" must be snake_case`},
 		{name: "missing title", edit: func(s *Spec) { s.Title = "" }, want: "title: required"},
 		{name: "bad base url", edit: func(s *Spec) { s.BaseURL = "api.demo.test" }, want: "base_url:"},
+		{name: "api host with a scheme", edit: func(s *Spec) { s.APIHosts = []string{"https://eu.demo.test"} }, want: `api_hosts[0]: "https://eu.demo.test" is not a host name or *.host name`},
+		{name: "api host wildcard alone", edit: func(s *Spec) { s.APIHosts = []string{"*"} }, want: `api_hosts[0]: "*" is not a host name`},
 		{name: "field without type", edit: func(s *Spec) { s.Actions[0].Input[0].Type = "" }, want: "actions.send.input.channel: type required"},
 		{name: "unknown type", edit: func(s *Spec) { s.Actions[0].Input[0].Type = "text" }, want: `unknown type "text"`},
 		{name: "camelCase field", edit: func(s *Spec) { s.Actions[0].Input[0].Name = "chanName" }, want: `name "chanName" must be snake_case`},
@@ -174,17 +179,120 @@ func TestInvokeUsesTheRightClient(t *testing.T) {
 	if seen.BaseURL != "https://eu.demo.test" || seen.HTTP.Guarded() || seen.IdempotencyKey != IdempotencyKey("r1", "s1") {
 		t.Fatalf("call = %+v", seen)
 	}
-	inv.Credential = Values{"api_key": "dk_1", "base_url": "http://10.0.0.5"}
-	if _, err := r.Invoke(context.Background(), inv); err != nil {
-		t.Fatal(err)
-	}
-	if seen.BaseURL != "http://10.0.0.5" || !seen.HTTP.Guarded() {
-		t.Fatal("a user-typed base_url must run on the guarded client")
-	}
 	inv.Input = Values{}
 	_, err = r.Invoke(context.Background(), inv)
 	if ClassOf(err) != ClassPermanent || !strings.Contains(err.Error(), "validating demo.send: input.channel: required") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestCredentialBaseURLStaysOnTheProvidersHosts(t *testing.T) {
+	plain := func(s *Spec) {}
+	selfHosted := func(s *Spec) { s.SelfHosted = true }
+	edges := func(s *Spec) { s.APIHosts = []string{"*.demo-edge.test"} }
+	perAccount := func(s *Spec) {
+		s.BaseURL = ""
+		s.APIHosts = []string{"*.demo-shops.test"}
+		s.Credential = append(s.Credential, Field{Name: "shop", Type: TypeString})
+		s.BaseURLFrom = func(cred Values) (string, error) {
+			if cred.String("shop") == "" {
+				return "", errors.New("credential.shop: required")
+			}
+			return "https://" + cred.String("shop"), nil
+		}
+	}
+	tests := []struct {
+		name        string
+		spec        func(*Spec)
+		override    string
+		baseURL     string
+		shop        string
+		wantBase    string
+		wantGuarded bool
+		wantErr     string
+	}{
+		{name: "default", spec: plain, wantBase: "https://api.demo.test"},
+		{name: "same_host_other_path", spec: plain, baseURL: "https://api.demo.test/v2", wantBase: "https://api.demo.test/v2"},
+		{name: "same_host_any_case", spec: plain, baseURL: "https://API.Demo.Test.", wantBase: "https://API.Demo.Test."},
+		{name: "foreign_host_refused", spec: plain, baseURL: "https://collector.example/hook",
+			wantErr: "credential.base_url: collector.example is not a host of the Demo API (api.demo.test), and a Demo credential's secrets only go there; to use a proxy or a test server, an admin sets --connector-base-urls demo=URL"},
+		{name: "internal_host_refused", spec: plain, baseURL: "http://10.0.0.5", wantErr: "credential.base_url: 10.0.0.5 is not a host of the Demo API"},
+		{name: "lookalike_suffix_refused", spec: plain, baseURL: "https://api.demo.test.collector.example", wantErr: "credential.base_url: api.demo.test.collector.example is not"},
+		{name: "userinfo_trick_refused", spec: plain, baseURL: "https://api.demo.test@collector.example", wantErr: "credential.base_url: collector.example is not"},
+		{name: "not_a_url", spec: plain, baseURL: "ftp://api.demo.test", wantErr: `credential.base_url: "ftp://api.demo.test" is not an absolute http(s) URL`},
+		{name: "override_wins", spec: plain, override: "http://127.0.0.1:9", baseURL: "https://collector.example", wantBase: "http://127.0.0.1:9"},
+		{name: "listed_edge", spec: edges, baseURL: "https://dublin.demo-edge.test", wantBase: "https://dublin.demo-edge.test"},
+		{name: "wildcard_needs_a_subdomain", spec: edges, baseURL: "https://demo-edge.test", wantErr: "credential.base_url: demo-edge.test is not a host of the Demo API (api.demo.test, *.demo-edge.test)"},
+		{name: "self_hosted_any_host_guarded", spec: selfHosted, baseURL: "https://bots.example.org", wantBase: "https://bots.example.org", wantGuarded: true},
+		{name: "self_hosted_provider_host", spec: selfHosted, baseURL: "https://api.demo.test", wantBase: "https://api.demo.test"},
+		{name: "per_account_host", spec: perAccount, shop: "acme.demo-shops.test", wantBase: "https://acme.demo-shops.test"},
+		{name: "per_account_foreign_host", spec: perAccount, shop: "collector.example", wantErr: "the Demo credential gives the host collector.example: collector.example is not a host of the Demo API (*.demo-shops.test)"},
+		{name: "per_account_missing", spec: perAccount, wantErr: "credential.shop: required"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var seen *Call
+			s := validSpec()
+			tc.spec(s)
+			s.Actions[0].Run = func(ctx context.Context, call *Call) (any, error) { seen = call; return "done", nil }
+			cfg := RegistryConfig{}
+			if tc.override != "" {
+				cfg.BaseURLs = map[string]string{"demo": tc.override}
+			}
+			r, err := NewRegistryConfig(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.MustRegister(s)
+			cred := Values{"api_key": "dk_secret_value"}
+			if tc.baseURL != "" {
+				cred[BaseURLField] = tc.baseURL
+			}
+			if tc.shop != "" {
+				cred["shop"] = tc.shop
+			}
+			_, err = r.Invoke(context.Background(), Invocation{Connector: "demo", Action: "send", Input: Values{"channel": "#a"}, Credential: cred})
+			if tc.wantErr != "" {
+				if err == nil || ClassOf(err) != ClassPermanent || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want permanent %q", err, tc.wantErr)
+				}
+				if seen != nil {
+					t.Fatal("the action ran with a refused base URL")
+				}
+				if strings.Contains(err.Error(), "dk_secret_value") {
+					t.Fatalf("error leaks the key: %v", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if seen.BaseURL != tc.wantBase || seen.HTTP.Guarded() != tc.wantGuarded {
+				t.Fatalf("base %q guarded %v, want %q guarded %v", seen.BaseURL, seen.HTTP.Guarded(), tc.wantBase, tc.wantGuarded)
+			}
+		})
+	}
+}
+
+func TestCredentialOrigin(t *testing.T) {
+	s := validSpec()
+	s.SelfHosted = true
+	tests := []struct {
+		name string
+		cred Values
+		want string
+	}{
+		{name: "default", cred: Values{}, want: "https://api.demo.test"},
+		{name: "path_only_change", cred: Values{BaseURLField: "https://api.demo.test/v2"}, want: "https://api.demo.test"},
+		{name: "own_server", cred: Values{BaseURLField: "https://Bots.Example.org:8443/x"}, want: "https://bots.example.org:8443"},
+		{name: "downgrade_is_a_change", cred: Values{BaseURLField: "http://api.demo.test"}, want: "http://api.demo.test"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := s.CredentialOrigin(tc.cred); got != tc.want {
+				t.Fatalf("CredentialOrigin = %q, want %q", got, tc.want)
+			}
+		})
 	}
 }
 
@@ -227,5 +335,58 @@ func TestMergeFields(t *testing.T) {
 	}
 	if len(own) != 2 {
 		t.Fatal("MergeFields must not modify its input")
+	}
+}
+
+// TestConnectorCallsRefusePlainHTTP checks that a connector's call over
+// plain http:// is refused unless an admin allowed it: a self-hosted
+// server's http:// base_url is refused, while an admin's own http://
+// override is taken as allowed.
+func TestConnectorCallsRefusePlainHTTP(t *testing.T) {
+	var calls atomic.Int32
+	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		w.Write([]byte(`{"ok":true}`))
+	}))
+	defer fake.Close()
+	tests := []struct {
+		name    string
+		cfg     RegistryConfig
+		baseURL string
+		wantErr string
+	}{
+		{name: "self-hosted http refused", cfg: RegistryConfig{Allow: []string{"10.0.0.0/8"}}, baseURL: "http://bots.example.org",
+			wantErr: "plain http:// to bots.example.org is not allowed; use https:// or ask an admin to allow it with --allow-http"},
+		{name: "self-hosted http allowed by --allow-http", cfg: RegistryConfig{Allow: []string{"127.0.0.1"}, AllowHTTP: []string{"127.0.0.1"}}, baseURL: fake.URL},
+		{name: "admin override over http", cfg: RegistryConfig{BaseURLs: map[string]string{"demo": fake.URL}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			before := calls.Load()
+			s := validSpec()
+			s.SelfHosted = true
+			s.Actions[0].Run = func(ctx context.Context, call *Call) (any, error) {
+				return call.HTTP.Do(ctx, &HTTPRequest{URL: call.BaseURL + "/v1/send"})
+			}
+			r, err := NewRegistryConfig(tc.cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.MustRegister(s)
+			cred := Values{"api_key": "dk_1"}
+			if tc.baseURL != "" {
+				cred[BaseURLField] = tc.baseURL
+			}
+			_, err = r.Invoke(context.Background(), Invocation{Connector: "demo", Action: "send", Input: Values{"channel": "#a"}, Credential: cred})
+			if tc.wantErr == "" {
+				if err != nil || calls.Load() != before+1 {
+					t.Fatalf("allowed call failed: %v", err)
+				}
+				return
+			}
+			if err == nil || ClassOf(err) != ClassPermanent || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("err = %v, want permanent %q", err, tc.wantErr)
+			}
+		})
 	}
 }

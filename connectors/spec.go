@@ -61,9 +61,28 @@ type Spec struct {
 	// Credential lists the fields a saved credential for this connector
 	// holds. Secret fields are encrypted at rest and never returned by the API.
 	Credential []Field `json:"credential,omitempty"`
-	// BaseURL is the provider API's default base URL. A credential field
-	// named "base_url", when set, overrides it; tests use that to point at fakes.
+	// BaseURL is the provider API's default base URL. Its host is where a
+	// credential's secrets go: see CredentialBaseURL for when a
+	// credential's own "base_url" may change it. An admin override
+	// (RegistryConfig.BaseURLs) wins over both; tests use it to point a
+	// connector at a fake.
 	BaseURL string `json:"base_url,omitempty"`
+	// APIHosts lists more hosts of the provider's real API that a
+	// credential's base_url may name, beside BaseURL's host: Twilio's
+	// regional edges ("*.twilio.com"; a leading "*." matches any
+	// subdomain).
+	APIHosts []string `json:"api_hosts,omitempty"`
+	// SelfHosted is true for providers that customers can also run on
+	// their own servers (a self-hosted Telegram Bot API server): a
+	// credential's base_url may then name any host. Calls to such a host
+	// run on the SSRF-guarded client, and changing it requires the
+	// credential's secrets again.
+	SelfHosted bool `json:"self_hosted,omitempty"`
+	// BaseURLFrom derives the base URL from the credential, for providers
+	// whose API host depends on the account (Shopify's
+	// https://{shop}.myshopify.com). Its result must be on BaseURL's host
+	// or one of APIHosts. The error names the credential field to fix.
+	BaseURLFrom func(credential Values) (string, error) `json:"-"`
 	// UserURLs is true for connectors that call URLs users type (http,
 	// webhook): their actions get the SSRF-guarded client in Call.HTTP.
 	UserURLs bool       `json:"user_urls,omitempty"`

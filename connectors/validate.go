@@ -47,8 +47,9 @@ func ValidateInput(fields []Field, in Values) (Values, error) {
 }
 
 // ValidateCredential checks credential values the same way, with paths
-// starting with "credential.". A "base_url" value is always accepted (it
-// points a connector at another host, a fake in tests).
+// starting with "credential.". A "base_url" value (BaseURLField) is always
+// accepted here; Spec.CredentialBaseURL decides whether its host is
+// honoured.
 func ValidateCredential(fields []Field, in Values) (Values, error) {
 	return validateValues("credential", fields, in, []string{"base_url"})
 }

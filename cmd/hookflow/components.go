@@ -26,7 +26,7 @@ import (
 // /hooks/{token}. Order matters: triggers mounts before the API, which picks
 // the service up.
 func components(cfg config.Config) ([]app.Component, error) {
-	reg, err := all.New(all.Options{Allow: cfg.SSRFAllow, BaseURLs: cfg.ConnectorBaseURLs})
+	reg, err := all.New(all.Options{Allow: cfg.SSRFAllow, AllowHTTP: cfg.AllowHTTP, BaseURLs: cfg.ConnectorBaseURLs})
 	if err != nil {
 		return nil, fmt.Errorf("building the connector registry: %w", err)
 	}

@@ -48,10 +48,12 @@ type Fixtures struct {
 	// Actions holds a fixture for every action of the connector; an action
 	// without one fails the suite, so a new action cannot skip conformance.
 	Actions map[string]ActionFixture
-	// Point aims a call at the fake provider at fakeURL. The default sets
-	// the credential's base_url, which works for every connector that
-	// builds its URLs from Call.BaseURL. Connectors whose URL is part of the
-	// input (http, webhook) set the input field instead.
+	// Point aims a call at the fake provider at fakeURL. When it is nil
+	// the suite sets the admin's base URL override
+	// (RegistryConfig.BaseURLs), as --connector-base-urls does, which works
+	// for every connector that builds its URLs from Call.BaseURL.
+	// Connectors whose URL is part of the input (http, webhook) set the
+	// input field instead.
 	Point func(credential, input connectors.Values, fakeURL string) (connectors.Values, connectors.Values)
 	// ErrorBody renders the fake's error body in the provider's documented
 	// shape. The default is {"error":{"message":…},"message":…}, which
@@ -76,16 +78,7 @@ func Run(t *testing.T, c connectors.Connector, fx Fixtures) {
 	if err := connectors.CheckSpec(spec); err != nil {
 		t.Fatalf("spec of %s does not parse: %v", spec.Name, err)
 	}
-	reg, err := connectors.NewRegistryConfig(connectors.RegistryConfig{
-		Client: connectors.ClientConfig{Timeout: Timeout},
-		Allow:  []string{"127.0.0.0/8", "::1"},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := reg.Register(c); err != nil {
-		t.Fatalf("registering %s: %v", spec.Name, err)
-	}
+	reg := Registry(t, c, "")
 	if err := reg.Register(c); err == nil {
 		t.Errorf("registering %s twice succeeded; duplicates must fail", spec.Name)
 	}
@@ -109,11 +102,38 @@ func Run(t *testing.T, c connectors.Connector, fx Fixtures) {
 			t.Run("404_is_permanent_with_message", s.status(404, connectors.ClassPermanent, 0))
 			t.Run("429_is_rate_limited", s.status(429, connectors.ClassRateLimited, 7*time.Second))
 			t.Run("timeout_is_retryable", s.timeout)
+			if spec.BaseURL != "" && !spec.SelfHosted && s.fx.Point == nil {
+				t.Run("credential_base_url_cannot_move_secrets", s.foreignBaseURL)
+			}
 			if s.af.Success != nil {
 				t.Run("success", s.success)
 			}
 		})
 	}
+}
+
+// Registry returns a registry holding c whose clients reach loopback fakes
+// (the SSRF allowlist names loopback, which also allows plain http to it)
+// and, when fakeURL is not empty, whose base URL override points c at
+// fakeURL, as an admin's --connector-base-urls does. A connector's own
+// tests use it to call their fake the way the engine would.
+func Registry(t testing.TB, c connectors.Connector, fakeURL string) *connectors.Registry {
+	t.Helper()
+	cfg := connectors.RegistryConfig{
+		Client: connectors.ClientConfig{Timeout: Timeout},
+		Allow:  []string{"127.0.0.0/8", "::1"},
+	}
+	if fakeURL != "" {
+		cfg.BaseURLs = map[string]string{c.Spec().Name: fakeURL}
+	}
+	reg, err := connectors.NewRegistryConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := reg.Register(c); err != nil {
+		t.Fatalf("registering %s: %v", c.Spec().Name, err)
+	}
+	return reg
 }
 
 type suite struct {
@@ -144,21 +164,24 @@ func (s *suite) invocation(fakeURL string) connectors.Invocation {
 	if input == nil {
 		input = connectors.Values{}
 	}
-	if fakeURL != "" {
-		if s.fx.Point != nil {
-			cred, input = s.fx.Point(cred, input, fakeURL)
-		} else {
-			if cred == nil {
-				cred = connectors.Values{}
-			}
-			cred["base_url"] = fakeURL
-		}
+	if fakeURL != "" && s.fx.Point != nil {
+		cred, input = s.fx.Point(cred, input, fakeURL)
 	}
 	return connectors.Invocation{
 		Connector: s.spec.Name, Action: s.action.Name,
 		Input: input, Credential: cred,
 		RunID: "conformance-run", StepID: s.action.Name,
 	}
+}
+
+// invoke calls the action aimed at the fake at fakeURL.
+func (s *suite) invoke(t *testing.T, inv connectors.Invocation, fakeURL string) (any, error) {
+	t.Helper()
+	reg := s.reg
+	if s.fx.Point == nil {
+		reg = Registry(t, s.spec, fakeURL)
+	}
+	return reg.Invoke(context.Background(), inv)
 }
 
 func (s *suite) validInput(t *testing.T) {
@@ -226,7 +249,7 @@ func (s *suite) badInput(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			inv := s.invocation(fake.URL)
 			tc.edit(inv.Input)
-			_, err := s.reg.Invoke(context.Background(), inv)
+			_, err := s.invoke(t, inv, fake.URL)
 			if err == nil {
 				t.Fatalf("bad input accepted")
 			}
@@ -270,7 +293,7 @@ func (s *suite) status(code int, want connectors.Class, wait time.Duration) func
 		}))
 		defer fake.Close()
 		inv := s.invocation(fake.URL)
-		_, err := s.reg.Invoke(context.Background(), inv)
+		_, err := s.invoke(t, inv, fake.URL)
 		if calls.Load() == 0 {
 			t.Fatalf("the action never called the fake provider (err: %v); does it use Call.BaseURL/Call.HTTP?", err)
 		}
@@ -304,7 +327,7 @@ func (s *suite) timeout(t *testing.T) {
 	}))
 	defer fake.Close()
 	defer close(release)
-	_, err := s.reg.Invoke(context.Background(), s.invocation(fake.URL))
+	_, err := s.invoke(t, s.invocation(fake.URL), fake.URL)
 	if err == nil {
 		t.Fatal("a provider that never answers did not fail the action")
 	}
@@ -319,7 +342,7 @@ func (s *suite) timeout(t *testing.T) {
 func (s *suite) success(t *testing.T) {
 	fake := httptest.NewServer(s.af.Success)
 	defer fake.Close()
-	out, err := s.reg.Invoke(context.Background(), s.invocation(fake.URL))
+	out, err := s.invoke(t, s.invocation(fake.URL), fake.URL)
 	if err != nil {
 		t.Fatalf("valid call against the fake failed: %v", err)
 	}
@@ -329,6 +352,32 @@ func (s *suite) success(t *testing.T) {
 	if _, err := json.Marshal(out); err != nil {
 		t.Fatalf("output does not encode as JSON (the engine stores it as JSON): %v", err)
 	}
+}
+
+// foreignBaseURL checks that a credential's base_url naming a host that is
+// not the provider's API is refused before anything is sent: an editor who
+// can change a credential's base_url must not be able to send its secrets
+// to a host of their choosing.
+func (s *suite) foreignBaseURL(t *testing.T) {
+	var calls atomic.Int32
+	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		w.WriteHeader(http.StatusOK)
+	}))
+	defer fake.Close()
+	inv := s.invocation("")
+	if inv.Credential == nil {
+		inv.Credential = connectors.Values{}
+	}
+	inv.Credential[connectors.BaseURLField] = fake.URL
+	_, err := s.reg.Invoke(context.Background(), inv)
+	if n := calls.Load(); n > 0 {
+		t.Fatalf("a credential's base_url sent the call to a foreign host (%d requests)", n)
+	}
+	if err == nil || connectors.ClassOf(err) != connectors.ClassPermanent || !strings.Contains(err.Error(), "credential.base_url") {
+		t.Fatalf("err = %v, want a permanent error naming credential.base_url", err)
+	}
+	s.noSecrets(t, inv.Credential, err)
 }
 
 // noSecrets fails when an error message contains a secret credential value.

@@ -3,16 +3,10 @@ package http
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha1"
-	"crypto/sha256"
-	"crypto/sha512"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash"
 	nethttp "net/http"
 	"net/url"
 	"sort"
@@ -109,7 +103,7 @@ func runRequest(ctx context.Context, call *connectors.Call) (any, error) {
 			req.Header.Set("Content-Type", ct)
 		}
 	}
-	if err := authenticate(req, call.Credential); err != nil {
+	if err := Authenticate(req, call.Credential); err != nil {
 		return nil, connectors.Permanent(err)
 	}
 	resp, err := call.HTTP.Do(ctx, req)
@@ -189,56 +183,6 @@ func encodeBody(bodyType string, body any, contentType string) ([]byte, string, 
 		}
 		return data, "application/json", nil
 	}
-}
-
-// authenticate applies the credential's auth. Errors name the credential
-// field, never its value.
-func authenticate(req *connectors.HTTPRequest, cred connectors.Values) error {
-	switch cred.String("auth_type") {
-	case "", AuthNone:
-	case AuthBasic:
-		if cred.String("username") == "" {
-			return errors.New("credential.username: required for basic auth")
-		}
-		raw := cred.String("username") + ":" + cred.String("password")
-		req.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(raw)))
-	case AuthBearer:
-		if cred.String("token") == "" {
-			return errors.New("credential.token: required for bearer auth")
-		}
-		req.Header.Set("Authorization", "Bearer "+cred.String("token"))
-	case AuthAPIKey:
-		if cred.String("api_key") == "" {
-			return errors.New("credential.api_key: required for API key auth")
-		}
-		req.Header.Set(cred.String("api_key_header"), cred.String("api_key"))
-	case AuthHMAC:
-		secret := cred.String("hmac_secret")
-		if secret == "" {
-			return errors.New("credential.hmac_secret: required for HMAC auth")
-		}
-		req.Header.Set(cred.String("hmac_header"), cred.String("hmac_prefix")+Sign(cred.String("hmac_algorithm"), []byte(secret), req.Body))
-	default:
-		return fmt.Errorf("credential.auth_type: unknown auth type %q", cred.String("auth_type"))
-	}
-	return nil
-}
-
-// Sign returns the hex HMAC of body under secret with algorithm sha256
-// (the default), sha1 or sha512, as receivers such as GitHub expect it.
-func Sign(algorithm string, secret, body []byte) string {
-	var h func() hash.Hash
-	switch algorithm {
-	case "sha1":
-		h = sha1.New
-	case "sha512":
-		h = sha512.New
-	default:
-		h = sha256.New
-	}
-	mac := hmac.New(h, secret)
-	mac.Write(body)
-	return hex.EncodeToString(mac.Sum(nil))
 }
 
 func buildOutput(resp *connectors.HTTPResponse, responseType string) (*Output, error) {

@@ -34,7 +34,6 @@ const DefaultBaseURL = "https://api.hubapi.com"
 // Credential field names.
 const (
 	CredentialAccessToken = "access_token"
-	CredentialBaseURL     = "base_url"
 )
 
 // Waits for a 429 that names none: HubSpot's burst windows are one or ten
@@ -66,9 +65,6 @@ func New() *connectors.Spec {
 				"and crm.objects.deals.read/write. Needed by every action; a credential used only for the webhook trigger may leave it empty."},
 	}
 	cred = connectors.MergeFields(cred, TriggerCredential)
-	cred = append(cred, connectors.Field{Name: CredentialBaseURL, Title: "API base URL", Type: connectors.TypeString,
-		Example: DefaultBaseURL, Pattern: `^https?://[^\s]+$`, PatternHelp: "must be an http:// or https:// URL",
-		Help: "Leave empty to use " + DefaultBaseURL + ". Set it to reach HubSpot through a proxy or a mock."})
 	return &connectors.Spec{
 		Name:        Name,
 		Title:       "HubSpot",
@@ -100,9 +96,6 @@ func newAPI(call *connectors.Call) (*api, error) {
 		return nil, connectors.Permanent(fmt.Errorf("credential.%s: required by HubSpot actions", CredentialAccessToken))
 	}
 	base := strings.TrimRight(call.BaseURL, "/")
-	if base == "" {
-		base = DefaultBaseURL
-	}
 	h := http.Header{}
 	h.Set("Authorization", "Bearer "+token)
 	return &api{http: call.HTTP.WithCheck(checkResponse), base: base, header: h}, nil

@@ -28,9 +28,9 @@ func TestConformance(t *testing.T) {
 
 func TestMissingTokenNamesTheField(t *testing.T) {
 	f := newFake(t, 0)
-	_, err := registry(t).Invoke(t.Context(), connectors.Invocation{
+	_, err := registry(t, f.URL).Invoke(t.Context(), connectors.Invocation{
 		Connector: Name, Action: "add_note", Input: connectors.Values{"contact_id": "512", "body": "x"},
-		Credential: connectors.Values{CredentialBaseURL: f.URL, CredentialClientSecret: "s"},
+		Credential: connectors.Values{CredentialClientSecret: "s"},
 	})
 	if err == nil || connectors.ClassOf(err) != connectors.ClassPermanent || err.Error() != "running hubspot.add_note: permanent: credential.access_token: required by HubSpot actions" {
 		t.Fatalf("err = %v", err)

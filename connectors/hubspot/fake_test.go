@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/connectors/connectortest"
 )
 
 const testToken = "pat-na1-11111111-2222-3333-4444-555555555555"
@@ -299,25 +300,18 @@ func orEmpty(l []map[string]any) []map[string]any {
 	return l
 }
 
-func registry(t *testing.T) *connectors.Registry {
+func registry(t *testing.T, fakeURL string) *connectors.Registry {
 	t.Helper()
-	reg, err := connectors.NewRegistryConfig(connectors.RegistryConfig{Allow: []string{"127.0.0.0/8"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := reg.Register(New()); err != nil {
-		t.Fatal(err)
-	}
-	return reg
+	return connectortest.Registry(t, New(), fakeURL)
 }
 
 // invoke runs action against the fake and returns its output as decoded
 // JSON, as the engine stores it.
 func invoke(t *testing.T, f *fakeHubSpot, action string, input connectors.Values) (map[string]any, error) {
 	t.Helper()
-	out, err := registry(t).Invoke(context.Background(), connectors.Invocation{
+	out, err := registry(t, f.URL).Invoke(context.Background(), connectors.Invocation{
 		Connector: Name, Action: action, Input: input,
-		Credential: connectors.Values{CredentialAccessToken: testToken, CredentialBaseURL: f.URL},
+		Credential: connectors.Values{CredentialAccessToken: testToken},
 		RunID:      "run-1", StepID: action,
 	})
 	if err != nil {

@@ -259,18 +259,41 @@ func (kr *Keyring) Rotate(record []byte) ([]byte, bool, error) {
 	return out, true, nil
 }
 
-// Mask returns a display hint for a secret: a short vendor prefix such as
-// "sk_live_" when there is one, an ellipsis and the last four characters,
-// like "sk_live_…1234". Secrets shorter than 12 characters show only "…",
-// since four characters of them would give too much away.
+// publicPrefixes are vendor prefixes that say what kind of secret a value
+// is and are printed in the vendors' own documentation, so showing them
+// gives nothing away. Longer prefixes come first, so "sk_live_" wins over
+// a shorter match.
+var publicPrefixes = []string{
+	"github_pat_",
+	"sk_live_", "sk_test_", "rk_live_", "rk_test_", "pk_live_", "pk_test_", // Stripe
+	"pat-na1-", "pat-eu1-", // HubSpot private apps
+	"shpat_", "shpca_", "shppa_", "shpss_", "shpua_", // Shopify
+	"whsec_",                                    // Stripe and Standard Webhooks signing secrets
+	"xoxb-", "xoxp-", "xoxa-", "xoxe-", "xapp-", // Slack
+	"ghp_", "gho_", "ghs_", // GitHub
+}
+
+// MaskMinLength is how many characters must follow the prefix before Mask
+// shows the last four: with fewer, four would be a third or more of the
+// secret.
+const MaskMinLength = 12
+
+// Mask returns a display hint for a secret: at most a known public vendor
+// prefix (publicPrefixes, such as "sk_live_" or "xoxb-") and, when at least
+// MaskMinLength characters follow it, an ellipsis and the last four, like
+// "sk_live_…1234". Nothing else is shown: no other prefix, however
+// harmless it looks, since "ACME_PROD_" may be part of the secret. Shorter
+// secrets show only the prefix and "…".
 func Mask(secret string) string {
-	if len(secret) < 12 {
-		return "…"
+	prefix := ""
+	for _, p := range publicPrefixes {
+		if strings.HasPrefix(secret, p) && len(p) > len(prefix) {
+			prefix = p
+		}
 	}
-	last4 := secret[len(secret)-4:]
-	head := ""
-	if i := strings.LastIndexByte(secret[:len(secret)-8], '_'); i >= 0 && i < 12 {
-		head = secret[:i+1]
+	rest := []rune(secret[len(prefix):])
+	if len(rest) < MaskMinLength {
+		return prefix + "…"
 	}
-	return head + "…" + last4
+	return prefix + "…" + string(rest[len(rest)-4:])
 }

@@ -178,10 +178,21 @@ func TestLoadOrCreateKeyFile(t *testing.T) {
 
 func TestMask(t *testing.T) {
 	tests := []struct{ name, in, want string }{
-		{name: "stripe live key", in: "sk_live_abcd1234", want: "sk_live_…1234"},
+		{name: "underscore is not a prefix", in: "APIKEYVALUE_123456789", want: "…6789"},
+		{name: "words before underscores stay hidden", in: "acme_prod_secret_value_9876", want: "…9876"},
+		{name: "stripe live key", in: "sk_live_51H8xYzAbCdEf1234", want: "sk_live_…1234"},
+		{name: "stripe short key shows no tail", in: "sk_live_abcd1234", want: "sk_live_…"},
+		{name: "restricted key", in: "rk_test_4eC39HqLyjWDarjtT1zdp7dc", want: "rk_test_…p7dc"},
 		{name: "webhook secret", in: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", want: "whsec_…LaSw"},
-		{name: "no prefix", in: "xoxbnoprefixtoken9876", want: "…9876"},
+		{name: "slack bot token", in: "xoxb-1111-2222-fakefakefake", want: "xoxb-…fake"},
+		{name: "shopify token", in: "shpat_0123456789abcdef0123", want: "shpat_…0123"},
+		{name: "hubspot token", in: "pat-na1-11111111-2222-3333-4444-555555555555", want: "pat-na1-…5555"},
+		{name: "lookalike without the separator", in: "xoxbnoprefixtoken9876", want: "…9876"},
+		{name: "prefix only", in: "sk_live_", want: "sk_live_…"},
+		{name: "eleven characters", in: "abcdefgh123", want: "…"},
+		{name: "twelve characters", in: "abcdefgh1234", want: "…1234"},
 		{name: "short", in: "abc123", want: "…"},
+		{name: "multibyte", in: "ключ-секрет-значение-1234", want: "…1234"},
 		{name: "empty", in: "", want: "…"},
 	}
 	for _, tc := range tests {

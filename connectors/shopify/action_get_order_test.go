@@ -85,9 +85,9 @@ func TestGetOrderErrors(t *testing.T) {
 			if tc.token != "" {
 				token = tc.token
 			}
-			_, err := registry(t).Invoke(t.Context(), connectors.Invocation{
+			_, err := registry(t, f.URL).Invoke(t.Context(), connectors.Invocation{
 				Connector: Name, Action: "get_order", Input: tc.input,
-				Credential: connectors.Values{CredentialShop: "my-store", CredentialAccessToken: token, CredentialBaseURL: f.URL},
+				Credential: connectors.Values{CredentialShop: "my-store", CredentialAccessToken: token},
 			})
 			ce := connectors.AsError(err)
 			if ce == nil || ce.Class != tc.wantClass {
@@ -118,8 +118,13 @@ func TestShopURLFromCredential(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			a, err := newAPI(&connectors.Call{HTTP: connectors.MustNewClient(connectors.ClientConfig{}),
+			call, err := registry(t, "").NewCall(connectors.Invocation{Connector: Name, Action: "get_order",
+				Input:      connectors.Values{"order_id": "1"},
 				Credential: connectors.Values{CredentialShop: tc.shop, CredentialAccessToken: testToken}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, err := newAPI(call)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -128,8 +133,9 @@ func TestShopURLFromCredential(t *testing.T) {
 			}
 		})
 	}
-	if _, err := newAPI(&connectors.Call{Credential: connectors.Values{CredentialAccessToken: testToken}}); err == nil ||
-		!strings.Contains(err.Error(), "credential.shop: required") {
+	_, err := registry(t, "").NewCall(connectors.Invocation{Connector: Name, Action: "get_order",
+		Input: connectors.Values{"order_id": "1"}, Credential: connectors.Values{CredentialAccessToken: testToken}})
+	if err == nil || connectors.ClassOf(err) != connectors.ClassPermanent || !strings.Contains(err.Error(), "credential.shop: required") {
 		t.Errorf("missing shop: err = %v", err)
 	}
 }

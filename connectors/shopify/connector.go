@@ -35,7 +35,6 @@ const (
 	CredentialShop        = "shop"
 	CredentialAccessToken = "access_token"
 	CredentialAPIVersion  = "api_version"
-	CredentialBaseURL     = "base_url"
 )
 
 // HeaderCallLimit reports the REST leaky bucket: "used/size".
@@ -61,9 +60,6 @@ func New() *connectors.Spec {
 	cred = append(cred,
 		connectors.Field{Name: CredentialAPIVersion, Title: "API version", Type: connectors.TypeString, Default: DefaultAPIVersion,
 			Pattern: `^\d{4}-\d{2}$`, PatternHelp: "an Admin API version looks like 2024-10"},
-		connectors.Field{Name: CredentialBaseURL, Title: "API base URL", Type: connectors.TypeString,
-			Example: "https://my-store.myshopify.com", Pattern: `^https?://[^\s]+$`, PatternHelp: "must be an http:// or https:// URL",
-			Help: "Leave empty to use https://{shop}.myshopify.com. Set it to reach the store through a proxy or a mock."},
 	)
 	return &connectors.Spec{
 		Name:        Name,
@@ -72,6 +68,9 @@ func New() *connectors.Spec {
 		Icon:        "https://cdn.shopify.com/static/shopify-favicon.png",
 		DocsURL:     "https://shopify.dev/docs/api/admin-rest",
 		Credential:  cred,
+		// Each store has its own API host, named by the credential's shop.
+		APIHosts:    []string{"*.myshopify.com"},
+		BaseURLFrom: shopBaseURL,
 		Triggers:    []*connectors.Trigger{Trigger()},
 		Actions: []*connectors.Action{
 			getOrderAction(),
@@ -81,6 +80,17 @@ func New() *connectors.Spec {
 			findCustomerByEmailAction(),
 		},
 	}
+}
+
+// shopBaseURL is the store's own API host, https://{shop}.myshopify.com.
+// The shop field's pattern keeps it a single label, so the host is always
+// a subdomain of myshopify.com.
+func shopBaseURL(cred connectors.Values) (string, error) {
+	shop := cred.String(CredentialShop)
+	if shop == "" {
+		return "", fmt.Errorf("credential.%s: required by Shopify actions", CredentialShop)
+	}
+	return "https://" + strings.TrimSuffix(strings.ToLower(shop), ".myshopify.com") + ".myshopify.com", nil
 }
 
 // api is one action's view of the Admin API.
@@ -96,13 +106,6 @@ func newAPI(call *connectors.Call) (*api, error) {
 		return nil, connectors.Permanent(fmt.Errorf("credential.%s: required by Shopify actions", CredentialAccessToken))
 	}
 	base := strings.TrimRight(call.BaseURL, "/")
-	if base == "" {
-		shop := call.Credential.String(CredentialShop)
-		if shop == "" {
-			return nil, connectors.Permanent(fmt.Errorf("credential.%s: required by Shopify actions", CredentialShop))
-		}
-		base = "https://" + strings.TrimSuffix(strings.ToLower(shop), ".myshopify.com") + ".myshopify.com"
-	}
 	version := call.Credential.String(CredentialAPIVersion)
 	if version == "" {
 		version = DefaultAPIVersion
@@ -116,7 +119,10 @@ func newAPI(call *connectors.Call) (*api, error) {
 // do sends a JSON request to path (relative to the versioned prefix) and
 // decodes the response into out.
 func (a *api) do(ctx context.Context, method, path string, query map[string]string, body, out any) error {
-	req := &connectors.HTTPRequest{Method: method, URL: a.prefix + path, Header: a.header.Clone()}
+	// The token rides in a header of Shopify's own, which Go would carry
+	// across a redirect to another host; SecretHeaders keeps it home.
+	req := &connectors.HTTPRequest{Method: method, URL: a.prefix + path, Header: a.header.Clone(),
+		SecretHeaders: []string{"X-Shopify-Access-Token"}}
 	if len(query) > 0 {
 		req.Query = map[string][]string{}
 		for k, v := range query {

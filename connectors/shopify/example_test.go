@@ -32,5 +32,4 @@ func ExampleNew() {
 	// credential: access_token (secret true)
 	// credential: client_secret (secret true)
 	// credential: api_version (secret false)
-	// credential: base_url (secret false)
 }

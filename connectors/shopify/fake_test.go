@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/connectors/connectortest"
 )
 
 const (
@@ -307,26 +308,20 @@ func (f *fakeShopify) searchCustomers(w http.ResponseWriter, r *http.Request) {
 }
 
 // registry returns a registry with the Shopify connector whose clients may
-// reach loopback fakes.
-func registry(t *testing.T) *connectors.Registry {
+// reach loopback fakes and whose base URL override, as an admin sets it,
+// points at fakeURL (none when empty).
+func registry(t *testing.T, fakeURL string) *connectors.Registry {
 	t.Helper()
-	reg, err := connectors.NewRegistryConfig(connectors.RegistryConfig{Allow: []string{"127.0.0.0/8"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := reg.Register(New()); err != nil {
-		t.Fatal(err)
-	}
-	return reg
+	return connectortest.Registry(t, New(), fakeURL)
 }
 
 // invoke runs action against the fake and returns its output as decoded
 // JSON, as the engine stores it.
 func invoke(t *testing.T, f *fakeShopify, action string, input connectors.Values) (map[string]any, error) {
 	t.Helper()
-	out, err := registry(t).Invoke(context.Background(), connectors.Invocation{
+	out, err := registry(t, f.URL).Invoke(context.Background(), connectors.Invocation{
 		Connector: Name, Action: action, Input: input,
-		Credential: connectors.Values{CredentialShop: "my-store", CredentialAccessToken: testToken, CredentialBaseURL: f.URL},
+		Credential: connectors.Values{CredentialShop: "my-store", CredentialAccessToken: testToken},
 		RunID:      "run-1", StepID: action,
 	})
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/connectors/connectortest"
 	"github.com/hookflow/hookflow/connectors/slack"
 )
 
@@ -170,13 +171,11 @@ func manyBlocks(n int) []any {
 
 func TestWrongTokenIsPermanent(t *testing.T) {
 	f := newFake(t)
-	reg, err := connectors.NewRegistryConfig(connectors.RegistryConfig{Allow: []string{"127.0.0.1"}})
-	require.NoError(t, err)
-	reg.MustRegister(slack.New())
-	_, err = reg.Invoke(t.Context(), connectors.Invocation{
+	reg := connectortest.Registry(t, slack.New(), f.srv.URL)
+	_, err := reg.Invoke(t.Context(), connectors.Invocation{
 		Connector: "slack", Action: "post_message",
 		Input:      connectors.Values{"channel": "C1", "text": "hi"},
-		Credential: connectors.Values{"bot_token": "xoxb-wrong-token", "base_url": f.srv.URL},
+		Credential: connectors.Values{"bot_token": "xoxb-wrong-token"},
 	})
 	require.Error(t, err)
 	assert.Equal(t, connectors.ClassPermanent, connectors.ClassOf(err))
@@ -186,13 +185,11 @@ func TestWrongTokenIsPermanent(t *testing.T) {
 
 func TestMissingBotTokenNamesTheField(t *testing.T) {
 	f := newFake(t)
-	reg, err := connectors.NewRegistryConfig(connectors.RegistryConfig{Allow: []string{"127.0.0.1"}})
-	require.NoError(t, err)
-	reg.MustRegister(slack.New())
-	_, err = reg.Invoke(t.Context(), connectors.Invocation{
+	reg := connectortest.Registry(t, slack.New(), f.srv.URL)
+	_, err := reg.Invoke(t.Context(), connectors.Invocation{
 		Connector: "slack", Action: "post_message",
 		Input:      connectors.Values{"channel": "C1", "text": "hi"},
-		Credential: connectors.Values{"signing_secret": "trigger-only-secret", "base_url": f.srv.URL},
+		Credential: connectors.Values{"signing_secret": "trigger-only-secret"},
 	})
 	require.Error(t, err)
 	assert.Equal(t, connectors.ClassPermanent, connectors.ClassOf(err))

@@ -51,11 +51,6 @@ func credentialFields() []connectors.Field {
 			Help: "At api.slack.com/apps → your app → OAuth & Permissions → Bot User OAuth Token. " +
 				"The app needs the chat:write scope, and the bot must be invited to private channels.",
 		},
-		{
-			Name: "base_url", Title: "API base URL", Type: connectors.TypeString, Example: DefaultBaseURL,
-			Pattern: `^https?://`, PatternHelp: "must be an http:// or https:// URL",
-			Help: "Leave empty to use " + DefaultBaseURL + ". Set it only to go through a proxy or to point at a test server.",
-		},
 	}
 	return connectors.MergeFields(own, TriggerCredential)
 }

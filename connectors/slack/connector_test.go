@@ -57,7 +57,7 @@ func TestSpec(t *testing.T) {
 	for _, f := range spec.Credential {
 		fields[f.Name] = f
 	}
-	for _, name := range []string{slack.CredentialBotToken, slack.CredentialSigningSecret, "base_url"} {
+	for _, name := range []string{slack.CredentialBotToken, slack.CredentialSigningSecret} {
 		if _, ok := fields[name]; !ok {
 			t.Errorf("credential lacks %s", name)
 		}

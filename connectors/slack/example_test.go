@@ -11,13 +11,20 @@ import (
 )
 
 // ExampleNew registers the Slack connector and runs post_message the way
-// the engine's activity does. The credential's base_url points the call at
-// a stand-in for slack.com; a registry built without it talks to Slack.
+// the engine's activity does. An admin's base URL override points the call
+// at a stand-in for slack.com; a registry built without it talks to Slack.
+// A credential's own base_url cannot move the bot token to another host.
 func ExampleNew() {
+	stub := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"ok":true,"channel":"C123ABC456","ts":"1503435956.000247"}`)
+	}))
+	defer stub.Close()
+
 	reg, err := connectors.NewRegistryConfig(connectors.RegistryConfig{
-		// A base_url typed into a credential runs on the SSRF-guarded
-		// client, so the loopback stand-in must be allowed explicitly.
-		Allow: []string{"127.0.0.1"},
+		// The admin's base URL override (--connector-base-urls) points the
+		// connector at the stand-in; plain http to it is allowed with it.
+		BaseURLs: map[string]string{"slack": stub.URL},
 	})
 	if err != nil {
 		fmt.Println(err)
@@ -28,17 +35,11 @@ func ExampleNew() {
 		return
 	}
 
-	stub := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprint(w, `{"ok":true,"channel":"C123ABC456","ts":"1503435956.000247"}`)
-	}))
-	defer stub.Close()
-
 	out, err := reg.Invoke(context.Background(), connectors.Invocation{
 		Connector:  "slack",
 		Action:     "post_message",
 		Input:      connectors.Values{"channel": "C123ABC456", "text": "Order #1001 paid"},
-		Credential: connectors.Values{"bot_token": "xoxb-example", "base_url": stub.URL},
+		Credential: connectors.Values{"bot_token": "xoxb-example"},
 		RunID:      "run-1",
 		StepID:     "notify",
 	})

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/connectors/connectortest"
 	"github.com/hookflow/hookflow/connectors/slack"
 )
 
@@ -147,14 +148,10 @@ func readTestdata(t *testing.T, name string) []byte {
 // does, against the fake.
 func invoke(t *testing.T, f *fakeSlack, action string, input connectors.Values) (any, error) {
 	t.Helper()
-	reg, err := connectors.NewRegistryConfig(connectors.RegistryConfig{Allow: []string{"127.0.0.1", "::1"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg.MustRegister(slack.New())
+	reg := connectortest.Registry(t, slack.New(), f.srv.URL)
 	return reg.Invoke(context.Background(), connectors.Invocation{
 		Connector: slack.Name, Action: action, Input: input,
-		Credential: connectors.Values{slack.CredentialBotToken: testToken, "base_url": f.srv.URL},
+		Credential: connectors.Values{slack.CredentialBotToken: testToken},
 		RunID:      "run-1", StepID: action,
 	})
 }

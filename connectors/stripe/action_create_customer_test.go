@@ -140,9 +140,9 @@ func TestCreateCustomerErrors(t *testing.T) {
 
 func TestMissingSecretKeyNamesTheField(t *testing.T) {
 	f := newFake(t, 0)
-	_, err := registry(t).Invoke(t.Context(), connectors.Invocation{
+	_, err := registry(t, f.URL).Invoke(t.Context(), connectors.Invocation{
 		Connector: Name, Action: "create_customer", Input: connectors.Values{"email": "a@example.com"},
-		Credential: connectors.Values{CredentialBaseURL: f.URL, CredentialWebhookSecret: "whsec_x"},
+		Credential: connectors.Values{CredentialWebhookSecret: "whsec_x"},
 	})
 	if err == nil || !strings.Contains(err.Error(), "credential.secret_key: required") {
 		t.Fatalf("err = %v, want credential.secret_key: required", err)
@@ -156,7 +156,7 @@ func TestMissingSecretKeyNamesTheField(t *testing.T) {
 }
 
 func TestCredentialPatternRefusesPublishableKey(t *testing.T) {
-	_, err := registry(t).Invoke(t.Context(), connectors.Invocation{
+	_, err := registry(t, "").Invoke(t.Context(), connectors.Invocation{
 		Connector: Name, Action: "create_customer", Input: connectors.Values{},
 		Credential: connectors.Values{CredentialSecretKey: "pk_test_123"},
 	})

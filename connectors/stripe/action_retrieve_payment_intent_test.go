@@ -83,10 +83,10 @@ func TestRetrievePaymentIntentNotFound(t *testing.T) {
 
 func TestRetrievePaymentIntentSendsVersionAndAccount(t *testing.T) {
 	f := newFake(t, 0)
-	_, err := registry(t).Invoke(t.Context(), connectors.Invocation{
+	_, err := registry(t, f.URL).Invoke(t.Context(), connectors.Invocation{
 		Connector: Name, Action: "retrieve_payment_intent",
 		Input: connectors.Values{"payment_intent_id": "pi_3MtwBwLkdIwHu7ix28a3tqPa"},
-		Credential: connectors.Values{CredentialSecretKey: testKey, CredentialBaseURL: f.URL,
+		Credential: connectors.Values{CredentialSecretKey: testKey,
 			CredentialAPIVersion: "2024-06-20", CredentialAccount: "acct_1032D82eZvKYlo2C"},
 	})
 	if err != nil {

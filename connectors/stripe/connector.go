@@ -41,7 +41,6 @@ const (
 	CredentialSecretKey  = "secret_key"
 	CredentialAPIVersion = "api_version"
 	CredentialAccount    = "account"
-	CredentialBaseURL    = "base_url"
 )
 
 // Metadata limits Stripe documents: 50 keys, keys up to 40 characters,
@@ -76,9 +75,6 @@ func New() *connectors.Spec {
 		connectors.Field{Name: CredentialAccount, Title: "Connected account", Type: connectors.TypeString,
 			Example: "acct_1032D82eZvKYlo2C", Pattern: `^acct_[A-Za-z0-9]+$`, PatternHelp: "Stripe account ids start with acct_",
 			Help: "Stripe Connect only: act on this connected account (sent as Stripe-Account)."},
-		connectors.Field{Name: CredentialBaseURL, Title: "API base URL", Type: connectors.TypeString,
-			Example: DefaultBaseURL, Pattern: `^https?://[^\s]+$`, PatternHelp: "must be an http:// or https:// URL",
-			Help: "Leave empty to use " + DefaultBaseURL + ". Set it to reach Stripe through a proxy or a mock such as stripe-mock."},
 	)
 	return &connectors.Spec{
 		Name:        Name,
@@ -122,9 +118,6 @@ func newAPI(call *connectors.Call) (*api, error) {
 		h.Set("Stripe-Account", v)
 	}
 	base := strings.TrimRight(call.BaseURL, "/")
-	if base == "" {
-		base = DefaultBaseURL
-	}
 	return &api{http: call.HTTP.WithCheck(checkResponse), base: base, header: h, idem: call.IdempotencyKey}, nil
 }
 

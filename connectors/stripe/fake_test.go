@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/connectors/connectortest"
 )
 
 // testKey is the secret key the fake accepts.
@@ -325,26 +326,20 @@ func mergeMetadata(md map[string]any, form url.Values) map[string]any {
 }
 
 // registry returns a registry with the Stripe connector whose clients may
-// reach loopback fakes.
-func registry(t *testing.T) *connectors.Registry {
+// reach loopback fakes and whose base URL override, as an admin sets it,
+// points at fakeURL (none when empty).
+func registry(t *testing.T, fakeURL string) *connectors.Registry {
 	t.Helper()
-	reg, err := connectors.NewRegistryConfig(connectors.RegistryConfig{Allow: []string{"127.0.0.0/8"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := reg.Register(New()); err != nil {
-		t.Fatal(err)
-	}
-	return reg
+	return connectortest.Registry(t, New(), fakeURL)
 }
 
 // invoke runs action against the fake and returns its output as decoded
 // JSON, the way the engine stores it.
 func invoke(t *testing.T, f *fakeStripe, action, stepID string, input connectors.Values) (map[string]any, error) {
 	t.Helper()
-	out, err := registry(t).Invoke(context.Background(), connectors.Invocation{
+	out, err := registry(t, f.URL).Invoke(context.Background(), connectors.Invocation{
 		Connector: Name, Action: action, Input: input,
-		Credential: connectors.Values{CredentialSecretKey: testKey, CredentialBaseURL: f.URL},
+		Credential: connectors.Values{CredentialSecretKey: testKey},
 		RunID:      "run-1", StepID: stepID,
 	})
 	if err != nil {

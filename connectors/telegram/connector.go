@@ -22,7 +22,7 @@ import (
 const Name = "telegram"
 
 // DefaultBaseURL is the Bot API's host; a self-hosted Bot API server can
-// replace it through the credential's base_url.
+// replace it through the credential's base_url (the spec is SelfHosted).
 const DefaultBaseURL = "https://api.telegram.org"
 
 // CredentialBotToken is the credential field holding the token @BotFather
@@ -36,9 +36,12 @@ func New() *connectors.Spec {
 		Title: "Telegram",
 		Description: "Send messages from your Telegram bot, with formatting and inline keyboard buttons, " +
 			"answer button presses, and start workflows from the updates the bot receives.",
-		Icon:       "https://cdn.simpleicons.org/telegram",
-		DocsURL:    "https://core.telegram.org/bots/api",
-		BaseURL:    DefaultBaseURL,
+		Icon:    "https://cdn.simpleicons.org/telegram",
+		DocsURL: "https://core.telegram.org/bots/api",
+		BaseURL: DefaultBaseURL,
+		// A self-hosted Bot API server (github.com/tdlib/telegram-bot-api)
+		// serves the same API on the customer's own host.
+		SelfHosted: true,
 		Credential: credentialFields(),
 		Triggers:   []*connectors.Trigger{Trigger()},
 		Actions:    []*connectors.Action{SendMessage(), AnswerCallbackQuery()},
@@ -52,11 +55,6 @@ func credentialFields() []connectors.Field {
 			Example: "123456789:AAH…", Pattern: `^[0-9]+:[A-Za-z0-9_-]+$`,
 			PatternHelp: "a Telegram bot token looks like 123456789:AAH… (digits, a colon, then letters, digits, _ and -)",
 			Help:        "Send /newbot (or /token for an existing bot) to @BotFather in Telegram and copy the token it replies with.",
-		},
-		{
-			Name: "base_url", Title: "API base URL", Type: connectors.TypeString, Example: DefaultBaseURL,
-			Pattern: `^https?://`, PatternHelp: "must be an http:// or https:// URL",
-			Help: "Leave empty to use " + DefaultBaseURL + ". Set it for a self-hosted Bot API server or a test server.",
 		},
 	}
 	return connectors.MergeFields(own, TriggerCredential)

@@ -39,9 +39,12 @@ func New() *connectors.Spec {
 		Title: "Twilio",
 		Description: "Send SMS and MMS through Twilio, and start workflows from incoming messages and " +
 			"delivery status callbacks.",
-		Icon:       "https://cdn.simpleicons.org/twilio",
-		DocsURL:    "https://www.twilio.com/docs/messaging/api/message-resource",
-		BaseURL:    DefaultBaseURL,
+		Icon:    "https://cdn.simpleicons.org/twilio",
+		DocsURL: "https://www.twilio.com/docs/messaging/api/message-resource",
+		BaseURL: DefaultBaseURL,
+		// Regional edges such as api.dublin.ie1.twilio.com serve the same
+		// API; a credential's base_url may name one.
+		APIHosts:   []string{"*.twilio.com"},
 		Credential: credentialFields(),
 		Triggers:   []*connectors.Trigger{Trigger()},
 		Actions:    []*connectors.Action{SendSMS()},
@@ -66,11 +69,6 @@ func credentialFields() []connectors.Field {
 		{
 			Name: CredentialAPIKeySecret, Title: "API key secret", Type: connectors.TypeString, Secret: true,
 			Help: "The secret shown once when the API key was created.",
-		},
-		{
-			Name: "base_url", Title: "API base URL", Type: connectors.TypeString, Example: DefaultBaseURL,
-			Pattern: `^https?://`, PatternHelp: "must be an http:// or https:// URL",
-			Help: "Leave empty to use " + DefaultBaseURL + ". Set it for a regional edge (https://api.dublin.ie1.twilio.com) or a test server.",
 		},
 	})
 }

@@ -11,17 +11,8 @@ import (
 )
 
 // ExampleNew registers the Twilio connector and sends an SMS. The
-// credential's base_url points at a stand-in for api.twilio.com.
+// admin's base URL override points it at a stand-in for api.twilio.com.
 func ExampleNew() {
-	reg, err := connectors.NewRegistryConfig(connectors.RegistryConfig{Allow: []string{"127.0.0.1"}})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	if err := reg.Register(twilio.New()); err != nil {
-		fmt.Println(err)
-		return
-	}
 	stub := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.ParseForm()
 		fmt.Println(r.Method, r.URL.Path, r.PostForm.Encode())
@@ -31,12 +22,26 @@ func ExampleNew() {
 	}))
 	defer stub.Close()
 
+	reg, err := connectors.NewRegistryConfig(connectors.RegistryConfig{
+		// The admin's base URL override (--connector-base-urls) points the
+		// connector at the stand-in; plain http to it is allowed with it.
+		BaseURLs: map[string]string{"twilio": stub.URL},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	if err := reg.Register(twilio.New()); err != nil {
+		fmt.Println(err)
+		return
+	}
+
 	out, err := reg.Invoke(context.Background(), connectors.Invocation{
 		Connector: "twilio",
 		Action:    "send_sms",
 		Input:     connectors.Values{"to": "+14155552671", "from": "+14155550100", "body": "Your order has shipped"},
 		Credential: connectors.Values{
-			"account_sid": "AC00000000000000000000000000000001", "auth_token": "example-token", "base_url": stub.URL,
+			"account_sid": "AC00000000000000000000000000000001", "auth_token": "example-token",
 		},
 		RunID:  "run-1",
 		StepID: "sms",

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/connectors/connectortest"
 	"github.com/hookflow/hookflow/connectors/twilio"
 )
 
@@ -127,15 +128,10 @@ func readTestdata(t *testing.T, name string) []byte {
 // invoke runs send_sms through a registry, as the engine's activity does.
 func invoke(t *testing.T, f *fakeTwilio, cred, input connectors.Values) (any, error) {
 	t.Helper()
-	reg, err := connectors.NewRegistryConfig(connectors.RegistryConfig{Allow: []string{"127.0.0.1", "::1"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg.MustRegister(twilio.New())
+	reg := connectortest.Registry(t, twilio.New(), f.srv.URL)
 	if cred == nil {
 		cred = connectors.Values{twilio.CredentialAccountSID: testAccount, twilio.CredentialAuthToken: testAuthToken}
 	}
-	cred["base_url"] = f.srv.URL
 	return reg.Invoke(context.Background(), connectors.Invocation{
 		Connector: twilio.Name, Action: "send_sms", Input: input, Credential: cred,
 		RunID: "run-1", StepID: "sms",

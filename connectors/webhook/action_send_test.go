@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -264,6 +265,55 @@ func TestSendNeedsAStandardSecret(t *testing.T) {
 			}
 			if strings.Contains(err.Error(), "not*base64") {
 				t.Fatal("error leaks the secret")
+			}
+		})
+	}
+}
+
+// TestSendRefusesPlainHTTPUnlessAllowed checks that an outgoing webhook,
+// which carries a signature and the event's data, goes over plain http://
+// only to a destination an admin allowed.
+func TestSendRefusesPlainHTTPUnlessAllowed(t *testing.T) {
+	var calls atomic.Int32
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		w.Write([]byte("ok"))
+	}))
+	defer receiver.Close()
+	tests := []struct {
+		name    string
+		cfg     connectors.RegistryConfig
+		wantErr string
+	}{
+		{name: "refused without a setting", cfg: connectors.RegistryConfig{},
+			wantErr: "plain http:// to 127.0.0.1 is not allowed; use https:// or ask an admin to allow it with --allow-http"},
+		{name: "refused for another host", cfg: connectors.RegistryConfig{AllowHTTP: []string{"hooks.internal"}},
+			wantErr: "plain http:// to 127.0.0.1 is not allowed"},
+		{name: "allowed by --allow-http and --ssrf-allow", cfg: connectors.RegistryConfig{AllowHTTP: []string{"127.0.0.1"}, Allow: []string{"127.0.0.1"}}},
+		{name: "allowed by --ssrf-allow alone", cfg: connectors.RegistryConfig{Allow: []string{"127.0.0.1"}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			before := calls.Load()
+			reg, err := connectors.NewRegistryConfig(tc.cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			reg.MustRegister(webhook.New())
+			_, err = reg.Invoke(context.Background(), connectors.Invocation{Connector: "webhook", Action: "send",
+				Input:      connectors.Values{"url": receiver.URL + "/hooks", "event_type": "a.b", "data": 1.0},
+				Credential: connectors.Values{"secret": secret}})
+			if tc.wantErr == "" {
+				if err != nil || calls.Load() != before+1 {
+					t.Fatalf("allowed delivery failed: %v", err)
+				}
+				return
+			}
+			if err == nil || connectors.ClassOf(err) != connectors.ClassPermanent || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("err = %v, want permanent %q", err, tc.wantErr)
+			}
+			if calls.Load() != before {
+				t.Fatal("the receiver was called over plain http")
 			}
 		})
 	}

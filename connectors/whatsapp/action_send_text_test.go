@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/connectors/connectortest"
 	"github.com/hookflow/hookflow/connectors/whatsapp"
 )
 
@@ -123,12 +124,10 @@ func TestSendTextErrors(t *testing.T) {
 
 func TestExpiredTokenIsPermanentWithHint(t *testing.T) {
 	f := newFake(t)
-	reg, err := connectors.NewRegistryConfig(connectors.RegistryConfig{Allow: []string{"127.0.0.1"}})
-	require.NoError(t, err)
-	reg.MustRegister(whatsapp.New())
+	reg := connectortest.Registry(t, whatsapp.New(), f.srv.URL)
 	cred := credential(f)
 	cred["access_token"] = "EAAexpired"
-	_, err = reg.Invoke(t.Context(), connectors.Invocation{Connector: "whatsapp", Action: "send_text",
+	_, err := reg.Invoke(t.Context(), connectors.Invocation{Connector: "whatsapp", Action: "send_text",
 		Input: connectors.Values{"to": "+16505551234", "text": "hi"}, Credential: cred})
 	require.Error(t, err)
 	assert.Equal(t, connectors.ClassPermanent, connectors.ClassOf(err))

@@ -25,7 +25,8 @@ import (
 const Name = "whatsapp"
 
 // DefaultBaseURL is the Graph API, pinned to the version these actions were
-// written against. A credential's base_url can move to a newer version.
+// written against. A credential's base_url on the same host can move to a
+// newer version.
 const DefaultBaseURL = "https://graph.facebook.com/v21.0"
 
 // Credential fields the actions read.
@@ -66,11 +67,6 @@ func credentialFields() []connectors.Field {
 			Name: CredentialPhoneNumberID, Title: "Phone number ID", Type: connectors.TypeString, Required: true, Example: "106540352242922",
 			Pattern: `^[0-9]+$`, PatternHelp: "the phone number ID is the numeric id shown under WhatsApp → API Setup, not the phone number",
 			Help: "WhatsApp → API Setup in the Meta App Dashboard, under \"Phone number ID\". Messages are sent from this number.",
-		},
-		{
-			Name: "base_url", Title: "API base URL", Type: connectors.TypeString, Example: DefaultBaseURL,
-			Pattern: `^https?://`, PatternHelp: "must be an http:// or https:// URL",
-			Help: "Leave empty to use " + DefaultBaseURL + ". Set it to use another Graph API version or a test server.",
 		},
 	}
 	return connectors.MergeFields(own, TriggerCredential)

@@ -11,9 +11,20 @@ import (
 )
 
 // ExampleNew registers the WhatsApp connector and sends a template message.
-// The credential's base_url points at a stand-in for graph.facebook.com.
+// An admin's base URL override points it at a stand-in for graph.facebook.com.
 func ExampleNew() {
-	reg, err := connectors.NewRegistryConfig(connectors.RegistryConfig{Allow: []string{"127.0.0.1"}})
+	stub := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Println(r.Method, r.URL.Path)
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"messaging_product":"whatsapp","contacts":[{"input":"+16505551234","wa_id":"16505551234"}],"messages":[{"id":"wamid.EXAMPLE"}]}`)
+	}))
+	defer stub.Close()
+
+	reg, err := connectors.NewRegistryConfig(connectors.RegistryConfig{
+		// The admin's base URL override (--connector-base-urls) points the
+		// connector at the stand-in; plain http to it is allowed with it.
+		BaseURLs: map[string]string{"whatsapp": stub.URL},
+	})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -22,12 +33,6 @@ func ExampleNew() {
 		fmt.Println(err)
 		return
 	}
-	stub := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fmt.Println(r.Method, r.URL.Path)
-		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprint(w, `{"messaging_product":"whatsapp","contacts":[{"input":"+16505551234","wa_id":"16505551234"}],"messages":[{"id":"wamid.EXAMPLE"}]}`)
-	}))
-	defer stub.Close()
 
 	out, err := reg.Invoke(context.Background(), connectors.Invocation{
 		Connector: "whatsapp",
@@ -36,7 +41,7 @@ func ExampleNew() {
 			"to": "+16505551234", "name": "order_shipped", "language": "en_US",
 			"body_parameters": []any{"Ada", "#1001"},
 		},
-		Credential: connectors.Values{"access_token": "EAAexample", "phone_number_id": "106540352242922", "base_url": stub.URL},
+		Credential: connectors.Values{"access_token": "EAAexample", "phone_number_id": "106540352242922"},
 		RunID:      "run-1",
 		StepID:     "notify",
 	})

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/connectors/connectortest"
 	"github.com/hookflow/hookflow/connectors/whatsapp"
 )
 
@@ -158,17 +159,13 @@ func readTestdata(t *testing.T, name string) []byte {
 }
 
 func credential(f *fakeCloudAPI) connectors.Values {
-	return connectors.Values{whatsapp.CredentialAccessToken: testToken, whatsapp.CredentialPhoneNumberID: testPhoneID, "base_url": f.srv.URL}
+	return connectors.Values{whatsapp.CredentialAccessToken: testToken, whatsapp.CredentialPhoneNumberID: testPhoneID}
 }
 
 // invoke runs one action through a registry, as the engine's activity does.
 func invoke(t *testing.T, f *fakeCloudAPI, action string, input connectors.Values) (any, error) {
 	t.Helper()
-	reg, err := connectors.NewRegistryConfig(connectors.RegistryConfig{Allow: []string{"127.0.0.1", "::1"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg.MustRegister(whatsapp.New())
+	reg := connectortest.Registry(t, whatsapp.New(), f.srv.URL)
 	return reg.Invoke(context.Background(), connectors.Invocation{
 		Connector: whatsapp.Name, Action: action, Input: input, Credential: credential(f),
 		RunID: "run-1", StepID: action,

@@ -129,6 +129,11 @@ type Config struct {
 	// ConnectorBaseURLs overrides provider API base URLs by connector name,
 	// for fakes in tests and for corporate proxies.
 	ConnectorBaseURLs map[string]string
+	// AllowHTTP lists destinations (host names, IPs, CIDRs, or "*") that
+	// outgoing calls may reach over plain http://; every other http:// URL
+	// is refused. SSRFAllow entries and ConnectorBaseURLs hosts are allowed
+	// too.
+	AllowHTTP []string
 
 	// EventRetention is how long received events and run summaries are kept.
 	EventRetention time.Duration

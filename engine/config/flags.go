@@ -120,6 +120,8 @@ func Settings() []Setting {
 
 		{Flag: "ssrf-allow", Group: GroupConnectors, Usage: "comma-separated CIDRs or host names that http steps and outgoing webhooks may reach although they are private or loopback (e.g. 127.0.0.1/32,10.0.0.0/8)",
 			bind: func(c *Config) flag.Value { return (*listValue)(&c.SSRFAllow) }},
+		{Flag: "allow-http", Group: GroupConnectors, Usage: "comma-separated host names, IPs or CIDRs that http steps, outgoing webhooks and connectors may call over plain http:// (\"*\" for any); every other http:// URL is refused. --ssrf-allow entries and --connector-base-urls hosts are allowed too",
+			bind: func(c *Config) flag.Value { return (*listValue)(&c.AllowHTTP) }},
 		{Flag: "connector-base-urls", Group: GroupConnectors, Usage: "comma-separated connector=URL overrides of provider API base URLs (e.g. slack=http://127.0.0.1:9000), for fakes and proxies",
 			bind: func(c *Config) flag.Value { return (*mapValue)(&c.ConnectorBaseURLs) }},
 

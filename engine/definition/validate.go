@@ -1064,7 +1064,9 @@ func (r *run) http(n *node) {
 	r.headers(p+".query", s.Query, n)
 	r.templates(p+".body", s.Body, n, n.ctx())
 	if s.Credential != "" && r.env != nil {
-		r.credential(p+".credential", s.Credential, "", nil)
+		// Only an http credential is meant for URLs a workflow names; the
+		// http step refuses any other at run time too.
+		r.credential(p+".credential", s.Credential, "http", nil)
 	}
 }
 

@@ -107,6 +107,8 @@ func TestValidate(t *testing.T) {
 				"steps[1].action: connector \"slack\" has no action \"send\" (it has: post_message)",
 				"steps[2].credential: credential \"stripe-live\" belongs to connector \"stripe\", not \"slack\"",
 			}},
+		{name: "http step takes only http credentials", doc: def(`{"id": "a", "type": "http", "url": "https://collector.example/x", "credential": "stripe-live"}`),
+			want: []string{"steps[0].credential: credential \"stripe-live\" belongs to connector \"stripe\", not \"http\""}},
 		{name: "durations and limits", doc: def(`{"id": "a", "type": "delay", "duration": "3 days"},
 			{"id": "b", "type": "foreach", "items": "trigger.list", "concurrency": 500, "max_items": -1, "steps": [{"id": "c", "type": "stop"}]},
 			{"id": "d", "type": "action", "connector": "slack", "action": "post_message", "credential": "slack-bot", "input": {"channel": "#a", "text": "b"},

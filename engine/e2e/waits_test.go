@@ -134,7 +134,7 @@ func TestWaitIsFedByWebhooksAndApprovals(t *testing.T) {
 	epA := seedWorkflow(t, s.st, s.kr, "wait A", fmt.Sprintf(`{"name":"wait A","trigger":{"type":"webhook","connector":"webhook"},
 "steps":[
  {"id":"first","type":"wait_for_event","event":"qualified","correlation_key":"trigger.contact_id","wait_timeout":"1h","on_timeout":"late"},
- {"id":"post","type":"http","method":"POST","url":%q,"credential":"stripe-e2e","headers":{"X-Event":"{{ steps.first.event.stage }}"},"body":{"contact":"{{ trigger.contact_id }}"}},
+ {"id":"post","type":"http","method":"POST","url":%q,"headers":{"X-Event":"{{ steps.first.event.stage }}"},"body":{"contact":"{{ trigger.contact_id }}"}},
  {"id":"second","type":"wait_for_event","event":"qualified","correlation_key":"trigger.contact_id","wait_timeout":"3s","on_timeout":"once"},
  {"id":"twice","type":"fail","message":"a duplicate delivery reached the second wait"},
  {"id":"once","type":"stop","next":"end"},

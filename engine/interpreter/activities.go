@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -20,6 +19,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/hookflow/hookflow/connectors"
+	hfhttp "github.com/hookflow/hookflow/connectors/http"
 	"github.com/hookflow/hookflow/engine/expression"
 	"github.com/hookflow/hookflow/engine/metrics"
 	"github.com/hookflow/hookflow/engine/store"
@@ -238,9 +238,15 @@ func (a *Activities) HTTP(ctx context.Context, req HTTPRequest) (_ StepOutput, e
 	if a.deps.HTTP == nil {
 		return StepOutput{}, a.fail(ctx, connectors.Permanent(errors.New("no HTTP client configured")))
 	}
-	cred, err := a.credential(ctx, req.Credential)
+	cred, owner, err := a.credentialOf(ctx, req.Credential)
 	if err != nil {
 		return StepOutput{}, a.fail(ctx, err)
+	}
+	if req.Credential != "" && owner != hfhttp.Name {
+		// Only an http credential is meant for URLs a workflow names; any
+		// other connector's secrets go to that connector's API alone.
+		return StepOutput{}, a.fail(ctx, connectors.Permanent(fmt.Errorf(
+			"credential %q belongs to connector %q; an http step takes an http credential", req.Credential, owner)))
 	}
 	method := strings.ToUpper(req.Method)
 	if method == "" {
@@ -250,7 +256,6 @@ func (a *Activities) HTTP(ctx context.Context, req HTTPRequest) (_ StepOutput, e
 	for _, k := range sortedKeys(req.Headers) {
 		h.Set(k, req.Headers[k])
 	}
-	applyCredential(h, cred)
 	var body []byte
 	switch b := req.Body.(type) {
 	case nil:
@@ -282,7 +287,13 @@ func (a *Activities) HTTP(ctx context.Context, req HTTPRequest) (_ StepOutput, e
 	for _, k := range sortedKeys(req.Query) {
 		q.Set(k, req.Query[k])
 	}
-	resp, err := a.deps.HTTP.Do(ctx, &connectors.HTTPRequest{Method: method, URL: req.URL, Query: q, Header: h, Body: body})
+	hreq := &connectors.HTTPRequest{Method: method, URL: req.URL, Query: q, Header: h, Body: body}
+	// The http.request action's own code, so a credential authenticates
+	// the same way in both (bearer, basic, api_key, hmac over the body).
+	if err := hfhttp.Authenticate(hreq, cred); err != nil {
+		return StepOutput{}, a.fail(ctx, connectors.Permanent(err))
+	}
+	resp, err := a.deps.HTTP.Do(ctx, hreq)
 	if err != nil {
 		return StepOutput{}, a.fail(ctx, err)
 	}
@@ -331,24 +342,6 @@ func observeStep(connector, action string, start time.Time, err *error) {
 		class = app.Type()
 	}
 	metrics.StepErrors.WithLabelValues(connector, action, class).Inc()
-}
-
-// applyCredential authenticates an http step: a "token" is a bearer token,
-// "username"/"password" basic auth, "header_name"/"header_value" any header.
-func applyCredential(h http.Header, cred connectors.Values) {
-	if cred == nil {
-		return
-	}
-	switch {
-	case cred.String("token") != "":
-		h.Set("Authorization", "Bearer "+cred.String("token"))
-	case cred.String("username") != "":
-		raw := cred.String("username") + ":" + cred.String("password")
-		h.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(raw)))
-	}
-	if name := cred.String("header_name"); name != "" {
-		h.Set(name, cred.String("header_value"))
-	}
 }
 
 // Resolve loads the blobs a data context refers to and evaluates.
@@ -434,31 +427,38 @@ func (a *Activities) keep(ctx context.Context, runID, step string, v any) (any, 
 // credential reads a credential by name (or id) and decrypts it. The values
 // live only in this activity's memory.
 func (a *Activities) credential(ctx context.Context, name string) (connectors.Values, error) {
+	v, _, err := a.credentialOf(ctx, name)
+	return v, err
+}
+
+// credentialOf is credential plus the name of the connector the credential
+// was saved for.
+func (a *Activities) credentialOf(ctx context.Context, name string) (connectors.Values, string, error) {
 	if name == "" {
-		return nil, nil
+		return nil, "", nil
 	}
 	if a.deps.Store == nil || a.deps.Keyring == nil {
-		return nil, connectors.Permanent(errors.New("credentials need a store and a secret key"))
+		return nil, "", connectors.Permanent(errors.New("credentials need a store and a secret key"))
 	}
 	c, err := a.deps.Store.GetCredentialByName(ctx, name)
 	if errors.Is(err, store.ErrNotFound) {
 		c, err = a.deps.Store.GetCredential(ctx, name)
 	}
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, connectors.Permanent(fmt.Errorf("credential %q does not exist", name))
+		return nil, "", connectors.Permanent(fmt.Errorf("credential %q does not exist", name))
 	}
 	if err != nil {
-		return nil, connectors.Retryable(fmt.Errorf("reading credential %q: %w", name, err))
+		return nil, "", connectors.Retryable(fmt.Errorf("reading credential %q: %w", name, err))
 	}
 	plain, err := a.deps.Keyring.Decrypt(c.Ciphertext)
 	if err != nil {
-		return nil, connectors.Permanent(fmt.Errorf("decrypting credential %q: %w", name, err))
+		return nil, "", connectors.Permanent(fmt.Errorf("decrypting credential %q: %w", name, err))
 	}
 	var v connectors.Values
 	if err := json.Unmarshal(plain, &v); err != nil {
-		return nil, connectors.Permanent(fmt.Errorf("decoding credential %q: not a JSON object", name))
+		return nil, "", connectors.Permanent(fmt.Errorf("decoding credential %q: not a JSON object", name))
 	}
-	return v, nil
+	return v, c.Connector, nil
 }
 
 // fail maps a classified connector error onto Temporal: permanent errors

@@ -565,10 +565,11 @@ func TestRetryClasses(t *testing.T) {
 
 func TestHTTPStep(t *testing.T) {
 	fx := newFixture(t)
+	fx.saveCredential(t, "http-cred", "http", map[string]any{"auth_type": "bearer", "token": testSecret})
 	srv := newSink(t)
 	def := fmt.Sprintf(`{"name": "h", "trigger": {"type": "webhook"}, "steps": [
 		{"id": "lookup", "type": "http", "method": "POST", "url": "%s/orders/{{ trigger.order }}",
-			"headers": {"X-Shop": "{{ trigger.shop }}"}, "query": {"expand": "items"}, "credential": "test-cred",
+			"headers": {"X-Shop": "{{ trigger.shop }}"}, "query": {"expand": "items"}, "credential": "http-cred",
 			"body": {"order": "{{ trigger.order }}"}},
 		{"id": "use", "type": "map", "map": {"path": "steps.lookup.body.path", "status": "steps.lookup.status"}}]}`, srv.URL)
 	_, err, l := run(t, fx.newEnv(t), input(t, def, `{"order": 1234, "shop": "acme"}`))

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 
@@ -19,7 +20,9 @@ const titleInvalidCredential = "the credential is invalid"
 // CredentialInput creates or updates a credential. On update, empty Name
 // and Connector keep the current ones, and Values are merged into the
 // stored values: a field set to null is removed, absent fields are kept
-// (so a user can rotate one secret without retyping the others).
+// (so a user can rotate one secret without retyping the others). A merge
+// that changes the host the credential's secrets go to (its base_url, a
+// Shopify shop) must set every secret again in the same request.
 type CredentialInput struct {
 	Name      string          `json:"name"`
 	Connector string          `json:"connector"`
@@ -71,6 +74,9 @@ func (s *Service) sealAndSave(ctx context.Context, id, name string, spec *connec
 		return store.Credential{}, ErrNoKeyring
 	}
 	clean, err := connectors.ValidateCredential(spec.Credential, values)
+	if err == nil {
+		err = spec.CheckCredentialBaseURL(clean)
+	}
 	if err != nil {
 		var ve *connectors.ValidationError
 		if errors.As(err, &ve) {
@@ -169,6 +175,8 @@ func (s *Service) UpdateCredential(ctx context.Context, id string, in Credential
 	if err != nil {
 		return store.Credential{}, fmt.Errorf("decoding stored credential %s: %w", id, err)
 	}
+	before := spec.CredentialOrigin(values)
+	stored := maps.Clone(values)
 	for k, v := range patch {
 		if v == nil {
 			delete(values, k)
@@ -176,7 +184,45 @@ func (s *Service) UpdateCredential(ctx context.Context, id string, in Credential
 		}
 		values[k] = v
 	}
+	// A base_url the connector refuses is reported by sealAndSave, naming
+	// the field; only a host it would accept needs the secrets again.
+	if after := spec.CredentialOrigin(values); after != before && spec.CheckCredentialBaseURL(values) == nil {
+		if err := secretsRetyped(spec, stored, patch, before, after); err != nil {
+			return store.Credential{}, err
+		}
+	}
 	return s.sealAndSave(ctx, id, in.Name, spec, values)
+}
+
+// secretsRetyped refuses a change of the host a credential's secrets go to
+// (a base_url, a Shopify shop) unless the same request sets every secret
+// the credential holds. Otherwise anyone who may edit a credential, but was
+// never shown its secrets, could point it at a host they control and have
+// the next run deliver the secrets there.
+func secretsRetyped(spec *connectors.Spec, stored, patch connectors.Values, before, after string) error {
+	out := &ValidationError{Title: titleInvalidCredential}
+	for _, f := range spec.Credential {
+		if !f.Secret || stored.String(f.Name) == "" {
+			continue
+		}
+		if v, ok := patch[f.Name]; ok && v != nil {
+			continue
+		}
+		out.Errors = append(out.Errors, definition.Error{Path: "values." + f.Name, Message: fmt.Sprintf(
+			"enter this secret again: this change sends the credential to %s instead of %s, and saved secrets are not carried over to a new host",
+			originName(after), originName(before))})
+	}
+	if len(out.Errors) > 0 {
+		return out
+	}
+	return nil
+}
+
+func originName(origin string) string {
+	if origin == "" {
+		return "no host"
+	}
+	return origin
 }
 
 // DeleteCredential deletes a credential unless an active workflow names
