@@ -1,0 +1,212 @@
+package httpedge
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hookflow/hookflow/engine/metrics"
+)
+
+// DefaultBusyRetryAfter is the Retry-After sent when the cap on bodies in
+// flight is reached. A body normally arrives in milliseconds, so a slot
+// frees quickly; a second tells a provider to come back soon without
+// hammering.
+const DefaultBusyRetryAfter = time.Second
+
+// busyLogEvery spaces the warning logged while the cap sheds requests: an
+// operator needs to know it happens, not a line per refused request.
+const busyLogEvery = time.Minute
+
+// Reasons of hookflow_http_guard_refusals_total.
+const (
+	refusedBusy        = "busy"
+	refusedBodyTimeout = "body_timeout"
+)
+
+// GuardConfig configures Guard.
+type GuardConfig struct {
+	// BodyTimeout bounds how long a request body may take to arrive,
+	// counted from when the request's headers were read. Past it, reading
+	// the body fails with a *BodyTimeoutError and the connection is closed
+	// after the reply. Zero means no deadline.
+	BodyTimeout time.Duration
+	// MaxInFlight caps the requests selected by Limited whose bodies are
+	// being received at once. A request holds its slot until its body has
+	// been read to the end, reading it failed, or the handler returned,
+	// whichever comes first, so a synchronous reply that waits after the
+	// body has arrived does not hold one. Zero means no cap.
+	MaxInFlight int
+	// Limited selects the requests that count against MaxInFlight. Nil
+	// means every request with a body.
+	Limited func(*http.Request) bool
+	// RetryAfter is sent with the 503 of a request refused at the cap;
+	// zero means DefaultBusyRetryAfter.
+	RetryAfter time.Duration
+	// Logger defaults to slog.Default().
+	Logger *slog.Logger
+}
+
+// BodyTimeoutError is returned by a guarded request body whose bytes did
+// not all arrive within the body deadline. It unwraps to
+// os.ErrDeadlineExceeded. Its text is meant for the caller's reply.
+type BodyTimeoutError struct {
+	// Limit is the configured body deadline.
+	Limit time.Duration
+}
+
+func (e *BodyTimeoutError) Error() string {
+	return fmt.Sprintf("the request body was not received within %s; the connection is closed", e.Limit)
+}
+
+// Unwrap lets errors.Is(err, os.ErrDeadlineExceeded) see the timeout.
+func (e *BodyTimeoutError) Unwrap() error { return os.ErrDeadlineExceeded }
+
+// Guard wraps next with the body deadline and the cap on bodies in flight.
+// It must wrap the handler given to http.Server itself: it sets the read
+// deadline of the request's connection (or HTTP/2 stream) through
+// http.ResponseController. Requests without a body pass straight through,
+// so long polls are never cut short.
+func Guard(next http.Handler, cfg GuardConfig) http.Handler {
+	if cfg.RetryAfter <= 0 {
+		cfg.RetryAfter = DefaultBusyRetryAfter
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	g := &guard{next: next, cfg: cfg}
+	if cfg.MaxInFlight > 0 {
+		g.slots = make(chan struct{}, cfg.MaxInFlight)
+	}
+	return g
+}
+
+type guard struct {
+	next  http.Handler
+	cfg   GuardConfig
+	slots chan struct{} // nil: no cap
+	// lastBusyLog is the Unix nanoseconds of the last "cap reached" warning.
+	lastBusyLog atomic.Int64
+}
+
+func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Body == nil || r.Body == http.NoBody {
+		g.next.ServeHTTP(w, r)
+		return
+	}
+	var release func()
+	if g.slots != nil && (g.cfg.Limited == nil || g.cfg.Limited(r)) {
+		select {
+		case g.slots <- struct{}{}:
+		default:
+			g.busy(w, r)
+			return
+		}
+		var once sync.Once
+		release = func() { once.Do(func() { <-g.slots }) }
+		defer release()
+	}
+	rc := http.NewResponseController(w)
+	deadline := false
+	if g.cfg.BodyTimeout > 0 {
+		err := rc.SetReadDeadline(time.Now().Add(g.cfg.BodyTimeout))
+		if err != nil {
+			// Only a ResponseWriter that is not the server's own lands
+			// here (a test recorder); the body is then read unbounded.
+			g.cfg.Logger.Debug("request body deadline not supported", "error", err)
+		}
+		deadline = err == nil
+	}
+	body := &guardedBody{ReadCloser: r.Body, w: w, limit: g.cfg.BodyTimeout}
+	body.done = func() {
+		if release != nil {
+			release()
+		}
+	}
+	if deadline {
+		body.arrived = func() {
+			// Once the body is in, the server starts a background read to
+			// notice a client that hangs up; left in place, the deadline
+			// would end that read and cancel the request's context under
+			// a synchronous reply that is still waiting for its run.
+			_ = rc.SetReadDeadline(time.Time{})
+		}
+	}
+	r2 := *r // as http.MaxBytesHandler does: the server keeps its own request
+	r2.Body = body
+	g.next.ServeHTTP(w, &r2)
+}
+
+// busy answers a request refused at the cap. Connection: close makes the
+// server hang up instead of reading the unread body first, which is the
+// point when the cap was reached by clients that send slowly.
+func (g *guard) busy(w http.ResponseWriter, r *http.Request) {
+	metrics.GuardRefusals.WithLabelValues(refusedBusy).Inc()
+	now := time.Now().UnixNano()
+	if last := g.lastBusyLog.Load(); now-last >= int64(busyLogEvery) && g.lastBusyLog.CompareAndSwap(last, now) {
+		g.cfg.Logger.Warn("too many request bodies in flight; refusing new ones with 503 until some finish",
+			"max_in_flight", g.cfg.MaxInFlight, "path", r.URL.Path)
+	}
+	secs := int((g.cfg.RetryAfter + time.Second - 1) / time.Second)
+	h := w.Header()
+	h.Set("Retry-After", strconv.Itoa(secs))
+	h.Set("Connection", "close")
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusServiceUnavailable)
+	_, _ = fmt.Fprintf(w, `{"error":"too many requests are being received at once; retry in %d s"}`+"\n", secs)
+}
+
+// guardedBody reports the end of a body (all read, or reading failed) and
+// turns a deadline error into a BodyTimeoutError.
+type guardedBody struct {
+	io.ReadCloser
+	w       http.ResponseWriter
+	limit   time.Duration
+	arrived func() // body read to the end; nil without a deadline
+	done    func() // body no longer being received
+	ended   bool
+}
+
+func (b *guardedBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err == nil {
+		return n, nil
+	}
+	timedOut := errors.Is(err, os.ErrDeadlineExceeded)
+	if timedOut {
+		err = &BodyTimeoutError{Limit: b.limit}
+	}
+	if b.ended {
+		return n, err
+	}
+	b.ended = true
+	switch {
+	case errors.Is(err, io.EOF):
+		if b.arrived != nil {
+			b.arrived()
+		}
+	case timedOut:
+		metrics.GuardRefusals.WithLabelValues(refusedBodyTimeout).Inc()
+		// The rest of the body is still on the wire, so the connection
+		// cannot carry another request.
+		b.w.Header().Set("Connection", "close")
+	}
+	b.done()
+	return n, err
+}
+
+func (b *guardedBody) Close() error {
+	if !b.ended {
+		b.ended = true
+		b.done()
+	}
+	return b.ReadCloser.Close()
+}
