@@ -10,9 +10,13 @@
 //     connection closed), and only so many webhook bodies are received at
 //     once: beyond the cap a delivery is answered 503 with Retry-After at
 //     once instead of queueing without limit. The deadline is set per
-//     request on the connection, not as http.Server.ReadTimeout, because
-//     that one also runs out under long polls and synchronous webhook
-//     replies, which wait after their body has arrived.
+//     request (http.ResponseController), not as http.Server.ReadTimeout,
+//     so that it is counted apart from the header timeout and a body cut
+//     off gets a reply that says why and is counted in
+//     hookflow_http_guard_refusals_total. Neither bounds the time a
+//     handler may take once the body is in: long polls and synchronous
+//     webhook replies wait for minutes by design, which is also why the
+//     server sets no WriteTimeout.
 //   - NewTLS serves HTTPS, either from a certificate and key in files that
 //     are re-read when they change (CertFiles), or with certificates
 //     obtained and renewed automatically from an ACME certificate

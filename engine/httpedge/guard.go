@@ -113,32 +113,20 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		release = func() { once.Do(func() { <-g.slots }) }
 		defer release()
 	}
-	rc := http.NewResponseController(w)
-	deadline := false
 	if g.cfg.BodyTimeout > 0 {
-		err := rc.SetReadDeadline(time.Now().Add(g.cfg.BodyTimeout))
+		// Once the body is in, net/http clears the connection's deadline
+		// itself (its background read that notices a hang-up runs without
+		// one), and an HTTP/2 stream's deadline only fails a body still
+		// arriving; so a synchronous reply that waits after its body is
+		// not cut short.
+		err := http.NewResponseController(w).SetReadDeadline(time.Now().Add(g.cfg.BodyTimeout))
 		if err != nil {
 			// Only a ResponseWriter that is not the server's own lands
 			// here (a test recorder); the body is then read unbounded.
 			g.cfg.Logger.Debug("request body deadline not supported", "error", err)
 		}
-		deadline = err == nil
 	}
-	body := &guardedBody{ReadCloser: r.Body, w: w, limit: g.cfg.BodyTimeout}
-	body.done = func() {
-		if release != nil {
-			release()
-		}
-	}
-	if deadline {
-		body.arrived = func() {
-			// Once the body is in, the server starts a background read to
-			// notice a client that hangs up; left in place, the deadline
-			// would end that read and cancel the request's context under
-			// a synchronous reply that is still waiting for its run.
-			_ = rc.SetReadDeadline(time.Time{})
-		}
-	}
+	body := &guardedBody{ReadCloser: r.Body, w: w, limit: g.cfg.BodyTimeout, release: release}
 	r2 := *r // as http.MaxBytesHandler does: the server keeps its own request
 	r2.Body = body
 	g.next.ServeHTTP(w, &r2)
@@ -164,14 +152,13 @@ func (g *guard) busy(w http.ResponseWriter, r *http.Request) {
 	_, _ = fmt.Fprintf(w, `{"error":"too many requests are being received at once; retry in %d s"}`+"\n", secs)
 }
 
-// guardedBody reports the end of a body (all read, or reading failed) and
-// turns a deadline error into a BodyTimeoutError.
+// guardedBody releases the request's slot when the body ends (all read,
+// or reading failed) and turns a deadline error into a BodyTimeoutError.
 type guardedBody struct {
 	io.ReadCloser
 	w       http.ResponseWriter
 	limit   time.Duration
-	arrived func() // body read to the end; nil without a deadline
-	done    func() // body no longer being received
+	release func() // nil: the request holds no slot
 	ended   bool
 }
 
@@ -184,29 +171,27 @@ func (b *guardedBody) Read(p []byte) (int, error) {
 	if timedOut {
 		err = &BodyTimeoutError{Limit: b.limit}
 	}
-	if b.ended {
-		return n, err
-	}
-	b.ended = true
-	switch {
-	case errors.Is(err, io.EOF):
-		if b.arrived != nil {
-			b.arrived()
-		}
-	case timedOut:
+	if timedOut && !b.ended {
 		metrics.GuardRefusals.WithLabelValues(refusedBodyTimeout).Inc()
 		// The rest of the body is still on the wire, so the connection
 		// cannot carry another request.
 		b.w.Header().Set("Connection", "close")
 	}
-	b.done()
+	b.end()
 	return n, err
 }
 
 func (b *guardedBody) Close() error {
-	if !b.ended {
-		b.ended = true
-		b.done()
-	}
+	b.end()
 	return b.ReadCloser.Close()
+}
+
+func (b *guardedBody) end() {
+	if b.ended {
+		return
+	}
+	b.ended = true
+	if b.release != nil {
+		b.release()
+	}
 }

@@ -40,14 +40,15 @@ func echo(w http.ResponseWriter, r *http.Request) {
 
 // dribble opens a TCP connection, sends the headers of a POST announcing a
 // 1,000-byte body and then one body byte every interval until the
-// connection fails or stop is closed. It returns the connection.
+// connection fails or stop is closed. It returns the connection, which the
+// caller closes before the server: closing a server waits for its active
+// requests.
 func dribble(t *testing.T, addr, path string, interval time.Duration, stop <-chan struct{}) net.Conn {
 	t.Helper()
 	conn, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { conn.Close() })
 	if _, err := fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: hookflow.test\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n", path); err != nil {
 		t.Fatal(err)
 	}
@@ -78,6 +79,7 @@ func TestSlowBodyGetsConnectionClosed(t *testing.T) {
 	// One byte every 50 ms would take 50 s for the whole body: without a
 	// body deadline the connection stays open for all of it.
 	conn := dribble(t, srv.Listener.Addr().String(), "/hooks/tok", 50*time.Millisecond, stop)
+	defer conn.Close()
 	if err := conn.SetReadDeadline(time.Now().Add(giveUp)); err != nil {
 		t.Fatal(err)
 	}
