@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -184,6 +185,14 @@ func TestBodyDeadlineLeavesWaitsAlone(t *testing.T) {
 func TestInFlightCapAnswers503(t *testing.T) {
 	const limit = 2
 	entered := make(chan string, 8)
+	waitEntered := func(t *testing.T) {
+		t.Helper()
+		select {
+		case <-entered:
+		case <-time.After(giveUp):
+			t.Fatal("a request never reached the handler")
+		}
+	}
 	hold := make(chan struct{})
 	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		entered <- r.URL.Path
@@ -200,7 +209,8 @@ func TestInFlightCapAnswers503(t *testing.T) {
 	isHook := func(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/hooks/") }
 	// The body deadline is long here: these slow clients must still be
 	// sending when the cap is checked.
-	srv := httptest.NewServer(httpedge.Guard(handler, httpedge.GuardConfig{BodyTimeout: giveUp, MaxInFlight: limit, Limited: isHook}))
+	srv := httptest.NewServer(httpedge.Guard(handler, httpedge.GuardConfig{BodyTimeout: giveUp, MaxInFlight: limit, Limited: isHook,
+		Logger: slog.New(slog.DiscardHandler)}))
 	defer srv.Close()
 	defer close(hold)
 	addr := srv.Listener.Addr().String()
@@ -222,7 +232,7 @@ func TestInFlightCapAnswers503(t *testing.T) {
 	slow := make([]net.Conn, limit)
 	for i := range slow {
 		slow[i] = dribble(t, addr, "/hooks/slow", time.Second, stop)
-		<-entered
+		waitEntered(t)
 	}
 	// Hang up before the server closes, which waits for active requests.
 	defer func() {
@@ -249,7 +259,7 @@ func TestInFlightCapAnswers503(t *testing.T) {
 		if resp, body := post("/api/v1/echo", "api"); resp.StatusCode != http.StatusOK || body != "api" {
 			t.Errorf("reply = %d %q, want 200", resp.StatusCode, body)
 		}
-		<-entered
+		waitEntered(t)
 	})
 	t.Run("a finished body frees its slot", func(t *testing.T) {
 		// Abandon one slow client: the server's read fails and the slot
@@ -265,7 +275,7 @@ func TestInFlightCapAnswers503(t *testing.T) {
 		if resp.StatusCode != http.StatusOK || body != "again" {
 			t.Fatalf("reply = %d %q after a slot was freed, want 200", resp.StatusCode, body)
 		}
-		<-entered
+		waitEntered(t)
 	})
 	t.Run("a reply waiting after its body holds no slot", func(t *testing.T) {
 		done := make(chan int, limit)
@@ -280,7 +290,7 @@ func TestInFlightCapAnswers503(t *testing.T) {
 				resp.Body.Close()
 				done <- resp.StatusCode
 			}()
-			<-entered
+			waitEntered(t)
 		}
 		// One slow client still sends and two replies wait: with a cap
 		// of two, a new delivery still gets in once the waiting bodies
@@ -295,7 +305,7 @@ func TestInFlightCapAnswers503(t *testing.T) {
 		if resp.StatusCode != http.StatusOK || body != "more" {
 			t.Fatalf("reply = %d %q while replies wait, want 200", resp.StatusCode, body)
 		}
-		<-entered
+		waitEntered(t)
 		hold <- struct{}{}
 		hold <- struct{}{}
 		for range limit {
