@@ -3,16 +3,10 @@ package httpedge_test
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"io"
 	"log/slog"
-	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -24,57 +18,11 @@ import (
 	"time"
 
 	"github.com/hookflow/hookflow/engine/httpedge"
+	"github.com/hookflow/hookflow/engine/httpedge/edgetest"
 )
 
 // testHost is the name the test certificates are issued for.
 const testHost = "hooks.example.test"
-
-// pair is a self-signed certificate and its key, PEM encoded.
-type pair struct {
-	cert            *x509.Certificate
-	certPEM, keyPEM []byte
-}
-
-var serial int64 = 100
-
-// newPair issues a self-signed ECDSA certificate for host, valid from an
-// hour ago until notAfter.
-func newPair(t *testing.T, host string, notAfter time.Time) pair {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	serial++
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(serial),
-		Subject:               pkix.Name{CommonName: host},
-		DNSNames:              []string{host},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              notAfter,
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  true, // self-signed: the test client trusts it as its own root
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyDER, err := x509.MarshalECPrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pair{
-		cert:    cert,
-		certPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
-		keyPEM:  pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}),
-	}
-}
 
 func yearFromNow() time.Time { return time.Now().Add(365 * 24 * time.Hour) }
 
@@ -125,15 +73,7 @@ func serveTLS(t *testing.T, tc *tls.Config) string {
 // only roots, and returns the serial number of the certificate served.
 func getServed(t *testing.T, addr, host string, roots ...*x509.Certificate) (int64, error) {
 	t.Helper()
-	pool := x509.NewCertPool()
-	for _, c := range roots {
-		pool.AddCert(c)
-	}
-	client := &http.Client{Timeout: giveUp, Transport: &http.Transport{
-		DisableKeepAlives: true, // every request is a new handshake
-		TLSClientConfig:   &tls.Config{RootCAs: pool, ServerName: host},
-	}}
-	resp, err := client.Get("https://" + addr + "/")
+	resp, err := edgetest.Client(host, giveUp, roots...).Get("https://" + addr + "/")
 	if err != nil {
 		return 0, err
 	}
@@ -148,9 +88,9 @@ func getServed(t *testing.T, addr, host string, roots ...*x509.Certificate) (int
 func TestCertFilesReloadWhenChanged(t *testing.T) {
 	dir := t.TempDir()
 	certFile, keyFile := filepath.Join(dir, "tls.crt"), filepath.Join(dir, "tls.key")
-	first := newPair(t, testHost, yearFromNow())
-	writeFile(t, certFile, first.certPEM)
-	writeFile(t, keyFile, first.keyPEM)
+	first := edgetest.NewPair(t, testHost, yearFromNow())
+	writeFile(t, certFile, first.CertPEM)
+	writeFile(t, keyFile, first.KeyPEM)
 
 	var mu sync.Mutex
 	now := time.Now()
@@ -170,10 +110,10 @@ func TestCertFilesReloadWhenChanged(t *testing.T) {
 	setup.Config.GetCertificate = files.GetCertificate
 	addr := serveTLS(t, setup.Config)
 
-	second := newPair(t, testHost, yearFromNow())
-	third := newPair(t, testHost, yearFromNow())
-	roots := []*x509.Certificate{first.cert, second.cert, third.cert}
-	expired := newPair(t, testHost, time.Now().Add(-time.Minute))
+	second := edgetest.NewPair(t, testHost, yearFromNow())
+	third := edgetest.NewPair(t, testHost, yearFromNow())
+	roots := []*x509.Certificate{first.Cert, second.Cert, third.Cert}
+	expired := edgetest.NewPair(t, testHost, time.Now().Add(-time.Minute))
 
 	steps := []struct {
 		name       string
@@ -183,19 +123,19 @@ func TestCertFilesReloadWhenChanged(t *testing.T) {
 		wantSerial int64
 		wantLog    string
 	}{
-		{name: "serves the first pair", wantSerial: first.cert.SerialNumber.Int64()},
-		{name: "a new pair is not read before the interval", cert: second.certPEM, key: second.keyPEM, wantSerial: first.cert.SerialNumber.Int64()},
-		{name: "a new pair is served after the interval", wait: true, wantSerial: second.cert.SerialNumber.Int64(), wantLog: "reloaded TLS certificate"},
-		{name: "a certificate with another pair's key keeps the last good one", cert: third.certPEM, wait: true,
-			wantSerial: second.cert.SerialNumber.Int64(), wantLog: "private key does not match public key"},
+		{name: "serves the first pair", wantSerial: first.Cert.SerialNumber.Int64()},
+		{name: "a new pair is not read before the interval", cert: second.CertPEM, key: second.KeyPEM, wantSerial: first.Cert.SerialNumber.Int64()},
+		{name: "a new pair is served after the interval", wait: true, wantSerial: second.Cert.SerialNumber.Int64(), wantLog: "reloaded TLS certificate"},
+		{name: "a certificate with another pair's key keeps the last good one", cert: third.CertPEM, wait: true,
+			wantSerial: second.Cert.SerialNumber.Int64(), wantLog: "private key does not match public key"},
 		{name: "files that are not PEM keep the last good one", cert: []byte("not a certificate"), key: []byte("nor a key"), wait: true,
-			wantSerial: second.cert.SerialNumber.Int64(), wantLog: "failed to find any PEM data in certificate input"},
-		{name: "an expired pair keeps the last good one", cert: expired.certPEM, key: expired.keyPEM, wait: true,
-			wantSerial: second.cert.SerialNumber.Int64(), wantLog: "the certificate expired on"},
+			wantSerial: second.Cert.SerialNumber.Int64(), wantLog: "failed to find any PEM data in certificate input"},
+		{name: "an expired pair keeps the last good one", cert: expired.CertPEM, key: expired.KeyPEM, wait: true,
+			wantSerial: second.Cert.SerialNumber.Int64(), wantLog: "the certificate expired on"},
 		{name: "a missing key file keeps the last good one", removeKey: true, wait: true,
-			wantSerial: second.cert.SerialNumber.Int64(), wantLog: "TLS certificate files cannot be read"},
-		{name: "a complete new pair is served again", cert: third.certPEM, key: third.keyPEM, wait: true,
-			wantSerial: third.cert.SerialNumber.Int64(), wantLog: "reloaded TLS certificate"},
+			wantSerial: second.Cert.SerialNumber.Int64(), wantLog: "TLS certificate files cannot be read"},
+		{name: "a complete new pair is served again", cert: third.CertPEM, key: third.KeyPEM, wait: true,
+			wantSerial: third.Cert.SerialNumber.Int64(), wantLog: "reloaded TLS certificate"},
 	}
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
@@ -230,9 +170,9 @@ func TestCertFilesReloadWhenChanged(t *testing.T) {
 
 func TestLoadCertFilesNamesTheProblem(t *testing.T) {
 	dir := t.TempDir()
-	good := newPair(t, testHost, yearFromNow())
-	other := newPair(t, testHost, yearFromNow())
-	expired := newPair(t, testHost, time.Now().Add(-time.Minute))
+	good := edgetest.NewPair(t, testHost, yearFromNow())
+	other := edgetest.NewPair(t, testHost, yearFromNow())
+	expired := edgetest.NewPair(t, testHost, time.Now().Add(-time.Minute))
 	write := func(name string, data []byte) string {
 		p := filepath.Join(dir, name)
 		writeFile(t, p, data)
@@ -243,11 +183,11 @@ func TestLoadCertFilesNamesTheProblem(t *testing.T) {
 		cert, key string
 		want      string
 	}{
-		{name: "missing certificate", cert: filepath.Join(dir, "nope.crt"), key: write("a.key", good.keyPEM), want: "reading TLS certificate: open " + filepath.Join(dir, "nope.crt")},
-		{name: "missing key", cert: write("b.crt", good.certPEM), key: filepath.Join(dir, "nope.key"), want: "reading TLS key: open " + filepath.Join(dir, "nope.key")},
-		{name: "key of another certificate", cert: write("c.crt", good.certPEM), key: write("c.key", other.keyPEM), want: "loading TLS certificate " + filepath.Join(dir, "c.crt") + " and key " + filepath.Join(dir, "c.key") + ": tls: private key does not match public key"},
-		{name: "expired", cert: write("d.crt", expired.certPEM), key: write("d.key", expired.keyPEM), want: "the certificate expired on " + expired.cert.NotAfter.UTC().Format(time.DateOnly)},
-		{name: "key and certificate swapped", cert: write("e.crt", good.keyPEM), key: write("e.key", good.certPEM), want: "tls: failed to find certificate PEM data in certificate input"},
+		{name: "missing certificate", cert: filepath.Join(dir, "nope.crt"), key: write("a.key", good.KeyPEM), want: "reading TLS certificate: open " + filepath.Join(dir, "nope.crt")},
+		{name: "missing key", cert: write("b.crt", good.CertPEM), key: filepath.Join(dir, "nope.key"), want: "reading TLS key: open " + filepath.Join(dir, "nope.key")},
+		{name: "key of another certificate", cert: write("c.crt", good.CertPEM), key: write("c.key", other.KeyPEM), want: "loading TLS certificate " + filepath.Join(dir, "c.crt") + " and key " + filepath.Join(dir, "c.key") + ": tls: private key does not match public key"},
+		{name: "expired", cert: write("d.crt", expired.CertPEM), key: write("d.key", expired.KeyPEM), want: "the certificate expired on " + expired.Cert.NotAfter.UTC().Format(time.DateOnly)},
+		{name: "key and certificate swapped", cert: write("e.crt", good.KeyPEM), key: write("e.key", good.CertPEM), want: "tls: failed to find certificate PEM data in certificate input"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -319,23 +259,23 @@ func TestAutomaticCertificates(t *testing.T) {
 		}
 	})
 
-	cached := newPair(t, testHost, yearFromNow())
+	cached := edgetest.NewPair(t, testHost, yearFromNow())
 	// The cache's format: the private key, then the chain, in one PEM file
 	// named after the host.
-	writeFile(t, filepath.Join(cacheDir, testHost), append(append([]byte{}, cached.keyPEM...), cached.certPEM...))
+	writeFile(t, filepath.Join(cacheDir, testHost), append(append([]byte{}, cached.KeyPEM...), cached.CertPEM...))
 	addr := serveTLS(t, setup.Config)
 
 	t.Run("a cached certificate is served for the host", func(t *testing.T) {
-		got, err := getServed(t, addr, testHost, cached.cert)
+		got, err := getServed(t, addr, testHost, cached.Cert)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got != cached.cert.SerialNumber.Int64() {
-			t.Errorf("served certificate %d, want the cached %d", got, cached.cert.SerialNumber.Int64())
+		if got != cached.Cert.SerialNumber.Int64() {
+			t.Errorf("served certificate %d, want the cached %d", got, cached.Cert.SerialNumber.Int64())
 		}
 	})
 	t.Run("another host is refused", func(t *testing.T) {
-		_, err := getServed(t, addr, "other.example.test", cached.cert)
+		_, err := getServed(t, addr, "other.example.test", cached.Cert)
 		// The server aborts the handshake with an alert.
 		if err == nil || !strings.Contains(err.Error(), "remote error: tls") {
 			t.Fatalf("err = %v, want the handshake refused", err)
