@@ -132,10 +132,13 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	g.next.ServeHTTP(w, &r2)
 }
 
-// busy answers a request refused at the cap. Connection: close makes the
-// server hang up instead of reading the unread body first, which is the
-// point when the cap was reached by clients that send slowly.
+// busy answers a request refused at the cap and hangs up. After a handler
+// returns, net/http reads up to 256 KiB of an unread body to keep the
+// connection, which would hold the connection of a slow sender for as
+// long as it likes; a read deadline already past makes that read fail at
+// once, and Connection: close tells the client why the connection ends.
 func (g *guard) busy(w http.ResponseWriter, r *http.Request) {
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now())
 	metrics.GuardRefusals.WithLabelValues(refusedBusy).Inc()
 	now := time.Now().UnixNano()
 	if last := g.lastBusyLog.Load(); now-last >= int64(busyLogEvery) && g.lastBusyLog.CompareAndSwap(last, now) {

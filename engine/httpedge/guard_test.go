@@ -257,6 +257,20 @@ func TestInFlightCapAnswers503(t *testing.T) {
 			t.Errorf("busy refusals counted %v, want 1", got)
 		}
 	})
+	t.Run("a slow sender over the cap is refused and hung up on", func(t *testing.T) {
+		conn := dribble(t, addr, "/hooks/third", 50*time.Millisecond, stop)
+		defer conn.Close()
+		if err := conn.SetReadDeadline(time.Now().Add(giveUp)); err != nil {
+			t.Fatal(err)
+		}
+		reply, err := io.ReadAll(conn)
+		if ne, ok := err.(net.Error); ok && ne.Timeout() {
+			t.Fatalf("the refused connection was kept open; read so far: %q", reply)
+		}
+		if !strings.HasPrefix(string(reply), "HTTP/1.1 503") {
+			t.Errorf("reply = %q, want 503", reply)
+		}
+	})
 	t.Run("other routes are not capped", func(t *testing.T) {
 		if resp, body := post("/api/v1/echo", "api"); resp.StatusCode != http.StatusOK || body != "api" {
 			t.Errorf("reply = %d %q, want 200", resp.StatusCode, body)
