@@ -130,6 +130,13 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r2 := *r // as http.MaxBytesHandler does: the server keeps its own request
 	r2.Body = body
 	g.next.ServeHTTP(w, &r2)
+	if !body.ended {
+		// The handler answered without the body (404, 403, 429, …). What
+		// of it is already buffered is still drained to keep the
+		// connection; a sender still dribbling the rest is hung up on
+		// instead of waited for (see busy).
+		_ = http.NewResponseController(w).SetReadDeadline(time.Now())
+	}
 }
 
 // busy answers a request refused at the cap and hangs up. After a handler

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httptrace"
 	"os"
 	"strings"
 	"testing"
@@ -97,6 +98,53 @@ func TestSlowBodyGetsConnectionClosed(t *testing.T) {
 	if got := testutil.ToFloat64(metrics.GuardRefusals.WithLabelValues("body_timeout")) - before; got != 1 {
 		t.Errorf("body_timeout refusals counted %v, want 1", got)
 	}
+}
+
+// TestUnreadSlowBodyIsNotWaitedFor covers a handler that answers without
+// reading the body, as the webhook pipeline does for an unknown token:
+// net/http would drain the rest of a small body to keep the connection,
+// waiting on a slow sender until the body deadline.
+func TestUnreadSlowBodyIsNotWaitedFor(t *testing.T) {
+	notFound := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "no webhook endpoint at this URL", http.StatusNotFound)
+	})
+	srv := httptest.NewServer(httpedge.Guard(notFound, httpedge.GuardConfig{BodyTimeout: giveUp}))
+	defer srv.Close()
+	t.Run("a slow sender is hung up on", func(t *testing.T) {
+		stop := make(chan struct{})
+		defer close(stop)
+		conn := dribble(t, srv.Listener.Addr().String(), "/hooks/unknown", 50*time.Millisecond, stop)
+		defer conn.Close()
+		if err := conn.SetReadDeadline(time.Now().Add(giveUp / 2)); err != nil {
+			t.Fatal(err)
+		}
+		reply, err := io.ReadAll(conn)
+		if ne, ok := err.(net.Error); ok && ne.Timeout() {
+			t.Fatalf("the connection was kept open to drain the body; read so far: %q", reply)
+		}
+		if !strings.HasPrefix(string(reply), "HTTP/1.1 404") {
+			t.Errorf("reply = %q, want 404", reply)
+		}
+	})
+	t.Run("a complete body keeps the connection", func(t *testing.T) {
+		client := &http.Client{Timeout: giveUp, Transport: &http.Transport{}}
+		for i := range 2 {
+			reused := false
+			trace := &httptrace.ClientTrace{GotConn: func(info httptrace.GotConnInfo) { reused = info.Reused }}
+			req, _ := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), trace),
+				http.MethodPost, srv.URL+"/hooks/unknown", strings.NewReader(`{"n":1}`))
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusNotFound || resp.Close || reused != (i == 1) {
+				t.Errorf("request %d: status %d, close %v, reused connection %v; want 404, the second on the first's connection",
+					i, resp.StatusCode, resp.Close, reused)
+			}
+		}
+	})
 }
 
 func TestSlowBodyOverHTTP2GetsStreamCut(t *testing.T) {
