@@ -3,8 +3,11 @@
 //
 // # Webhooks
 //
-// Service is an http.Handler for /hooks/{token}. Each delivery goes through
-// one pipeline, in this order:
+// Service is an http.Handler for /hooks/{token}. In a hookflow process the
+// HTTP edge (engine/httpedge) stands in front of it: a body that does not
+// arrive within the body deadline fails to read (400, connection closed),
+// and beyond the cap on bodies in flight a delivery gets 503 before it
+// gets here. Each delivery goes through one pipeline, in this order:
 //
 //  1. cap the body (the endpoint's max_body_bytes, else Config.MaxBodyBytes): 413
 //  2. look up the endpoint: an unknown or disabled token gets 404 with the same

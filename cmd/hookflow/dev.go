@@ -34,7 +34,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	logger := cfg.NewLogger()
 	if !publicURLSet(fs) {
 		// Webhook URLs must point at the port actually served.
-		cfg.PublicURL = localURL(cfg.HTTPAddr)
+		cfg.PublicURL = defaultPublicURL(cfg, localURL(cfg.HTTPAddr, cfg.TLSEnabled()))
 	}
 
 	// Fail at once, naming the port, if another instance holds it. The
@@ -135,8 +135,8 @@ func publicURLSet(fs *flag.FlagSet) bool {
 }
 
 // localURL is the http://localhost URL of a listen address like ":8080" or
-// "127.0.0.1:9000".
-func localURL(addr string) string {
+// "127.0.0.1:9000", https:// when the listener serves HTTPS.
+func localURL(addr string, https bool) string {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return config.DefaultPublicURL
@@ -144,5 +144,19 @@ func localURL(addr string) string {
 	if host == "" || host == "0.0.0.0" || host == "::" || host == "127.0.0.1" {
 		host = "localhost"
 	}
-	return "http://" + net.JoinHostPort(host, port)
+	scheme := "http"
+	if https {
+		scheme = "https"
+	}
+	return scheme + "://" + net.JoinHostPort(host, port)
+}
+
+// defaultPublicURL is the public URL when none is configured: the first
+// host of automatic certificates, which providers reach on port 443 (the
+// certificate authority checks that port too), or else fallback.
+func defaultPublicURL(cfg config.Config, fallback string) string {
+	if len(cfg.TLSAutoHosts) > 0 {
+		return "https://" + cfg.TLSAutoHosts[0]
+	}
+	return fallback
 }

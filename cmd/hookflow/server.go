@@ -19,6 +19,9 @@ func runServer(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := config.Parse(fs, &cfg, serverGroups, args, os.Getenv); err != nil {
 		return err
 	}
+	if !publicURLSet(fs) {
+		cfg.PublicURL = defaultPublicURL(cfg, cfg.PublicURL)
+	}
 	comps, err := components(cfg)
 	if err != nil {
 		return err
@@ -32,7 +35,7 @@ func runServer(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	a.Deps().Logger.Info("hookflow server listening", "addr", a.Addr().String(), "public_url", cfg.PublicURL)
+	a.Deps().Logger.Info("hookflow server listening", "addr", a.Addr().String(), "https", cfg.TLSEnabled(), "public_url", cfg.PublicURL)
 	return a.Run(ctx)
 }
 

@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -32,13 +33,13 @@ import (
 
 	"github.com/hookflow/hookflow/api"
 	"github.com/hookflow/hookflow/engine/config"
+	"github.com/hookflow/hookflow/engine/httpedge"
 	"github.com/hookflow/hookflow/engine/store"
 )
 
-// Named defaults of the HTTP server and start-up.
+// Named defaults of start-up. The HTTP server's limits are settings (see
+// engine/config).
 const (
-	DefaultReadHeaderTimeout = 10 * time.Second
-	DefaultIdleTimeout       = 2 * time.Minute
 	// readyPollInterval is how often WaitReady re-runs the probes.
 	readyPollInterval = 25 * time.Millisecond
 	// dialRetryInterval is the pause between attempts to reach Temporal.
@@ -114,8 +115,12 @@ type App struct {
 	router *gin.Engine
 	ln     net.Listener
 	http   *http.Server
-	pprof  *Pprof
-	probes []api.Probe
+	// challengeLn and challenge serve ACME http-01 challenges and redirect
+	// plain HTTP to HTTPS, with automatic certificates only.
+	challengeLn net.Listener
+	challenge   *http.Server
+	pprof       *Pprof
+	probes      []api.Probe
 
 	workerStarted atomic.Bool
 	ran           atomic.Bool
@@ -161,6 +166,15 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 			return nil, fmt.Errorf("HTTP port %s is busy or not usable: %w", listenAddr, err)
 		}
 		a.ln = ln
+	}
+
+	// Certificates are read, and the challenge port bound, before the slow
+	// parts too: a bad certificate file is a start-up error naming it.
+	var edgeTLS *httpedge.TLS
+	if a.ln != nil && opts.Role&RoleAPI != 0 && cfg.TLSEnabled() {
+		if edgeTLS, err = a.setUpTLS(); err != nil {
+			return nil, err
+		}
 	}
 
 	ApplyMemoryLimit(cfg.MemoryLimitMiB)
@@ -240,14 +254,75 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 	}
 	if a.ln != nil {
 		a.http = &http.Server{
-			Handler:           capBodies(a.router, cfg.MaxBodyBytes),
-			ReadHeaderTimeout: DefaultReadHeaderTimeout,
-			IdleTimeout:       DefaultIdleTimeout,
-			ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+			Handler: httpedge.Guard(capBodies(a.router, cfg.MaxBodyBytes), httpedge.GuardConfig{
+				BodyTimeout: cfg.HTTPBodyTimeout,
+				MaxInFlight: cfg.MaxInFlightWebhooks,
+				Limited:     isWebhook,
+				Logger:      logger,
+			}),
+			ReadHeaderTimeout: cfg.HTTPReadHeaderTimeout,
+			IdleTimeout:       cfg.HTTPIdleTimeout,
+			// No ReadTimeout: the guard bounds each body on its own. No
+			// WriteTimeout: it would cut the replies that wait by design,
+			// "listen for a test event" (up to api.MaxListenTimeout) and
+			// synchronous webhook replies (a trigger's respond_timeout).
+			ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		}
+		if edgeTLS != nil {
+			a.http.TLSConfig = edgeTLS.Config
 		}
 	}
 	return a, nil
 }
+
+// setUpTLS loads the HTTPS certificate source and, for automatic
+// certificates with a challenge address, binds the plain-HTTP listener.
+func (a *App) setUpTLS() (*httpedge.TLS, error) {
+	cfg := a.cfg
+	t, err := httpedge.NewTLS(httpedge.TLSConfig{
+		CertFile:      cfg.TLSCert,
+		KeyFile:       cfg.TLSKey,
+		AutoHosts:     cfg.TLSAutoHosts,
+		CacheDir:      cfg.TLSCacheFolder(),
+		ACMEDirectory: cfg.TLSACMEDirectory,
+		Email:         cfg.TLSACMEEmail,
+		HTTPChallenge: cfg.TLSChallengeAddr != "",
+		Logger:        a.log.With("component", "tls"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	if u, err := url.Parse(cfg.PublicURL); err == nil && u.Scheme == "http" {
+		a.log.Warn("serving HTTPS but --public-url is http://; webhook URLs shown to users will be plain HTTP",
+			"public_url", cfg.PublicURL)
+	}
+	if t.Challenge != nil {
+		ln, err := net.Listen("tcp", cfg.TLSChallengeAddr)
+		if err != nil {
+			return nil, fmt.Errorf("ACME challenge port %s (--tls-challenge-addr) is busy or not usable: %w; "+
+				"set --tls-challenge-addr to a usable address, or to \"\" to rely on tls-alpn-01 on the HTTPS port", cfg.TLSChallengeAddr, err)
+		}
+		a.challengeLn = ln
+		a.challenge = &http.Server{
+			Handler:           t.Challenge,
+			ReadHeaderTimeout: cfg.HTTPReadHeaderTimeout,
+			ReadTimeout:       cfg.HTTPBodyTimeout, // nothing here waits after its request
+			WriteTimeout:      cfg.HTTPBodyTimeout,
+			IdleTimeout:       cfg.HTTPIdleTimeout,
+			ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+		}
+	}
+	return t, nil
+}
+
+// isWebhook selects webhook deliveries, whose bodies the guard caps in
+// flight. The API's own requests are authenticated and fewer.
+func isWebhook(r *http.Request) bool {
+	return strings.HasPrefix(r.URL.Path, webhookPathPrefix)
+}
+
+// webhookPathPrefix is where the triggers pipeline serves deliveries.
+const webhookPathPrefix = "/hooks/"
 
 func (a *App) buildProbes() []api.Probe {
 	probes := []api.Probe{
@@ -289,6 +364,15 @@ func (a *App) Addr() net.Addr {
 	return a.ln.Addr()
 }
 
+// ChallengeAddr is the bound address of the plain-HTTP listener of
+// automatic certificates (--tls-challenge-addr), or nil when there is none.
+func (a *App) ChallengeAddr() net.Addr {
+	if a.challengeLn == nil {
+		return nil
+	}
+	return a.challengeLn.Addr()
+}
+
 // Ready runs the readiness probes once, as GET /readyz does.
 func (a *App) Ready(ctx context.Context) api.ReadyBody {
 	return api.RunProbes(ctx, a.probes, api.DefaultProbeTimeout)
@@ -321,7 +405,7 @@ func (a *App) Run(ctx context.Context) error {
 
 	jobCtx, cancelJobs := context.WithCancel(context.Background())
 	defer cancelJobs()
-	errc := make(chan error, len(a.opts.Components)+2)
+	errc := make(chan error, len(a.opts.Components)+3)
 	var jobs sync.WaitGroup
 
 	if a.worker != nil {
@@ -332,8 +416,22 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	if a.http != nil {
 		go func() {
-			if err := a.http.Serve(a.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			var err error
+			if a.http.TLSConfig != nil {
+				// The certificate comes from TLSConfig.GetCertificate.
+				err = a.http.ServeTLS(a.ln, "", "")
+			} else {
+				err = a.http.Serve(a.ln)
+			}
+			if err != nil && !errors.Is(err, http.ErrServerClosed) {
 				errc <- fmt.Errorf("serving HTTP on %s: %w", a.ln.Addr(), err)
+			}
+		}()
+	}
+	if a.challenge != nil {
+		go func() {
+			if err := a.challenge.Serve(a.challengeLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errc <- fmt.Errorf("serving ACME challenges on %s: %w", a.challengeLn.Addr(), err)
 			}
 		}()
 	}
@@ -370,6 +468,13 @@ func (a *App) Run(ctx context.Context) error {
 			}
 		})
 	}
+	if a.challenge != nil {
+		drain.Go(func() {
+			if err := a.challenge.Shutdown(shutdownCtx); err != nil {
+				_ = a.challenge.Close()
+			}
+		})
+	}
 	if a.worker != nil {
 		drain.Go(func() {
 			a.worker.Stop() // waits for running tasks up to WorkerStopTimeout
@@ -398,6 +503,11 @@ func (a *App) Close() error {
 			// Already closed when the HTTP server shut down; that error is
 			// expected and says nothing.
 			if err := a.ln.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+				errs = append(errs, err)
+			}
+		}
+		if a.challengeLn != nil {
+			if err := a.challengeLn.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
 				errs = append(errs, err)
 			}
 		}
@@ -541,7 +651,7 @@ func (h minLevelHandler) WithGroup(name string) slog.Handler {
 func capBodies(h http.Handler, limit int64) http.Handler {
 	capped := http.MaxBytesHandler(h, limit)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, "/hooks/") {
+		if isWebhook(r) {
 			h.ServeHTTP(w, r)
 			return
 		}

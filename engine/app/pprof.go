@@ -11,6 +11,8 @@ import (
 	"runtime"
 	"runtime/debug"
 	"sync"
+
+	"github.com/hookflow/hookflow/engine/config"
 )
 
 // Named defaults of the profiling listener.
@@ -48,7 +50,7 @@ func ServePprof(addr string, logger *slog.Logger) (*Pprof, error) {
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	p := &Pprof{ln: ln, srv: &http.Server{Handler: mux, ReadHeaderTimeout: DefaultReadHeaderTimeout}}
+	p := &Pprof{ln: ln, srv: &http.Server{Handler: mux, ReadHeaderTimeout: config.DefaultHTTPReadHeaderTimeout}}
 	go func() {
 		if err := p.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			logger.Warn("serving pprof", "addr", addr, "error", err)

@@ -13,6 +13,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -41,6 +43,31 @@ const (
 	DefaultMaxBodyDepth    = 64
 	DefaultInlineBodyBytes = 256 << 10
 	DefaultShutdownTimeout = 10 * time.Second
+	// DefaultHTTPReadHeaderTimeout bounds how long a client may take to
+	// send a request's headers.
+	DefaultHTTPReadHeaderTimeout = 10 * time.Second
+	// DefaultHTTPBodyTimeout bounds how long a client may take to send a
+	// request body, counted from the end of its headers. Providers give up
+	// on a delivery themselves within seconds and retry, so a body still
+	// arriving after this long is not worth a connection; it allows the
+	// default 1 MiB body at 280 kbit/s and the 64 MiB endpoint ceiling at
+	// 18 Mbit/s.
+	DefaultHTTPBodyTimeout = 30 * time.Second
+	// DefaultHTTPIdleTimeout is how long a kept-alive connection may wait
+	// for its next request.
+	DefaultHTTPIdleTimeout = 2 * time.Minute
+	// DefaultMaxInFlightWebhooks caps webhook bodies being received at
+	// once. A body normally arrives within a millisecond, so only slow
+	// senders or a flood reach the cap; each slot may buffer up to the
+	// endpoint's body cap, so at the default 1 MiB this bounds that memory
+	// to 256 MiB.
+	DefaultMaxInFlightWebhooks = 256
+	// DefaultTLSChallengeAddr is where automatic certificates answer ACME
+	// http-01 challenges: the certificate authority connects to port 80.
+	DefaultTLSChallengeAddr = ":80"
+	// TLSCacheDirName is the folder in the data folder that keeps automatic
+	// certificates when --tls-cache-dir is not set.
+	TLSCacheDirName = "autocert"
 	// DefaultDevMemoryLimitMiB is the soft memory limit of `hookflow dev`,
 	// which shares one machine with everything else a developer runs.
 	// Other commands have none unless asked (DefaultMemoryLimitMiB).
@@ -144,6 +171,39 @@ type Config struct {
 	// InlineBodyBytes is the largest event body (as encoded) carried in a
 	// run's Temporal input; larger bodies travel by reference.
 	InlineBodyBytes int
+
+	// HTTPReadHeaderTimeout, HTTPBodyTimeout and HTTPIdleTimeout bound how
+	// long a client may take over a request's headers, over its body, and
+	// between requests on a kept-alive connection.
+	HTTPReadHeaderTimeout time.Duration
+	HTTPBodyTimeout       time.Duration
+	HTTPIdleTimeout       time.Duration
+	// MaxInFlightWebhooks caps webhook deliveries whose bodies are being
+	// received at once; more get 503 with Retry-After.
+	MaxInFlightWebhooks int
+	// TrustedProxies lists the CIDRs or addresses of reverse proxies whose
+	// X-Forwarded-For header is believed by endpoint IP allowlists.
+	TrustedProxies []string
+
+	// TLSCert and TLSKey serve HTTPS from a PEM certificate chain and key,
+	// re-read when they change.
+	TLSCert string
+	TLSKey  string
+	// TLSAutoHosts serves HTTPS with certificates obtained automatically
+	// from an ACME certificate authority for these host names.
+	TLSAutoHosts []string
+	// TLSCacheDir keeps automatic certificates; empty means
+	// TLSCacheDirName in DataDir.
+	TLSCacheDir string
+	// TLSACMEDirectory is the certificate authority's directory URL; empty
+	// means Let's Encrypt.
+	TLSACMEDirectory string
+	// TLSACMEEmail is the contact given to the certificate authority.
+	TLSACMEEmail string
+	// TLSChallengeAddr is the plain-HTTP listener of automatic
+	// certificates (http-01 challenges, redirects to HTTPS); empty turns
+	// it off, leaving tls-alpn-01 on the HTTPS port.
+	TLSChallengeAddr string
 	// ShutdownTimeout bounds the graceful drain of HTTP requests and worker
 	// tasks after SIGINT or SIGTERM.
 	ShutdownTimeout time.Duration
@@ -180,6 +240,11 @@ func Default() Config {
 		MaxBodyDepth:           DefaultMaxBodyDepth,
 		InlineBodyBytes:        DefaultInlineBodyBytes,
 		ShutdownTimeout:        DefaultShutdownTimeout,
+		HTTPReadHeaderTimeout:  DefaultHTTPReadHeaderTimeout,
+		HTTPBodyTimeout:        DefaultHTTPBodyTimeout,
+		HTTPIdleTimeout:        DefaultHTTPIdleTimeout,
+		MaxInFlightWebhooks:    DefaultMaxInFlightWebhooks,
+		TLSChallengeAddr:       DefaultTLSChallengeAddr,
 		WorkerPollers:          DefaultWorkerPollers,
 		ExpressionTimeout:      DefaultExpressionTimeout,
 		MemoryLimitMiB:         DefaultMemoryLimitMiB,
@@ -204,6 +269,19 @@ func (c Config) TemporalDBPath() string {
 // http://localhost:8080/hooks/.
 func (c Config) WebhookBaseURL() string {
 	return strings.TrimRight(c.PublicURL, "/") + "/hooks/"
+}
+
+// TLSEnabled reports whether the HTTP listener serves HTTPS.
+func (c Config) TLSEnabled() bool {
+	return c.TLSCert != "" || c.TLSKey != "" || len(c.TLSAutoHosts) > 0
+}
+
+// TLSCacheFolder is where automatic certificates are kept.
+func (c Config) TLSCacheFolder() string {
+	if c.TLSCacheDir != "" {
+		return c.TLSCacheDir
+	}
+	return filepath.Join(c.DataDir, TLSCacheDirName)
 }
 
 // TemporalTLSEnabled reports whether the Temporal client dials with TLS: when
@@ -276,7 +354,78 @@ func (c Config) Validate() error {
 	if c.TemporalConnectTimeout <= 0 {
 		bad("temporal-connect-timeout", "must be positive")
 	}
+	if c.HTTPReadHeaderTimeout <= 0 {
+		bad("http-read-header-timeout", "must be positive")
+	}
+	if c.HTTPBodyTimeout <= 0 {
+		bad("http-body-timeout", "must be positive")
+	}
+	if c.HTTPIdleTimeout <= 0 {
+		bad("http-idle-timeout", "must be positive")
+	}
+	if c.MaxInFlightWebhooks <= 0 {
+		bad("max-inflight-webhooks", "must be positive")
+	}
+	for _, p := range c.TrustedProxies {
+		if !validAddrOrCIDR(p) {
+			bad("trusted-proxies", "%q is not an IP address or CIDR", p)
+		}
+	}
+	errs = append(errs, c.validateTLS()...)
 	return errors.Join(errs...)
+}
+
+// validateTLS checks the HTTPS settings.
+func (c Config) validateTLS() []error {
+	var errs []error
+	bad := func(flag, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("--%s (%s): %s", flag, EnvName(flag), fmt.Sprintf(format, args...)))
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		bad("tls-cert", "HTTPS from files needs both --tls-cert and --tls-key")
+	}
+	if (c.TLSCert != "" || c.TLSKey != "") && len(c.TLSAutoHosts) > 0 {
+		bad("tls-auto-host", "give either certificate files (--tls-cert, --tls-key) or host names for automatic certificates, not both")
+	}
+	for _, h := range c.TLSAutoHosts {
+		if msg := checkPublicHost(h); msg != "" {
+			bad("tls-auto-host", "%q %s", h, msg)
+		}
+	}
+	if c.TLSACMEDirectory != "" {
+		if u, err := url.Parse(c.TLSACMEDirectory); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			bad("tls-acme-directory", "%q is not an absolute https URL", c.TLSACMEDirectory)
+		}
+	}
+	if c.TLSACMEEmail != "" && !strings.Contains(c.TLSACMEEmail, "@") {
+		bad("tls-acme-email", "%q is not an email address", c.TLSACMEEmail)
+	}
+	return errs
+}
+
+// checkPublicHost says what is wrong with a host name for an automatic
+// certificate, or "". Certificate authorities issue these only for public
+// DNS names, so an address, a port or a single label is a mistake.
+func checkPublicHost(h string) string {
+	switch {
+	case strings.Contains(h, "://") || strings.ContainsAny(h, "/:"):
+		return "must be a bare host name such as hooks.example.com, without scheme, port or path"
+	case net.ParseIP(h) != nil:
+		return "is an IP address; automatic certificates need a DNS name"
+	case !strings.Contains(strings.Trim(h, "."), "."):
+		return "is not a public DNS name (it has no dot)"
+	}
+	return ""
+}
+
+// validAddrOrCIDR reports whether s is an IP address or a CIDR.
+func validAddrOrCIDR(s string) bool {
+	if strings.Contains(s, "/") {
+		_, err := netip.ParsePrefix(s)
+		return err == nil
+	}
+	_, err := netip.ParseAddr(s)
+	return err == nil
 }
 
 // ParseLevel parses debug, info, warn or error.

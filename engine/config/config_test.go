@@ -65,6 +65,37 @@ func TestParsePrecedence(t *testing.T) {
 			},
 		},
 		{
+			name: "HTTP edge defaults",
+			check: func(t *testing.T, c config.Config) {
+				if c.HTTPReadHeaderTimeout != 10*time.Second || c.HTTPBodyTimeout != 30*time.Second || c.HTTPIdleTimeout != 2*time.Minute ||
+					c.MaxInFlightWebhooks != 256 || c.TLSChallengeAddr != ":80" || c.TLSEnabled() || len(c.TrustedProxies) != 0 {
+					t.Errorf("unexpected HTTP edge defaults: %+v", c)
+				}
+				if c.TLSCacheFolder() != filepath.Join(".hookflow", "autocert") {
+					t.Errorf("TLSCacheFolder = %q", c.TLSCacheFolder())
+				}
+			},
+		},
+		{
+			name: "HTTP edge and TLS settings",
+			args: []string{"--http-body-timeout", "5s", "--max-inflight-webhooks", "32", "--tls-auto-host", "hooks.example.com, api.example.com",
+				"--tls-acme-email", "ops@example.com", "--tls-challenge-addr", ""},
+			env: map[string]string{"HOOKFLOW_HTTP_IDLE_TIMEOUT": "1m", "HOOKFLOW_HTTP_READ_HEADER_TIMEOUT": "3s",
+				"HOOKFLOW_TRUSTED_PROXIES": "10.0.0.0/8,192.168.1.7", "HOOKFLOW_TLS_CACHE_DIR": "/var/lib/certs"},
+			check: func(t *testing.T, c config.Config) {
+				if c.HTTPBodyTimeout != 5*time.Second || c.HTTPIdleTimeout != time.Minute || c.HTTPReadHeaderTimeout != 3*time.Second ||
+					c.MaxInFlightWebhooks != 32 || c.TLSChallengeAddr != "" || c.TLSACMEEmail != "ops@example.com" {
+					t.Errorf("settings not applied: %+v", c)
+				}
+				if strings.Join(c.TLSAutoHosts, "|") != "hooks.example.com|api.example.com" || !c.TLSEnabled() {
+					t.Errorf("TLSAutoHosts = %q", c.TLSAutoHosts)
+				}
+				if strings.Join(c.TrustedProxies, "|") != "10.0.0.0/8|192.168.1.7" || c.TLSCacheFolder() != "/var/lib/certs" {
+					t.Errorf("TrustedProxies = %q, cache %q", c.TrustedProxies, c.TLSCacheFolder())
+				}
+			},
+		},
+		{
 			name: "flag wins over environment",
 			args: []string{"--http-addr", ":9100", "--shutdown-timeout=3s"},
 			env:  map[string]string{"HOOKFLOW_HTTP_ADDR": ":9000", "HOOKFLOW_SHUTDOWN_TIMEOUT": "20s"},
@@ -101,6 +132,15 @@ func TestParseErrorsNameTheSetting(t *testing.T) {
 		{name: "negative body limit", args: []string{"--max-body-bytes", "-1"}, want: "--max-body-bytes"},
 		{name: "base URL without a connector", args: []string{"--connector-base-urls", "http://x"}, want: `connector-base-urls: "http://x" is not name=value`},
 		{name: "unknown database scheme", args: []string{"--database-url", "mysql://x"}, want: "--database-url"},
+		{name: "zero body timeout", args: []string{"--http-body-timeout", "0s"}, want: "--http-body-timeout (HOOKFLOW_HTTP_BODY_TIMEOUT): must be positive"},
+		{name: "zero in-flight cap", env: map[string]string{"HOOKFLOW_MAX_INFLIGHT_WEBHOOKS": "0"}, want: "--max-inflight-webhooks (HOOKFLOW_MAX_INFLIGHT_WEBHOOKS): must be positive"},
+		{name: "bad trusted proxy", args: []string{"--trusted-proxies", "10.0.0.0/8,proxy.local"}, want: `--trusted-proxies (HOOKFLOW_TRUSTED_PROXIES): "proxy.local" is not an IP address or CIDR`},
+		{name: "TLS cert without key", args: []string{"--tls-cert", "tls.crt"}, want: "HTTPS from files needs both --tls-cert and --tls-key"},
+		{name: "TLS files and automatic", args: []string{"--tls-cert", "tls.crt", "--tls-key", "tls.key", "--tls-auto-host", "hooks.example.com"}, want: "--tls-auto-host (HOOKFLOW_TLS_AUTO_HOST): give either certificate files"},
+		{name: "automatic host with a scheme", args: []string{"--tls-auto-host", "https://hooks.example.com"}, want: `"https://hooks.example.com" must be a bare host name`},
+		{name: "automatic host is an address", args: []string{"--tls-auto-host", "203.0.113.7"}, want: `"203.0.113.7" is an IP address`},
+		{name: "automatic host without a dot", args: []string{"--tls-auto-host", "localhost"}, want: `"localhost" is not a public DNS name`},
+		{name: "ACME directory not a URL", args: []string{"--tls-auto-host", "hooks.example.com", "--tls-acme-directory", "letsencrypt"}, want: "--tls-acme-directory"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

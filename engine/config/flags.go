@@ -18,7 +18,7 @@ type Group uint
 // The setting groups.
 const (
 	GroupCore           Group = 1 << iota // data folder, logging, shutdown
-	GroupHTTP                             // API processes: listen address, public URL, body limit, migrations, retention
+	GroupHTTP                             // API processes: listen address, public URL, body limit, timeouts, TLS, migrations, retention
 	GroupStore                            // database URL
 	GroupTemporalClient                   // address, namespace, TLS, API key
 	GroupEmbedded                         // embedded Temporal server
@@ -78,6 +78,30 @@ func Settings() []Setting {
 			bind: func(c *Config) flag.Value { return (*intValue)(&c.MaxBodyDepth) }},
 		{Flag: "inline-body-bytes", Group: GroupHTTP, Usage: "largest event body, as encoded, carried inside a run's Temporal input; larger bodies are stored and loaded by reference",
 			bind: func(c *Config) flag.Value { return (*intValue)(&c.InlineBodyBytes) }},
+		{Flag: "http-read-header-timeout", Group: GroupHTTP, Usage: "how long a client may take to send a request's headers",
+			bind: func(c *Config) flag.Value { return (*durationValue)(&c.HTTPReadHeaderTimeout) }},
+		{Flag: "http-body-timeout", Group: GroupHTTP, Usage: "how long a client may take to send a request body, counted from the end of its headers; a slower one gets 400 and its connection closed",
+			bind: func(c *Config) flag.Value { return (*durationValue)(&c.HTTPBodyTimeout) }},
+		{Flag: "http-idle-timeout", Group: GroupHTTP, Usage: "how long a kept-alive connection may wait for its next request",
+			bind: func(c *Config) flag.Value { return (*durationValue)(&c.HTTPIdleTimeout) }},
+		{Flag: "max-inflight-webhooks", Group: GroupHTTP, Usage: "webhook deliveries whose bodies may be received at once; more get 503 with Retry-After",
+			bind: func(c *Config) flag.Value { return (*intValue)(&c.MaxInFlightWebhooks) }},
+		{Flag: "trusted-proxies", Group: GroupHTTP, Usage: "comma-separated IP addresses or CIDRs of reverse proxies whose X-Forwarded-For header endpoint IP allowlists believe (empty: the connection's address is the caller)",
+			bind: func(c *Config) flag.Value { return (*listValue)(&c.TrustedProxies) }},
+		{Flag: "tls-cert", Group: GroupHTTP, Usage: "certificate chain file (PEM) to serve HTTPS with; re-read when it changes",
+			bind: func(c *Config) flag.Value { return (*stringValue)(&c.TLSCert) }},
+		{Flag: "tls-key", Group: GroupHTTP, Usage: "private key file (PEM) of --tls-cert; re-read when it changes",
+			bind: func(c *Config) flag.Value { return (*stringValue)(&c.TLSKey) }},
+		{Flag: "tls-auto-host", Group: GroupHTTP, Usage: "comma-separated public host names to serve HTTPS for with certificates obtained automatically from an ACME certificate authority",
+			bind: func(c *Config) flag.Value { return (*listValue)(&c.TLSAutoHosts) }},
+		{Flag: "tls-cache-dir", Group: GroupHTTP, Usage: "folder that keeps automatic certificates and the ACME account key (default: autocert in the data folder)",
+			bind: func(c *Config) flag.Value { return (*stringValue)(&c.TLSCacheDir) }},
+		{Flag: "tls-acme-directory", Group: GroupHTTP, Usage: "directory URL of the ACME certificate authority (default: Let's Encrypt)",
+			bind: func(c *Config) flag.Value { return (*stringValue)(&c.TLSACMEDirectory) }},
+		{Flag: "tls-acme-email", Group: GroupHTTP, Usage: "contact email given to the certificate authority for expiry notices (optional)",
+			bind: func(c *Config) flag.Value { return (*stringValue)(&c.TLSACMEEmail) }},
+		{Flag: "tls-challenge-addr", Group: GroupHTTP, Usage: "plain-HTTP listen address that answers ACME http-01 challenges and redirects to HTTPS, with --tls-auto-host (empty: off; tls-alpn-01 on the HTTPS port still works)",
+			bind: func(c *Config) flag.Value { return (*stringValue)(&c.TLSChallengeAddr) }},
 
 		{Flag: "database-url", Group: GroupStore, Secret: true, Usage: "store database: sqlite:PATH or postgres://user:pass@host:5432/db (default: SQLite in the data folder)",
 			bind: func(c *Config) flag.Value { return (*stringValue)(&c.DatabaseURL) }},

@@ -16,6 +16,7 @@
 //	triggers:     EventsReceived, VerificationFailures, IngestLatency, DispatchLag, EventsFailed
 //	interpreter:  Runs (when a run ends), StepDuration and StepErrors (action/http steps)
 //	webhook send: Deliveries (after every attempt)
+//	httpedge:     GuardRefusals (slow or excess request bodies)
 package metrics
 
 import (
@@ -106,6 +107,14 @@ var (
 		Help: "Outgoing webhook delivery attempts, by destination host and status.",
 	}, []string{"destination", "status"})
 
+	// GuardRefusals counts requests the HTTP edge cut short, by reason:
+	// busy (503 at the cap on webhook bodies in flight) or body_timeout
+	// (the body did not arrive within the body deadline).
+	GuardRefusals = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: Namespace, Name: "http_guard_refusals_total",
+		Help: "Requests refused or cut short by the HTTP edge, by reason (busy, body_timeout).",
+	}, []string{"reason"})
+
 	// APIRequests counts REST API requests by route template and status code.
 	APIRequests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Namespace: Namespace, Name: "api_requests_total",
@@ -118,7 +127,7 @@ func init() {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		EventsReceived, VerificationFailures, IngestLatency, DispatchLag, EventsFailed,
-		Runs, StepDuration, StepErrors, Deliveries, APIRequests,
+		Runs, StepDuration, StepErrors, Deliveries, APIRequests, GuardRefusals,
 	)
 }
 

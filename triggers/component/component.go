@@ -23,7 +23,7 @@ import (
 // at /hooks/:token for every method; Background runs the sweeper and the
 // pruner until shutdown and then closes the Service. Fields of cfg left
 // zero are taken from the process config (task queue, public URL, body
-// cap, retention) and the secret key. reg may be nil for the built-in
+// cap, retention, trusted proxies) and the secret key. reg may be nil for the built-in
 // connectors. onReady, when not nil, is called with the Service once it
 // is built, so the API can call Replay, Listen, RunManual and
 // SyncSchedule on the same instance.
@@ -56,6 +56,9 @@ func New(cfg triggers.Config, reg *connectors.Registry, onReady func(*triggers.S
 		}
 		if c.Retention == 0 {
 			c.Retention = deps.Config.EventRetention
+		}
+		if c.TrustedProxies == nil {
+			c.TrustedProxies = deps.Config.TrustedProxies
 		}
 		if c.Logger == nil {
 			c.Logger = deps.Logger.With("component", "triggers")

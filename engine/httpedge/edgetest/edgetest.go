@@ -1,0 +1,94 @@
+// Package edgetest issues throw-away TLS certificates for tests of HTTPS
+// serving (engine/httpedge, engine/app): a self-signed pair per call, which
+// a test client trusts by adding Pair.Cert to its roots.
+package edgetest
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"net/http"
+	"os"
+	"testing"
+	"time"
+)
+
+// Pair is a self-signed certificate and its private key.
+type Pair struct {
+	// Cert is the parsed certificate; its serial number tells pairs apart.
+	Cert *x509.Certificate
+	// CertPEM and KeyPEM are the files' contents ("EC PRIVATE KEY").
+	CertPEM, KeyPEM []byte
+}
+
+// NewPair issues a self-signed ECDSA certificate for host, valid from an
+// hour ago until notAfter, with a random serial number.
+func NewPair(t testing.TB, host string, notAfter time.Time) Pair {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	serial, err := rand.Int(rand.Reader, big.NewInt(1<<62))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          serial,
+		Subject:               pkix.Name{CommonName: host},
+		DNSNames:              []string{host},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              notAfter,
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true, // self-signed: a test client trusts it as its own root
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Pair{
+		Cert:    cert,
+		CertPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
+		KeyPEM:  pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}),
+	}
+}
+
+// Write writes the pair to certFile and keyFile (0600).
+func (p Pair) Write(t testing.TB, certFile, keyFile string) {
+	t.Helper()
+	if err := os.WriteFile(certFile, p.CertPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, p.KeyPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Client is an HTTPS client that trusts only roots, asks for host in its
+// handshake whatever address it dials, and opens a new connection (a new
+// handshake) for every request.
+func Client(host string, timeout time.Duration, roots ...*x509.Certificate) *http.Client {
+	pool := x509.NewCertPool()
+	for _, c := range roots {
+		pool.AddCert(c)
+	}
+	return &http.Client{Timeout: timeout, Transport: &http.Transport{
+		DisableKeepAlives: true,
+		TLSClientConfig:   &tls.Config{RootCAs: pool, ServerName: host},
+	}}
+}
