@@ -5,7 +5,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/hookflow/hookflow/engine/manage"
+	"github.com/hookflow/hookflow/engine/services/manage"
 )
 
 func (s *server) listCredentials(c *gin.Context) {

@@ -7,7 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/hookflow/hookflow/engine/manage"
+	"github.com/hookflow/hookflow/engine/services/manage"
 )
 
 func (s *server) getEndpoint(c *gin.Context) {

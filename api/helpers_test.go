@@ -22,9 +22,9 @@ import (
 	"github.com/hookflow/hookflow/api"
 	"github.com/hookflow/hookflow/api/wiring"
 	"github.com/hookflow/hookflow/connectors/all"
-	"github.com/hookflow/hookflow/connectors/secrets"
-	"github.com/hookflow/hookflow/engine/dryrun"
-	"github.com/hookflow/hookflow/engine/manage"
+	"github.com/hookflow/hookflow/engine/secrets"
+	"github.com/hookflow/hookflow/engine/services/dryrun"
+	"github.com/hookflow/hookflow/engine/services/manage"
 	"github.com/hookflow/hookflow/engine/store"
 	"github.com/hookflow/hookflow/triggers"
 )

@@ -13,8 +13,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/hookflow/hookflow/engine/interpreter"
-	"github.com/hookflow/hookflow/engine/manage"
-	"github.com/hookflow/hookflow/engine/metrics"
+	"github.com/hookflow/hookflow/engine/platform/metrics"
+	"github.com/hookflow/hookflow/engine/services/manage"
 	"github.com/hookflow/hookflow/engine/store"
 )
 
@@ -47,7 +47,7 @@ type Triggers interface {
 	Listen(ctx context.Context, endpointID string, timeout time.Duration) (ev store.Event, ok bool, err error)
 }
 
-// Runs controls runs in Temporal (package engine/runops).
+// Runs controls runs in Temporal (package engine/services/runops).
 type Runs interface {
 	// LiveLog returns the step log of a running run, read from the run
 	// itself (a Temporal query), as a JSON array of step records.
@@ -80,7 +80,7 @@ type TestRun struct {
 	Outputs    map[string]json.RawMessage
 }
 
-// Tester runs a TestRun and returns its report (see engine/dryrun.Result).
+// Tester runs a TestRun and returns its report (see engine/services/dryrun.Result).
 type Tester func(ctx context.Context, t TestRun) (any, error)
 
 // Config configures Mount. Manage is required; the others are optional:

@@ -8,7 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/hookflow/hookflow/engine/interpreter"
-	"github.com/hookflow/hookflow/engine/runops"
+	"github.com/hookflow/hookflow/engine/services/runops"
 )
 
 // approveBody is the body of POST /runs/{id}/approve. Approved is

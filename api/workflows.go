@@ -9,7 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/hookflow/hookflow/engine/definition"
-	"github.com/hookflow/hookflow/engine/manage"
+	"github.com/hookflow/hookflow/engine/services/manage"
 	"github.com/hookflow/hookflow/engine/store"
 )
 

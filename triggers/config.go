@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/hookflow/hookflow/connectors"
-	"github.com/hookflow/hookflow/connectors/secrets"
 	"github.com/hookflow/hookflow/engine/interpreter"
+	"github.com/hookflow/hookflow/engine/secrets"
 )
 
 // Named defaults of Config. Every one can be changed through Config.

@@ -4,7 +4,7 @@
 // # Webhooks
 //
 // Service is an http.Handler for /hooks/{token}. In a hookflow process the
-// HTTP edge (engine/httpedge) stands in front of it: a body that does not
+// HTTP edge (engine/platform/httpedge) stands in front of it: a body that does not
 // arrive within the body deadline fails to read (400, connection closed),
 // and beyond the cap on bodies in flight a delivery gets 503 before it
 // gets here. Each delivery goes through one pipeline, in this order:

@@ -20,12 +20,12 @@ import (
 	"time"
 
 	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/connectors/signature"
 	"github.com/hookflow/hookflow/engine/definition"
 	"github.com/hookflow/hookflow/engine/expression"
 	"github.com/hookflow/hookflow/engine/interpreter"
-	"github.com/hookflow/hookflow/engine/metrics"
+	"github.com/hookflow/hookflow/engine/platform/metrics"
 	"github.com/hookflow/hookflow/engine/store"
-	"github.com/hookflow/hookflow/triggers/signature"
 )
 
 // Delivery statuses in 2xx replies.

@@ -19,9 +19,9 @@ import (
 
 	"github.com/hookflow/hookflow/connectors"
 	"github.com/hookflow/hookflow/connectors/all"
-	"github.com/hookflow/hookflow/connectors/secrets"
 	"github.com/hookflow/hookflow/connectors/whatsapp"
 	"github.com/hookflow/hookflow/engine/interpreter"
+	"github.com/hookflow/hookflow/engine/secrets"
 	"github.com/hookflow/hookflow/engine/store"
 )
 

@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/hookflow/hookflow/connectors/signature"
 	"github.com/hookflow/hookflow/engine/store"
-	"github.com/hookflow/hookflow/triggers/signature"
 )
 
 // Connector and event type of runs started by hand.

@@ -1,7 +1,7 @@
 // Package wiring connects the REST API (package api) to the services of a
 // hookflow process: the triggers service (replay, manual runs, listen
-// mode, schedules), Temporal run control (engine/runops), dry runs
-// (engine/dryrun) and the management rules (engine/manage). cmd/hookflow
+// mode, schedules), Temporal run control (engine/services/runops), dry runs
+// (engine/services/dryrun) and the management rules (engine/services/manage). cmd/hookflow
 // plugs Component into `hookflow dev` and `hookflow server`.
 package wiring
 
@@ -17,12 +17,12 @@ import (
 	"github.com/hookflow/hookflow/api"
 	"github.com/hookflow/hookflow/api/ui"
 	"github.com/hookflow/hookflow/connectors"
-	"github.com/hookflow/hookflow/connectors/secrets"
-	"github.com/hookflow/hookflow/engine/app"
-	"github.com/hookflow/hookflow/engine/dryrun"
 	"github.com/hookflow/hookflow/engine/interpreter"
-	"github.com/hookflow/hookflow/engine/manage"
-	"github.com/hookflow/hookflow/engine/runops"
+	"github.com/hookflow/hookflow/engine/platform/app"
+	"github.com/hookflow/hookflow/engine/secrets"
+	"github.com/hookflow/hookflow/engine/services/dryrun"
+	"github.com/hookflow/hookflow/engine/services/manage"
+	"github.com/hookflow/hookflow/engine/services/runops"
 	"github.com/hookflow/hookflow/engine/store"
 	"github.com/hookflow/hookflow/triggers"
 )

@@ -11,8 +11,8 @@ import (
 
 	"github.com/hookflow/hookflow/connectors/all"
 	"github.com/hookflow/hookflow/engine/definition"
-	"github.com/hookflow/hookflow/engine/dryrun"
 	"github.com/hookflow/hookflow/engine/interpreter"
+	"github.com/hookflow/hookflow/engine/services/dryrun"
 )
 
 func init() {

@@ -8,10 +8,10 @@ import (
 	"github.com/hookflow/hookflow/api/wiring"
 	"github.com/hookflow/hookflow/connectors"
 	"github.com/hookflow/hookflow/connectors/all"
-	"github.com/hookflow/hookflow/connectors/secrets"
-	"github.com/hookflow/hookflow/engine/app"
-	"github.com/hookflow/hookflow/engine/config"
 	"github.com/hookflow/hookflow/engine/interpreter"
+	"github.com/hookflow/hookflow/engine/platform/app"
+	"github.com/hookflow/hookflow/engine/platform/config"
+	"github.com/hookflow/hookflow/engine/secrets"
 	"github.com/hookflow/hookflow/triggers"
 	tcomponent "github.com/hookflow/hookflow/triggers/component"
 )

@@ -10,9 +10,9 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/hookflow/hookflow/engine/app"
-	"github.com/hookflow/hookflow/engine/config"
-	"github.com/hookflow/hookflow/engine/devserver"
+	"github.com/hookflow/hookflow/engine/platform/app"
+	"github.com/hookflow/hookflow/engine/platform/config"
+	"github.com/hookflow/hookflow/engine/platform/devserver"
 )
 
 // DefaultReadyTimeout bounds how long `hookflow dev` waits for readiness

@@ -10,7 +10,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/hookflow/hookflow/engine/config"
+	"github.com/hookflow/hookflow/engine/platform/config"
 )
 
 // DefaultHealthcheckTimeout bounds `hookflow healthcheck`.

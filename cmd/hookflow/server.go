@@ -6,8 +6,8 @@ import (
 	"io"
 	"os"
 
-	"github.com/hookflow/hookflow/engine/app"
-	"github.com/hookflow/hookflow/engine/config"
+	"github.com/hookflow/hookflow/engine/platform/app"
+	"github.com/hookflow/hookflow/engine/platform/config"
 )
 
 const serverGroups = config.GroupCore | config.GroupHTTP | config.GroupStore | config.GroupTemporalClient |

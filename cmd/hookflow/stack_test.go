@@ -1,7 +1,7 @@
 package main
 
 // These tests start the real embedded Temporal server. They live here, in
-// the one package besides engine/devserver that links go.temporal.io/server,
+// the one package besides engine/platform/devserver that links go.temporal.io/server,
 // so no other test binary pays for that link.
 
 import (
@@ -25,9 +25,9 @@ import (
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/hookflow/hookflow/engine/app"
-	"github.com/hookflow/hookflow/engine/config"
-	"github.com/hookflow/hookflow/engine/devserver"
+	"github.com/hookflow/hookflow/engine/platform/app"
+	"github.com/hookflow/hookflow/engine/platform/config"
+	"github.com/hookflow/hookflow/engine/platform/devserver"
 )
 
 // greet is the trivial workflow run end to end: one activity through the real

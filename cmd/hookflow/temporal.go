@@ -6,9 +6,9 @@ import (
 	"io"
 	"os"
 
-	"github.com/hookflow/hookflow/engine/app"
-	"github.com/hookflow/hookflow/engine/config"
-	"github.com/hookflow/hookflow/engine/devserver"
+	"github.com/hookflow/hookflow/engine/platform/app"
+	"github.com/hookflow/hookflow/engine/platform/config"
+	"github.com/hookflow/hookflow/engine/platform/devserver"
 	"github.com/hookflow/hookflow/engine/store"
 )
 

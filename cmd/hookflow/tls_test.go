@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hookflow/hookflow/engine/config"
-	"github.com/hookflow/hookflow/engine/httpedge/edgetest"
+	"github.com/hookflow/hookflow/engine/platform/config"
+	"github.com/hookflow/hookflow/engine/platform/httpedge/edgetest"
 )
 
 func TestDefaultPublicURL(t *testing.T) {

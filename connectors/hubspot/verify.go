@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/hookflow/hookflow/connectors"
-	"github.com/hookflow/hookflow/triggers/signature"
+	"github.com/hookflow/hookflow/connectors/signature"
 )
 
 // CredentialClientSecret is the credential field holding the HubSpot app's

@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/hookflow/hookflow/connectors"
-	"github.com/hookflow/hookflow/triggers/signature"
+	"github.com/hookflow/hookflow/connectors/signature"
 )
 
 // Extractor reads a Shopify webhook: the body is the resource (an order, a

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/hookflow/hookflow/connectors"
-	"github.com/hookflow/hookflow/triggers/signature"
+	"github.com/hookflow/hookflow/connectors/signature"
 )
 
 func TestExtract(t *testing.T) {

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/hookflow/hookflow/connectors"
-	"github.com/hookflow/hookflow/triggers/signature"
+	"github.com/hookflow/hookflow/connectors/signature"
 )
 
 // CredentialWebhookSecret is the credential field holding the endpoint's

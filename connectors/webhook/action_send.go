@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/hookflow/hookflow/connectors"
-	"github.com/hookflow/hookflow/triggers/signature"
+	"github.com/hookflow/hookflow/connectors/signature"
 )
 
 // Schedule is the wait before each delivery attempt: Schedule[0] before

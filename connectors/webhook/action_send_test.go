@@ -16,8 +16,8 @@ import (
 
 	"github.com/hookflow/hookflow/connectors"
 	"github.com/hookflow/hookflow/connectors/connectortest"
+	"github.com/hookflow/hookflow/connectors/signature"
 	"github.com/hookflow/hookflow/connectors/webhook"
-	"github.com/hookflow/hookflow/triggers/signature"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")

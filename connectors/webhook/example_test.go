@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/connectors/signature"
 	"github.com/hookflow/hookflow/connectors/webhook"
-	"github.com/hookflow/hookflow/triggers/signature"
 )
 
 // ExampleNew registers the webhook connector and sends one signed Standard

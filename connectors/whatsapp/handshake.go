@@ -4,7 +4,7 @@ import (
 	"net/http"
 
 	"github.com/hookflow/hookflow/connectors"
-	"github.com/hookflow/hookflow/triggers/signature"
+	"github.com/hookflow/hookflow/connectors/signature"
 )
 
 // Handshaker answers Meta's subscription check:

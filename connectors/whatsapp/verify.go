@@ -4,7 +4,7 @@ import (
 	"time"
 
 	"github.com/hookflow/hookflow/connectors"
-	"github.com/hookflow/hookflow/triggers/signature"
+	"github.com/hookflow/hookflow/connectors/signature"
 )
 
 // Credential fields the webhook trigger reads.

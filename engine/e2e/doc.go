@@ -1,5 +1,5 @@
 // Package e2e holds end-to-end tests of the interpreter on a real embedded
-// Temporal server (engine/devserver) with a real SQLite store. It contains
+// Temporal server (engine/platform/devserver) with a real SQLite store. It contains
 // no production code: everything is in _test.go files, and the shared
 // helpers (server, store, workers, fake provider) are in helpers_test.go so
 // other engineers' tests in this package can reuse them.

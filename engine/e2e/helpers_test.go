@@ -22,9 +22,9 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/hookflow/hookflow/connectors"
-	"github.com/hookflow/hookflow/connectors/secrets"
-	"github.com/hookflow/hookflow/engine/devserver"
 	"github.com/hookflow/hookflow/engine/interpreter"
+	"github.com/hookflow/hookflow/engine/platform/devserver"
+	"github.com/hookflow/hookflow/engine/secrets"
 	"github.com/hookflow/hookflow/engine/store"
 )
 

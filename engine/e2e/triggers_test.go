@@ -30,10 +30,10 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/hookflow/hookflow/connectors/all"
-	"github.com/hookflow/hookflow/connectors/secrets"
-	"github.com/hookflow/hookflow/engine/config"
-	"github.com/hookflow/hookflow/engine/devserver"
 	"github.com/hookflow/hookflow/engine/interpreter"
+	"github.com/hookflow/hookflow/engine/platform/config"
+	"github.com/hookflow/hookflow/engine/platform/devserver"
+	"github.com/hookflow/hookflow/engine/secrets"
 	"github.com/hookflow/hookflow/engine/store"
 	"github.com/hookflow/hookflow/triggers"
 )

@@ -13,7 +13,7 @@ import (
 )
 
 // TestVisibilityListsRuns checks the embedded server's visibility store,
-// whose writes are hookflow's own prepared statements (engine/devserver):
+// whose writes are hookflow's own prepared statements (engine/platform/devserver):
 // Temporal's listings and counts, read through Temporal's query
 // converter, find a finished run with its type, status, close time and
 // the interpreter's change-version search attribute.

@@ -19,8 +19,8 @@ import (
 	"github.com/hookflow/hookflow/api"
 	"github.com/hookflow/hookflow/connectors/all"
 	"github.com/hookflow/hookflow/engine/interpreter"
-	"github.com/hookflow/hookflow/engine/manage"
-	"github.com/hookflow/hookflow/engine/runops"
+	"github.com/hookflow/hookflow/engine/services/manage"
+	"github.com/hookflow/hookflow/engine/services/runops"
 	"github.com/hookflow/hookflow/engine/store"
 	"github.com/hookflow/hookflow/triggers"
 )

@@ -21,7 +21,7 @@ import (
 	"github.com/hookflow/hookflow/connectors"
 	hfhttp "github.com/hookflow/hookflow/connectors/http"
 	"github.com/hookflow/hookflow/engine/expression"
-	"github.com/hookflow/hookflow/engine/metrics"
+	"github.com/hookflow/hookflow/engine/platform/metrics"
 	"github.com/hookflow/hookflow/engine/store"
 )
 

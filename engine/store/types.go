@@ -98,7 +98,7 @@ type EndpointSettings struct {
 }
 
 // Credential is an encrypted credential. The store never sees plaintext:
-// Ciphertext is produced by connectors/secrets under the key named KeyID.
+// Ciphertext is produced by engine/secrets under the key named KeyID.
 // Hint holds masked display values (JSON object), safe to show in the API.
 type Credential struct {
 	ID         string          `json:"id"`

@@ -1,6 +1,6 @@
 // Package component plugs the triggers Service into a hookflow process
-// through engine/app's Component hooks. It is separate from package
-// triggers so that the API, which engine/app imports, can import triggers
+// through engine/platform/app's Component hooks. It is separate from package
+// triggers so that the API, which engine/platform/app imports, can import triggers
 // without a cycle.
 package component
 
@@ -13,8 +13,8 @@ import (
 
 	"github.com/hookflow/hookflow/connectors"
 	"github.com/hookflow/hookflow/connectors/all"
-	"github.com/hookflow/hookflow/connectors/secrets"
-	"github.com/hookflow/hookflow/engine/app"
+	"github.com/hookflow/hookflow/engine/platform/app"
+	"github.com/hookflow/hookflow/engine/secrets"
 	"github.com/hookflow/hookflow/triggers"
 )
 

@@ -10,8 +10,8 @@ import (
 	"strings"
 
 	"github.com/hookflow/hookflow/connectors"
-	"github.com/hookflow/hookflow/connectors/secrets"
 	"github.com/hookflow/hookflow/engine/definition"
+	"github.com/hookflow/hookflow/engine/secrets"
 	"github.com/hookflow/hookflow/engine/store"
 )
 

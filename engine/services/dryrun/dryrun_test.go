@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"github.com/hookflow/hookflow/connectors/all"
-	"github.com/hookflow/hookflow/engine/dryrun"
 	"github.com/hookflow/hookflow/engine/interpreter"
+	"github.com/hookflow/hookflow/engine/services/dryrun"
 )
 
 const def = `{
@@ -103,11 +103,11 @@ func TestRunWaitWithoutTimeoutEnds(t *testing.T) {
 }
 
 func TestRunExampleWorkflow(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join("..", "..", "workflows", "bench-reference.json"))
+	raw, err := os.ReadFile(filepath.Join("..", "..", "..", "workflows", "bench-reference.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ev, err := os.ReadFile(filepath.Join("..", "..", "testdata", "events", "bench-reference.json"))
+	ev, err := os.ReadFile(filepath.Join("..", "..", "..", "testdata", "events", "bench-reference.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,7 @@
 // part of a hookflow process a provider, a scanner or an attacker reaches
 // first.
 //
-// It has two jobs, each wired into the server by engine/app:
+// It has two jobs, each wired into the server by engine/platform/app:
 //
 //   - Guard bounds what a slow or hostile client can hold. A request body
 //     must arrive within a deadline counted from the start of the request

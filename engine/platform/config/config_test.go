@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hookflow/hookflow/engine/config"
+	"github.com/hookflow/hookflow/engine/platform/config"
 )
 
 func parse(t *testing.T, groups config.Group, args []string, env map[string]string) (config.Config, string, error) {
@@ -185,7 +185,7 @@ func TestHelpListsEveryRegisteredSettingAndHidesSecrets(t *testing.T) {
 }
 
 func TestReadmeListsEverySetting(t *testing.T) {
-	readme, err := os.ReadFile("../../README.md")
+	readme, err := os.ReadFile("../../../README.md")
 	if err != nil {
 		t.Fatalf("reading README: %v", err)
 	}

@@ -9,8 +9,8 @@ import (
 
 	"github.com/hookflow/hookflow/connectors"
 	"github.com/hookflow/hookflow/connectors/all"
-	"github.com/hookflow/hookflow/connectors/secrets"
-	"github.com/hookflow/hookflow/engine/manage"
+	"github.com/hookflow/hookflow/engine/secrets"
+	"github.com/hookflow/hookflow/engine/services/manage"
 	"github.com/hookflow/hookflow/engine/store"
 	"github.com/hookflow/hookflow/engine/store/storetest"
 )

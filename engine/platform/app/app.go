@@ -32,13 +32,13 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/hookflow/hookflow/api"
-	"github.com/hookflow/hookflow/engine/config"
-	"github.com/hookflow/hookflow/engine/httpedge"
+	"github.com/hookflow/hookflow/engine/platform/config"
+	"github.com/hookflow/hookflow/engine/platform/httpedge"
 	"github.com/hookflow/hookflow/engine/store"
 )
 
 // Named defaults of start-up. The HTTP server's limits are settings (see
-// engine/config).
+// engine/platform/config).
 const (
 	// readyPollInterval is how often WaitReady re-runs the probes.
 	readyPollInterval = 25 * time.Millisecond

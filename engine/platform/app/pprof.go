@@ -12,7 +12,7 @@ import (
 	"runtime/debug"
 	"sync"
 
-	"github.com/hookflow/hookflow/engine/config"
+	"github.com/hookflow/hookflow/engine/platform/config"
 )
 
 // Named defaults of the profiling listener.

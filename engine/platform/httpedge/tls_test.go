@@ -17,8 +17,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hookflow/hookflow/engine/httpedge"
-	"github.com/hookflow/hookflow/engine/httpedge/edgetest"
+	"github.com/hookflow/hookflow/engine/platform/httpedge"
+	"github.com/hookflow/hookflow/engine/platform/httpedge/edgetest"
 )
 
 // testHost is the name the test certificates are issued for.
@@ -51,7 +51,7 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-// serveTLS serves a 200 "hello" over HTTPS with tc, as engine/app does,
+// serveTLS serves a 200 "hello" over HTTPS with tc, as engine/platform/app does,
 // and returns its address.
 func serveTLS(t *testing.T, tc *tls.Config) string {
 	t.Helper()

@@ -11,7 +11,7 @@ import (
 	"github.com/compose-spec/compose-go/v2/loader"
 	"github.com/compose-spec/compose-go/v2/types"
 
-	"github.com/hookflow/hookflow/engine/config"
+	"github.com/hookflow/hookflow/engine/platform/config"
 )
 
 // No Docker engine runs in CI, so this test parses docker-compose.yml with
@@ -19,7 +19,7 @@ import (
 
 func loadCompose(t *testing.T, env map[string]string) (*types.Project, error) {
 	t.Helper()
-	root, err := filepath.Abs("../..")
+	root, err := filepath.Abs("../../..")
 	if err != nil {
 		t.Fatal(err)
 	}

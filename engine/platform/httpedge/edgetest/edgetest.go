@@ -1,5 +1,5 @@
 // Package edgetest issues throw-away TLS certificates for tests of HTTPS
-// serving (engine/httpedge, engine/app): a self-signed pair per call, which
+// serving (engine/platform/httpedge, engine/platform/app): a self-signed pair per call, which
 // a test client trusts by adding Pair.Cert to its roots.
 package edgetest
 

@@ -17,8 +17,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/hookflow/hookflow/api"
-	"github.com/hookflow/hookflow/engine/app"
-	"github.com/hookflow/hookflow/engine/config"
+	"github.com/hookflow/hookflow/engine/platform/app"
+	"github.com/hookflow/hookflow/engine/platform/config"
 	"github.com/hookflow/hookflow/engine/store"
 )
 

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hookflow/hookflow/engine/app"
+	"github.com/hookflow/hookflow/engine/platform/app"
 )
 
 func TestServePprof(t *testing.T) {

@@ -13,8 +13,8 @@ import (
 	"github.com/hookflow/hookflow/connectors"
 	"github.com/hookflow/hookflow/connectors/all"
 	"github.com/hookflow/hookflow/engine/definition"
-	"github.com/hookflow/hookflow/engine/dryrun"
 	"github.com/hookflow/hookflow/engine/interpreter"
+	"github.com/hookflow/hookflow/engine/services/dryrun"
 )
 
 // Bounds the fuzz targets hold every run to. They are limits on harm, not
@@ -124,7 +124,7 @@ func runBounded(t *testing.T, reg *connectors.Registry, raw, body []byte) {
 // foreach items are fuzzed, against a fuzzed event body. No input may
 // panic, hang or exhaust memory. Run it with
 //
-//	go test -run '^$' -fuzz FuzzDryRunExpressions -fuzztime 10m ./engine/dryrun/
+//	go test -run '^$' -fuzz FuzzDryRunExpressions -fuzztime 10m ./engine/services/dryrun/
 func FuzzDryRunExpressions(f *testing.F) {
 	reg := fuzzRegistry(f)
 	body := `{"total": 1999, "customer": {"name": "Ada"}, "items": [{"sku": "A", "qty": 2}, {"sku": "B", "qty": 1}]}`
@@ -144,10 +144,10 @@ func FuzzDryRunExpressions(f *testing.F) {
 // FuzzDryRunDefinitions mutates whole example definitions and their sample
 // events.
 //
-//	go test -run '^$' -fuzz FuzzDryRunDefinitions -fuzztime 10m ./engine/dryrun/
+//	go test -run '^$' -fuzz FuzzDryRunDefinitions -fuzztime 10m ./engine/services/dryrun/
 func FuzzDryRunDefinitions(f *testing.F) {
 	reg := fuzzRegistry(f)
-	files, err := filepath.Glob(filepath.Join("..", "..", "workflows", "*.json"))
+	files, err := filepath.Glob(filepath.Join("..", "..", "..", "workflows", "*.json"))
 	if err != nil || len(files) == 0 {
 		f.Fatalf("no example workflows found (%v)", err)
 	}
@@ -156,7 +156,7 @@ func FuzzDryRunDefinitions(f *testing.F) {
 		if err != nil {
 			f.Fatal(err)
 		}
-		ev, err := os.ReadFile(filepath.Join("..", "..", "testdata", "events", filepath.Base(file)))
+		ev, err := os.ReadFile(filepath.Join("..", "..", "..", "testdata", "events", filepath.Base(file)))
 		if err != nil {
 			f.Fatalf("sample event of %s: %v", file, err)
 		}
