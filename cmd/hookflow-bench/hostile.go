@@ -13,6 +13,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/hookflow/hookflow/engine/platform/config"
 )
 
 // The hostile mode (issue 11) checks that nothing a workflow author or a
@@ -41,6 +43,9 @@ const (
 	hostileSlowConns = 50
 	// hostileDepth is the nesting depth of the deep body.
 	hostileDepth = 100_000
+	// slowClientWait is how long a slow client waits for the server to
+	// hang up: the default body deadline and a margin.
+	slowClientWait = config.DefaultHTTPBodyTimeout + 10*time.Second
 )
 
 // hostileDefinitions are the workflows of issue 11's item 1.
@@ -73,8 +78,8 @@ type HostileReport struct {
 	ProcessUp bool `json:"process_up"`
 	// Requests counts the hostile requests by kind and HTTP status.
 	Requests map[string]map[int]int `json:"requests"`
-	// SlowConns were opened; SlowClosed of them the server closed before
-	// the attack ended.
+	// SlowConns were opened; SlowClosed of them the server closed within
+	// slowClientWait.
 	SlowConns  int `json:"slow_connections"`
 	SlowClosed int `json:"slow_closed_by_server"`
 
@@ -117,7 +122,7 @@ func (h *HostileReport) Problems() []string {
 		}
 	}
 	if h.SlowConns > 0 && h.SlowClosed < h.SlowConns {
-		out = append(out, fmt.Sprintf("%d of %d slow connections were still open when the attack ended", h.SlowConns-h.SlowClosed, h.SlowConns))
+		out = append(out, fmt.Sprintf("%d of %d slow connections were still open after %s", h.SlowConns-h.SlowClosed, h.SlowConns, slowClientWait))
 	}
 	return out
 }
@@ -141,11 +146,15 @@ func hostileAttack(ctx context.Context, e *Env) error {
 	}
 	e.Logf("hostile workflows active; attacking until the load ends")
 
+	// Slow clients are held until the server hangs up on them or its body
+	// deadline has clearly passed, however short the load is.
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		h.slowClients(actx, e.Cluster.HTTPAddr, hooks["cycle"])
+		sctx, scancel := context.WithTimeout(ctx, slowClientWait)
+		defer scancel()
+		h.slowClients(sctx, e.Cluster.HTTPAddr, hooks["cycle"])
 	}()
 	client := &http.Client{Timeout: 30 * time.Second}
 	post := func(kind, url string, body []byte, auth bool) {
