@@ -11,12 +11,12 @@ import (
 	"go.temporal.io/sdk/worker"
 )
 
-// e2eSecret is the credential value engine/e2e uses when it records the
+// e2eSecret is the credential value cmd/hookflow/e2e uses when it records the
 // histories in testdata/.
 const e2eSecret = "sk_live_e2e_7Yq2Lr9Xw4_DO_NOT_LEAK"
 
 // TestReplayRecordedHistories replays every history recorded from real
-// runs (HOOKFLOW_RECORD_HISTORIES=1 go test ./engine/e2e/ writes them). A
+// runs (HOOKFLOW_RECORD_HISTORIES=1 go test ./cmd/hookflow/e2e/ writes them). A
 // change to the interpreter that is not guarded by workflow.GetVersion
 // makes a replay fail with a non-determinism error.
 func TestReplayRecordedHistories(t *testing.T) {
@@ -25,7 +25,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(files) == 0 {
-		t.Fatal("no recorded histories in testdata/: record them with HOOKFLOW_RECORD_HISTORIES=1 go test ./engine/e2e/")
+		t.Fatal("no recorded histories in testdata/: record them with HOOKFLOW_RECORD_HISTORIES=1 go test ./cmd/hookflow/e2e/")
 	}
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {

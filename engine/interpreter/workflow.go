@@ -26,7 +26,7 @@ import (
 // is recorded once, at the start of every run, and kept in runner.version.
 // To change behaviour, raise interpreterVersion to N+1, branch on
 // r.version >= N+1 where the new code differs, and record a new history in
-// testdata/ (HOOKFLOW_RECORD_HISTORIES=1 go test ./engine/e2e/ -run Record)
+// testdata/ (HOOKFLOW_RECORD_HISTORIES=1 go test ./cmd/hookflow/e2e/ -run Record)
 // while keeping the old ones: the replay test then proves old runs still
 // replay. Versions:
 //

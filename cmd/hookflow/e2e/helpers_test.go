@@ -223,7 +223,7 @@ func (s *Stack) Record(t testing.TB, workflowID, name string) {
 	if os.Getenv(RecordEnv) != "1" {
 		return
 	}
-	path := filepath.Join("..", "interpreter", "testdata", name+".json")
+	path := filepath.Join("..", "..", "..", "engine", "interpreter", "testdata", name+".json")
 	if err := os.WriteFile(path, s.History(t, workflowID), 0o644); err != nil {
 		t.Fatalf("recording history: %v", err)
 	}

@@ -5,9 +5,9 @@
 // other engineers' tests in this package can reuse them.
 //
 // The package links go.temporal.io/server, so it is slow to build: run it
-// on its own, `go test ./engine/e2e/`.
+// on its own, `go test ./cmd/hookflow/e2e/`.
 //
-// Recording histories: `HOOKFLOW_RECORD_HISTORIES=1 go test ./engine/e2e/`
+// Recording histories: `HOOKFLOW_RECORD_HISTORIES=1 go test ./cmd/hookflow/e2e/`
 // rewrites engine/interpreter/testdata/*.json from real runs; the
 // interpreter's replay test replays them on every `go test`.
 package e2e

@@ -169,3 +169,43 @@ func TestWaitForCorrelatedEvent(t *testing.T) {
 	}
 	s.Record(t, in.RunID, "wait_for_event")
 }
+
+// TestExpressionBudgetFallback runs, on the real server, a step whose
+// expression needs more work than workflow code allows: it goes to the
+// Resolve activity, which stops it at the wall-clock budget, and the run
+// goes on through on_error. Its history guards interpreter version 7.
+func TestExpressionBudgetFallback(t *testing.T) {
+	s := StartStack(t)
+	s.StartWorker(t)
+	def := `{"name": "budget", "trigger": {"type": "webhook"}, "steps": [
+		{"id": "s1", "type": "map", "map": {"v": "{{ repeat('v', 10000) }}"}},
+		{"id": "bomb", "type": "map", "map": {"n": "{{ len(reduce(1..400000, upper(steps.s1.v), '')) }}"}, "on_error": "continue"},
+		{"id": "small", "type": "map", "map": {"n": "{{ len(reduce(1..2000, #acc + 'x', '')) }}", "err": "steps.bomb.error.message"}},
+		{"id": "post", "type": "action", "connector": "sink", "action": "post", "credential": "sink-live", "input": {"text": "{{ steps.small.err }}"}}]}`
+	in := Input(t, "wf_budget", "evt_budget_1", def, `{}`)
+	ctx := context.Background()
+	if _, err := interpreter.Start(ctx, s.Client, s.TaskQueue, in); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Await(t, in.RunID, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	run, err := s.Store.GetRun(ctx, in.RunID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var steps []interpreter.StepRecord
+	if err := json.Unmarshal(run.Steps, &steps); err != nil || len(steps) != 4 {
+		t.Fatalf("stored steps: %v (%s)", err, run.Steps)
+	}
+	if steps[1].Status != interpreter.StepContinued || steps[1].Error != "n: expression exceeded 50ms" {
+		t.Errorf("bomb step %s %q, want continued with the time budget's message", steps[1].Status, steps[1].Error)
+	}
+	if !strings.Contains(string(steps[2].Output), `"n":2000`) {
+		t.Errorf("small step output %s", steps[2].Output)
+	}
+	if h := s.HistoryText(t, in.RunID); !strings.Contains(h, interpreter.ActivityResolve) {
+		t.Error("the costly evaluation did not go to the Resolve activity")
+	}
+	s.Record(t, in.RunID, "expression_budget")
+}

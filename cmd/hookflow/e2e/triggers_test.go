@@ -306,7 +306,7 @@ func hookflowBinary(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "hookflow")
 	cmd := exec.Command("go", "build", "-o", bin, "./cmd/hookflow")
-	cmd.Dir = filepath.Join("..", "..")
+	cmd.Dir = filepath.Join("..", "..", "..")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build ./cmd/hookflow: %v\n%s", err, out)
 	}
