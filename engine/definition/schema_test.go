@@ -71,8 +71,8 @@ func TestSchemaAgreesWithTypes(t *testing.T) {
 		t.Errorf("schema kinds %v, Go kinds %v", got, Kinds)
 	}
 	for _, k := range Kinds {
-		if _, ok := kindFields[k]; !ok {
-			t.Errorf("kind %q has no kindFields entry", k)
+		if _, ok := KindSpecOf(k); !ok {
+			t.Errorf("kind %q has no spec", k)
 		}
 	}
 }
