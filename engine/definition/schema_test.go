@@ -52,7 +52,7 @@ func TestSchemaAgreesWithTypes(t *testing.T) {
 			t.Errorf("%s (%s): schema properties %v, Go fields %v", typ.Name(), name, inSchema, inGo)
 		}
 	}
-	// Every kind has a kindFields entry and appears in the schema's enum.
+	// Every kind has a spec and appears in the schema's enum.
 	var step struct {
 		Defs struct {
 			Step struct {
