@@ -27,6 +27,18 @@ func (s *server) workflowSchema(c *gin.Context) {
 	c.Data(http.StatusOK, "application/schema+json", definition.SchemaJSON())
 }
 
+// stepKinds is the document GET /api/v1/step-kinds serves: the fields
+// every step has and the spec of every step kind, in documentation order.
+// The editor builds its step forms from it.
+type stepKinds struct {
+	CommonFields []definition.StepField `json:"common_fields"`
+	StepKinds    []*definition.KindSpec `json:"step_kinds"`
+}
+
+func (s *server) listStepKinds(c *gin.Context) {
+	c.JSON(http.StatusOK, stepKinds{CommonFields: definition.CommonFields, StepKinds: definition.KindSpecs()})
+}
+
 func (s *server) listConnectors(c *gin.Context) {
 	c.JSON(http.StatusOK, s.cfg.Manage.Registry.Catalog())
 }

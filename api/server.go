@@ -150,6 +150,7 @@ func (s *server) routes(v1 *gin.RouterGroup) {
 
 	v1.GET("/openapi.json", viewer, s.openAPI)
 	v1.GET("/schema/workflow.json", viewer, s.workflowSchema)
+	v1.GET("/step-kinds", viewer, s.listStepKinds)
 	v1.GET("/connectors", viewer, s.listConnectors)
 	v1.GET("/connectors/:name", viewer, s.getConnector)
 

@@ -112,6 +112,9 @@ type Action struct {
 	// Retryable, Permanent or RateLimited (the shared HTTP client does this);
 	// an unclassified error is treated as retryable.
 	Run RunFunc `json:"-"`
+	// Durable, when set, makes each Run one attempt of a delivery whose
+	// retries the engine schedules itself (see DurableDelivery).
+	Durable DurableDelivery `json:"-"`
 }
 
 // RunFunc performs an action. See Action.Run for the contract.

@@ -20,6 +20,7 @@ import (
 	"github.com/hookflow/hookflow/api/ui"
 	"github.com/hookflow/hookflow/api/wiring"
 	"github.com/hookflow/hookflow/connectors/all"
+	"github.com/hookflow/hookflow/engine/definition"
 	"github.com/hookflow/hookflow/engine/interpreter"
 	"github.com/hookflow/hookflow/engine/secrets"
 	"github.com/hookflow/hookflow/engine/services/dryrun"
@@ -398,6 +399,81 @@ func TestBrowser(t *testing.T) {
 		b.waitFor(`!document.querySelector("#approve-ok")`, "the approval buttons to go once the run ended")
 		noProblems(t)
 	})
+
+	t.Run("every step kind's form comes from its spec", func(t *testing.T) {
+		b := b0.with(t)
+		b.click(`#nav a[href='#/workflows']`)
+		b.click(`a[href='#/workflows/new']`)
+		const add = `ol.steps[aria-label="Steps"] > li.add-step`
+		for _, k := range definition.Kinds {
+			b.selectOption(add+" select", string(k))
+			b.click(add + " button")
+		}
+		// Each open card has a control for every field of its kind: those
+		// of an action that need a connector chosen first, and those of a
+		// choice's other options, excepted.
+		for i, k := range definition.KindSpecs() {
+			b.waitFor(fmt.Sprintf(`document.querySelector('[data-path="steps[%d]"] .card-body')`, i), "the form of the "+string(k.Kind)+" step")
+			for _, f := range k.Fields {
+				if f.Option || f.Format == definition.FormatAction || f.Format == definition.FormatInput ||
+					(f.Format == definition.FormatCredential && f.Connector == "") || (k.Choice != nil && inLaterOption(k.Choice, f.Name)) {
+					continue
+				}
+				key := fmt.Sprintf("steps[%d].%s", i, f.Name)
+				var found bool
+				b.eval(fmt.Sprintf(`!!document.querySelector('[data-error-key=%s]')`, js(key)), &found)
+				if !found {
+					t.Errorf("the %s step's form has no control for %s", k.Kind, key)
+				}
+			}
+		}
+		// A choice swaps the fields shown: the wait turns into an approval.
+		b.selectOption(`[data-path="steps[9]"] select[name=choice]`, "1")
+		b.waitFor(`document.querySelector('[data-error-key="steps[9].approval.message"]') && !document.querySelector('[data-error-key="steps[9].event"]')`, "the approval fields of the wait")
+		b.screenshot(shots, "editor-all-kinds")
+
+		// New steps start as their specs say: one blank case, two named
+		// branches, an empty body, an empty approval.
+		b.click("#tab-json")
+		var raw string
+		b.eval(`document.querySelector(".json-editor").value`, &raw)
+		var doc struct {
+			Steps []map[string]any `json:"steps"`
+		}
+		if err := json.Unmarshal([]byte(raw), &doc); err != nil || len(doc.Steps) != len(definition.Kinds) {
+			t.Fatalf("the JSON tab holds %d steps (%v): %s", len(doc.Steps), err, raw)
+		}
+		for _, c := range []struct {
+			step int
+			key  string
+			want string
+		}{
+			{3, "cases", `[{"if":"","next":""}]`},
+			{4, "cases", `[{"equals":"","next":""}]`},
+			{6, "steps", `[]`},
+			{7, "branches", `[{"name":"branch_1","steps":[]},{"name":"branch_2","steps":[]}]`},
+			{9, "approval", `{}`},
+		} {
+			got, _ := json.Marshal(doc.Steps[c.step][c.key])
+			if string(got) != c.want {
+				t.Errorf("new %s step: %s = %s, want %s", doc.Steps[c.step]["type"], c.key, got, c.want)
+			}
+		}
+		noProblems(t)
+	})
+}
+
+// inLaterOption reports whether field belongs to an option of c other
+// than the first, which a new step does not show.
+func inLaterOption(c *definition.Choice, field string) bool {
+	for _, o := range c.Options[1:] {
+		for _, f := range o.Fields {
+			if f == field {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // waitStore polls a store condition, bounded so a broken UI fails the

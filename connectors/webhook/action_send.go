@@ -241,6 +241,7 @@ func sendAction(now func() time.Time) *connectors.Action {
 			}
 			return Deliver(ctx, call.HTTP, d)
 		},
+		Durable: durableSend{},
 	}
 }
 

@@ -52,7 +52,7 @@ func TestSchemaAgreesWithTypes(t *testing.T) {
 			t.Errorf("%s (%s): schema properties %v, Go fields %v", typ.Name(), name, inSchema, inGo)
 		}
 	}
-	// Every kind has a kindFields entry and appears in the schema's enum.
+	// Every kind has a spec and appears in the schema's enum.
 	var step struct {
 		Defs struct {
 			Step struct {
@@ -71,8 +71,8 @@ func TestSchemaAgreesWithTypes(t *testing.T) {
 		t.Errorf("schema kinds %v, Go kinds %v", got, Kinds)
 	}
 	for _, k := range Kinds {
-		if _, ok := kindFields[k]; !ok {
-			t.Errorf("kind %q has no kindFields entry", k)
+		if _, ok := KindSpecOf(k); !ok {
+			t.Errorf("kind %q has no spec", k)
 		}
 	}
 }

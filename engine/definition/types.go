@@ -17,6 +17,28 @@
 // body or a parallel branch is its own list, entered at its first step.
 // The graph is a DAG; the only loop is foreach.
 //
+// # Step kinds
+//
+// A step kind is declared once, like a connector: a KindSpec in its own
+// file (kind_filter.go, kind_foreach.go, …) holds its fields as data, its
+// validation, its moves in the step graph and, for foreach and parallel,
+// the step lists nested in it; kinds.go registers them in one ordered
+// list. validate.go is the generic walk over those specs: step lists,
+// reachability, cycles, which steps have run where, references, and the
+// checks every step shares (id, type, fields of other kinds, targets,
+// on_error, retry, timeout). The API serves the specs at
+// GET /api/v1/step-kinds and the editor builds its step forms from them.
+//
+// The interpreter runs each kind from its own engine/interpreter/kind_<name>.go,
+// keyed by the same Kind; a test there checks that every kind here has
+// exactly one executor. Execution stays in the interpreter because it is
+// workflow code that needs the runner's internals (frames, the run log,
+// signal buffers, activities, versioning): passing those through an
+// interface would make them a public contract without making a kind any
+// shorter. The specs stay in this package because validation needs Step
+// and the validator's internals, which a package below definition could
+// not see and one above it could not be called from.
+//
 // # Data context
 //
 // Expressions and templates see these roots (see package expression):
@@ -30,21 +52,8 @@
 //	received  only in wait_for_event.match: the payload of the candidate event
 //	now()     the run's deterministic clock (workflow time), never the wall clock
 //
-// Step outputs, as steps.<id>:
-//
-//	action          the action's result (connector-defined, see its output_sample)
-//	http            {status, headers, body}
-//	filter          {passed: true}
-//	branch, switch  {next: "<chosen step id>"}
-//	map             the object the mapping built
-//	foreach         an array with one object per item: {"<body step id>": output, ...}
-//	parallel        {"<branch name>": {"<step id>": output, ...}, ...}; steps that run
-//	                on every path of a branch are also visible as steps.<id> after the join
-//	delay           {until: "<RFC 3339 time the delay ended>"}
-//	wait_for_event  {timed_out: bool, event: <payload or null>}; for approvals
-//	                {timed_out, approved, by, comment}
-//	respond         {status}
-//	call_workflow   the child's output (or {run_id} when wait is false)
+// What steps.<id> holds after a step has run is its kind's output: see
+// KindSpec.Output (kind_<name>.go), which GET /api/v1/step-kinds serves.
 //
 // A step whose on_error is "continue" and that fails has the output
 // {"error": {"message": "...", "class": "..."}}.
@@ -100,28 +109,8 @@ import (
 // Kind is a step's type.
 type Kind string
 
-// The step kinds.
-const (
-	KindAction       Kind = "action"
-	KindHTTP         Kind = "http"
-	KindFilter       Kind = "filter"
-	KindBranch       Kind = "branch"
-	KindSwitch       Kind = "switch"
-	KindMap          Kind = "map"
-	KindForeach      Kind = "foreach"
-	KindParallel     Kind = "parallel"
-	KindDelay        Kind = "delay"
-	KindWaitForEvent Kind = "wait_for_event"
-	KindRespond      Kind = "respond"
-	KindCallWorkflow Kind = "call_workflow"
-	KindStop         Kind = "stop"
-	KindFail         Kind = "fail"
-)
-
-// Kinds lists every step kind, in documentation order.
-var Kinds = []Kind{KindAction, KindHTTP, KindFilter, KindBranch, KindSwitch, KindMap,
-	KindForeach, KindParallel, KindDelay, KindWaitForEvent, KindRespond, KindCallWorkflow,
-	KindStop, KindFail}
+// The Kind constants (KindAction, KindFilter, …) and each kind's spec live
+// in kind_<name>.go; Kinds and KindSpecs list them all.
 
 // Trigger types.
 const (

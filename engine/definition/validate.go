@@ -2,7 +2,6 @@ package definition
 
 import (
 	"fmt"
-	"net/url"
 	"reflect"
 	"regexp"
 	"sort"
@@ -211,14 +210,9 @@ func (r *run) collect(path string, steps []*Step, loop bool, parent *node, depth
 		default:
 			r.ids[s.ID] = n
 		}
-		switch s.Type {
-		case KindForeach:
-			r.collect(p+".steps", s.Steps, true, n, depth+1)
-		case KindParallel:
-			for bi, b := range s.Branches {
-				if b != nil {
-					r.collect(fmt.Sprintf("%s.branches[%d].steps", p, bi), b.Steps, loop, n, depth+1)
-				}
+		if k, ok := kindsByName[s.Type]; ok && k.lists != nil {
+			for _, sub := range k.lists(s, p) {
+				r.collect(sub.path, sub.steps, loop || sub.loop, n, depth+1)
 			}
 		}
 	}
@@ -235,51 +229,18 @@ type edge struct {
 }
 
 // edges returns the moves out of n; unknown targets are reported by step().
+// A step of an unknown kind continues like most kinds do.
 func (r *run) edges(n *node) []edge {
-	s := n.step
-	var out []edge
-	target := func(field, id string, keeps bool) {
-		if id == "" {
-			return
-		}
-		if t := r.target(n, id); t != nil {
-			out = append(out, edge{field: field, to: t, keeps: keeps})
-		}
+	m := &moves{r: r, n: n}
+	if k, ok := kindsByName[n.step.Type]; ok {
+		k.edges(m)
+	} else {
+		continues(m)
 	}
-	following := func(field string) {
-		if n.index+1 < len(n.list.nodes) {
-			out = append(out, edge{field: field, to: n.list.nodes[n.index+1], keeps: true})
-		} else {
-			out = append(out, edge{field: field, keeps: true})
-		}
+	if g := n.step.GotoTarget(); g != "" {
+		m.to("on_error", g, false)
 	}
-	switch s.Type {
-	case KindStop, KindFail:
-	case KindBranch, KindSwitch:
-		for i, c := range s.Cases {
-			if c != nil {
-				target(fmt.Sprintf("cases[%d].next", i), c.Next, true)
-			}
-		}
-		if s.Default != "" {
-			target("default", s.Default, true)
-		} else {
-			following("")
-		}
-	default:
-		if s.Next != "" {
-			target("next", s.Next, true)
-		} else {
-			following("")
-		}
-		if s.Type == KindWaitForEvent && s.OnTimeout != "" {
-			target("on_timeout", s.OnTimeout, true)
-		}
-	}
-	if g := s.GotoTarget(); g != "" {
-		target("on_error", g, false)
-	}
-	return out
+	return m.out
 }
 
 // target resolves id as a step of n's list, or nil.
@@ -415,17 +376,15 @@ func (r *run) availability(l *list, entry map[string]bool) map[string]bool {
 		ready = ready[1:]
 		n.avail = in[n]
 		out := copySet(n.avail)
-		switch n.step.Type {
-		case KindForeach:
-			for _, sub := range r.lists {
-				if sub.parent == n {
-					r.availability(sub, n.avail)
-				}
-			}
-		case KindParallel:
-			for _, sub := range r.lists {
-				if sub.parent == n {
-					for k := range r.availability(sub, n.avail) {
+		joins := false
+		if k, ok := kindsByName[n.step.Type]; ok {
+			joins = k.joins
+		}
+		for _, sub := range r.lists {
+			if sub.parent == n {
+				exit := r.availability(sub, n.avail)
+				if joins {
+					for k := range exit {
 						out[k] = true
 					}
 				}
@@ -459,38 +418,21 @@ func copySet(s map[string]bool) map[string]bool {
 	return out
 }
 
-// kindFields lists the kind-specific JSON fields each kind accepts, beyond
-// id, type, name and description.
-var kindFields = map[Kind][]string{
-	KindAction:       {"connector", "action", "credential", "input", "next", "retry", "timeout", "on_error"},
-	KindHTTP:         {"method", "url", "headers", "query", "body", "credential", "next", "retry", "timeout", "on_error"},
-	KindFilter:       {"if", "next"},
-	KindBranch:       {"cases", "default", "on_error"},
-	KindSwitch:       {"value", "cases", "default", "on_error"},
-	KindMap:          {"map", "next", "on_error"},
-	KindForeach:      {"items", "steps", "concurrency", "max_items", "next", "timeout", "on_error"},
-	KindParallel:     {"branches", "next", "timeout", "on_error"},
-	KindDelay:        {"duration", "until", "next", "on_error"},
-	KindWaitForEvent: {"event", "correlation_key", "match", "approval", "wait_timeout", "on_timeout", "next", "on_error"},
-	KindRespond:      {"status", "headers", "body", "next", "on_error"},
-	KindCallWorkflow: {"workflow", "workflow_input", "wait", "next", "retry", "timeout", "on_error"},
-	KindStop:         {"message"},
-	KindFail:         {"message"},
-}
-
-var commonFields = map[string]bool{"id": true, "type": true, "name": true, "description": true}
-
-// foreignFields reports set fields that do not belong to the step's kind.
-func (r *run) foreignFields(n *node) {
+// foreignFields reports set fields that belong neither to every step nor
+// to the step's kind.
+func (r *run) foreignFields(n *node, k *KindSpec) {
 	allowed := map[string]bool{}
-	for _, f := range kindFields[n.step.Type] {
-		allowed[f] = true
+	for _, f := range CommonFields {
+		allowed[f.Name] = true
+	}
+	for _, f := range k.Fields {
+		allowed[f.Name] = true
 	}
 	v := reflect.ValueOf(n.step).Elem()
 	t := v.Type()
 	for i := 0; i < t.NumField(); i++ {
 		name := jsonName(t.Field(i))
-		if name == "" || commonFields[name] || allowed[name] || v.Field(i).IsZero() {
+		if name == "" || allowed[name] || v.Field(i).IsZero() {
 			continue
 		}
 		r.errorf(n.path, "field %q is not allowed on a%s %s step", name, article(string(n.step.Type)), n.step.Type)
@@ -749,7 +691,8 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// step checks one step.
+// step checks one step: what every step shares, then its kind's own
+// fields.
 func (r *run) step(n *node) {
 	s := n.step
 	p := n.path
@@ -757,12 +700,12 @@ func (r *run) step(n *node) {
 		r.errorf(p+".type", "is required: one of %s", kindList())
 		return
 	}
-	if _, ok := kindFields[s.Type]; !ok {
+	k, ok := kindsByName[s.Type]
+	if !ok {
 		r.errorf(p+".type", "unknown step type %q: want one of %s", s.Type, kindList())
 		return
 	}
-	r.foreignFields(n)
-	ctx := n.ctx()
+	r.foreignFields(n, k)
 	for _, t := range []struct{ field, id string }{{"next", s.Next}, {"default", s.Default}, {"on_timeout", s.OnTimeout}} {
 		if t.id != "" {
 			r.checkTarget(n, t.field, t.id)
@@ -779,68 +722,7 @@ func (r *run) step(n *node) {
 	}
 	r.retry(p+".retry", s.Retry)
 	r.duration(p+".timeout", s.Timeout, r.limits.MaxStepTimeout, false)
-
-	switch s.Type {
-	case KindAction:
-		r.action(n)
-	case KindHTTP:
-		r.http(n)
-	case KindFilter:
-		if s.If == "" {
-			r.errorf(p+".if", "is required")
-		} else {
-			r.expr(n, "if", s.If, ctx)
-		}
-	case KindBranch, KindSwitch:
-		r.cases(n)
-	case KindMap:
-		if len(s.Map) == 0 {
-			r.errorf(p+".map", "is required")
-		}
-		r.mapping(p+".map", s.Map, n)
-	case KindForeach:
-		if s.Items == "" {
-			r.errorf(p+".items", "is required")
-		} else {
-			r.expr(n, "items", s.Items, ctx)
-		}
-		if len(s.Steps) == 0 {
-			r.errorf(p+".steps", "a foreach needs at least one step in its body")
-		}
-		if s.Concurrency != 0 && (s.Concurrency < 1 || s.Concurrency > r.limits.MaxConcurrency) {
-			r.errorf(p+".concurrency", "must be between 1 and %d, got %d", r.limits.MaxConcurrency, s.Concurrency)
-		}
-		if s.MaxItems != 0 && (s.MaxItems < 1 || s.MaxItems > r.limits.MaxForeachItems) {
-			r.errorf(p+".max_items", "must be between 1 and %d, got %d", r.limits.MaxForeachItems, s.MaxItems)
-		}
-	case KindParallel:
-		r.parallel(n)
-	case KindDelay:
-		r.delay(n)
-	case KindWaitForEvent:
-		r.wait(n)
-	case KindRespond:
-		if s.Status != 0 && (s.Status < 100 || s.Status > 599) {
-			r.errorf(p+".status", "must be an HTTP status between 100 and 599, got %d", s.Status)
-		}
-		if r.def.Trigger.Type != TriggerWebhook || r.def.Trigger.Respond != RespondOnComplete {
-			r.errorf(p, "a respond step needs a webhook trigger with respond \"on_complete\" (otherwise the caller already has its reply)")
-		}
-		r.headers(p+".headers", s.Headers, n)
-		r.templates(p+".body", s.Body, n, ctx)
-	case KindCallWorkflow:
-		if s.Workflow == "" {
-			r.errorf(p+".workflow", "is required")
-		}
-		r.templates(p+".workflow_input", s.WorkflowInput, n, ctx)
-	case KindStop:
-		r.template(p+".message", s.Message, n, ctx)
-	case KindFail:
-		if s.Message == "" {
-			r.errorf(p+".message", "is required: say why the run fails")
-		}
-		r.template(p+".message", s.Message, n, ctx)
-	}
+	k.validate(r, n)
 }
 
 func kindList() string {
@@ -873,203 +755,6 @@ func (r *run) retry(path string, rt *Retry) {
 	}
 }
 
-func (r *run) action(n *node) {
-	s, p := n.step, n.path
-	if s.Connector == "" {
-		r.errorf(p+".connector", "is required")
-	}
-	if s.Action == "" {
-		r.errorf(p+".action", "is required")
-	}
-	if r.env == nil || s.Connector == "" {
-		r.templates(p+".input", s.Input, n, n.ctx())
-		return
-	}
-	spec, ok := r.env.Connector(s.Connector)
-	if !ok {
-		r.errorf(p+".connector", "unknown connector %q", s.Connector)
-		r.templates(p+".input", s.Input, n, n.ctx())
-		return
-	}
-	r.credential(p+".credential", s.Credential, s.Connector, spec)
-	if s.Action == "" {
-		return
-	}
-	a, ok := r.env.Action(s.Connector, s.Action)
-	if !ok {
-		names := make([]string, len(spec.Actions))
-		for i, a := range spec.Actions {
-			names[i] = a.Name
-		}
-		r.errorf(p+".action", "connector %q has no action %q (it has: %s)", s.Connector, s.Action, strings.Join(names, ", "))
-		r.templates(p+".input", s.Input, n, n.ctx())
-		return
-	}
-	r.fields(p+".input", s.Input, a.Input, n, n.ctx())
-}
-
-// fields checks values against a spec's fields: required present, no
-// unknown names, literal types, enums and patterns right; templated
-// values are checked as templates (a typed one is trusted for its type).
-func (r *run) fields(path string, values map[string]any, fields []connectors.Field, n *node, ctx expression.Context) {
-	byName := map[string]connectors.Field{}
-	for _, f := range fields {
-		byName[f.Name] = f
-		if _, ok := values[f.Name]; !ok && f.Required && f.Default == nil {
-			r.errorf(path, "missing required field %q", f.Name)
-		}
-	}
-	for _, k := range sortedKeys(values) {
-		fp := join(path, k)
-		f, ok := byName[k]
-		if !ok {
-			msg := fmt.Sprintf("unknown field %q", k)
-			best, bestDist := "", 3
-			for name := range byName {
-				if d := editDistance(k, name); d < bestDist || d == bestDist && name < best {
-					best, bestDist = name, d
-				}
-			}
-			if best != "" {
-				msg += fmt.Sprintf(" (did you mean %q?)", best)
-			}
-			r.errorf(fp, "%s", msg)
-			r.templates(fp, values[k], n, ctx)
-			continue
-		}
-		r.fieldValue(fp, values[k], f, n, ctx)
-	}
-}
-
-func (r *run) fieldValue(path string, v any, f connectors.Field, n *node, ctx expression.Context) {
-	if s, ok := v.(string); ok && expression.IsTemplate(s) {
-		typed, _ := r.template(path, s, n, ctx)
-		if !typed && f.Type != connectors.TypeString && f.Type != connectors.TypeAny && f.Type != "" {
-			r.errorf(path, "want %s, but text around {{ }} always renders a string", fieldKind(f.Type))
-		}
-		return
-	}
-	got := literalKind(v)
-	switch f.Type {
-	case connectors.TypeAny, "":
-	case connectors.TypeInteger:
-		if x, ok := v.(float64); !ok || x != float64(int64(x)) {
-			r.errorf(path, "want an integer, got %s", got)
-			return
-		}
-	case connectors.TypeNumber:
-		if _, ok := v.(float64); !ok {
-			r.errorf(path, "want a number, got %s", got)
-			return
-		}
-	case connectors.TypeString:
-		if _, ok := v.(string); !ok {
-			r.errorf(path, "want a string, got %s", got)
-			return
-		}
-	case connectors.TypeBoolean:
-		if _, ok := v.(bool); !ok {
-			r.errorf(path, "want a boolean, got %s", got)
-			return
-		}
-	case connectors.TypeObject:
-		if _, ok := v.(map[string]any); !ok {
-			r.errorf(path, "want an object, got %s", got)
-			return
-		}
-	case connectors.TypeArray:
-		if _, ok := v.([]any); !ok {
-			r.errorf(path, "want an array, got %s", got)
-			return
-		}
-	}
-	if s, ok := v.(string); ok {
-		if len(f.Enum) > 0 && !contains(f.Enum, s) {
-			r.errorf(path, "%q is not one of %s", s, quoteList(f.Enum))
-		}
-		if f.Pattern != "" {
-			if re, err := regexp.Compile(f.Pattern); err == nil && !re.MatchString(s) {
-				msg := f.PatternHelp
-				if msg == "" {
-					msg = "does not match " + f.Pattern
-				}
-				r.errorf(path, "%q: %s", s, msg)
-			}
-		}
-	}
-	r.templates(path, v, n, ctx)
-}
-
-func fieldKind(t connectors.FieldType) string {
-	switch t {
-	case connectors.TypeInteger:
-		return "an integer"
-	case connectors.TypeArray, connectors.TypeAny:
-		return "an " + string(t)
-	}
-	return "a " + string(t)
-}
-
-func literalKind(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case string:
-		return "a string"
-	case float64:
-		return "a number"
-	case bool:
-		return "a boolean"
-	case map[string]any:
-		return "an object"
-	case []any:
-		return "an array"
-	}
-	return fmt.Sprintf("%T", v)
-}
-
-func contains(list []string, s string) bool {
-	for _, e := range list {
-		if e == s {
-			return true
-		}
-	}
-	return false
-}
-
-func quoteList(list []string) string {
-	q := make([]string, len(list))
-	for i, s := range list {
-		q[i] = fmt.Sprintf("%q", s)
-	}
-	return strings.Join(q, ", ")
-}
-
-var httpMethods = []string{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}
-
-func (r *run) http(n *node) {
-	s, p := n.step, n.path
-	if s.Method != "" && !contains(httpMethods, s.Method) {
-		r.errorf(p+".method", "unknown method %q: want one of %s", s.Method, strings.Join(httpMethods, ", "))
-	}
-	if s.URL == "" {
-		r.errorf(p+".url", "is required")
-	} else if _, isTemplate := r.template(p+".url", s.URL, n, n.ctx()); !isTemplate {
-		u, err := url.Parse(s.URL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			r.errorf(p+".url", "%q is not an absolute http or https URL", s.URL)
-		}
-	}
-	r.headers(p+".headers", s.Headers, n)
-	r.headers(p+".query", s.Query, n)
-	r.templates(p+".body", s.Body, n, n.ctx())
-	if s.Credential != "" && r.env != nil {
-		// Only an http credential is meant for URLs a workflow names; the
-		// http step refuses any other at run time too.
-		r.credential(p+".credential", s.Credential, "http", nil)
-	}
-}
-
 func (r *run) headers(path string, h map[string]string, n *node) {
 	for _, k := range sortedKeys(h) {
 		if strings.TrimSpace(k) == "" {
@@ -1077,139 +762,4 @@ func (r *run) headers(path string, h map[string]string, n *node) {
 		}
 		r.template(join(path, k), h[k], n, n.ctx())
 	}
-}
-
-func (r *run) cases(n *node) {
-	s, p := n.step, n.path
-	if s.Type == KindSwitch {
-		if s.Value == "" {
-			r.errorf(p+".value", "is required")
-		} else {
-			r.expr(n, "value", s.Value, n.ctx())
-		}
-	}
-	if len(s.Cases) == 0 {
-		r.errorf(p+".cases", "a %s needs at least one case", s.Type)
-	}
-	for i, c := range s.Cases {
-		cp := fmt.Sprintf("%s.cases[%d]", p, i)
-		if c == nil {
-			r.errorf(cp, "a case must be an object")
-			continue
-		}
-		if s.Type == KindBranch {
-			if c.Equals != nil {
-				r.errorf(cp+".equals", "is for switch cases; a branch case has if")
-			}
-			if c.If == "" {
-				r.errorf(cp+".if", "is required")
-			} else {
-				r.expr(n, fmt.Sprintf("cases[%d].if", i), c.If, n.ctx())
-			}
-		} else if c.If != "" {
-			r.errorf(cp+".if", "is for branch cases; a switch case has equals")
-		}
-		if c.Next == "" {
-			r.errorf(cp+".next", "is required")
-		} else {
-			r.checkTarget(n, fmt.Sprintf("cases[%d].next", i), c.Next)
-		}
-	}
-}
-
-func (r *run) mapping(path string, m map[string]any, n *node) {
-	for _, k := range sortedKeys(m) {
-		r.mapValue(join(path, k), m[k], n)
-	}
-}
-
-func (r *run) mapValue(path string, v any, n *node) {
-	switch x := v.(type) {
-	case string:
-		if expression.IsTemplate(x) {
-			r.template(path, x, n, n.ctx())
-			return
-		}
-		refs, err := expression.CheckPath(x, n.ctx())
-		if err != nil {
-			r.errs = append(r.errs, exprError(path, err))
-			return
-		}
-		r.refs(path, n, refs)
-	case map[string]any:
-		r.mapping(path, x, n)
-	case []any:
-		for i, e := range x {
-			r.mapValue(fmt.Sprintf("%s[%d]", path, i), e, n)
-		}
-	}
-}
-
-func (r *run) parallel(n *node) {
-	s, p := n.step, n.path
-	if len(s.Branches) < 2 {
-		r.errorf(p+".branches", "a parallel step needs at least two branches")
-	}
-	names := map[string]bool{}
-	for i, b := range s.Branches {
-		bp := fmt.Sprintf("%s.branches[%d]", p, i)
-		if b == nil {
-			r.errorf(bp, "a branch must be an object")
-			continue
-		}
-		switch {
-		case b.Name == "":
-			r.errorf(bp+".name", "is required")
-		case !identRE.MatchString(b.Name):
-			r.errorf(bp+".name", "branch name %q must be letters, digits and _, starting with a letter or _", b.Name)
-		case names[b.Name]:
-			r.errorf(bp+".name", "duplicate branch name %q", b.Name)
-		}
-		names[b.Name] = true
-		if len(b.Steps) == 0 {
-			r.errorf(bp+".steps", "a branch needs at least one step")
-		}
-	}
-}
-
-func (r *run) delay(n *node) {
-	s, p := n.step, n.path
-	switch {
-	case s.Duration == "" && s.Until == "":
-		r.errorf(p, "a delay needs duration or until")
-	case s.Duration != "" && s.Until != "":
-		r.errorf(p, "a delay takes duration or until, not both")
-	case s.Duration != "":
-		r.duration(p+".duration", s.Duration, r.limits.MaxWait, true)
-	default:
-		// A literal RFC 3339 time is accepted as is; anything else is an
-		// expression giving a time or an RFC 3339 string.
-		if _, err := time.Parse(time.RFC3339, s.Until); err == nil {
-			return
-		}
-		r.expr(n, "until", s.Until, n.ctx())
-	}
-}
-
-func (r *run) wait(n *node) {
-	s, p := n.step, n.path
-	switch {
-	case s.Event == "" && s.Approval == nil:
-		r.errorf(p, "a wait_for_event needs event or approval")
-	case s.Event != "" && s.Approval != nil:
-		r.errorf(p, "a wait_for_event takes event or approval, not both")
-	case s.Event != "":
-		if s.CorrelationKey == "" {
-			r.errorf(p+".correlation_key", "is required: it tells which incoming event belongs to this run")
-		}
-	default:
-		r.template(p+".approval.message", s.Approval.Message, n, n.ctx())
-	}
-	if s.CorrelationKey != "" {
-		r.expr(n, "correlation_key", s.CorrelationKey, n.ctx())
-	}
-	if s.Match != "" {
-		r.expr(n, "match", s.Match, expression.Context{Loop: n.list.loop, Received: true})
-	}
-	r.duration(p+".wait_timeout", s.WaitTimeout, r.limits.MaxWait, true)
 }

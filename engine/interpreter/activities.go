@@ -119,12 +119,23 @@ type DeliverResult struct {
 	Error      string `json:"error,omitempty"`
 }
 
-// deliveryEnvelope is the payload stored with a delivery: the action input
-// and the credential name (never its value), enough to send it again.
+// deliveryEnvelope is the payload stored with a delivery: the action, its
+// input and the credential name (never its value), enough to send it
+// again.
 type deliveryEnvelope struct {
+	// Connector and Action are empty in deliveries stored before they
+	// were recorded, when every delivery was the webhook connector's send
+	// (see legacyDelivery).
+	Connector  string         `json:"connector,omitempty"`
+	Action     string         `json:"action,omitempty"`
 	Credential string         `json:"credential,omitempty"`
 	Input      map[string]any `json:"input"`
 }
+
+// legacyDelivery is the action of a stored delivery whose envelope names
+// none: the only durable delivery there was before envelopes named their
+// action.
+var legacyDelivery = struct{ connector, action string }{"webhook", "send"}
 
 // DeliveryID is the deterministic delivery id of one webhook step of one run.
 func DeliveryID(runID, step string) string {
@@ -563,11 +574,16 @@ func (a *Activities) Deliver(ctx context.Context, req DeliverRequest) (DeliverRe
 	if a.deps.Store == nil || a.deps.Registry == nil {
 		return DeliverResult{}, a.fail(ctx, connectors.Permanent(errors.New("outgoing webhooks need a store and a registry")))
 	}
-	dest, _ := req.Action.Input["url"].(string)
-	if dest == "" {
-		return DeliverResult{}, a.fail(ctx, connectors.Permanent(errors.New("input.url is empty")))
+	dd := a.deps.Registry.DurableDelivery(req.Action.Connector, req.Action.Action)
+	if dd == nil {
+		return DeliverResult{}, a.fail(ctx, connectors.Permanent(fmt.Errorf("%s.%s does not deliver durably", req.Action.Connector, req.Action.Action)))
 	}
-	payload, err := json.Marshal(deliveryEnvelope{Credential: req.Action.Credential, Input: req.Action.Input})
+	dest, err := dd.Destination(connectors.Values(req.Action.Input))
+	if err != nil {
+		return DeliverResult{}, a.fail(ctx, connectors.Permanent(err))
+	}
+	payload, err := json.Marshal(deliveryEnvelope{Connector: req.Action.Connector, Action: req.Action.Action,
+		Credential: req.Action.Credential, Input: req.Action.Input})
 	if err != nil {
 		return DeliverResult{}, a.fail(ctx, connectors.Permanent(fmt.Errorf("encoding delivery: %w", err)))
 	}
@@ -580,12 +596,12 @@ func (a *Activities) Deliver(ctx context.Context, req DeliverRequest) (DeliverRe
 		return DeliverResult{Delivered: d.Status == store.DeliverySucceeded, Dead: d.Status == store.DeliveryDead,
 			HTTPStatus: d.LastStatus, Error: d.LastError}, nil
 	}
-	return a.attempt(ctx, d.ID, req.Action, req.NextDelay)
+	return a.attempt(ctx, d, req.Action, req.NextDelay)
 }
 
-// attempt sends once and records the outcome; nextDelay zero means this
+// attempt sends d once and records the outcome; nextDelay zero means this
 // was the last scheduled attempt.
-func (a *Activities) attempt(ctx context.Context, deliveryID string, req ActionRequest, nextDelay time.Duration) (DeliverResult, error) {
+func (a *Activities) attempt(ctx context.Context, d store.Delivery, req ActionRequest, nextDelay time.Duration) (DeliverResult, error) {
 	cred, err := a.credential(ctx, req.Credential)
 	start := time.Now()
 	var out any
@@ -616,8 +632,8 @@ func (a *Activities) attempt(ctx context.Context, deliveryID string, req ActionR
 		next := time.Now().Add(wait).UTC()
 		att.Status, att.NextAttemptAt, att.Error, res.Error = store.DeliveryFailed, &next, err.Error(), err.Error()
 	}
-	metrics.Deliveries.WithLabelValues(destinationLabel(req.Input["url"]), att.Status).Inc()
-	if _, err := a.deps.Store.RecordDeliveryAttempt(ctx, deliveryID, att); err != nil {
+	metrics.Deliveries.WithLabelValues(destinationLabel(d.Destination), att.Status).Inc()
+	if _, err := a.deps.Store.RecordDeliveryAttempt(ctx, d.ID, att); err != nil {
 		return DeliverResult{}, fmt.Errorf("recording delivery attempt: %w", err)
 	}
 	return res, nil
@@ -625,9 +641,9 @@ func (a *Activities) attempt(ctx context.Context, deliveryID string, req ActionR
 
 // destinationLabel is the deliveries metric's destination: scheme://host
 // of the webhook URL, never its path or query (which may carry tokens and
-// would make one series per customer).
-func destinationLabel(v any) string {
-	raw, _ := v.(string)
+// would make one series per customer); "invalid" for a destination that
+// is not a URL.
+func destinationLabel(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
 		return "invalid"
@@ -661,7 +677,10 @@ func (a *Activities) Redeliver(ctx context.Context, deliveryID string) (DeliverR
 			return DeliverResult{}, fmt.Errorf("requeueing delivery %s: %w", deliveryID, err)
 		}
 	}
-	req := ActionRequest{RunID: d.RunID, WorkflowID: d.WorkflowID, Step: d.StepID, Connector: webhookConnector,
-		Action: webhookSend, Credential: env.Credential, Input: env.Input}
-	return a.attempt(ctx, deliveryID, req, 0)
+	if env.Connector == "" {
+		env.Connector, env.Action = legacyDelivery.connector, legacyDelivery.action
+	}
+	req := ActionRequest{RunID: d.RunID, WorkflowID: d.WorkflowID, Step: d.StepID, Connector: env.Connector,
+		Action: env.Action, Credential: env.Credential, Input: env.Input}
+	return a.attempt(ctx, d, req, 0)
 }

@@ -1,13 +1,30 @@
 // Package interpreter runs hookflow workflow definitions as durable
 // Temporal workflows.
 //
-// One workflow type, RunWorkflow (registered as WorkflowName), interprets
-// every definition. Its input (RunInput) is the pinned definition snapshot
-// with its hash, the event and per-run Options, so editing or deleting a
-// workflow never changes a run that has started. filter, branch, switch,
+// One workflow type, the function RunWorkflow returns (registered as
+// WorkflowName), interprets every definition. Its input (RunInput) is the
+// pinned definition snapshot with its hash, the event and per-run Options,
+// so editing or deleting a workflow never changes a run that has started. filter, branch, switch,
 // map, foreach, parallel, delay, wait_for_event, respond, stop and fail run
 // in workflow code; action, http, blob loading, the run summary and
 // everything else that touches the outside world run as activities.
+//
+// # Step kinds
+//
+// Each step kind runs from its own kind_<name>.go, a small type whose run
+// method the interpreter loop (runList, exec) calls through the stepKinds
+// table, keyed by the same definition.Kind whose spec (fields, validation,
+// graph moves) lives in engine/definition/kind_<name>.go. The loop owns
+// what every step shares: the run-log record, on_error, next pointers and
+// the stop of a filtered or stopped list; steps.go runs a step's
+// activities under its retry policy and timeout, and eval.go evaluates
+// expressions.
+//
+// An action whose connector declares connectors.DurableDelivery (the
+// webhook connector's send) is not one activity call but a delivery: the
+// interpreter asks the registry given to RunWorkflow for the capability,
+// waits out the schedule it returns as durable timers and records every
+// attempt through the Deliver activity. No connector is known by name.
 //
 // # Determinism
 //

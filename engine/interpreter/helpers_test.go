@@ -3,6 +3,7 @@ package interpreter
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -273,14 +274,45 @@ func newSink(t testing.TB) *sink {
 	return s
 }
 
+// commaSchedule is a connectors.DurableDelivery whose schedule is the
+// comma-separated Go durations of the input's retry_schedule (one
+// immediate attempt when it has none).
+type commaSchedule struct{}
+
+func (commaSchedule) Schedule(input connectors.Values) ([]time.Duration, error) {
+	raw := input.String("retry_schedule")
+	if raw == "" {
+		return []time.Duration{0}, nil
+	}
+	var out []time.Duration
+	for _, part := range strings.Split(raw, ",") {
+		d, err := time.ParseDuration(part)
+		if err != nil {
+			return nil, fmt.Errorf("retry_schedule: %w", err)
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// Destination is the input's url, or its parcel for the courier fake.
+func (commaSchedule) Destination(input connectors.Values) (string, error) {
+	for _, f := range []string{"url", "parcel"} {
+		if v := input.String(f); v != "" {
+			return v, nil
+		}
+	}
+	return "", errors.New("input.url is empty")
+}
+
 // fakeWebhookConnector stands in for connectors/webhook: its send action
 // POSTs the data to url through the guarded client with the stable message
-// id, so the interpreter's durable schedule is tested against a real HTTP
-// receiver.
+// id and declares durable delivery, so the interpreter's durable schedule
+// is tested against a real HTTP receiver.
 func fakeWebhookConnector() *connectors.Spec {
 	return &connectors.Spec{
 		Name: "webhook", Title: "Webhook", UserURLs: true,
-		Actions: []*connectors.Action{{Name: "send", Title: "Send",
+		Actions: []*connectors.Action{{Name: "send", Title: "Send", Durable: commaSchedule{},
 			Input: []connectors.Field{
 				{Name: "url", Type: connectors.TypeString, Required: true},
 				{Name: "event_type", Type: connectors.TypeString, Required: true},

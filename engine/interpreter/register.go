@@ -79,14 +79,16 @@ type Deps struct {
 // Register registers the interpreter's workflows and activities on a
 // worker (or a test environment, which is also a worker.Registry).
 func Register(w worker.Registry, deps Deps) {
-	RegisterWorkflows(w)
+	RegisterWorkflows(w, deps.Registry)
 	RegisterActivities(w, NewActivities(deps))
 }
 
 // RegisterWorkflows registers the workflows only, for replayers and tests
-// that mock every activity.
-func RegisterWorkflows(w worker.WorkflowRegistry) {
-	w.RegisterWorkflowWithOptions(RunWorkflow, workflow.RegisterOptions{Name: WorkflowName})
+// that mock every activity. registry is the connector registry workflow
+// code asks for durable delivery (see RunWorkflow): give replayers the
+// registry the workers have.
+func RegisterWorkflows(w worker.WorkflowRegistry, registry *connectors.Registry) {
+	w.RegisterWorkflowWithOptions(RunWorkflow(registry), workflow.RegisterOptions{Name: WorkflowName})
 	w.RegisterWorkflowWithOptions(MailboxWorkflow, workflow.RegisterOptions{Name: MailboxWorkflowName})
 	w.RegisterWorkflowWithOptions(WaitRouterWorkflow, workflow.RegisterOptions{Name: WaitRouterWorkflowName})
 	w.RegisterWorkflowWithOptions(RedeliverWorkflow, workflow.RegisterOptions{Name: RedeliverWorkflowName})

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"go.temporal.io/sdk/worker"
+
+	"github.com/hookflow/hookflow/connectors/all"
 )
 
 // e2eSecret is the credential value cmd/hookflow/e2e uses when it records the
@@ -27,10 +29,16 @@ func TestReplayRecordedHistories(t *testing.T) {
 	if len(files) == 0 {
 		t.Fatal("no recorded histories in testdata/: record them with HOOKFLOW_RECORD_HISTORIES=1 go test ./cmd/hookflow/e2e/")
 	}
+	// The replayer holds the connectors every worker holds: workflow code
+	// asks them which actions deliver durably.
+	reg, err := all.New(all.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			r := worker.NewWorkflowReplayer()
-			RegisterWorkflows(r)
+			RegisterWorkflows(r, reg)
 			if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
 				t.Fatalf("replaying %s: %v", f, err)
 			}

@@ -147,7 +147,7 @@ func (r *Runner) Run(ctx context.Context, req Request) (res Result, err error) {
 	// healthy dry run (a real worker merely retries the workflow task).
 	env.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: idle})
 	env.SetStartTime(req.Event.ReceivedAt)
-	interpreter.RegisterWorkflows(env)
+	interpreter.RegisterWorkflows(env, r.Registry)
 
 	real := interpreter.NewActivities(interpreter.Deps{Store: r.Store, Registry: r.Registry, Keyring: r.Keyring, Logger: logger})
 	fx := &fixtures{req: req, real: real, registry: r.Registry, mocked: map[string]bool{}}

@@ -114,8 +114,25 @@ export function catalog() {
   return catalogPromise;
 }
 
+// Step kinds (fields, flow and output of every kind), fetched once per
+// page load like the catalog: the step editor's forms are built from them.
+let kindsPromise = null;
+export function stepKinds() {
+  if (!kindsPromise) {
+    kindsPromise = get('/step-kinds').then((d) => {
+      const list = d.step_kinds || [];
+      return { list, byKind: new Map(list.map((k) => [k.kind, k])), common: d.common_fields || [] };
+    }).catch((err) => {
+      kindsPromise = null;
+      throw err;
+    });
+  }
+  return kindsPromise;
+}
+
 export function resetCache() {
   catalogPromise = null;
+  kindsPromise = null;
 }
 
 // errorText renders an ApiError for a banner: the detail, then each field

@@ -1,52 +1,20 @@
 // The visual step editor: the definition's step graph drawn as cards in
 // list order, with foreach bodies and parallel branches nested inside their
-// step and branch/switch/next targets shown as arrows. Each card holds a
-// form generated from the step's kind and, for action steps, from the
-// connector catalog's input fields.
+// step and branch/switch/next targets shown as arrows.
+//
+// Every form is generated from data: a step's fields come from its kind's
+// spec (GET /api/v1/step-kinds: name, JSON type, format, title, help,
+// example, default, required, sub-fields), an action's input from the
+// connector catalog. Nothing here knows a kind by name: which fields a
+// kind takes, how a run flows after it and what each field means all come
+// from the spec, which the server's validation uses too.
 //
 // The editor edits the definition object in place. Structural changes
 // (add, remove, move, change of kind or connector) call ctx.rerender();
 // typing only updates the object, so focus and the cursor stay put.
 
-import { h, nextId, field } from './dom.js';
+import { h, field } from './dom.js';
 import { specControl, textControl, numberControl, selectControl, jsonControl, kvControl } from './fields.js';
-
-// KINDS describes every step kind for the "add step" menu and the cards.
-export const KINDS = [
-  ['action', 'Action', 'Call a connector: post to Slack, upsert a HubSpot contact…'],
-  ['http', 'HTTP request', 'Call any URL.'],
-  ['filter', 'Filter', 'Stop the run quietly unless a condition holds.'],
-  ['branch', 'Branch', 'Go to the first case whose condition holds.'],
-  ['switch', 'Switch', 'Go to the case whose value matches.'],
-  ['map', 'Map fields', 'Build an object from fields of the trigger and earlier steps.'],
-  ['foreach', 'For each', 'Run steps once for every item of a list.'],
-  ['parallel', 'Parallel', 'Run branches at the same time and wait for all.'],
-  ['delay', 'Delay', 'Wait for a duration or until a time.'],
-  ['wait_for_event', 'Wait for event', 'Wait for a matching webhook or an approval.'],
-  ['respond', 'Respond', 'Shape the reply to the webhook caller.'],
-  ['call_workflow', 'Call workflow', 'Run another workflow.'],
-  ['stop', 'Stop', 'End the run successfully.'],
-  ['fail', 'Fail', 'End the run as failed with a message.'],
-];
-const KIND_TITLE = Object.fromEntries(KINDS.map(([k, t]) => [k, t]));
-
-// Which per-step options a kind accepts (mirrors the definition's rules).
-const OPTIONS = {
-  action: ['next', 'retry', 'timeout', 'on_error'],
-  http: ['next', 'retry', 'timeout', 'on_error'],
-  filter: ['next'],
-  branch: ['on_error'],
-  switch: ['on_error'],
-  map: ['next', 'on_error'],
-  foreach: ['next', 'timeout', 'on_error'],
-  parallel: ['next', 'timeout', 'on_error'],
-  delay: ['next', 'on_error'],
-  wait_for_event: ['next', 'on_error'],
-  respond: ['next', 'on_error'],
-  call_workflow: ['next', 'retry', 'timeout', 'on_error'],
-  stop: [],
-  fail: [],
-};
 
 // allStepIds collects every step id in the definition (ids are unique
 // across nested lists too).
@@ -59,85 +27,118 @@ export function allStepIds(steps, out = new Set()) {
   return out;
 }
 
-export function newStep(kind, def) {
+// newStep is a fresh step of kind with an unused id: nested step lists
+// start empty, and a list of parts that needs some (cases, branches)
+// starts with as many as its spec's min_items.
+export function newStep(kind, def, kinds) {
   const ids = allStepIds(def.steps);
   let n = 1;
   while (ids.has(`${kind}_${n}`)) n += 1;
   const s = { id: `${kind}_${n}`, type: kind };
-  switch (kind) {
-    case 'branch':
-      s.cases = [{ if: '', next: '' }];
-      break;
-    case 'switch':
-      s.cases = [{ equals: '', next: '' }];
-      break;
-    case 'foreach':
-      s.steps = [];
-      break;
-    case 'parallel':
-      s.branches = [{ name: 'a', steps: [] }, { name: 'b', steps: [] }];
-      break;
-    case 'http':
-      s.method = 'GET';
-      break;
-    default:
+  const spec = kinds.byKind.get(kind);
+  for (const f of (spec && spec.fields) || []) {
+    if (f.option) continue;
+    if (f.format === 'steps') s[f.name] = [];
+    else if (f.type === 'array' && f.fields && f.min_items) {
+      s[f.name] = Array.from({ length: f.min_items }, (_, i) => newElement(f, i));
+    }
   }
   return s;
 }
 
-// stepSummary is the one-line description shown on a collapsed card.
-function stepSummary(s, cat) {
-  switch (s.type) {
-    case 'action': {
-      const c = cat.byName.get(s.connector);
-      const a = c && (c.actions || []).find((x) => x.name === s.action);
-      return [c ? c.title : s.connector, a ? a.title : s.action].filter(Boolean).join(' · ') || 'choose a connector';
-    }
-    case 'http':
-      return `${s.method || 'GET'} ${s.url || ''}`;
-    case 'filter':
-      return s.if ? `only if ${s.if}` : '';
-    case 'foreach':
-      return s.items ? `for each of ${s.items}` : '';
-    case 'delay':
-      return s.duration ? `wait ${s.duration}` : s.until ? `until ${s.until}` : '';
-    case 'wait_for_event':
-      return s.approval ? 'wait for approval' : s.event ? `wait for ${s.event}` : '';
-    case 'call_workflow':
-      return s.workflow ? `run ${s.workflow}` : '';
-    case 'stop':
-    case 'fail':
-      return s.message || '';
-    default:
-      return '';
+// newElement is a fresh element of an array of objects: its step lists
+// empty, a required name (the only patterned part, like a branch name)
+// numbered, every other text part blank for the user to fill in.
+function newElement(f, i) {
+  const e = {};
+  for (const sub of f.fields) {
+    if (sub.format === 'steps') e[sub.name] = [];
+    else if (sub.required && sub.pattern) e[sub.name] = `${singular(f.name)}_${i + 1}`;
+    else if (sub.type === 'string' || sub.type === 'any') e[sub.name] = '';
   }
+  return e;
+}
+
+// singular names one element of a list field: branches → branch, cases →
+// case, Headers → Header.
+function singular(name) {
+  return /(ch|sh|x)es$/.test(name) ? name.slice(0, -2) : name.replace(/s$/, '');
+}
+
+function example(f) {
+  const v = f.example !== undefined ? f.example : f.default;
+  if (v === undefined) return '';
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+const fieldOf = (fields, format) => fields.find((f) => f.format === format);
+
+// stepSummary is the one-line description shown on a collapsed card: the
+// connector and action of an action step, otherwise the first texts the
+// step's own fields hold.
+function stepSummary(s, spec, cat) {
+  if (!spec) return '';
+  const own = spec.fields.filter((f) => !f.option);
+  const connF = fieldOf(own, 'connector');
+  if (connF) {
+    const actF = fieldOf(own, 'action');
+    const c = cat.byName.get(s[connF.name]);
+    const a = c && actF && (c.actions || []).find((x) => x.name === s[actF.name]);
+    return [c ? c.title : s[connF.name], a ? a.title : actF && s[actF.name]].filter(Boolean).join(' · ') || 'choose a connector';
+  }
+  const parts = [];
+  for (const f of own) {
+    const v = s[f.name];
+    if (typeof v === 'string' && v && f.format !== 'step' && f.format !== 'credential') parts.push(v);
+    if (parts.length === 2) break;
+  }
+  return parts.join(' ');
+}
+
+// jumps lists the steps a step may go to besides the following one: its
+// cases' targets, then its own step fields (default, on_timeout), named.
+function jumps(s, spec) {
+  const out = [];
+  if (!spec) return out;
+  for (const f of spec.fields) {
+    if (f.option) continue;
+    if (f.format === 'step' && s[f.name]) out.push(`${s[f.name]} (${f.name})`);
+    if (f.type === 'array' && f.fields && Array.isArray(s[f.name])) {
+      for (const sub of f.fields.filter((x) => x.format === 'step')) {
+        for (const e of s[f.name]) if (e && e[sub.name]) out.push(e[sub.name]);
+      }
+    }
+  }
+  return out;
 }
 
 // stepList renders one step list (the top level, a foreach body or a
 // parallel branch). path is the JSON path of the list, e.g. "steps" or
 // "steps[3].branches[0].steps".
 export function stepList(steps, path, ctx) {
+  const kinds = ctx.kinds;
   const list = h('ol', { class: 'steps', 'aria-label': path === 'steps' ? 'Steps' : `Steps of ${path}` });
   steps.forEach((s, i) => {
     list.appendChild(h('li', {}, stepCard(s, i, steps, `${path}[${i}]`, ctx)));
     // Arrows between consecutive cards show the default flow; a step that
     // jumps elsewhere (next) or ends the run shows that instead.
     if (i < steps.length - 1) {
+      const spec = kinds.byKind.get(s.type);
       let text = '↓';
       if (s.next) text = `↳ then ${s.next}`;
-      else if (s.type === 'branch' || s.type === 'switch') text = '↳ goes to the chosen case';
-      else if (s.type === 'stop' || s.type === 'fail') text = '■ run ends here';
+      else if (spec && spec.flow === 'choose') text = '↳ goes to the chosen case';
+      else if (spec && spec.flow === 'end') text = '■ run ends here';
       list.appendChild(h('li', { class: 'arrow', 'aria-hidden': 'true' }, text));
     }
   });
   const kindSel = h('select', { 'aria-label': `Kind of the new step in ${path}` },
-    KINDS.map(([k, t, d]) => h('option', { value: k, title: d }, t)));
+    kinds.list.map((k) => h('option', { value: k.kind, title: k.description }, k.title)));
   list.appendChild(h('li', { class: 'add-step' },
     kindSel,
     h('button', {
       type: 'button', class: 'small',
       onclick: () => {
-        const s = newStep(kindSel.value, ctx.def);
+        const s = newStep(kindSel.value, ctx.def, kinds);
         steps.push(s);
         ctx.open.add(s.id);
         ctx.rerender();
@@ -148,12 +149,9 @@ export function stepList(steps, path, ctx) {
 
 function stepCard(s, i, siblings, path, ctx) {
   const open = ctx.open.has(s.id) || ctx.open.has(path);
-  const title = KIND_TITLE[s.type] || s.type || 'step';
-  const jumps = [];
-  if (s.type === 'branch' || s.type === 'switch') {
-    for (const c of s.cases || []) if (c.next) jumps.push(c.next);
-    if (s.default) jumps.push(`${s.default} (default)`);
-  }
+  const spec = ctx.kinds.byKind.get(s.type);
+  const title = spec ? spec.title : s.type || 'step';
+  const to = jumps(s, spec);
   const move = (d) => {
     const j = i + d;
     if (j < 0 || j >= siblings.length) return;
@@ -172,11 +170,11 @@ function stepCard(s, i, siblings, path, ctx) {
       type: 'button', class: 'card-toggle', 'aria-expanded': String(open),
       'aria-label': `${open ? 'Collapse' : 'Expand'} step ${s.id || i + 1}`, onclick: toggle,
     }, open ? '▾' : '▸'),
-    h('span', { class: ['kind', `k-${s.type}`] }, title),
+    h('span', { class: ['kind', `k-${s.type}`], title: spec ? spec.description : null }, title),
     h('strong', { class: 'step-id' }, s.id || '(no id)'),
     s.name ? h('span', { class: 'step-name' }, s.name) : null,
-    h('span', { class: 'step-sum' }, stepSummary(s, ctx.catalog)),
-    jumps.length ? h('span', { class: 'jumps' }, `→ ${jumps.join(', ')}`) : null,
+    h('span', { class: 'step-sum' }, stepSummary(s, spec, ctx.catalog)),
+    to.length ? h('span', { class: 'jumps' }, `→ ${to.join(', ')}`) : null,
     h('span', { class: 'card-tools' },
       h('button', { type: 'button', class: 'icon', 'aria-label': `Move step ${s.id} up`, disabled: i === 0, onclick: () => move(-1) }, '↑'),
       h('button', { type: 'button', class: 'icon', 'aria-label': `Move step ${s.id} down`, disabled: i === siblings.length - 1, onclick: () => move(1) }, '↓'),
@@ -196,34 +194,100 @@ function stepCard(s, i, siblings, path, ctx) {
   return card;
 }
 
+function commonField(ctx, name) {
+  return ctx.kinds.common.find((f) => f.name === name) || { name, title: name };
+}
+
 function stepForm(s, path, siblings, ctx) {
-  const parts = [];
-  const grid = (...kids) => h('div', { class: 'grid2' }, ...kids);
-  parts.push(grid(
-    textControl('Step id', s, 'id', {
-      errorKey: `${path}.id`, required: true,
-      help: 'Letters, digits and _. Later steps read its output as steps.<id>.',
-    }),
-    selectControl('Kind', s, 'type', KINDS.map(([k, t]) => [k, t]), {
+  const kinds = ctx.kinds;
+  const idF = commonField(ctx, 'id');
+  const typeF = commonField(ctx, 'type');
+  const nameF = commonField(ctx, 'name');
+  const parts = [h('div', { class: 'grid2' },
+    textControl(idF.title, s, 'id', { errorKey: `${path}.id`, required: true, help: idF.help }),
+    selectControl(typeF.title, s, 'type', kinds.list.map((k) => [k.kind, k.title]), {
       errorKey: `${path}.type`, empty: null,
       onChange: () => {
         // Fields of the old kind would be refused by validation; start
         // the new kind fresh but keep the id, name and description.
         const keep = { id: s.id, name: s.name, description: s.description };
-        const fresh = newStep(s.type, { steps: [] });
+        const fresh = newStep(s.type, { steps: [] }, kinds);
         for (const k of Object.keys(s)) delete s[k];
         Object.assign(s, fresh, keep);
         for (const k of Object.keys(s)) if (s[k] === undefined) delete s[k];
         ctx.rerender();
       },
-    })));
-  parts.push(textControl('Name', s, 'name', { errorKey: `${path}.name`, help: 'Optional label shown in the editor and run inspector.' }));
+    })),
+  textControl(nameF.title, s, 'name', { errorKey: `${path}.name`, help: nameF.help })];
 
-  const kind = KIND_FORMS[s.type];
-  if (kind) parts.push(...kind(s, path, ctx, siblings));
-  const opts = OPTIONS[s.type] || [];
-  if (opts.length) parts.push(optionsForm(s, path, siblings, ctx, opts));
+  const spec = kinds.byKind.get(s.type);
+  if (!spec) return parts;
+  const form = { step: s, siblings, ctx, fields: spec.fields };
+  let own = spec.fields.filter((f) => !f.option);
+  if (spec.choice) {
+    const choice = choiceControl(s, spec, ctx);
+    parts.push(choice.control);
+    own = own.filter((f) => choice.shown(f.name));
+  }
+  parts.push(...layout(own.map((f) => fieldControl(f, s, `${path}.${f.name}`, form))));
+  const opts = spec.fields.filter((f) => f.option);
+  if (opts.length) {
+    parts.push(h('details', { class: 'options', open: opts.some((f) => s[f.name] !== undefined) },
+      h('summary', {}, 'Flow, timeout and retries'),
+      ...layout(opts.map((f) => fieldControl(f, s, `${path}.${f.name}`, form)))));
+  }
   return parts;
+}
+
+// layout pairs consecutive one-line controls side by side.
+function layout(controls) {
+  const out = [];
+  let pair = [];
+  const flush = () => {
+    if (pair.length === 2) out.push(h('div', { class: 'grid2' }, pair));
+    else out.push(...pair);
+    pair = [];
+  };
+  for (const c of controls) {
+    if (!c) continue;
+    if (c.classList.contains('field') && c.querySelector(':scope > input:not([type=checkbox]), :scope > select')) {
+      pair.push(c);
+      if (pair.length === 2) flush();
+    } else {
+      flush();
+      out.push(c);
+    }
+  }
+  flush();
+  return out;
+}
+
+// choiceControl picks which option of a kind's choice a step uses (a
+// delay's duration or time, a wait's event or approval) and drops the
+// fields of the others. The choice is remembered per step while the page
+// lives; before one is made it follows the fields the step sets.
+const chosen = new WeakMap();
+function choiceControl(s, spec, ctx) {
+  const opts = spec.choice.options;
+  const set = (name) => s[name] !== undefined && s[name] !== '';
+  let current = chosen.has(s) ? chosen.get(s) : opts.findIndex((o) => o.fields.some(set));
+  if (current < 0) current = 0;
+  const sel = h('select', { name: 'choice' }, opts.map((o, i) => h('option', { value: String(i), selected: i === current }, o.title)));
+  sel.addEventListener('change', () => {
+    const next = Number(sel.value);
+    chosen.set(s, next);
+    for (const [i, o] of opts.entries()) if (i !== next) for (const name of o.fields) delete s[name];
+    // An object part (an approval) is the option itself: start it empty
+    // so that the step says which option it is.
+    for (const name of opts[next].fields) {
+      const f = spec.fields.find((x) => x.name === name);
+      if (f && f.type === 'object' && s[name] === undefined) s[name] = {};
+    }
+    ctx.rerender();
+  });
+  const inSome = new Set(opts.flatMap((o) => o.fields));
+  const mine = new Set(opts[current].fields);
+  return { control: field(spec.choice.title, sel), shown: (name) => !inSome.has(name) || mine.has(name) };
 }
 
 // siblingTargets lists the ids a next/goto in this list may name.
@@ -231,248 +295,190 @@ function siblingTargets(siblings, self) {
   return siblings.filter((x) => x && x.id && x !== self).map((x) => [x.id, x.id]);
 }
 
-function optionsForm(s, path, siblings, ctx, opts) {
-  const kids = [];
-  if (opts.includes('next')) {
-    kids.push(selectControl('Then go to', s, 'next', siblingTargets(siblings, s), {
-      errorKey: `${path}.next`, empty: '(the next step in the list)',
-      onChange: () => ctx.rerender(),
-    }));
-  }
-  if (opts.includes('timeout')) {
-    kids.push(textControl('Timeout', s, 'timeout', { errorKey: `${path}.timeout`, placeholder: 'e.g. 30s, 5m, 1h', help: 'How long one attempt may take.' }));
-  }
-  if (opts.includes('on_error')) {
-    const choices = [['fail', 'Fail the run'], ['continue', 'Continue with the next step'],
-      ...siblingTargets(siblings, s).map(([id]) => [`goto:${id}`, `Go to ${id}`])];
-    kids.push(selectControl('When this step fails', s, 'on_error', choices, { errorKey: `${path}.on_error`, empty: '(fail the run)' }));
-  }
-  if (opts.includes('retry')) {
-    const r = s.retry || {};
-    const bind = () => {
-      if (Object.keys(r).length) s.retry = r;
-      else delete s.retry;
-    };
-    const wrap = h('fieldset', { class: 'sub', dataset: { errorKey: `${path}.retry` } }, h('legend', {}, 'Retries'),
-      h('div', { class: 'grid2', oninput: bind },
-        numberControl('Max attempts', r, 'max_attempts', { errorKey: `${path}.retry.max_attempts`, min: 1, placeholder: '5' }),
-        textControl('First pause', r, 'initial_interval', { errorKey: `${path}.retry.initial_interval`, placeholder: '1s' }),
-        numberControl('Backoff factor', r, 'backoff', { errorKey: `${path}.retry.backoff`, min: 1, placeholder: '2' }),
-        textControl('Longest pause', r, 'max_interval', { errorKey: `${path}.retry.max_interval`, placeholder: '5m' })));
-    kids.push(wrap);
-  }
-  return h('details', { class: 'options', open: !!(s.next || s.timeout || s.on_error || s.retry) },
-    h('summary', {}, 'Flow, timeout and retries'), ...kids);
-}
-
 function credentialChoices(ctx, connector) {
   return ctx.credentials.filter((c) => !connector || c.connector === connector).map((c) => [c.name, `${c.name} (${c.connector})`]);
 }
 
-const KIND_FORMS = {
-  action(s, path, ctx) {
-    const cat = ctx.catalog;
-    const conn = cat.byName.get(s.connector);
-    const actions = conn ? conn.actions || [] : [];
-    const act = actions.find((a) => a.name === s.action);
-    const out = [h('div', { class: 'grid2' },
-      selectControl('Connector', s, 'connector', cat.list.map((c) => [c.name, c.title || c.name]), {
-        errorKey: `${path}.connector`, empty: '(choose a connector)',
+const PICK = { expression: 'expr', template: 'template', templates: 'template', template_map: 'template', mapping: 'gjson' };
+
+// fieldControl builds the control of one spec field f of obj (the step,
+// or a part of it) at errorKey. form holds the step, its siblings and the
+// editor context, and the fields of the step's kind (an action's
+// connector, action, credential and input fields refer to each other).
+function fieldControl(f, obj, errorKey, form) {
+  const { ctx } = form;
+  const label = f.title || f.name;
+  const common = { errorKey, help: f.help, pick: PICK[f.format], placeholder: example(f) };
+  const set = (v) => {
+    if (v === undefined) delete obj[f.name];
+    else obj[f.name] = v;
+  };
+  switch (f.format) {
+    case 'connector':
+      return selectControl(label, obj, f.name, ctx.catalog.list.map((c) => [c.name, c.title || c.name]), {
+        errorKey, empty: '(choose a connector)',
         onChange: () => {
-          delete s.action;
-          delete s.input;
-          delete s.credential;
+          // What was chosen for the old connector means nothing to the new one.
+          for (const x of form.fields) {
+            if (x.format === 'action' || x.format === 'input' || (x.format === 'credential' && !x.connector)) delete obj[x.name];
+          }
           ctx.rerender();
         },
-      }),
-      selectControl('Action', s, 'action', actions.map((a) => [a.name, a.title || a.name]), {
-        errorKey: `${path}.action`, empty: conn ? '(choose an action)' : '(choose a connector first)',
-        onChange: () => ctx.rerender(),
-      }))];
-    if (conn && conn.credential) {
-      out.push(selectControl('Credential', s, 'credential', credentialChoices(ctx, s.connector), {
-        errorKey: `${path}.credential`, empty: '(choose a saved credential)',
-        help: 'Saved credentials of this connector. Add one on the Credentials page.',
-      }));
-    }
-    if (act) {
-      if (act.description) out.push(h('p', { class: 'help' }, act.description));
-      const fields = (act.input && act.input.fields) || [];
-      const inputs = h('fieldset', { class: 'sub', dataset: { errorKey: `${path}.input` } }, h('legend', {}, 'Input'));
-      if (!fields.length) inputs.appendChild(h('p', { class: 'help' }, 'This action takes no input.'));
-      for (const f of fields) {
-        inputs.appendChild(specControl(f, s.input ? s.input[f.name] : undefined, (v) => {
-          s.input = s.input || {};
-          if (v === undefined) delete s.input[f.name];
-          else s.input[f.name] = v;
-          if (!Object.keys(s.input).length) delete s.input;
-        }, { pick: 'template', errorKey: `${path}.input.${f.name}` }));
-      }
-      out.push(inputs);
-    }
-    return out;
-  },
-  http(s, path, ctx) {
-    return [
-      h('div', { class: 'grid2' },
-        selectControl('Method', s, 'method', ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'].map((m) => [m, m]), { errorKey: `${path}.method`, empty: null }),
-        textControl('URL', s, 'url', { errorKey: `${path}.url`, pick: 'template', required: true, placeholder: 'https://api.example.com/orders/{{ trigger.id }}' })),
-      selectControl('Credential', s, 'credential', credentialChoices(ctx, 'http'), { errorKey: `${path}.credential`, help: 'Optional: an http credential adds its auth header.' }),
-      kvControl('Headers', s, 'headers', { errorKey: `${path}.headers`, keyLabel: 'Header' }),
-      kvControl('Query parameters', s, 'query', { errorKey: `${path}.query`, keyLabel: 'Parameter' }),
-      jsonControl('Body', s, 'body', { errorKey: `${path}.body`, pick: 'template', placeholder: '{"order": "{{ trigger.id }}"}' }),
-    ];
-  },
-  filter(s, path) {
-    return [textControl('Continue only if', s, 'if', {
-      errorKey: `${path}.if`, pick: 'expr', required: true, placeholder: 'trigger.data.object.amount >= 10000',
-      help: 'An expression; when it is false the run stops quietly (status filtered).',
-    })];
-  },
-  branch(s, path, ctx, siblings) {
-    return [casesEditor(s, path, ctx, siblings, 'if')];
-  },
-  switch(s, path, ctx, siblings) {
-    return [
-      textControl('Value', s, 'value', { errorKey: `${path}.value`, pick: 'expr', required: true, placeholder: 'trigger.type', help: 'An expression compared with each case.' }),
-      casesEditor(s, path, ctx, siblings, 'equals'),
-    ];
-  },
-  map(s, path) {
-    return [kvControl('Fields', s, 'map', {
-      errorKey: `${path}.map`, pick: 'gjson', keyLabel: 'Output field', valueLabel: 'Path or {{ template }}', typed: true,
-      help: 'Each value is a path such as trigger.data.object.amount (click a field of the sample), a {{ template }}, or a literal number/true/false.',
-    })];
-  },
-  foreach(s, path, ctx) {
-    s.steps = s.steps || [];
-    return [
-      textControl('Items', s, 'items', { errorKey: `${path}.items`, pick: 'expr', required: true, placeholder: 'trigger.line_items', help: 'An expression giving a list. Inside, item and index are the current element and its position.' }),
-      h('div', { class: 'grid2' },
-        numberControl('Concurrency', s, 'concurrency', { errorKey: `${path}.concurrency`, min: 1, placeholder: '1' }),
-        numberControl('Max items', s, 'max_items', { errorKey: `${path}.max_items`, min: 1, placeholder: '1000' })),
-      h('div', { class: 'nested', dataset: { errorKey: `${path}.steps` } }, h('h4', {}, 'For each item, run:'), stepList(s.steps, `${path}.steps`, ctx)),
-    ];
-  },
-  parallel(s, path, ctx) {
-    s.branches = s.branches || [];
-    const out = [];
-    s.branches.forEach((b, bi) => {
-      b.steps = b.steps || [];
-      const bp = `${path}.branches[${bi}]`;
-      out.push(h('div', { class: 'nested branch', dataset: { errorKey: bp } },
-        h('div', { class: 'branch-head' },
-          textControl(`Branch ${bi + 1} name`, b, 'name', { errorKey: `${bp}.name`, required: true }),
-          h('button', {
-            type: 'button', class: 'small danger', 'aria-label': `Remove branch ${b.name || bi + 1}`,
-            onclick: () => { s.branches.splice(bi, 1); ctx.rerender(); },
-          }, 'Remove branch')),
-        stepList(b.steps, `${bp}.steps`, ctx)));
-    });
-    out.push(h('button', {
-      type: 'button', class: 'small',
-      onclick: () => { s.branches.push({ name: `branch_${s.branches.length + 1}`, steps: [] }); ctx.rerender(); },
-    }, '+ Add branch'));
-    return [h('div', { class: 'parallel' }, out)];
-  },
-  delay(s, path) {
-    return [h('div', { class: 'grid2' },
-      textControl('Wait for', s, 'duration', { errorKey: `${path}.duration`, placeholder: '10m, 2h, 3d', help: 'A duration…' }),
-      textControl('…or until', s, 'until', { errorKey: `${path}.until`, pick: 'expr', placeholder: 'trigger.send_at', help: '…or an expression giving a time (RFC 3339).' }))];
-  },
-  wait_for_event(s, path, ctx, siblings) {
-    const approval = !!s.approval;
-    const modeSel = h('select', { name: 'wait-mode' },
-      h('option', { value: 'event', selected: !approval }, 'a matching webhook event'),
-      h('option', { value: 'approval', selected: approval }, 'a human approval'));
-    modeSel.addEventListener('change', () => {
-      if (modeSel.value === 'approval') {
-        delete s.event;
-        delete s.match;
-        s.approval = s.approval || { message: '' };
-      } else delete s.approval;
-      ctx.rerender();
-    });
-    const out = [field('Wait for', modeSel)];
-    if (approval) {
-      const a = s.approval;
-      out.push(textControl('Approval message', a, 'message', { errorKey: `${path}.approval.message`, pick: 'template', multiline: true }));
-      const appr = h('input', { type: 'text', name: 'approvers', placeholder: 'alice@example.com, bob@example.com' });
-      appr.value = (a.approvers || []).join(', ');
-      appr.addEventListener('input', () => {
-        const list = appr.value.split(',').map((x) => x.trim()).filter(Boolean);
-        if (list.length) a.approvers = list;
-        else delete a.approvers;
       });
-      out.push(field('Approvers', appr, { help: 'Comma-separated; empty lets anyone with an editor key decide.', errorKey: `${path}.approval.approvers` }));
-    } else {
-      out.push(textControl('Event type', s, 'event', { errorKey: `${path}.event`, placeholder: 'payment_intent.succeeded' }));
-      out.push(textControl('Match', s, 'match', { errorKey: `${path}.match`, pick: 'expr', placeholder: 'received.data.object.id == trigger.data.object.id', help: 'Optional expression over received (the incoming event).' }));
+    case 'action': {
+      const conn = ctx.catalog.byName.get(obj[fieldOf(form.fields, 'connector').name]);
+      return selectControl(label, obj, f.name, ((conn && conn.actions) || []).map((a) => [a.name, a.title || a.name]), {
+        errorKey, empty: conn ? '(choose an action)' : '(choose a connector first)', onChange: () => ctx.rerender(),
+      });
     }
-    out.push(textControl('Correlation key', s, 'correlation_key', { errorKey: `${path}.correlation_key`, pick: 'expr', placeholder: 'trigger.data.object.customer', help: 'Which incoming event belongs to this run.' }));
-    out.push(h('div', { class: 'grid2' },
-      textControl('Give up after', s, 'wait_timeout', { errorKey: `${path}.wait_timeout`, placeholder: '3d' }),
-      selectControl('On timeout go to', s, 'on_timeout', siblingTargets(siblings, s), { errorKey: `${path}.on_timeout`, empty: '(the next step)' })));
-    return out;
-  },
-  respond(s, path) {
-    return [
-      numberControl('HTTP status', s, 'status', { errorKey: `${path}.status`, min: 100, placeholder: '200' }),
-      kvControl('Headers', s, 'headers', { errorKey: `${path}.headers`, keyLabel: 'Header' }),
-      jsonControl('Body', s, 'body', { errorKey: `${path}.body`, pick: 'template', placeholder: '{"ok": true}' }),
-    ];
-  },
-  call_workflow(s, path, ctx) {
-    const wait = h('input', { type: 'checkbox', name: 'wait', checked: s.wait !== false });
-    wait.addEventListener('change', () => {
-      if (wait.checked) delete s.wait;
-      else s.wait = false;
-    });
-    return [
-      selectControl('Workflow', s, 'workflow', ctx.workflows.map((w) => [w.id, w.name]), { errorKey: `${path}.workflow`, empty: '(choose a workflow)' }),
-      jsonControl('Input', s, 'workflow_input', { errorKey: `${path}.workflow_input`, pick: 'template' }),
-      h('div', { class: 'field check' }, h('label', {}, wait, ' Wait for it to finish and use its output')),
-    ];
-  },
-  stop(s, path) {
-    return [textControl('Message', s, 'message', { errorKey: `${path}.message`, pick: 'template' })];
-  },
-  fail(s, path) {
-    return [textControl('Message', s, 'message', { errorKey: `${path}.message`, pick: 'template', required: true, help: 'Say why the run fails; shown in the run inspector.' })];
-  },
-};
+    case 'credential': {
+      let connector = f.connector;
+      if (!connector) {
+        const conn = ctx.catalog.byName.get(obj[fieldOf(form.fields, 'connector').name]);
+        if (!conn || !conn.credential) return null; // nothing to choose, or no credential needed
+        connector = conn.name;
+      }
+      return selectControl(label, obj, f.name, credentialChoices(ctx, connector), {
+        errorKey, empty: '(choose a saved credential)', help: `${f.help || ''} Add one on the Credentials page.`.trim(),
+      });
+    }
+    case 'input':
+      return inputControl(f, obj, errorKey, form);
+    case 'expression':
+    case 'template':
+    case 'duration':
+      return textControl(label, obj, f.name, { ...common, required: f.required });
+    case 'templates':
+      if (form.inRow) return jsonLine(f, obj, errorKey);
+      return jsonControl(label, obj, f.name, { ...common, placeholder: example(f) });
+    case 'template_map':
+      return kvControl(label, obj, f.name, { errorKey, help: f.help, keyLabel: singular(label) });
+    case 'mapping':
+      return kvControl(label, obj, f.name, {
+        errorKey, help: f.help, pick: 'gjson', keyLabel: 'Output field', valueLabel: 'Path or {{ template }}', typed: true,
+      });
+    case 'step':
+      return selectControl(label, obj, f.name, siblingTargets(form.siblings, form.step), {
+        errorKey, help: f.help, empty: f.required ? '(choose a step)' : '(the next step in the list)', onChange: () => ctx.rerender(),
+      });
+    case 'on_error': {
+      const choices = [['fail', 'Fail the run'], ['continue', 'Continue with the next step'],
+        ...siblingTargets(form.siblings, form.step).map(([id]) => [`goto:${id}`, `Go to ${id}`])];
+      return selectControl(label, obj, f.name, choices, { errorKey, help: f.help, empty: '(fail the run)' });
+    }
+    case 'steps':
+      obj[f.name] = obj[f.name] || [];
+      return h('div', { class: 'nested', dataset: { errorKey } }, h('h4', {}, `${label}:`), stepList(obj[f.name], errorKey, ctx));
+    case 'list':
+      return listControl(f, obj, errorKey);
+    case 'workflow':
+      return selectControl(label, obj, f.name, ctx.workflows.map((w) => [w.id, w.name]), { errorKey, help: f.help, empty: '(choose a workflow)' });
+    default:
+  }
+  if (f.type === 'array' && f.fields) return partsEditor(f, obj, errorKey, form);
+  if (f.type === 'object' && f.fields) return objectEditor(f, obj, errorKey, form);
+  if (f.enum || f.type === 'boolean') return specControl(f, obj[f.name], set, { errorKey });
+  if (f.type === 'integer' || f.type === 'number') {
+    return numberControl(label, obj, f.name, { errorKey, help: f.help, min: f.minimum, placeholder: example(f) });
+  }
+  return textControl(label, obj, f.name, { ...common, required: f.required });
+}
 
-function casesEditor(s, path, ctx, siblings, mode) {
-  s.cases = s.cases || [];
-  const targets = siblingTargets(siblings, s);
-  const wrap = h('fieldset', { class: 'sub', dataset: { errorKey: `${path}.cases` } }, h('legend', {}, 'Cases (first match wins)'));
-  s.cases.forEach((c, ci) => {
-    const cp = `${path}.cases[${ci}]`;
-    const cond = mode === 'if'
-      ? textControl(`Case ${ci + 1}: if`, c, 'if', { errorKey: `${cp}.if`, pick: 'expr', placeholder: 'trigger.amount > 100' })
-      : (() => {
-        const inp = h('input', { type: 'text', name: 'equals', placeholder: '"paid" or 42', dataset: { pick: 'expr' } });
-        inp.value = c.equals === undefined ? '' : JSON.stringify(c.equals);
-        inp.addEventListener('input', () => {
-          try {
-            c.equals = JSON.parse(inp.value);
-          } catch {
-            c.equals = inp.value;
-          }
-        });
-        return field(`Case ${ci + 1}: equals`, inp, { errorKey: `${cp}.equals`, help: 'A JSON value; plain text is a string.' });
-      })();
-    wrap.appendChild(h('div', { class: 'case-row', dataset: { errorKey: cp } },
-      cond,
-      selectControl('go to', c, 'next', targets, { errorKey: `${cp}.next`, empty: '(choose a step)', onChange: () => ctx.rerender() }),
-      h('button', { type: 'button', class: 'icon danger', 'aria-label': `Remove case ${ci + 1}`, onclick: () => { s.cases.splice(ci, 1); ctx.rerender(); } }, '✕')));
+// inputControl is an action's input: one control per input field of the
+// chosen action, from the connector catalog.
+function inputControl(f, obj, errorKey, form) {
+  const cat = form.ctx.catalog;
+  const conn = cat.byName.get(obj[fieldOf(form.fields, 'connector').name]);
+  const act = conn && (conn.actions || []).find((a) => a.name === obj[fieldOf(form.fields, 'action').name]);
+  if (!act) return null;
+  const fields = (act.input && act.input.fields) || [];
+  const box = h('fieldset', { class: 'sub', dataset: { errorKey } }, h('legend', {}, f.title || f.name));
+  if (act.description) box.appendChild(h('p', { class: 'help' }, act.description));
+  if (!fields.length) box.appendChild(h('p', { class: 'help' }, 'This action takes no input.'));
+  for (const inf of fields) {
+    box.appendChild(specControl(inf, obj[f.name] ? obj[f.name][inf.name] : undefined, (v) => {
+      obj[f.name] = obj[f.name] || {};
+      if (v === undefined) delete obj[f.name][inf.name];
+      else obj[f.name][inf.name] = v;
+      if (!Object.keys(obj[f.name]).length) delete obj[f.name];
+    }, { pick: 'template', errorKey: `${errorKey}.${inf.name}` }));
+  }
+  return box;
+}
+
+// jsonLine edits a JSON value on one line, for a row of parts (a switch
+// case's equals): text that is not JSON is kept as a string.
+function jsonLine(f, obj, errorKey) {
+  const inp = h('input', { type: 'text', name: f.name, placeholder: example(f), autocomplete: 'off', spellcheck: 'false', dataset: { pick: 'expr' } });
+  inp.value = obj[f.name] === undefined ? '' : JSON.stringify(obj[f.name]);
+  inp.addEventListener('input', () => {
+    try {
+      obj[f.name] = JSON.parse(inp.value);
+    } catch {
+      obj[f.name] = inp.value;
+    }
   });
-  wrap.appendChild(h('button', {
+  return field(f.title || f.name, inp, { help: f.help, errorKey });
+}
+
+// listControl edits a list of plain strings as comma-separated text.
+function listControl(f, obj, errorKey) {
+  const inp = h('input', { type: 'text', name: f.name, placeholder: Array.isArray(f.example) ? f.example.join(', ') : '', autocomplete: 'off' });
+  inp.value = (obj[f.name] || []).join(', ');
+  inp.addEventListener('input', () => {
+    const list = inp.value.split(',').map((x) => x.trim()).filter(Boolean);
+    if (list.length) obj[f.name] = list;
+    else delete obj[f.name];
+  });
+  return field(f.title || f.name, inp, { help: f.help, errorKey });
+}
+
+// objectEditor edits an object part (retry, approval) through its
+// fields. An object the step did not have is added once something is
+// typed into it and dropped again when emptied; one it had stays, even
+// empty (an empty approval still makes the step an approval).
+function objectEditor(f, obj, errorKey, form) {
+  const existed = obj[f.name] !== undefined;
+  const part = obj[f.name] || {};
+  const bind = () => {
+    if (Object.keys(part).length || existed) obj[f.name] = part;
+    else delete obj[f.name];
+  };
+  const box = h('fieldset', { class: 'sub', dataset: { errorKey }, oninput: bind, onchange: bind }, h('legend', {}, f.title || f.name));
+  if (f.help) box.appendChild(h('p', { class: 'help' }, f.help));
+  box.append(...layout(f.fields.map((sub) => fieldControl(sub, part, `${errorKey}.${sub.name}`, form))));
+  return box;
+}
+
+// partsEditor edits an array of object parts (cases, branches): one row
+// per part with its fields, a remove button, and an add button.
+function partsEditor(f, obj, errorKey, form) {
+  const { ctx } = form;
+  obj[f.name] = obj[f.name] || [];
+  const parts = obj[f.name];
+  const nested = f.fields.some((x) => x.format === 'steps');
+  const one = singular(f.name);
+  const box = h(nested ? 'div' : 'fieldset', { class: nested ? 'parallel' : 'sub', dataset: { errorKey } },
+    nested ? null : h('legend', {}, f.title || f.name));
+  parts.forEach((p, i) => {
+    const pp = `${errorKey}[${i}]`;
+    const remove = h('button', {
+      type: 'button', class: nested ? 'small danger' : 'icon danger', 'aria-label': `Remove ${one} ${i + 1}`,
+      onclick: () => { parts.splice(i, 1); ctx.rerender(); },
+    }, nested ? `Remove ${one}` : '✕');
+    const controls = f.fields.map((sub) => fieldControl(sub, p, `${pp}.${sub.name}`, { ...form, inRow: !nested }));
+    if (nested) {
+      const [head, ...rest] = controls;
+      box.appendChild(h('div', { class: 'nested branch', dataset: { errorKey: pp } }, h('div', { class: 'branch-head' }, head, remove), ...rest));
+    } else {
+      box.appendChild(h('div', { class: 'case-row', dataset: { errorKey: pp } }, ...controls, remove));
+    }
+  });
+  box.appendChild(h('button', {
     type: 'button', class: 'small',
-    onclick: () => { s.cases.push(mode === 'if' ? { if: '', next: '' } : { equals: '', next: '' }); ctx.rerender(); },
-  }, '+ Add case'));
-  wrap.appendChild(selectControl('Otherwise go to', s, 'default', targets, { errorKey: `${path}.default`, empty: '(the next step in the list)', onChange: () => ctx.rerender() }));
-  return wrap;
+    onclick: () => { parts.push(newElement(f, parts.length)); ctx.rerender(); },
+  }, `+ Add ${one}`));
+  return box;
 }
 
 // showErrors marks the fields and cards named by validation errors. Each

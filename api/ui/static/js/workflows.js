@@ -50,13 +50,15 @@ export async function workflowEditor(main, id) {
   let wf = null;
   let def;
   let catalog;
+  let kinds;
   let credentials = [];
   let workflows = [];
   try {
-    const loads = [api.catalog(), api.get('/credentials', { limit: 500 }), api.get('/workflows', { limit: 500 })];
+    const loads = [api.catalog(), api.stepKinds(), api.get('/credentials', { limit: 500 }), api.get('/workflows', { limit: 500 })];
     if (id !== 'new') loads.push(api.get(`/workflows/${encodeURIComponent(id)}`));
-    const [cat, creds, wfs, got] = await Promise.all(loads);
+    const [cat, kds, creds, wfs, got] = await Promise.all(loads);
     catalog = cat;
+    kinds = kds;
     credentials = api.items(creds);
     workflows = api.items(wfs).filter((w) => w.id !== id);
     wf = got || null;
@@ -70,7 +72,7 @@ export async function workflowEditor(main, id) {
 
   const state = { sample: null, dirty: false, lastErrors: [] };
   const ctx = {
-    def, catalog, credentials, workflows,
+    def, catalog, kinds, credentials, workflows,
     open: new Set(),
     rerender: () => renderVisual(),
   };
