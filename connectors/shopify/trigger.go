@@ -2,14 +2,15 @@ package shopify
 
 import (
 	"embed"
-	"net/http"
 	"strings"
 
 	"github.com/hookflow/hookflow/connectors"
-	"github.com/hookflow/hookflow/connectors/signature"
 )
 
-//go:embed testdata/*.json
+// testdata holds the recorded deliveries (see connectors.DeliveriesFile)
+// the trigger's samples come from.
+//
+//go:embed testdata
 var testdata embed.FS
 
 // TriggerCredential lists the credential fields the webhook trigger reads,
@@ -50,17 +51,9 @@ func Trigger() *connectors.Trigger {
 			"Use \"Send test notification\" to check the connection.",
 		}, "\n"),
 		Events:           Events,
-		Samples:          signature.SamplesFrom(Extractor{}, nil, sampleRequest("orders/create")),
+		Samples:          connectors.RecordedSamples(testdata, connectors.DeliveriesFile("webhook"), Extractor{}),
 		SignatureHeaders: []string{HeaderHmac},
 		Verifier:         Verifier{},
 		Extractor:        Extractor{},
 	}
-}
-
-func sampleRequest(topic string) *connectors.Request {
-	body, _ := testdata.ReadFile("testdata/" + strings.ReplaceAll(topic, "/", "_") + ".json")
-	h := http.Header{}
-	h.Set(HeaderTopic, topic)
-	h.Set(HeaderEventID, "sample")
-	return &connectors.Request{Method: http.MethodPost, Header: h, Body: body}
 }

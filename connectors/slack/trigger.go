@@ -2,14 +2,15 @@ package slack
 
 import (
 	"embed"
-	"net/http"
 	"strings"
 
 	"github.com/hookflow/hookflow/connectors"
-	"github.com/hookflow/hookflow/connectors/signature"
 )
 
-//go:embed testdata/*.json
+// testdata holds the recorded deliveries (see connectors.DeliveriesFile)
+// the trigger's samples come from.
+//
+//go:embed testdata
 var testdata embed.FS
 
 // TriggerCredential lists the credential fields the webhook trigger reads,
@@ -43,15 +44,10 @@ func Trigger() *connectors.Trigger {
 			"3. Under \"Subscribe to bot events\" add the events you want (for example message.channels or app_mention), save, and reinstall the app if Slack asks.",
 		}, "\n"),
 		Events:           Events,
-		Samples:          signature.SamplesFrom(Extractor{}, nil, sampleRequest()),
+		Samples:          connectors.RecordedSamples(testdata, connectors.DeliveriesFile("webhook"), Extractor{}),
 		SignatureHeaders: []string{HeaderSignature},
 		Verifier:         Verifier{},
 		Extractor:        Extractor{},
 		Handshaker:       Handshaker{},
 	}
-}
-
-func sampleRequest() *connectors.Request {
-	body, _ := testdata.ReadFile("testdata/event_callback.json")
-	return &connectors.Request{Method: http.MethodPost, Header: http.Header{}, Body: body}
 }

@@ -6,13 +6,13 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
 	"net/http"
 	"net/url"
 	"testing"
 	"time"
 
 	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/connectors/connectortest"
 )
 
 // Twilio's documented example (Security → "Validating signatures from
@@ -29,18 +29,6 @@ func signURL(token, data string) string {
 	m := hmac.New(sha1.New, []byte(token))
 	m.Write([]byte(data))
 	return base64.StdEncoding.EncodeToString(m.Sum(nil))
-}
-
-func reason(t *testing.T, err error) string {
-	t.Helper()
-	if err == nil {
-		return ""
-	}
-	var ve *connectors.VerifyError
-	if !errors.As(err, &ve) {
-		t.Fatalf("error %v is not a *connectors.VerifyError", err)
-	}
-	return ve.Reason
 }
 
 func TestVerify(t *testing.T) {
@@ -60,16 +48,12 @@ func TestVerify(t *testing.T) {
 		{"parameters in another order", docToken, docURL, docSig, "To=%2B18005551212&Digits=1234&CallSid=CA1234567890ABCDE&From=%2B12349013030&Caller=%2B12349013030", ""},
 		{"signed with :443, received without", docToken, docURL, signURL(docToken, "https://mycompany.com:443/myapp.php?foo=1&bar=2CallSidCA1234567890ABCDECaller+12349013030Digits1234From+12349013030To+18005551212"), docBody, ""},
 		{"received with :443", docToken, "https://mycompany.com:443/myapp.php?foo=1&bar=2", docSig, docBody, ""},
-		{"wrong auth token", "54321", docURL, docSig, docBody, "bad signature"},
-		{"tampered parameter", docToken, docURL, docSig, "CallSid=CA1234567890ABCDE&Caller=%2B12349013030&Digits=9999&From=%2B12349013030&To=%2B18005551212", "bad signature"},
 		{"extra parameter", docToken, docURL, docSig, docBody + "&Extra=1", "bad signature"},
 		{"internal URL behind a proxy", docToken, "http://10.0.0.7:8080/myapp.php?foo=1&bar=2", docSig, docBody, "bad signature"},
-		{"missing header", docToken, docURL, "", docBody, "missing header X-Twilio-Signature"},
 		{"malformed form body", docToken, docURL, docSig, "a=%zz", "malformed form body"},
 		{"JSON body with bodySHA256", docToken, jsonURL, jsonSig, jsonBody, ""},
 		{"JSON body tampered", docToken, jsonURL, jsonSig, `{"property": "evil", "boolean": true}`, "body does not match bodySHA256"},
 		{"JSON body wrong token", "54321", jsonURL, jsonSig, jsonBody, "bad signature"},
-		{"no token configured", "", docURL, docSig, docBody, "credential has no auth_token"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -82,7 +66,7 @@ func TestVerify(t *testing.T) {
 				h.Set("X-Twilio-Signature", tc.sig)
 			}
 			r := &connectors.Request{Method: "POST", URL: u, Header: h, Body: []byte(tc.body)}
-			if got := reason(t, Verifier{}.Verify(r, connectors.Values{"auth_token": tc.token}, time.Now())); got != tc.want {
+			if got := connectortest.Reason(t, Verifier{}.Verify(r, connectors.Values{"auth_token": tc.token}, time.Now())); got != tc.want {
 				t.Fatalf("reason = %q, want %q", got, tc.want)
 			}
 		})

@@ -27,7 +27,6 @@ func TestExtract(t *testing.T) {
 		{"id path wins over header", connectors.Values{"id_path": "data.id"}, map[string]string{"Idempotency-Key": "key-1"}, string(order), "ord_20240611_0042", "webhook", ""},
 		{"id path absent falls back to header", connectors.Values{"id_path": "nope"}, map[string]string{"Idempotency-Key": "key-1"}, string(order), "key-1", "webhook", ""},
 		{"Idempotency-Key header", nil, map[string]string{"Idempotency-Key": "key-1"}, string(order), "key-1", "webhook", ""},
-		{"webhook-id header", nil, map[string]string{"webhook-id": "msg_1"}, string(order), "msg_1", "webhook", ""},
 		{"content hash", nil, nil, string(order), signature.ContentHash(order), "webhook", ""},
 		{"numeric id path", connectors.Values{"id_path": "n"}, nil, `{"n":12345678901234567890}`, "12345678901234567890", "webhook", ""},
 		{"id path is an object", connectors.Values{"id_path": "data"}, nil, string(order), "", "", `reading webhook: id_path "data" is object, want a string or number`},
@@ -54,12 +53,5 @@ func TestExtract(t *testing.T) {
 				t.Fatalf("events = %+v", events)
 			}
 		})
-	}
-}
-
-func TestTrigger(t *testing.T) {
-	tr := Trigger()
-	if tr.Name != "webhook" || len(tr.Options) != 2 || len(tr.Samples["webhook"]) == 0 {
-		t.Fatalf("trigger = %+v", tr)
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"crypto/sha512"
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
 	"hash"
 	"net/http"
 	"os"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/connectors/connectortest"
 )
 
 // The published Standard Webhooks test vector.
@@ -31,18 +31,6 @@ func mac(h func() hash.Hash, key, msg string) []byte {
 	m := hmac.New(h, []byte(key))
 	m.Write([]byte(msg))
 	return m.Sum(nil)
-}
-
-func reason(t *testing.T, err error) string {
-	t.Helper()
-	if err == nil {
-		return ""
-	}
-	var ve *connectors.VerifyError
-	if !errors.As(err, &ve) {
-		t.Fatalf("error %v is not a *connectors.VerifyError", err)
-	}
-	return ve.Reason
 }
 
 func TestVerify(t *testing.T) {
@@ -88,9 +76,6 @@ func TestVerify(t *testing.T) {
 		{"standard published vector", connectors.Values{"auth": "standard", "secret": swSecret}, h("webhook-id", swID, "webhook-timestamp", swTS, "webhook-signature", swSig), swBody, swAt, ""},
 		{"standard inferred from secret", connectors.Values{"secret": swSecret}, h("webhook-id", swID, "webhook-timestamp", swTS, "webhook-signature", swSig), swBody, swAt, ""},
 		{"standard previous secret", connectors.Values{"secret": "whsec_" + base64.StdEncoding.EncodeToString([]byte("new key")), "previous_secret": swSecret}, h("webhook-id", swID, "webhook-timestamp", swTS, "webhook-signature", swSig), swBody, swAt, ""},
-		{"standard tampered body", connectors.Values{"secret": swSecret}, h("webhook-id", swID, "webhook-timestamp", swTS, "webhook-signature", swSig), `{"test": 1}`, swAt, "bad signature"},
-		{"standard stale", connectors.Values{"secret": swSecret}, h("webhook-id", swID, "webhook-timestamp", swTS, "webhook-signature", swSig), swBody, swAt.Add(10 * time.Minute), "stale timestamp"},
-		{"standard missing header", connectors.Values{"secret": swSecret}, h("webhook-timestamp", swTS, "webhook-signature", swSig), swBody, swAt, "missing header Webhook-Id"},
 		{"basic ok", connectors.Values{"auth": "basic", "username": "zapier", "password": "hunter2"}, h("Authorization", basicAuth), string(body), now, ""},
 		{"basic inferred", connectors.Values{"username": "zapier", "password": "hunter2"}, h("Authorization", basicAuth), string(body), now, ""},
 		{"basic wrong password", connectors.Values{"auth": "basic", "username": "zapier", "password": "hunter3"}, h("Authorization", basicAuth), string(body), now, "bad credentials"},
@@ -104,7 +89,7 @@ func TestVerify(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			r := &connectors.Request{Method: "POST", Header: tc.hdr, Body: []byte(tc.body)}
-			if got := reason(t, Verifier{}.Verify(r, tc.cred, tc.now)); got != tc.want {
+			if got := connectortest.Reason(t, Verifier{}.Verify(r, tc.cred, tc.now)); got != tc.want {
 				t.Fatalf("reason = %q, want %q", got, tc.want)
 			}
 		})

@@ -2,14 +2,15 @@ package whatsapp
 
 import (
 	"embed"
-	"net/http"
 	"strings"
 
 	"github.com/hookflow/hookflow/connectors"
-	"github.com/hookflow/hookflow/connectors/signature"
 )
 
-//go:embed testdata/*.json
+// testdata holds the recorded deliveries (see connectors.DeliveriesFile)
+// the trigger's samples come from.
+//
+//go:embed testdata
 var testdata embed.FS
 
 // TriggerCredential lists the credential fields the webhook trigger reads,
@@ -57,19 +58,10 @@ func Trigger() *connectors.Trigger {
 			"4. Under Webhook fields, subscribe to \"messages\". Send a message to your business number to check the connection.",
 		}, "\n"),
 		Events:           Events,
-		Samples:          signature.SamplesFrom(Extractor{}, nil, sampleRequests()...),
+		Samples:          connectors.RecordedSamples(testdata, connectors.DeliveriesFile("webhook"), Extractor{}),
 		SignatureHeaders: []string{HeaderSignature, "X-Hub-Signature"},
 		Verifier:         Verifier{},
 		Extractor:        Extractor{},
 		Handshaker:       Handshaker{},
 	}
-}
-
-func sampleRequests() []*connectors.Request {
-	var out []*connectors.Request
-	for _, name := range []string{"text_message", "status_batch"} {
-		body, _ := testdata.ReadFile("testdata/" + name + ".json")
-		out = append(out, &connectors.Request{Method: http.MethodPost, Header: http.Header{}, Body: body})
-	}
-	return out
 }
