@@ -32,7 +32,7 @@ func TestExtract(t *testing.T) {
 			for k, v := range tc.headers {
 				h.Set(k, v)
 			}
-			events, err := Extractor{}.Extract(&connectors.Request{Header: h, Body: []byte(tc.body)}, nil)
+			events, err := Extract(&connectors.Request{Header: h, Body: []byte(tc.body)}, nil)
 			if tc.wantErr != "" {
 				if err == nil || err.Error() != tc.wantErr {
 					t.Fatalf("err = %v, want %q", err, tc.wantErr)

@@ -32,7 +32,7 @@ func TestVerify(t *testing.T) {
 				h.Set("X-Shopify-Hmac-Sha256", tc.sig)
 			}
 			r := &connectors.Request{Method: "POST", Header: h, Body: tc.body}
-			if got := connectortest.Reason(t, Verifier{}.Verify(r, connectors.Values{"client_secret": tc.secret}, time.Now())); got != tc.want {
+			if got := connectortest.Reason(t, verifier.Verify(r, connectors.Values{"client_secret": tc.secret}, time.Now())); got != tc.want {
 				t.Fatalf("reason = %q, want %q", got, tc.want)
 			}
 		})

@@ -211,3 +211,35 @@ func TestCheckJSON(t *testing.T) {
 		})
 	}
 }
+
+func TestKeyed(t *testing.T) {
+	token := Keyed{Field: "secret_token", Scheme: Token{Header: "X-Token"}}
+	hmacSHA1 := Keyed{Field: "key", Scheme: HMAC{Header: "X-Sig", Algorithm: SHA1}}
+	req := func(kv ...string) *connectors.Request {
+		h := http.Header{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			h.Set(kv[i], kv[i+1])
+		}
+		return &connectors.Request{Method: "POST", Header: h, Body: []byte("hello")}
+	}
+	cases := []struct {
+		name string
+		v    Keyed
+		cred connectors.Values
+		r    *connectors.Request
+		want string
+	}{
+		{"token matches", token, connectors.Values{"secret_token": "abc"}, req("X-Token", "abc"), ""},
+		{"token differs", token, connectors.Values{"secret_token": "abc"}, req("X-Token", "abd"), "bad credentials"},
+		{"no field names it", token, connectors.Values{"other": "abc"}, req("X-Token", "abc"), "credential has no secret_token"},
+		{"empty field names it", hmacSHA1, connectors.Values{"key": ""}, req("X-Sig", "b34ceac4516ff23a143e61d79d0fa7a4fbe5f266"), "credential has no key"},
+		{"hmac keyed by the field", hmacSHA1, connectors.Values{"key": "key"}, req("X-Sig", "b34ceac4516ff23a143e61d79d0fa7a4fbe5f266"), ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := reason(t, tc.v.Verify(tc.r, tc.cred, time.Now())); got != tc.want {
+				t.Fatalf("reason = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

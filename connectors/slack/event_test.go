@@ -23,7 +23,7 @@ func TestExtract(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			events, err := Extractor{}.Extract(&connectors.Request{Body: []byte(tc.body)}, nil)
+			events, err := Extract(&connectors.Request{Body: []byte(tc.body)}, nil)
 			if tc.wantErr != "" {
 				if err == nil || err.Error() != tc.wantErr {
 					t.Fatalf("err = %v, want %q", err, tc.wantErr)
@@ -45,7 +45,7 @@ func TestExtractIgnoresHandshake(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	events, err := Extractor{}.Extract(&connectors.Request{Body: body}, nil)
+	events, err := Extract(&connectors.Request{Body: body}, nil)
 	if err != nil || len(events) != 0 {
 		t.Fatalf("events = %+v, err = %v", events, err)
 	}

@@ -32,7 +32,7 @@ func (Handshaker) Handshake(r *connectors.Request, credential connectors.Values)
 	if res[0].String() != "url_verification" || res[1].Type != gjson.String {
 		return nil, false
 	}
-	if (Verifier{}).Verify(r, credential, r.Received) != nil {
+	if verifier.Verify(r, credential, r.Received) != nil {
 		return nil, false
 	}
 	body, _ := json.Marshal(map[string]string{"challenge": res[1].Str})

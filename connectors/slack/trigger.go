@@ -15,13 +15,8 @@ var testdata embed.FS
 
 // TriggerCredential lists the credential fields the webhook trigger reads,
 // for the connector spec to declare.
-var TriggerCredential = []connectors.Field{{
-	Name:   CredentialSigningSecret,
-	Title:  "Signing secret",
-	Type:   connectors.TypeString,
-	Secret: true,
-	Help:   "At api.slack.com/apps → your app → Basic Information → App Credentials → Signing Secret.",
-}}
+var TriggerCredential = []connectors.Field{connectors.SecretField(CredentialSigningSecret, "Signing secret",
+	"At api.slack.com/apps → your app → Basic Information → App Credentials → Signing Secret.")}
 
 // Events are common Events API event types.
 var Events = []string{
@@ -44,10 +39,10 @@ func Trigger() *connectors.Trigger {
 			"3. Under \"Subscribe to bot events\" add the events you want (for example message.channels or app_mention), save, and reinstall the app if Slack asks.",
 		}, "\n"),
 		Events:           Events,
-		Samples:          connectors.RecordedSamples(testdata, connectors.DeliveriesFile("webhook"), Extractor{}),
+		Samples:          connectors.RecordedSamples(testdata, connectors.DeliveriesFile("webhook"), connectors.ExtractorFunc(Extract)),
 		SignatureHeaders: []string{HeaderSignature},
-		Verifier:         Verifier{},
-		Extractor:        Extractor{},
+		Verifier:         verifier,
+		Extractor:        connectors.ExtractorFunc(Extract),
 		Handshaker:       Handshaker{},
 	}
 }

@@ -44,7 +44,7 @@ func TestVerify(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := connectortest.Reason(t, Verifier{}.Verify(tc.r, connectors.Values{"signing_secret": tc.secret}, tc.now)); got != tc.want {
+			if got := connectortest.Reason(t, verifier.Verify(tc.r, connectors.Values{"signing_secret": tc.secret}, tc.now)); got != tc.want {
 				t.Fatalf("reason = %q, want %q", got, tc.want)
 			}
 		})

@@ -22,7 +22,7 @@ func TestExtract(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			events, err := Extractor{}.Extract(&connectors.Request{Header: http.Header{}, Body: []byte(tc.body)}, nil)
+			events, err := Extract(&connectors.Request{Header: http.Header{}, Body: []byte(tc.body)}, nil)
 			if tc.wantErr != "" {
 				if err == nil || err.Error() != tc.wantErr {
 					t.Fatalf("err = %v, want %q", err, tc.wantErr)

@@ -54,9 +54,9 @@ func Trigger() *connectors.Trigger {
 			"5. Use \"Send test webhook\" in Stripe to check the connection. Test-mode and live-mode endpoints have different secrets.",
 		}, "\n"),
 		Events:           Events,
-		Samples:          connectors.RecordedSamples(testdata, connectors.DeliveriesFile("webhook"), Extractor{}),
+		Samples:          connectors.RecordedSamples(testdata, connectors.DeliveriesFile("webhook"), connectors.ExtractorFunc(Extract)),
 		SignatureHeaders: []string{HeaderSignature},
 		Verifier:         Verifier{},
-		Extractor:        Extractor{},
+		Extractor:        connectors.ExtractorFunc(Extract),
 	}
 }

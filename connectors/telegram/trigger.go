@@ -47,9 +47,9 @@ func Trigger() *connectors.Trigger {
 			"4. Send your bot a message to check the connection. A bot has one webhook at a time, so this replaces any earlier one.",
 		}, "\n"),
 		Events:           Events,
-		Samples:          connectors.RecordedSamples(testdata, connectors.DeliveriesFile("webhook"), Extractor{}),
+		Samples:          connectors.RecordedSamples(testdata, connectors.DeliveriesFile("webhook"), connectors.ExtractorFunc(Extract)),
 		SignatureHeaders: []string{HeaderSecretToken},
-		Verifier:         Verifier{},
-		Extractor:        Extractor{},
+		Verifier:         verifier,
+		Extractor:        connectors.ExtractorFunc(Extract),
 	}
 }

@@ -26,7 +26,7 @@ func TestVerify(t *testing.T) {
 				h.Set("X-Telegram-Bot-Api-Secret-Token", tc.header)
 			}
 			r := &connectors.Request{Method: "POST", Header: h, Body: []byte(`{"update_id":1,"message":{}}`)}
-			if got := connectortest.Reason(t, Verifier{}.Verify(r, connectors.Values{"secret_token": tc.secret}, time.Now())); got != tc.want {
+			if got := connectortest.Reason(t, verifier.Verify(r, connectors.Values{"secret_token": tc.secret}, time.Now())); got != tc.want {
 				t.Fatalf("reason = %q, want %q", got, tc.want)
 			}
 		})

@@ -29,7 +29,7 @@ func TestExtract(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			events, err := Extractor{}.Extract(&connectors.Request{URL: tc.url, Header: form, Body: []byte(tc.body)}, nil)
+			events, err := Extract(&connectors.Request{URL: tc.url, Header: form, Body: []byte(tc.body)}, nil)
 			if tc.wantErr != "" {
 				if err == nil || err.Error() != tc.wantErr {
 					t.Fatalf("err = %v, want %q", err, tc.wantErr)
@@ -48,7 +48,7 @@ func TestExtract(t *testing.T) {
 
 func TestExtractFormToJSON(t *testing.T) {
 	r := &connectors.Request{Body: []byte("MessageSid=SM1&Body=Hello+there%21&From=%2B14155551234&MediaUrl=a&MediaUrl=b")}
-	events, err := Extractor{}.Extract(r, nil)
+	events, err := Extract(r, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,13 +15,8 @@ var testdata embed.FS
 
 // TriggerCredential lists the credential fields the webhook trigger reads,
 // for the connector spec to declare.
-var TriggerCredential = []connectors.Field{{
-	Name:   CredentialAuthToken,
-	Title:  "Auth Token",
-	Type:   connectors.TypeString,
-	Secret: true,
-	Help:   "In the Twilio Console home page, under Account Info → Auth Token (the primary one).",
-}}
+var TriggerCredential = []connectors.Field{connectors.SecretField(CredentialAuthToken, "Auth Token",
+	"In the Twilio Console home page, under Account Info → Auth Token (the primary one).")}
 
 // Events are the event types this trigger produces.
 var Events = []string{
@@ -46,10 +41,10 @@ func Trigger() *connectors.Trigger {
 			"The URL is part of the signature, so it must match character for character; behind a proxy set hookflow's public base URL.",
 		}, "\n"),
 		Events:           Events,
-		Samples:          connectors.RecordedSamples(testdata, connectors.DeliveriesFile("webhook"), Extractor{}),
+		Samples:          connectors.RecordedSamples(testdata, connectors.DeliveriesFile("webhook"), connectors.ExtractorFunc(Extract)),
 		FormBody:         true,
 		SignatureHeaders: []string{HeaderSignature},
 		Verifier:         Verifier{},
-		Extractor:        Extractor{},
+		Extractor:        connectors.ExtractorFunc(Extract),
 	}
 }

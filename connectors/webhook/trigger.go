@@ -61,9 +61,9 @@ func Trigger() *connectors.Trigger {
 				Help: "gjson path of the event's type in the body, for filtering by event type."},
 		},
 		Events:           []string{DefaultType},
-		Samples:          connectors.RecordedSamples(testdata, connectors.DeliveriesFile("webhook"), Extractor{}),
+		Samples:          connectors.RecordedSamples(testdata, connectors.DeliveriesFile("webhook"), connectors.ExtractorFunc(Extract)),
 		SignatureHeaders: []string{"Authorization", signature.HeaderWebhookSignature, DefaultHMACHeader},
 		Verifier:         Verifier{},
-		Extractor:        Extractor{},
+		Extractor:        connectors.ExtractorFunc(Extract),
 	}
 }

@@ -16,20 +16,10 @@ var testdata embed.FS
 // TriggerCredential lists the credential fields the webhook trigger reads,
 // for the connector spec to declare.
 var TriggerCredential = []connectors.Field{
-	{
-		Name:   CredentialAppSecret,
-		Title:  "App secret",
-		Type:   connectors.TypeString,
-		Secret: true,
-		Help:   "In the Meta App Dashboard: App settings → Basic → App secret (click Show).",
-	},
-	{
-		Name:   CredentialVerifyToken,
-		Title:  "Verify token",
-		Type:   connectors.TypeString,
-		Secret: true,
-		Help:   "Any random string you choose; type the same string into the \"Verify token\" box when configuring the webhook in Meta.",
-	},
+	connectors.SecretField(CredentialAppSecret, "App secret",
+		"In the Meta App Dashboard: App settings → Basic → App secret (click Show)."),
+	connectors.SecretField(CredentialVerifyToken, "Verify token",
+		"Any random string you choose; type the same string into the \"Verify token\" box when configuring the webhook in Meta."),
 }
 
 // Events are the event types this trigger produces.
@@ -58,10 +48,10 @@ func Trigger() *connectors.Trigger {
 			"4. Under Webhook fields, subscribe to \"messages\". Send a message to your business number to check the connection.",
 		}, "\n"),
 		Events:           Events,
-		Samples:          connectors.RecordedSamples(testdata, connectors.DeliveriesFile("webhook"), Extractor{}),
+		Samples:          connectors.RecordedSamples(testdata, connectors.DeliveriesFile("webhook"), connectors.ExtractorFunc(Extract)),
 		SignatureHeaders: []string{HeaderSignature, "X-Hub-Signature"},
-		Verifier:         Verifier{},
-		Extractor:        Extractor{},
+		Verifier:         verifier,
+		Extractor:        connectors.ExtractorFunc(Extract),
 		Handshaker:       Handshaker{},
 	}
 }
