@@ -221,6 +221,16 @@ type Handshaker interface {
 	Handshake(r *Request, credential Values) (resp *Response, handled bool)
 }
 
+// HandshakerFunc is a function that is a Handshaker.
+type HandshakerFunc func(r *Request, credential Values) (resp *Response, handled bool)
+
+var _ Handshaker = HandshakerFunc(nil)
+
+// Handshake calls f.
+func (f HandshakerFunc) Handshake(r *Request, credential Values) (*Response, bool) {
+	return f(r, credential)
+}
+
 // Trigger describes how a provider's webhooks arrive.
 type Trigger struct {
 	Name        string `json:"name"` // e.g. "webhook"

@@ -43,6 +43,6 @@ func Trigger() *connectors.Trigger {
 		SignatureHeaders: []string{HeaderSignature},
 		Verifier:         verifier,
 		Extractor:        connectors.ExtractorFunc(Extract),
-		Handshaker:       Handshaker{},
+		Handshaker:       connectors.HandshakerFunc(Handshake),
 	}
 }

@@ -64,7 +64,7 @@ func TestHandshake(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			resp, handled := Handshaker{}.Handshake(tc.r, cred)
+			resp, handled := Handshake(tc.r, cred)
 			if handled != tc.handled {
 				t.Fatalf("handled = %v, want %v", handled, tc.handled)
 			}

@@ -52,6 +52,6 @@ func Trigger() *connectors.Trigger {
 		SignatureHeaders: []string{HeaderSignature, "X-Hub-Signature"},
 		Verifier:         verifier,
 		Extractor:        connectors.ExtractorFunc(Extract),
-		Handshaker:       Handshaker{},
+		Handshaker:       connectors.HandshakerFunc(Handshake),
 	}
 }

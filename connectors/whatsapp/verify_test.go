@@ -72,7 +72,7 @@ func TestHandshake(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			u := &url.URL{Scheme: "https", Host: "hooks.example.com", Path: "/hooks/tok", RawQuery: tc.query}
-			resp, handled := Handshaker{}.Handshake(&connectors.Request{Method: tc.method, URL: u, Header: http.Header{}}, connectors.Values{"verify_token": tc.token})
+			resp, handled := Handshake(&connectors.Request{Method: tc.method, URL: u, Header: http.Header{}}, connectors.Values{"verify_token": tc.token})
 			if handled != tc.handled {
 				t.Fatalf("handled = %v, want %v", handled, tc.handled)
 			}
