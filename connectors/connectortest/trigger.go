@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io/fs"
+	"net/http"
 	"os"
 	"path"
 	"slices"
@@ -543,4 +544,56 @@ func Reason(t testing.TB, err error) string {
 		t.Fatalf("error %v is not a *connectors.VerifyError", err)
 	}
 	return ve.Reason
+}
+
+// ExtractCase is one extraction a connector's own tests pin beyond its
+// recorded deliveries (edge cases, errors): a request, and either the
+// events it must yield, as "id type" in order ("*" for an id not worth
+// spelling out, such as a content hash), or the exact error.
+type ExtractCase struct {
+	Name    string
+	Request *connectors.Request
+	Options connectors.Values
+	Want    []string
+	WantErr string
+}
+
+// RunExtract checks extract against each case, as a subtest named after
+// it.
+func RunExtract(t *testing.T, extract connectors.ExtractorFunc, cases []ExtractCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.Name, func(t *testing.T) {
+			events, err := extract(tc.Request, tc.Options)
+			if tc.WantErr != "" {
+				if err == nil || err.Error() != tc.WantErr {
+					t.Fatalf("err = %v, want %q", err, tc.WantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := make([]string, len(events))
+			for i, e := range events {
+				got[i] = e.ID + " " + e.Type
+				if i < len(tc.Want) && strings.HasPrefix(tc.Want[i], "* ") && e.ID != "" {
+					got[i] = "* " + e.Type
+				}
+			}
+			if !slices.Equal(got, tc.Want) {
+				t.Fatalf("events = %q, want %q", got, tc.Want)
+			}
+		})
+	}
+}
+
+// NewRequest builds a POST delivery with body and headers given as name,
+// value pairs, for ExtractCase and verifier tests.
+func NewRequest(body string, header ...string) *connectors.Request {
+	r := &connectors.Request{Method: http.MethodPost, Header: http.Header{}, Body: []byte(body)}
+	for i := 0; i+1 < len(header); i += 2 {
+		r.Header.Set(header[i], header[i+1])
+	}
+	return r
 }

@@ -1,49 +1,32 @@
 package twilio
 
 import (
-	"net/http"
 	"net/url"
 	"testing"
 
 	"github.com/tidwall/gjson"
 
 	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/connectors/connectortest"
 )
 
 func TestExtract(t *testing.T) {
-	form := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
-	jsonURL, _ := url.Parse("https://x.example/h?bodySHA256=abc")
-	cases := []struct {
-		name     string
-		url      *url.URL
-		body     string
-		wantID   string
-		wantType string
-		wantErr  string
-	}{
-		{"voice call", nil, "CallSid=CA1234567890ABCDE&CallStatus=ringing&From=%2B12349013030", "CA1234567890ABCDE:ringing", "call.ringing", ""},
-		{"JSON variant", jsonURL, `{"MessageSid":"SM99","MessageStatus":"failed"}`, "SM99:failed", "sms.failed", ""},
-		{"JSON variant malformed", jsonURL, `{"MessageSid":`, "", "", "reading Twilio webhook: malformed JSON body: unexpected end of JSON input (at byte 14)"},
-		{"no sid", nil, "Body=hi", "", "", "reading Twilio webhook: neither MessageSid, SmsSid nor CallSid is present"},
-		{"malformed form", nil, "Body=%zz", "", "", `reading Twilio webhook: malformed form body: invalid URL escape "%zz"`},
+	form := func(body string) *connectors.Request {
+		return connectortest.NewRequest(body, "Content-Type", "application/x-www-form-urlencoded")
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			events, err := Extract(&connectors.Request{URL: tc.url, Header: form, Body: []byte(tc.body)}, nil)
-			if tc.wantErr != "" {
-				if err == nil || err.Error() != tc.wantErr {
-					t.Fatalf("err = %v, want %q", err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(events) != 1 || events[0].ID != tc.wantID || events[0].Type != tc.wantType {
-				t.Fatalf("events = %+v", events)
-			}
-		})
+	// The bodySHA256 variant: Twilio posts JSON and says so in the URL.
+	asJSON := func(body string) *connectors.Request {
+		r := form(body)
+		r.URL, _ = url.Parse("https://x.example/h?bodySHA256=abc")
+		return r
 	}
+	connectortest.RunExtract(t, Extract, []connectortest.ExtractCase{
+		{Name: "voice call", Request: form("CallSid=CA1234567890ABCDE&CallStatus=ringing&From=%2B12349013030"), Want: []string{"CA1234567890ABCDE:ringing call.ringing"}},
+		{Name: "JSON variant", Request: asJSON(`{"MessageSid":"SM99","MessageStatus":"failed"}`), Want: []string{"SM99:failed sms.failed"}},
+		{Name: "JSON variant malformed", Request: asJSON(`{"MessageSid":`), WantErr: "reading Twilio webhook: malformed JSON body: unexpected end of JSON input (at byte 14)"},
+		{Name: "no sid", Request: form("Body=hi"), WantErr: "reading Twilio webhook: neither MessageSid, SmsSid nor CallSid is present"},
+		{Name: "malformed form", Request: form("Body=%zz"), WantErr: `reading Twilio webhook: malformed form body: invalid URL escape "%zz"`},
+	})
 }
 
 func TestExtractFormToJSON(t *testing.T) {
