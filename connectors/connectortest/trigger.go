@@ -597,3 +597,33 @@ func NewRequest(body string, header ...string) *connectors.Request {
 	}
 	return r
 }
+
+// VerifyCase is one verification a connector's own tests pin beyond its
+// recorded deliveries: a provider's documented example, a rotation, a
+// header that is there but malformed.
+type VerifyCase struct {
+	Name       string
+	Request    *connectors.Request
+	Credential connectors.Values
+	// Now is the clock the verifier is given; zero means the request's
+	// Received time.
+	Now time.Time
+	// Want is the rejection reason, or "" for a delivery that verifies.
+	Want string
+}
+
+// RunVerify checks v against each case, as a subtest named after it.
+func RunVerify(t *testing.T, v connectors.Verifier, cases []VerifyCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.Name, func(t *testing.T) {
+			now := tc.Now
+			if now.IsZero() {
+				now = tc.Request.Received
+			}
+			if got := Reason(t, v.Verify(tc.Request, tc.Credential, now)); got != tc.Want {
+				t.Fatalf("reason = %q, want %q", got, tc.Want)
+			}
+		})
+	}
+}

@@ -31,24 +31,12 @@ func request(sig, ts, body string) *connectors.Request {
 }
 
 func TestVerify(t *testing.T) {
-	cases := []struct {
-		name   string
-		secret string
-		r      *connectors.Request
-		now    time.Time
-		want   string
-	}{
-		{"documented example", docSecret, request(docSig, docTS, docBody), docAt, ""},
-		{"replayed with new timestamp", docSecret, request(docSig, "1531420700", docBody), docAt, "bad signature"},
-		{"wrong version prefix", docSecret, request("v1="+docSig[3:], docTS, docBody), docAt, "malformed header X-Slack-Signature"},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := connectortest.Reason(t, verifier.Verify(tc.r, connectors.Values{"signing_secret": tc.secret}, tc.now)); got != tc.want {
-				t.Fatalf("reason = %q, want %q", got, tc.want)
-			}
-		})
-	}
+	cred := connectors.Values{CredentialSigningSecret: docSecret}
+	connectortest.RunVerify(t, verifier, []connectortest.VerifyCase{
+		{Name: "documented example", Credential: cred, Request: request(docSig, docTS, docBody)},
+		{Name: "replayed with new timestamp", Credential: cred, Request: request(docSig, "1531420700", docBody), Want: "bad signature"},
+		{Name: "wrong version prefix", Credential: cred, Request: request("v1="+docSig[3:], docTS, docBody), Want: "malformed header X-Slack-Signature"},
+	})
 }
 
 func TestHandshake(t *testing.T) {

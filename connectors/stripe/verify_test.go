@@ -26,42 +26,25 @@ func sign(secret string, ts int64, body []byte) string {
 }
 
 func TestVerify(t *testing.T) {
-	body, err := os.ReadFile("testdata/payment_intent.succeeded.json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	body := string(connectortest.ReadFile(t, "testdata/payment_intent.succeeded.json"))
 	now := time.Unix(1718000000, 0)
 	ts := now.Unix()
-	good := sign(secret, ts, body)
-	cases := []struct {
-		name   string
-		secret string
-		header string
-		body   []byte
-		now    time.Time
-		want   string
-	}{
-		{"rotation: second v1 matches", secret, fmt.Sprintf("t=%d,v1=%s,v1=%s,v0=%s", ts, sign("whsec_old", ts, body), good, good), body, now, ""},
-		{"rotation: first v1 matches", secret, fmt.Sprintf("t=%d,v1=%s,v1=%s", ts, good, sign("whsec_new", ts, body)), body, now, ""},
-		{"spaces after commas", secret, fmt.Sprintf("t=%d, v1=%s", ts, good), body, now, ""},
-		{"timestamp changed", secret, fmt.Sprintf("t=%d,v1=%s", ts+1, good), body, now, "bad signature"},
-		{"only v0", secret, fmt.Sprintf("t=%d,v0=%s", ts, good), body, now, "malformed header Stripe-Signature"},
-		{"no timestamp", secret, "v1=" + good, body, now, "malformed header Stripe-Signature"},
-		{"garbage", secret, "hello", body, now, "malformed header Stripe-Signature"},
+	good := sign(secret, ts, []byte(body))
+	cred := connectors.Values{CredentialWebhookSecret: secret}
+	signed := func(header string) *connectors.Request {
+		r := connectortest.NewRequest(body, HeaderSignature, header)
+		r.Received = now
+		return r
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			h := http.Header{}
-			if tc.header != "" {
-				h.Set("Stripe-Signature", tc.header)
-			}
-			r := &connectors.Request{Method: "POST", Header: h, Body: tc.body}
-			got := connectortest.Reason(t, Verifier{}.Verify(r, connectors.Values{"webhook_secret": tc.secret}, tc.now))
-			if got != tc.want {
-				t.Fatalf("reason = %q, want %q", got, tc.want)
-			}
-		})
-	}
+	connectortest.RunVerify(t, Verifier{}, []connectortest.VerifyCase{
+		{Name: "rotation: second v1 matches", Credential: cred, Request: signed(fmt.Sprintf("t=%d,v1=%s,v1=%s,v0=%s", ts, sign("whsec_old", ts, []byte(body)), good, good))},
+		{Name: "rotation: first v1 matches", Credential: cred, Request: signed(fmt.Sprintf("t=%d,v1=%s,v1=%s", ts, good, sign("whsec_new", ts, []byte(body))))},
+		{Name: "spaces after commas", Credential: cred, Request: signed(fmt.Sprintf("t=%d, v1=%s", ts, good))},
+		{Name: "timestamp changed", Credential: cred, Request: signed(fmt.Sprintf("t=%d,v1=%s", ts+1, good)), Want: "bad signature"},
+		{Name: "only v0", Credential: cred, Request: signed(fmt.Sprintf("t=%d,v0=%s", ts, good)), Want: "malformed header Stripe-Signature"},
+		{Name: "no timestamp", Credential: cred, Request: signed("v1=" + good), Want: "malformed header Stripe-Signature"},
+		{Name: "garbage", Credential: cred, Request: signed("hello"), Want: "malformed header Stripe-Signature"},
+	})
 }
 
 func TestVerifyCustomTolerance(t *testing.T) {

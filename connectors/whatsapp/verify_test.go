@@ -6,9 +6,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"net/url"
-	"os"
 	"testing"
-	"time"
 
 	"github.com/hookflow/hookflow/connectors"
 	"github.com/hookflow/hookflow/connectors/connectortest"
@@ -23,34 +21,15 @@ func sign(secret string, body []byte) string {
 }
 
 func TestVerify(t *testing.T) {
-	body, err := os.ReadFile("testdata/text_message.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	good := sign(appSecret, body)
-	cases := []struct {
-		name   string
-		secret string
-		sig    string
-		body   []byte
-		want   string
-	}{
+	body := string(connectortest.ReadFile(t, "testdata/text_message.json"))
+	good := sign(appSecret, []byte(body))
+	connectortest.RunVerify(t, verifier, []connectortest.VerifyCase{
 		// GitHub's documented X-Hub-Signature-256 example: the same scheme.
-		{"documented vector", "It's a Secret to Everybody", "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17", []byte("Hello, World!"), ""},
-		{"sha1 header style", appSecret, "sha1=" + good[7:], body, "malformed header X-Hub-Signature-256"},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			h := http.Header{}
-			if tc.sig != "" {
-				h.Set("X-Hub-Signature-256", tc.sig)
-			}
-			r := &connectors.Request{Method: "POST", Header: h, Body: tc.body}
-			if got := connectortest.Reason(t, verifier.Verify(r, connectors.Values{"app_secret": tc.secret}, time.Now())); got != tc.want {
-				t.Fatalf("reason = %q, want %q", got, tc.want)
-			}
-		})
-	}
+		{Name: "documented vector", Credential: connectors.Values{CredentialAppSecret: "It's a Secret to Everybody"},
+			Request: connectortest.NewRequest("Hello, World!", HeaderSignature, "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17")},
+		{Name: "sha1 header style", Credential: connectors.Values{CredentialAppSecret: appSecret},
+			Request: connectortest.NewRequest(body, HeaderSignature, "sha1="+good[7:]), Want: "malformed header X-Hub-Signature-256"},
+	})
 }
 
 func TestHandshake(t *testing.T) {
