@@ -244,3 +244,14 @@ func (f *Fake) InvokeJSON(action string, input connectors.Values) (map[string]an
 	}
 	return Decode(f.t, out), nil
 }
+
+// JSONBody reads a request's body as a JSON object, or nil when it is not
+// one: how most fakes' handlers start.
+func JSONBody(r *http.Request) map[string]any {
+	raw, _ := io.ReadAll(r.Body)
+	var m map[string]any
+	if json.Unmarshal(raw, &m) != nil {
+		return nil
+	}
+	return m
+}

@@ -1,7 +1,6 @@
 package slack_test
 
 import (
-	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -41,9 +40,7 @@ func newFake(t *testing.T) *fakeSlack {
 }
 
 func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
-	raw, _ := io.ReadAll(r.Body)
-	var body map[string]any
-	_ = json.Unmarshal(raw, &body)
+	body := connectortest.JSONBody(r)
 	auth, contentType := r.Header.Get("Authorization"), r.Header.Get("Content-Type")
 	f.mu.Lock()
 	rateLimit, status, answer := f.rateLimit, f.answerStatus, f.answerBody

@@ -2,7 +2,6 @@ package telegram_test
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -39,9 +38,7 @@ func newFake(t *testing.T) *fakeTelegram {
 }
 
 func (f *fakeTelegram) serve(w http.ResponseWriter, r *http.Request) {
-	raw, _ := io.ReadAll(r.Body)
-	var body map[string]any
-	_ = json.Unmarshal(raw, &body)
+	body := connectortest.JSONBody(r)
 	contentType := r.Header.Get("Content-Type")
 	f.mu.Lock()
 	answerFile := f.answerFile

@@ -2,7 +2,6 @@ package whatsapp_test
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"sync"
 	"testing"
@@ -51,9 +50,7 @@ func graphError(w http.ResponseWriter, status int, code int, subcode int, messag
 }
 
 func (f *fakeCloudAPI) serve(w http.ResponseWriter, r *http.Request) {
-	raw, _ := io.ReadAll(r.Body)
-	var body map[string]any
-	_ = json.Unmarshal(raw, &body)
+	body := connectortest.JSONBody(r)
 	auth, contentType := r.Header.Get("Authorization"), r.Header.Get("Content-Type")
 	f.mu.Lock()
 	file, status, header := f.answerFile, f.answerStatus, f.answerHeader
