@@ -54,6 +54,30 @@ func ClassifyResponse(status int, header http.Header, body []byte, now time.Time
 	}
 }
 
+// Classify is ClassifyResponse for the response a ResponseCheck holds, at
+// the current time: nil below 400, otherwise the classified *Error, which
+// the check may enrich with the provider's details (Annotate) before
+// returning it.
+func (r *HTTPResponse) Classify() *Error {
+	if r.Status < 400 {
+		return nil
+	}
+	return AsError(ClassifyResponse(r.Status, r.Header, r.Body, time.Now()))
+}
+
+// Details renders the body's values at prefix+key, for each key present, as
+// "key value" joined by ", ": the error type, code or correlation id a
+// provider puts beside its message, for Error.Annotate.
+func (r *HTTPResponse) Details(prefix string, keys ...string) string {
+	var parts []string
+	for _, k := range keys {
+		if v := r.Get(prefix + k).String(); v != "" {
+			parts = append(parts, k+" "+v)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
 func rateLimitSpent(h http.Header) bool {
 	for _, k := range []string{"X-RateLimit-Remaining", "X-Rate-Limit-Remaining", "RateLimit-Remaining"} {
 		if v := strings.TrimSpace(h.Get(k)); v == "0" {

@@ -94,3 +94,54 @@ func TestIdempotencyKey(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckHelpers pins the pieces a connector's ResponseCheck is built
+// from, so every connector that uses them keeps its messages.
+func TestCheckHelpers(t *testing.T) {
+	stripeBody := []byte(`{"error":{"type":"card_error","code":"card_declined","message":"Your card was declined."}}`)
+	tests := []struct {
+		name    string
+		resp    *HTTPResponse
+		prefix  string
+		keys    []string
+		class   Class
+		message string
+	}{
+		{name: "success_is_not_classified", resp: &HTTPResponse{Status: 204}},
+		{name: "details_in_key_order", resp: &HTTPResponse{Status: 402, Body: stripeBody}, prefix: "error.",
+			keys: []string{"type", "code", "param"}, class: ClassPermanent,
+			message: "Your card was declined. (type card_error, code card_declined)"},
+		{name: "no_details_leaves_the_message", resp: &HTTPResponse{Status: 503, Body: []byte(`{"message":"down"}`)},
+			keys: []string{"correlationId"}, class: ClassRetryable, message: "down"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ce := tc.resp.Classify()
+			if tc.class == "" {
+				if ce != nil {
+					t.Fatalf("Classify = %v, want nil", ce)
+				}
+				return
+			}
+			if ce == nil || ce.Class != tc.class {
+				t.Fatalf("Classify = %v, want class %s", ce, tc.class)
+			}
+			ce.Annotate(tc.resp.Details(tc.prefix, tc.keys...))
+			if ce.Message != tc.message {
+				t.Fatalf("message = %q, want %q", ce.Message, tc.message)
+			}
+		})
+	}
+}
+
+func TestInputErrorAndDecode(t *testing.T) {
+	err := InputError("components[2].type", "required (header, body or button)")
+	if ClassOf(err) != ClassPermanent || err.Error() != "permanent: input.components[2].type: required (header, body or button)" {
+		t.Fatalf("InputError = %v (%s)", err, ClassOf(err))
+	}
+	var out map[string]any
+	err = (&HTTPResponse{Status: 200, Body: []byte(`{"id":`)}).Decode("Acme", &out)
+	if ClassOf(err) != ClassPermanent || !strings.HasPrefix(err.Error(), "permanent (HTTP 200): reading Acme response: decoding response body: ") {
+		t.Fatalf("Decode = %v", err)
+	}
+}

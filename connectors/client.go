@@ -256,6 +256,16 @@ func (r *HTTPResponse) JSON(out any) error {
 	return nil
 }
 
+// Decode decodes the body into out. A body that does not decode is a
+// permanent error, "reading <provider> response: …", since a retry would
+// read the same bytes.
+func (r *HTTPResponse) Decode(provider string, out any) error {
+	if err := r.JSON(out); err != nil {
+		return NewError(ClassPermanent, r.Status, "reading "+provider+" response: "+err.Error())
+	}
+	return nil
+}
+
 // Get returns the value at a gjson path of the body.
 func (r *HTTPResponse) Get(path string) gjson.Result { return gjson.GetBytes(r.Body, path) }
 

@@ -73,6 +73,24 @@ func NewError(class Class, status int, message string) error {
 	return &Error{Class: class, Status: status, Message: message}
 }
 
+// InputError is a permanent error for one input field that an action's
+// own checks refuse (a limit the field's type cannot express, such as a
+// provider's maximum text length), in the shape the registry's validation
+// uses: "input.<path>: <problem>". path may go inside the field, as in
+// "components[2].type".
+func InputError(path, problem string) error {
+	return Permanent(fieldError("input."+path, path, problem))
+}
+
+// Annotate appends detail to the message in parentheses, as a
+// ResponseCheck does with the provider's error code or correlation id. An
+// empty detail changes nothing.
+func (e *Error) Annotate(detail string) {
+	if detail != "" {
+		e.Message += " (" + detail + ")"
+	}
+}
+
 // AsError returns the *Error in err's chain, or nil.
 func AsError(err error) *Error {
 	var ce *Error

@@ -136,7 +136,3 @@ func parseBaseURL(s string) (*url.URL, error) {
 	}
 	return u, nil
 }
-
-func fieldError(path, field, problem string) error {
-	return &ValidationError{Errors: []*FieldError{{Path: path, Field: field, Problem: problem}}}
-}

@@ -207,11 +207,31 @@ type Extractor interface {
 	Extract(r *Request, options Values) ([]Event, error)
 }
 
+// ExtractorFunc is a function that is an Extractor, in the style of
+// http.HandlerFunc: most providers' extraction is one function with no
+// configuration of its own.
+type ExtractorFunc func(r *Request, options Values) ([]Event, error)
+
+var _ Extractor = ExtractorFunc(nil)
+
+// Extract calls f.
+func (f ExtractorFunc) Extract(r *Request, options Values) ([]Event, error) { return f(r, options) }
+
 // Handshaker answers provider handshakes (Slack url_verification, Meta's
 // hub.challenge) that need no workflow run. handled is false for ordinary
 // deliveries, which then continue through verification.
 type Handshaker interface {
 	Handshake(r *Request, credential Values) (resp *Response, handled bool)
+}
+
+// HandshakerFunc is a function that is a Handshaker.
+type HandshakerFunc func(r *Request, credential Values) (resp *Response, handled bool)
+
+var _ Handshaker = HandshakerFunc(nil)
+
+// Handshake calls f.
+func (f HandshakerFunc) Handshake(r *Request, credential Values) (*Response, bool) {
+	return f(r, credential)
 }
 
 // Trigger describes how a provider's webhooks arrive.
@@ -249,6 +269,13 @@ func (e *VerifyError) Error() string { return "verifying webhook: " + e.Reason }
 
 // Reject returns a *VerifyError with the given reason.
 func Reject(reason string) error { return &VerifyError{Reason: reason} }
+
+// SecretField declares a secret string credential field, the shape of
+// nearly every webhook signing secret: encrypted at rest, masked in the
+// API, never in logs. help tells a non-developer where to find it.
+func SecretField(name, title, help string) Field {
+	return Field{Name: name, Title: title, Type: TypeString, Secret: true, Help: help}
+}
 
 // MergeFields returns own followed by the fields of more whose names own
 // does not already declare. A connector uses it to add its trigger's

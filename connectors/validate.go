@@ -36,6 +36,11 @@ func (e *ValidationError) Error() string {
 	return strings.Join(parts, "; ")
 }
 
+// fieldError is a *ValidationError with one problem.
+func fieldError(path, field, problem string) error {
+	return &ValidationError{Errors: []*FieldError{{Path: path, Field: field, Problem: problem}}}
+}
+
 // ValidateInput checks an action's input against its fields and returns a
 // copy with defaults applied and numbers normalised (integers as int64,
 // numbers as float64). Errors are a *ValidationError whose paths start with

@@ -23,7 +23,7 @@ func TestStripeSignatureVerifies(t *testing.T) {
 	if err := (stripe.Verifier{}).Verify(req, connectors.Values{"webhook_secret": "whsec_x"}, now); err != nil {
 		t.Fatalf("hookflow's Stripe verifier rejects the generator's signature: %v", err)
 	}
-	evs, err := (stripe.Extractor{}).Extract(req, nil)
+	evs, err := stripe.Extract(req, nil)
 	if err != nil || len(evs) != 1 || evs[0].ID != "evt_run_7" || evs[0].Type != "payment_intent.succeeded" {
 		t.Fatalf("extract = %+v, %v; want one payment_intent.succeeded with id evt_run_7", evs, err)
 	}

@@ -1,10 +1,12 @@
-// Package connectortest is the conformance suite every connector's tests
-// run. For each action it checks that the spec registers, that bad input is
-// refused with an error naming the field, and, against an httptest fake of
-// the provider, that a 500 is retryable, a 400 is permanent and keeps the
-// provider's message, a 429 with Retry-After is rate-limited with that
-// wait, and a timeout is retryable. It also checks that no error message
-// contains a secret credential value.
+// Package connectortest is the SDK's test kit: the conformance suites
+// every connector's tests run, and the helpers they are written with.
+//
+// Run is the action suite. For each action it checks that the spec
+// registers, that bad input is refused with an error naming the field,
+// and, against an httptest fake of the provider, that a 500 is retryable, a
+// 400 is permanent and keeps the provider's message, a 429 with
+// Retry-After is rate-limited with that wait, and a timeout is retryable.
+// It also checks that no error message contains a secret credential value.
 //
 //	func TestConformance(t *testing.T) {
 //		connectortest.Run(t, stripe.New(), connectortest.Fixtures{
@@ -14,6 +16,19 @@
 //			},
 //		})
 //	}
+//
+// RunTriggers is the trigger suite: it replays the recorded deliveries in
+// each trigger's testdata as golden verify vectors, extractor samples and
+// dedupe keys (see RunTriggers and Deliveries).
+//
+//	func TestTriggerConformance(t *testing.T) {
+//		connectortest.RunTriggers(t, stripe.New())
+//	}
+//
+// For a connector's own tests, Fake stands in for the provider's API and
+// calls actions the way the engine does, and Decode, JSON, ReadFile,
+// ReadJSON, WriteJSON, ServeFile, OutputSample and Reason are the helpers
+// every connector's tests would otherwise write again.
 package connectortest
 
 import (

@@ -32,7 +32,7 @@ func TestAddNote(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t, 0)
-			out, err := invoke(t, f, "add_note", tc.input)
+			out, err := f.InvokeJSON("add_note", tc.input)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -41,8 +41,8 @@ func TestAddNote(t *testing.T) {
 				t.Fatalf("%d requests", len(reqs))
 			}
 			checkRequest(t, reqs[0], "/crm/v3/objects/notes")
-			if !reflect.DeepEqual(reqs[0].Body, tc.wantBody) {
-				t.Errorf("body = %v\nwant %v", reqs[0].Body, tc.wantBody)
+			if !reflect.DeepEqual(reqs[0].JSON(), tc.wantBody) {
+				t.Errorf("body = %v\nwant %v", reqs[0].JSON(), tc.wantBody)
 			}
 			if out["id"] != "1001" || out["properties"].(map[string]any)["hs_note_body"] != tc.input["body"] {
 				t.Errorf("output = %v", out)
@@ -67,7 +67,7 @@ func TestAddNoteBadInput(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t, 0)
-			_, err := invoke(t, f, "add_note", tc.input)
+			_, err := f.InvokeJSON("add_note", tc.input)
 			if err == nil || !strings.Contains(err.Error(), tc.wantMsg) || connectors.ClassOf(err) != connectors.ClassPermanent {
 				t.Fatalf("err = %v, want permanent %q", err, tc.wantMsg)
 			}

@@ -49,7 +49,7 @@ func TestCreateDeal(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t, 0)
-			out, err := invoke(t, f, "create_deal", tc.input)
+			out, err := f.InvokeJSON("create_deal", tc.input)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -58,8 +58,8 @@ func TestCreateDeal(t *testing.T) {
 				t.Fatalf("%d requests", len(reqs))
 			}
 			checkRequest(t, reqs[0], "/crm/v3/objects/deals")
-			if !reflect.DeepEqual(reqs[0].Body, tc.wantBody) {
-				t.Errorf("body = %v\nwant %v", reqs[0].Body, tc.wantBody)
+			if !reflect.DeepEqual(reqs[0].JSON(), tc.wantBody) {
+				t.Errorf("body = %v\nwant %v", reqs[0].JSON(), tc.wantBody)
 			}
 			if out["id"] != "1001" || out["properties"].(map[string]any)["dealname"] != tc.input["dealname"] {
 				t.Errorf("output = %v", out)
@@ -85,7 +85,7 @@ func TestCreateDealErrors(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t, 0)
-			_, err := invoke(t, f, "create_deal", tc.input)
+			_, err := f.InvokeJSON("create_deal", tc.input)
 			if err == nil || !strings.Contains(err.Error(), tc.wantMsg) || connectors.ClassOf(err) != connectors.ClassPermanent {
 				t.Fatalf("err = %v, want permanent %q", err, tc.wantMsg)
 			}

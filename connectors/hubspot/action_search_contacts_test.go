@@ -60,7 +60,7 @@ func TestSearchContacts(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t, tc.extra)
-			out, err := invoke(t, f, "search_contacts", tc.input)
+			out, err := f.InvokeJSON("search_contacts", tc.input)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -70,8 +70,8 @@ func TestSearchContacts(t *testing.T) {
 			}
 			for i, r := range reqs {
 				checkRequest(t, r, "/crm/v3/objects/contacts/search")
-				if !reflect.DeepEqual(r.Body, tc.wantBodies[i]) {
-					t.Errorf("page %d body = %v\nwant %v", i, r.Body, tc.wantBodies[i])
+				if !reflect.DeepEqual(r.JSON(), tc.wantBodies[i]) {
+					t.Errorf("page %d body = %v\nwant %v", i, r.JSON(), tc.wantBodies[i])
 				}
 			}
 			results := out["results"].([]any)
@@ -114,7 +114,7 @@ func TestSearchContactsBadFilters(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t, 0)
-			_, err := invoke(t, f, "search_contacts", tc.input)
+			_, err := f.InvokeJSON("search_contacts", tc.input)
 			if err == nil || !strings.Contains(err.Error(), tc.wantMsg) || connectors.ClassOf(err) != connectors.ClassPermanent {
 				t.Fatalf("err = %v, want permanent %q", err, tc.wantMsg)
 			}

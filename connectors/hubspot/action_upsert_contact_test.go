@@ -33,7 +33,7 @@ func TestUpsertContact(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t, 0)
-			out, err := invoke(t, f, "upsert_contact", tc.input)
+			out, err := f.InvokeJSON("upsert_contact", tc.input)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -43,8 +43,8 @@ func TestUpsertContact(t *testing.T) {
 			}
 			checkRequest(t, reqs[0], "/crm/v3/objects/contacts/batch/upsert")
 			want := map[string]any{"inputs": []any{map[string]any{"idProperty": "email", "id": tc.input["email"], "properties": tc.wantProps}}}
-			if !reflect.DeepEqual(reqs[0].Body, want) {
-				t.Errorf("body = %v\nwant %v", reqs[0].Body, want)
+			if !reflect.DeepEqual(reqs[0].JSON(), want) {
+				t.Errorf("body = %v\nwant %v", reqs[0].JSON(), want)
 			}
 			if out["id"] != tc.wantID || out["new"] != tc.wantNew {
 				t.Errorf("output id %v new %v, want %s %v", out["id"], out["new"], tc.wantID, tc.wantNew)
@@ -59,11 +59,11 @@ func TestUpsertContact(t *testing.T) {
 func TestUpsertContactTwiceUpdatesTheSameContact(t *testing.T) {
 	f := newFake(t, 0)
 	in := connectors.Values{"email": "ada@example.com", "properties": map[string]any{"firstname": "Ada"}}
-	first, err := invoke(t, f, "upsert_contact", in)
+	first, err := f.InvokeJSON("upsert_contact", in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, err := invoke(t, f, "upsert_contact", in)
+	again, err := f.InvokeJSON("upsert_contact", in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func TestUpsertContactErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t, 0)
 			f.rateLimited = tc.rate
-			_, err := invoke(t, f, "upsert_contact", tc.input)
+			_, err := f.InvokeJSON("upsert_contact", tc.input)
 			ce := connectors.AsError(err)
 			if ce == nil || ce.Class != tc.wantClass {
 				t.Fatalf("err = %v, want class %s", err, tc.wantClass)

@@ -110,23 +110,11 @@ func (a *api) post(ctx context.Context, path string, body, out any) (*connectors
 // checkResponse classifies HubSpot errors, adding the category and the
 // correlation id to the message and choosing a 429's wait from its policy.
 func checkResponse(resp *connectors.HTTPResponse) error {
-	if resp.Status < 400 {
+	ce := resp.Classify()
+	if ce == nil {
 		return nil
 	}
-	err := connectors.ClassifyResponse(resp.Status, resp.Header, resp.Body, time.Now())
-	ce := connectors.AsError(err)
-	if ce == nil {
-		return err
-	}
-	var extra []string
-	for _, k := range []string{"category", "errorType", "policyName", "correlationId"} {
-		if v := gjson.GetBytes(resp.Body, k).String(); v != "" {
-			extra = append(extra, k+" "+v)
-		}
-	}
-	if len(extra) > 0 {
-		ce.Message += " (" + strings.Join(extra, ", ") + ")"
-	}
+	ce.Annotate(resp.Details("", "category", "errorType", "policyName", "correlationId"))
 	if ce.Class == connectors.ClassRateLimited && resp.Header.Get("Retry-After") == "" {
 		ce.RetryAfter = rateLimitWait(resp)
 	}

@@ -28,8 +28,8 @@ func TestConformance(t *testing.T) {
 
 func TestMissingTokenNamesTheField(t *testing.T) {
 	f := newFake(t, 0)
-	_, err := registry(t, f.URL).Invoke(t.Context(), connectors.Invocation{
-		Connector: Name, Action: "add_note", Input: connectors.Values{"contact_id": "512", "body": "x"},
+	_, err := f.Call(connectors.Invocation{
+		Action: "add_note", Input: connectors.Values{"contact_id": "512", "body": "x"},
 		Credential: connectors.Values{CredentialClientSecret: "s"},
 	})
 	if err == nil || connectors.ClassOf(err) != connectors.ClassPermanent || err.Error() != "running hubspot.add_note: permanent: credential.access_token: required by HubSpot actions" {

@@ -10,17 +10,12 @@ import (
 	"github.com/hookflow/hookflow/connectors/signature"
 )
 
-// Extractor splits a HubSpot webhook delivery, a JSON array of up to 100
+// Extract splits a HubSpot webhook delivery, a JSON array of up to 100
 // events, into one event each: the id is "eventId" and the type is
 // "subscriptionType" (contact.creation, deal.propertyChange…). Each run
 // sees one element of the array as trigger. A lone object is accepted as a
 // batch of one.
-type Extractor struct{}
-
-var _ connectors.Extractor = Extractor{}
-
-// Extract implements connectors.Extractor.
-func (Extractor) Extract(r *connectors.Request, _ connectors.Values) ([]connectors.Event, error) {
+func Extract(r *connectors.Request, _ connectors.Values) ([]connectors.Event, error) {
 	if err := signature.CheckJSON(r.Body); err != nil {
 		return nil, fmt.Errorf("reading HubSpot delivery: %w", err)
 	}

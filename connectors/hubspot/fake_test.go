@@ -1,12 +1,10 @@
 package hubspot
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"slices"
 	"strconv"
@@ -25,24 +23,16 @@ const testToken = "pat-na1-11111111-2222-3333-4444-555555555555"
 var knownContactProperties = []string{"email", "firstname", "lastname", "company", "phone", "website",
 	"lifecyclestage", "last_payment_amount", "last_payment_date", "hs_object_id", "createdate", "lastmodifieddate"}
 
-type fakeRequest struct {
-	Method string
-	Path   string
-	Header http.Header
-	Body   map[string]any
-}
-
 // fakeHubSpot follows the CRM v3 API's documented wire format: Bearer
 // auth, JSON bodies, string property values, {"status":"error",…} error
 // bodies, 429s with policyName and X-HubSpot-RateLimit-* headers, batch
 // upsert by email, associations on create, and search pages linked by
 // paging.next.after.
 type fakeHubSpot struct {
-	*httptest.Server
+	*connectortest.Fake
 	t *testing.T
 
 	mu          sync.Mutex
-	requests    []fakeRequest
 	contacts    []map[string]any
 	nextID      int
 	rateLimited bool
@@ -50,35 +40,19 @@ type fakeHubSpot struct {
 
 func newFake(t *testing.T, extraContacts int) *fakeHubSpot {
 	f := &fakeHubSpot{t: t, nextID: 1000}
-	data, err := os.ReadFile("testdata/api_contact.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var c map[string]any
-	if err := json.Unmarshal(data, &c); err != nil {
-		t.Fatal(err)
-	}
-	f.contacts = append(f.contacts, c)
+	f.contacts = append(f.contacts, connectortest.ReadJSON(t, "testdata/api_contact.json"))
 	for i := range extraContacts {
 		id := strconv.Itoa(600 + i)
 		f.contacts = append(f.contacts, map[string]any{"id": id, "archived": false,
 			"properties": map[string]any{"email": fmt.Sprintf("lead%d@biglytics.net", i), "lifecyclestage": "lead", "hs_object_id": id}})
 	}
-	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
-	t.Cleanup(f.Close)
+	f.Fake = connectortest.NewFake(t, New(), connectors.Values{CredentialAccessToken: testToken}, f.serve)
 	return f
-}
-
-func (f *fakeHubSpot) Requests() []fakeRequest {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]fakeRequest(nil), f.requests...)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json;charset=utf-8")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
+	connectortest.WriteJSON(w, status, v)
 }
 
 func hubspotError(w http.ResponseWriter, status int, category, msg string) {
@@ -97,7 +71,6 @@ func (f *fakeHubSpot) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.requests = append(f.requests, fakeRequest{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body})
 	w.Header().Set("X-HubSpot-RateLimit-Daily", "500000")
 	w.Header().Set("X-HubSpot-RateLimit-Daily-Remaining", "499000")
 	w.Header().Set("X-HubSpot-RateLimit-Interval-Milliseconds", "10000")
@@ -300,36 +273,8 @@ func orEmpty(l []map[string]any) []map[string]any {
 	return l
 }
 
-func registry(t *testing.T, fakeURL string) *connectors.Registry {
-	t.Helper()
-	return connectortest.Registry(t, New(), fakeURL)
-}
-
-// invoke runs action against the fake and returns its output as decoded
-// JSON, as the engine stores it.
-func invoke(t *testing.T, f *fakeHubSpot, action string, input connectors.Values) (map[string]any, error) {
-	t.Helper()
-	out, err := registry(t, f.URL).Invoke(context.Background(), connectors.Invocation{
-		Connector: Name, Action: action, Input: input,
-		Credential: connectors.Values{CredentialAccessToken: testToken},
-		RunID:      "run-1", StepID: action,
-	})
-	if err != nil {
-		return nil, err
-	}
-	data, err := json.Marshal(out)
-	if err != nil {
-		t.Fatalf("output does not encode: %v", err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(data, &m); err != nil {
-		t.Fatal(err)
-	}
-	return m, nil
-}
-
 // checkRequest asserts the common shape of a CRM call.
-func checkRequest(t *testing.T, r fakeRequest, path string) {
+func checkRequest(t *testing.T, r connectortest.Received, path string) {
 	t.Helper()
 	if r.Method != http.MethodPost || r.Path != path {
 		t.Errorf("request = %s %s, want POST %s", r.Method, r.Path, path)

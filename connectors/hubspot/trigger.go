@@ -2,25 +2,21 @@ package hubspot
 
 import (
 	"embed"
-	"net/http"
 	"strings"
 
 	"github.com/hookflow/hookflow/connectors"
-	"github.com/hookflow/hookflow/connectors/signature"
 )
 
-//go:embed testdata/*.json
+// testdata holds the recorded deliveries (see connectors.DeliveriesFile)
+// the trigger's samples come from.
+//
+//go:embed testdata
 var testdata embed.FS
 
 // TriggerCredential lists the credential fields the webhook trigger reads,
 // for the connector spec to declare.
-var TriggerCredential = []connectors.Field{{
-	Name:   CredentialClientSecret,
-	Title:  "App client secret",
-	Type:   connectors.TypeString,
-	Secret: true,
-	Help:   "In your HubSpot developer account: Apps → your app → Auth → Client secret.",
-}}
+var TriggerCredential = []connectors.Field{connectors.SecretField(CredentialClientSecret, "App client secret",
+	"In your HubSpot developer account: Apps → your app → Auth → Client secret.")}
 
 // Events are HubSpot webhook subscription types.
 var Events = []string{
@@ -46,14 +42,9 @@ func Trigger() *connectors.Trigger {
 			"4. The webhook URL must be exactly the URL HubSpot calls (including https and any query string), because it is part of the signature; set hookflow's public base URL if it runs behind a proxy.",
 		}, "\n"),
 		Events:           Events,
-		Samples:          signature.SamplesFrom(Extractor{}, nil, sampleRequest()),
+		Samples:          connectors.RecordedSamples(testdata, connectors.DeliveriesFile("webhook"), connectors.ExtractorFunc(Extract)),
 		SignatureHeaders: []string{HeaderSignatureV3, "X-HubSpot-Signature"},
 		Verifier:         Verifier{},
-		Extractor:        Extractor{},
+		Extractor:        connectors.ExtractorFunc(Extract),
 	}
-}
-
-func sampleRequest() *connectors.Request {
-	body, _ := testdata.ReadFile("testdata/contact_batch.json")
-	return &connectors.Request{Method: http.MethodPost, Header: http.Header{}, Body: body}
 }

@@ -4,15 +4,13 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
-	"errors"
-	"net/http"
 	"net/url"
-	"os"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/connectors/connectortest"
 )
 
 const secret = "yyyyyyyy-yyyy-yyyy-yyyy-yyyyyyyyyyyy"
@@ -26,72 +24,28 @@ func sign(secret, method, uri string, body []byte, ts string) string {
 	return base64.StdEncoding.EncodeToString(m.Sum(nil))
 }
 
-func reason(t *testing.T, err error) string {
-	t.Helper()
-	if err == nil {
-		return ""
-	}
-	var ve *connectors.VerifyError
-	if !errors.As(err, &ve) {
-		t.Fatalf("error %v is not a *connectors.VerifyError", err)
-	}
-	return ve.Reason
-}
-
 func TestVerify(t *testing.T) {
-	body, err := os.ReadFile("testdata/contact_batch.json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	body := connectortest.ReadFile(t, "testdata/contact_batch.json")
 	now := time.UnixMilli(1712847605123)
 	ts := strconv.FormatInt(now.UnixMilli(), 10)
 	const public = "https://hooks.example.com/hooks/tok_abc?portal=33"
 	good := sign(secret, "POST", public, body, ts)
-	encodedURL := "https://hooks.example.com/hooks/tok_abc?next=a%3Ab%40c"
-	decodedSig := sign(secret, "POST", "https://hooks.example.com/hooks/tok_abc?next=a:b@c", body, ts)
-	cases := []struct {
-		name   string
-		secret string
-		method string
-		url    string
-		sig    string
-		ts     string
-		body   []byte
-		now    time.Time
-		want   string
-	}{
-		{"valid", secret, "POST", public, good, ts, body, now, ""},
-		{"listed characters decoded in URI", secret, "POST", encodedURL, decodedSig, ts, body, now, ""},
-		{"4m59s old", secret, "POST", public, good, ts, body, now.Add(4*time.Minute + 59*time.Second), ""},
-		{"wrong secret", "other-secret", "POST", public, good, ts, body, now, "bad signature"},
-		{"tampered body", secret, "POST", public, good, ts, []byte(`[]`), now, "bad signature"},
-		{"different URL (proxy base URL not configured)", secret, "POST", "http://10.0.0.5:8080/hooks/tok_abc?portal=33", good, ts, body, now, "bad signature"},
-		{"different method", secret, "PUT", public, good, ts, body, now, "bad signature"},
-		{"timestamp changed", secret, "POST", public, good, strconv.FormatInt(now.UnixMilli()+1, 10), body, now, "bad signature"},
-		{"missing signature", secret, "POST", public, "", ts, body, now, "missing header X-HubSpot-Signature-v3"},
-		{"missing timestamp", secret, "POST", public, good, "", body, now, "missing header X-HubSpot-Request-Timestamp"},
-		{"timestamp not a number", secret, "POST", public, good, "soon", body, now, "malformed header X-HubSpot-Request-Timestamp"},
-		{"stale timestamp", secret, "POST", public, good, ts, body, now.Add(5*time.Minute + time.Millisecond), "stale timestamp"},
-		{"seconds instead of ms is stale", secret, "POST", public, sign(secret, "POST", public, body, "1712847605"), "1712847605", body, now, "stale timestamp"},
-		{"no secret configured", "", "POST", public, good, ts, body, now, "credential has no client_secret"},
+	cred := connectors.Values{CredentialClientSecret: secret}
+	req := func(method, rawURL, sig, ts string) *connectors.Request {
+		r := connectortest.NewRequest(string(body), HeaderSignatureV3, sig, HeaderTimestamp, ts)
+		r.Method, r.Received = method, now
+		r.URL, _ = url.Parse(rawURL)
+		return r
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			h := http.Header{}
-			if tc.sig != "" {
-				h.Set("X-HubSpot-Signature-v3", tc.sig)
-			}
-			if tc.ts != "" {
-				h.Set("X-HubSpot-Request-Timestamp", tc.ts)
-			}
-			u, err := url.Parse(tc.url)
-			if err != nil {
-				t.Fatal(err)
-			}
-			r := &connectors.Request{Method: tc.method, URL: u, Header: h, Body: tc.body}
-			if got := reason(t, Verifier{}.Verify(r, connectors.Values{"client_secret": tc.secret}, tc.now)); got != tc.want {
-				t.Fatalf("reason = %q, want %q", got, tc.want)
-			}
-		})
-	}
+	connectortest.RunVerify(t, Verifier{}, []connectortest.VerifyCase{
+		{Name: "listed characters decoded in URI", Credential: cred,
+			Request: req("POST", "https://hooks.example.com/hooks/tok_abc?next=a%3Ab%40c", sign(secret, "POST", "https://hooks.example.com/hooks/tok_abc?next=a:b@c", body, ts), ts)},
+		{Name: "different URL (proxy base URL not configured)", Credential: cred,
+			Request: req("POST", "http://10.0.0.5:8080/hooks/tok_abc?portal=33", good, ts), Want: "bad signature"},
+		{Name: "different method", Credential: cred, Request: req("PUT", public, good, ts), Want: "bad signature"},
+		{Name: "timestamp changed", Credential: cred, Request: req("POST", public, good, strconv.FormatInt(now.UnixMilli()+1, 10)), Want: "bad signature"},
+		{Name: "timestamp not a number", Credential: cred, Request: req("POST", public, good, "soon"), Want: "malformed header X-HubSpot-Request-Timestamp"},
+		{Name: "seconds instead of ms is stale", Credential: cred,
+			Request: req("POST", public, sign(secret, "POST", public, body, "1712847605"), "1712847605"), Want: "stale timestamp"},
+	})
 }

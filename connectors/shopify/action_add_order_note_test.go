@@ -34,7 +34,7 @@ func TestAddOrderNote(t *testing.T) {
 			f := newFake(t, 0)
 			f.order["note"] = tc.existing
 			tc.input["order_id"] = "450789469"
-			out, err := invoke(t, f, "add_order_note", tc.input)
+			out, err := f.InvokeJSON("add_order_note", tc.input)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -51,8 +51,8 @@ func TestAddOrderNote(t *testing.T) {
 				put := reqs[want]
 				checkRequest(t, put, http.MethodPut, "/orders/450789469.json")
 				body := map[string]any{"order": map[string]any{"id": float64(450789469), "note": tc.wantPut}}
-				if !reflect.DeepEqual(put.Body, body) {
-					t.Errorf("PUT body = %v, want %v", put.Body, body)
+				if !reflect.DeepEqual(put.JSON(), body) {
+					t.Errorf("PUT body = %v, want %v", put.JSON(), body)
 				}
 				want++
 			}

@@ -32,7 +32,7 @@ func TestAddOrderTags(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t, 0)
 			f.order["tags"] = tc.existing
-			out, err := invoke(t, f, "add_order_tags", connectors.Values{"order_id": float64(450789469), "tags": tc.tags})
+			out, err := f.InvokeJSON("add_order_tags", connectors.Values{"order_id": float64(450789469), "tags": tc.tags})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -47,8 +47,8 @@ func TestAddOrderTags(t *testing.T) {
 				}
 				checkRequest(t, reqs[1], http.MethodPut, "/orders/450789469.json")
 				want := map[string]any{"order": map[string]any{"id": float64(450789469), "tags": tc.wantTags}}
-				if !reflect.DeepEqual(reqs[1].Body, want) {
-					t.Errorf("PUT body = %v, want %v", reqs[1].Body, want)
+				if !reflect.DeepEqual(reqs[1].JSON(), want) {
+					t.Errorf("PUT body = %v, want %v", reqs[1].JSON(), want)
 				}
 				if f.order["tags"] != tc.wantTags {
 					t.Errorf("stored tags = %v", f.order["tags"])
@@ -81,7 +81,7 @@ func TestAddOrderTagsBadInput(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t, 0)
-			_, err := invoke(t, f, "add_order_tags", connectors.Values{"order_id": 450789469, "tags": tc.tags})
+			_, err := f.InvokeJSON("add_order_tags", connectors.Values{"order_id": 450789469, "tags": tc.tags})
 			if err == nil || !strings.Contains(err.Error(), tc.wantMsg) || connectors.ClassOf(err) != connectors.ClassPermanent {
 				t.Fatalf("err = %v, want permanent %q", err, tc.wantMsg)
 			}

@@ -42,7 +42,7 @@ func TestCreateFulfillment(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t, 0)
-			out, err := invoke(t, f, "create_fulfillment", tc.input)
+			out, err := f.InvokeJSON("create_fulfillment", tc.input)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -52,8 +52,8 @@ func TestCreateFulfillment(t *testing.T) {
 			}
 			checkRequest(t, reqs[0], http.MethodGet, "/orders/450789469/fulfillment_orders.json")
 			checkRequest(t, reqs[1], http.MethodPost, "/fulfillments.json")
-			if !reflect.DeepEqual(reqs[1].Body, tc.wantBody) {
-				t.Errorf("POST body = %v\nwant %v", reqs[1].Body, tc.wantBody)
+			if !reflect.DeepEqual(reqs[1].JSON(), tc.wantBody) {
+				t.Errorf("POST body = %v\nwant %v", reqs[1].JSON(), tc.wantBody)
 			}
 			if out["id"] != float64(1069019873) || out["status"] != "success" || !reflect.DeepEqual(out["line_items"], tc.wantLines) {
 				t.Errorf("output = %v", out)
@@ -91,7 +91,7 @@ func TestCreateFulfillmentRefusals(t *testing.T) {
 			if tc.prepare != nil {
 				tc.prepare(f)
 			}
-			_, err := invoke(t, f, "create_fulfillment", tc.input)
+			_, err := f.InvokeJSON("create_fulfillment", tc.input)
 			if err == nil || !strings.Contains(err.Error(), tc.wantMsg) || connectors.ClassOf(err) != connectors.ClassPermanent {
 				t.Fatalf("err = %v, want permanent %q", err, tc.wantMsg)
 			}
@@ -107,10 +107,10 @@ func TestCreateFulfillmentLocationPicksOne(t *testing.T) {
 	f.fulfillmentOrders[1]["status"], f.fulfillmentOrders[1]["assigned_location_id"] = "open", float64(99)
 	f.fulfillmentOrders[1]["supported_actions"] = []any{"create_fulfillment"}
 	f.fulfillmentOrders[1]["line_items"].([]any)[0].(map[string]any)["fulfillable_quantity"] = float64(1)
-	if _, err := invoke(t, f, "create_fulfillment", connectors.Values{"order_id": 450789469, "location_id": "99"}); err != nil {
+	if _, err := f.InvokeJSON("create_fulfillment", connectors.Values{"order_id": 450789469, "location_id": "99"}); err != nil {
 		t.Fatal(err)
 	}
-	got := f.Requests()[1].Body["fulfillment"].(map[string]any)["line_items_by_fulfillment_order"]
+	got := f.Requests()[1].JSON()["fulfillment"].(map[string]any)["line_items_by_fulfillment_order"]
 	want := []any{map[string]any{"fulfillment_order_id": float64(1046000819)}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("line_items_by_fulfillment_order = %v, want %v", got, want)

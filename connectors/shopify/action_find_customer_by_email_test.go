@@ -24,7 +24,7 @@ func TestFindCustomerByEmail(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t, tc.others)
-			out, err := invoke(t, f, "find_customer_by_email", connectors.Values{"email": tc.email})
+			out, err := f.InvokeJSON("find_customer_by_email", connectors.Values{"email": tc.email})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/connectors/connectortest"
 )
 
 func TestGetOrder(t *testing.T) {
@@ -28,7 +29,7 @@ func TestGetOrder(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t, 0)
-			out, err := invoke(t, f, "get_order", tc.input)
+			out, err := f.InvokeJSON("get_order", tc.input)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -85,8 +86,8 @@ func TestGetOrderErrors(t *testing.T) {
 			if tc.token != "" {
 				token = tc.token
 			}
-			_, err := registry(t, f.URL).Invoke(t.Context(), connectors.Invocation{
-				Connector: Name, Action: "get_order", Input: tc.input,
+			_, err := f.Call(connectors.Invocation{
+				Action: "get_order", Input: tc.input,
 				Credential: connectors.Values{CredentialShop: "my-store", CredentialAccessToken: token},
 			})
 			ce := connectors.AsError(err)
@@ -118,7 +119,7 @@ func TestShopURLFromCredential(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			call, err := registry(t, "").NewCall(connectors.Invocation{Connector: Name, Action: "get_order",
+			call, err := connectortest.Registry(t, New(), "").NewCall(connectors.Invocation{Connector: Name, Action: "get_order",
 				Input:      connectors.Values{"order_id": "1"},
 				Credential: connectors.Values{CredentialShop: tc.shop, CredentialAccessToken: testToken}})
 			if err != nil {
@@ -133,7 +134,7 @@ func TestShopURLFromCredential(t *testing.T) {
 			}
 		})
 	}
-	_, err := registry(t, "").NewCall(connectors.Invocation{Connector: Name, Action: "get_order",
+	_, err := connectortest.Registry(t, New(), "").NewCall(connectors.Invocation{Connector: Name, Action: "get_order",
 		Input: connectors.Values{"order_id": "1"}, Credential: connectors.Values{CredentialAccessToken: testToken}})
 	if err == nil || connectors.ClassOf(err) != connectors.ClassPermanent || !strings.Contains(err.Error(), "credential.shop: required") {
 		t.Errorf("missing shop: err = %v", err)

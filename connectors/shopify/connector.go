@@ -138,15 +138,10 @@ func (a *api) do(ctx context.Context, method, path string, query map[string]stri
 		req.Header.Set("Content-Type", "application/json")
 	}
 	resp, err := a.http.Do(ctx, req)
-	if err != nil {
+	if err != nil || out == nil {
 		return err
 	}
-	if out != nil {
-		if err := resp.JSON(out); err != nil {
-			return connectors.NewError(connectors.ClassPermanent, resp.Status, "reading Shopify response: "+err.Error())
-		}
-	}
-	return nil
+	return resp.Decode("Shopify", out)
 }
 
 // checkResponse adds the bucket state to rate-limit errors and gives a 429
@@ -155,13 +150,9 @@ func (a *api) do(ctx context.Context, method, path string, query map[string]stri
 // 5xx is retryable, other 4xx (401 bad token, 402 frozen shop, 403 missing
 // scope, 404, 422 validation, 423 locked shop) are permanent.
 func checkResponse(resp *connectors.HTTPResponse) error {
-	if resp.Status < 400 {
-		return nil
-	}
-	err := connectors.ClassifyResponse(resp.Status, resp.Header, resp.Body, time.Now())
-	ce := connectors.AsError(err)
+	ce := resp.Classify()
 	if ce == nil {
-		return err
+		return nil
 	}
 	if ce.Class == connectors.ClassRateLimited {
 		if resp.Header.Get("Retry-After") == "" {

@@ -8,17 +8,12 @@ import (
 	"github.com/hookflow/hookflow/connectors/signature"
 )
 
-// Extractor reads a Shopify webhook: the body is the resource (an order, a
+// Extract reads a Shopify webhook: the body is the resource (an order, a
 // product…), the type is the X-Shopify-Topic header (orders/create), and
 // the dedupe key is X-Shopify-Event-Id, which stays the same across
 // Shopify's retries of one event. Older API versions do not send it, so
 // X-Shopify-Webhook-Id (one per delivery attempt series) is the fallback.
-type Extractor struct{}
-
-var _ connectors.Extractor = Extractor{}
-
-// Extract implements connectors.Extractor.
-func (Extractor) Extract(r *connectors.Request, _ connectors.Values) ([]connectors.Event, error) {
+func Extract(r *connectors.Request, _ connectors.Values) ([]connectors.Event, error) {
 	if err := signature.CheckJSON(r.Body); err != nil {
 		return nil, fmt.Errorf("reading Shopify webhook: %w", err)
 	}

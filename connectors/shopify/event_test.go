@@ -1,58 +1,22 @@
 package shopify
 
 import (
-	"net/http"
-	"os"
 	"testing"
 
-	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/connectors/connectortest"
 )
 
 func TestExtract(t *testing.T) {
-	order, err := os.ReadFile("testdata/orders_create.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cases := []struct {
-		name     string
-		headers  map[string]string
-		body     string
-		wantID   string
-		wantType string
-		wantErr  string
-	}{
-		{"event id", map[string]string{"X-Shopify-Topic": "orders/create", "X-Shopify-Event-Id": "98880550-7158-44d4-b7cd-2c97c8a091b5", "X-Shopify-Webhook-Id": "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043"}, string(order), "98880550-7158-44d4-b7cd-2c97c8a091b5", "orders/create", ""},
-		{"webhook id fallback", map[string]string{"X-Shopify-Topic": "orders/create", "X-Shopify-Webhook-Id": "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043"}, string(order), "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043", "orders/create", ""},
-		{"no id", map[string]string{"X-Shopify-Topic": "orders/create"}, string(order), "", "", "reading Shopify webhook: neither X-Shopify-Event-Id nor X-Shopify-Webhook-Id header is present"},
-		{"no topic", map[string]string{"X-Shopify-Event-Id": "e1"}, string(order), "", "", "reading Shopify webhook e1: header X-Shopify-Topic is missing"},
-		{"malformed JSON", map[string]string{"X-Shopify-Topic": "orders/create", "X-Shopify-Event-Id": "e1"}, `{"id":`, "", "", "reading Shopify webhook: malformed JSON body: unexpected end of JSON input (at byte 6)"},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			h := http.Header{}
-			for k, v := range tc.headers {
-				h.Set(k, v)
-			}
-			events, err := Extractor{}.Extract(&connectors.Request{Header: h, Body: []byte(tc.body)}, nil)
-			if tc.wantErr != "" {
-				if err == nil || err.Error() != tc.wantErr {
-					t.Fatalf("err = %v, want %q", err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(events) != 1 || events[0].ID != tc.wantID || events[0].Type != tc.wantType {
-				t.Fatalf("events = %+v", events)
-			}
-		})
-	}
-}
-
-func TestTrigger(t *testing.T) {
-	tr := Trigger()
-	if tr.Name != "webhook" || tr.Verifier == nil || tr.Extractor == nil || len(tr.Samples["orders/create"]) == 0 {
-		t.Fatalf("trigger = %+v", tr)
-	}
+	order := string(connectortest.ReadFile(t, "testdata/orders_create.json"))
+	const webhookID = "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043"
+	connectortest.RunExtract(t, Extract, []connectortest.ExtractCase{
+		{Name: "webhook id fallback", Request: connectortest.NewRequest(order, "X-Shopify-Topic", "orders/create", "X-Shopify-Webhook-Id", webhookID),
+			Want: []string{webhookID + " orders/create"}},
+		{Name: "no id", Request: connectortest.NewRequest(order, "X-Shopify-Topic", "orders/create"),
+			WantErr: "reading Shopify webhook: neither X-Shopify-Event-Id nor X-Shopify-Webhook-Id header is present"},
+		{Name: "no topic", Request: connectortest.NewRequest(order, "X-Shopify-Event-Id", "e1"),
+			WantErr: "reading Shopify webhook e1: header X-Shopify-Topic is missing"},
+		{Name: "malformed JSON", Request: connectortest.NewRequest(`{"id":`, "X-Shopify-Topic", "orders/create", "X-Shopify-Event-Id", "e1"),
+			WantErr: "reading Shopify webhook: malformed JSON body: unexpected end of JSON input (at byte 6)"},
+	})
 }

@@ -1,15 +1,11 @@
 package shopify
 
 import (
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
-	"net/url"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -26,26 +22,16 @@ const (
 	bucketSize = 40
 )
 
-// fakeRequest is one request as the fake Admin API received it.
-type fakeRequest struct {
-	Method string
-	Path   string
-	Query  url.Values
-	Header http.Header
-	Body   map[string]any
-}
-
 // fakeShopify follows the Admin REST API's documented wire format:
 // X-Shopify-Access-Token auth, JSON bodies wrapped in the resource name,
 // {"errors": …} error bodies, X-Shopify-Shop-Api-Call-Limit on every
 // response, 429 with Retry-After, and Link-header pagination whose
 // page_info URLs may carry no other filter.
 type fakeShopify struct {
-	*httptest.Server
+	*connectortest.Fake
 	t *testing.T
 
 	mu                sync.Mutex
-	requests          []fakeRequest
 	order             map[string]any
 	fulfillmentOrders []map[string]any
 	customers         []map[string]any
@@ -53,16 +39,7 @@ type fakeShopify struct {
 }
 
 func loadJSON(t *testing.T, name string) map[string]any {
-	t.Helper()
-	data, err := os.ReadFile("testdata/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(data, &m); err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	return m
+	return connectortest.ReadJSON(t, "testdata/"+name)
 }
 
 // newFake builds a store with order 450789469, its fulfillment orders and
@@ -78,21 +55,13 @@ func newFake(t *testing.T, others int) *fakeShopify {
 		f.customers = append(f.customers, map[string]any{"id": 900000 + i, "email": fmt.Sprintf("bob.norman+%d@mail.example.com", i), "first_name": "Bob"})
 	}
 	f.customers = append(f.customers, loadJSON(t, "api_customer.json"))
-	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
-	t.Cleanup(f.Close)
+	f.Fake = connectortest.NewFake(t, New(), connectors.Values{CredentialShop: "my-store", CredentialAccessToken: testToken}, f.serve)
 	return f
-}
-
-func (f *fakeShopify) Requests() []fakeRequest {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]fakeRequest(nil), f.requests...)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
+	connectortest.WriteJSON(w, status, v)
 }
 
 func shopifyError(w http.ResponseWriter, status int, errs any) {
@@ -115,8 +84,7 @@ func (f *fakeShopify) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.requests = append(f.requests, fakeRequest{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: r.Header.Clone(), Body: body})
-	used := len(f.requests)
+	used := len(f.Requests())
 	if f.rateLimited {
 		used = bucketSize
 	}
@@ -307,39 +275,8 @@ func (f *fakeShopify) searchCustomers(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"customers": page})
 }
 
-// registry returns a registry with the Shopify connector whose clients may
-// reach loopback fakes and whose base URL override, as an admin sets it,
-// points at fakeURL (none when empty).
-func registry(t *testing.T, fakeURL string) *connectors.Registry {
-	t.Helper()
-	return connectortest.Registry(t, New(), fakeURL)
-}
-
-// invoke runs action against the fake and returns its output as decoded
-// JSON, as the engine stores it.
-func invoke(t *testing.T, f *fakeShopify, action string, input connectors.Values) (map[string]any, error) {
-	t.Helper()
-	out, err := registry(t, f.URL).Invoke(context.Background(), connectors.Invocation{
-		Connector: Name, Action: action, Input: input,
-		Credential: connectors.Values{CredentialShop: "my-store", CredentialAccessToken: testToken},
-		RunID:      "run-1", StepID: action,
-	})
-	if err != nil {
-		return nil, err
-	}
-	data, err := json.Marshal(out)
-	if err != nil {
-		t.Fatalf("output does not encode: %v", err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(data, &m); err != nil {
-		t.Fatal(err)
-	}
-	return m, nil
-}
-
 // checkRequest asserts method, path and auth of one request.
-func checkRequest(t *testing.T, r fakeRequest, method, path string) {
+func checkRequest(t *testing.T, r connectortest.Received, method, path string) {
 	t.Helper()
 	if r.Method != method || r.Path != apiPrefix+path {
 		t.Errorf("request = %s %s, want %s %s", r.Method, r.Path, method, apiPrefix+path)
@@ -347,7 +284,7 @@ func checkRequest(t *testing.T, r fakeRequest, method, path string) {
 	if got := r.Header.Get("X-Shopify-Access-Token"); got != testToken {
 		t.Errorf("X-Shopify-Access-Token = %q", got)
 	}
-	if r.Body != nil && !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+	if len(r.Body) > 0 && !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
 		t.Errorf("Content-Type = %q, want JSON", r.Header.Get("Content-Type"))
 	}
 }

@@ -2,27 +2,23 @@ package shopify
 
 import (
 	"embed"
-	"net/http"
 	"strings"
 
 	"github.com/hookflow/hookflow/connectors"
-	"github.com/hookflow/hookflow/connectors/signature"
 )
 
-//go:embed testdata/*.json
+// testdata holds the recorded deliveries (see connectors.DeliveriesFile)
+// the trigger's samples come from.
+//
+//go:embed testdata
 var testdata embed.FS
 
 // TriggerCredential lists the credential fields the webhook trigger reads,
 // for the connector spec to declare.
-var TriggerCredential = []connectors.Field{{
-	Name:   CredentialClientSecret,
-	Title:  "Client secret (webhook signing key)",
-	Type:   connectors.TypeString,
-	Secret: true,
-	Help: "For a custom or public app: the app's client secret (Dev Dashboard → your app → Settings). " +
-		"For webhooks created in the store admin: the key shown under Settings → Notifications → Webhooks " +
-		"(\"Your webhooks will be signed with …\").",
-}}
+var TriggerCredential = []connectors.Field{connectors.SecretField(CredentialClientSecret, "Client secret (webhook signing key)",
+	"For a custom or public app: the app's client secret (Dev Dashboard → your app → Settings). "+
+		"For webhooks created in the store admin: the key shown under Settings → Notifications → Webhooks "+
+		"(\"Your webhooks will be signed with …\").")}
 
 // Events are common Shopify webhook topics.
 var Events = []string{
@@ -50,17 +46,9 @@ func Trigger() *connectors.Trigger {
 			"Use \"Send test notification\" to check the connection.",
 		}, "\n"),
 		Events:           Events,
-		Samples:          signature.SamplesFrom(Extractor{}, nil, sampleRequest("orders/create")),
+		Samples:          connectors.RecordedSamples(testdata, connectors.DeliveriesFile("webhook"), connectors.ExtractorFunc(Extract)),
 		SignatureHeaders: []string{HeaderHmac},
-		Verifier:         Verifier{},
-		Extractor:        Extractor{},
+		Verifier:         verifier,
+		Extractor:        connectors.ExtractorFunc(Extract),
 	}
-}
-
-func sampleRequest(topic string) *connectors.Request {
-	body, _ := testdata.ReadFile("testdata/" + strings.ReplaceAll(topic, "/", "_") + ".json")
-	h := http.Header{}
-	h.Set(HeaderTopic, topic)
-	h.Set(HeaderEventID, "sample")
-	return &connectors.Request{Method: http.MethodPost, Header: h, Body: body}
 }

@@ -1,9 +1,6 @@
 package shopify
 
 import (
-	"time"
-
-	"github.com/hookflow/hookflow/connectors"
 	"github.com/hookflow/hookflow/connectors/signature"
 )
 
@@ -21,20 +18,8 @@ const (
 	HeaderShop      = "X-Shopify-Shop-Domain"
 )
 
-// scheme is Shopify's signature: base64 HMAC-SHA256 of the raw body. It
-// carries no timestamp, so replays are caught by dedupe, not by the clock.
-var scheme = signature.HMAC{Header: HeaderHmac, Algorithm: signature.SHA256, Encoding: signature.Base64}
-
-// Verifier checks X-Shopify-Hmac-Sha256.
-type Verifier struct{}
-
-var _ connectors.Verifier = Verifier{}
-
-// Verify implements connectors.Verifier.
-func (Verifier) Verify(r *connectors.Request, credential connectors.Values, now time.Time) error {
-	secret := credential.String(CredentialClientSecret)
-	if secret == "" {
-		return signature.MissingSecret(CredentialClientSecret)
-	}
-	return scheme.Verify(r, []byte(secret), now)
-}
+// verifier checks X-Shopify-Hmac-Sha256, Shopify's signature: base64
+// HMAC-SHA256 of the raw body under the client secret. It carries no
+// timestamp, so replays are caught by dedupe, not by the clock.
+var verifier = signature.Keyed{Field: CredentialClientSecret,
+	Scheme: signature.HMAC{Header: HeaderHmac, Algorithm: signature.SHA256, Encoding: signature.Base64}}

@@ -1,8 +1,7 @@
-package signature
+package signature_test
 
 import (
 	"encoding/base64"
-	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -10,21 +9,9 @@ import (
 	"time"
 
 	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/connectors/connectortest"
+	"github.com/hookflow/hookflow/connectors/signature"
 )
-
-// reason returns the rejection reason of err, "" for nil, and fails the
-// test for any other kind of error: verifiers must only ever Reject.
-func reason(t *testing.T, err error) string {
-	t.Helper()
-	if err == nil {
-		return ""
-	}
-	var ve *connectors.VerifyError
-	if !errors.As(err, &ve) {
-		t.Fatalf("error %v is not a *connectors.VerifyError", err)
-	}
-	return ve.Reason
-}
 
 // The published Standard Webhooks test vector (standard-webhooks spec and
 // reference libraries).
@@ -37,7 +24,7 @@ const (
 )
 
 func TestSignStandardMatchesPublishedVector(t *testing.T) {
-	got, err := SignStandard(swSecret, swID, time.Unix(1614265330, 0), []byte(swBody))
+	got, err := signature.SignStandard(swSecret, swID, time.Unix(1614265330, 0), []byte(swBody))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +35,7 @@ func TestSignStandardMatchesPublishedVector(t *testing.T) {
 
 func TestVerifyStandard(t *testing.T) {
 	at := time.Unix(1614265330, 0)
-	otherSig, _ := SignStandard("whsec_"+base64.StdEncoding.EncodeToString([]byte("another key entirely")), swID, at, []byte(swBody))
+	otherSig, _ := signature.SignStandard("whsec_"+base64.StdEncoding.EncodeToString([]byte("another key entirely")), swID, at, []byte(swBody))
 	hdr := func(id, ts, sig string) http.Header {
 		h := http.Header{}
 		for k, v := range map[string]string{"webhook-id": id, "webhook-timestamp": ts, "webhook-signature": sig} {
@@ -85,7 +72,7 @@ func TestVerifyStandard(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got := reason(t, VerifyStandard(tc.secret, tc.h, []byte(tc.body), tc.now, 0))
+			got := connectortest.Reason(t, signature.VerifyStandard(tc.secret, tc.h, []byte(tc.body), tc.now, 0))
 			if got != tc.want {
 				t.Fatalf("reason = %q, want %q", got, tc.want)
 			}
@@ -96,20 +83,20 @@ func TestVerifyStandard(t *testing.T) {
 func TestHMACVerifier(t *testing.T) {
 	// GitHub's documented example ("Validating webhook deliveries"), the
 	// same X-Hub-Signature-256 scheme Meta uses.
-	github := HMAC{Header: "X-Hub-Signature-256", Prefix: "sha256="}
+	github := signature.HMAC{Header: "X-Hub-Signature-256", Prefix: "sha256="}
 	ghSecret := []byte("It's a Secret to Everybody")
 	ghSig := "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17"
 
 	// Slack's documented example, expressed as a template.
-	slack := HMAC{Header: "X-Slack-Signature", Prefix: "v0=", TimestampHeader: "X-Slack-Request-Timestamp", Payload: "v0:{timestamp}:{body}"}
+	slack := signature.HMAC{Header: "X-Slack-Signature", Prefix: "v0=", TimestampHeader: "X-Slack-Request-Timestamp", Payload: "v0:{timestamp}:{body}"}
 	slackSecret := []byte("8f742231b10e8888abcd99yyyzzz85a5")
 	slackBody := "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c"
 	slackSig := "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503"
 	slackAt := time.Unix(1531420618, 0)
 
 	// base64 SHA-512 and SHA-1, computed independently with Python's hmac.
-	sha512 := HMAC{Header: "X-Sig", Algorithm: SHA512, Encoding: Base64}
-	sha1 := HMAC{Header: "X-Sig", Algorithm: SHA1, Encoding: Hex}
+	sha512 := signature.HMAC{Header: "X-Sig", Algorithm: signature.SHA512, Encoding: signature.Base64}
+	sha1 := signature.HMAC{Header: "X-Sig", Algorithm: signature.SHA1, Encoding: signature.Hex}
 
 	req := func(body string, kv ...string) *connectors.Request {
 		h := http.Header{}
@@ -120,7 +107,7 @@ func TestHMACVerifier(t *testing.T) {
 	}
 	cases := []struct {
 		name   string
-		v      HMAC
+		v      signature.HMAC
 		secret []byte
 		r      *connectors.Request
 		now    time.Time
@@ -140,11 +127,11 @@ func TestHMACVerifier(t *testing.T) {
 		{"sha512 base64", sha512, []byte("key"), req("hello", "X-Sig", "/warNnV3d4FcAI0yyOFKcFtOe/MQNRoGojthLcTHQz53V9IFJaVZO3ECDqLuFi0jEbJH6YVYYrJwEiQZZSwMkg=="), time.Now(), ""},
 		{"sha1 hex", sha1, []byte("key"), req("hello", "X-Sig", "b34ceac4516ff23a143e61d79d0fa7a4fbe5f266"), time.Now(), ""},
 		{"no secret", github, nil, req("Hello, World!", "X-Hub-Signature-256", ghSig), time.Now(), "credential has no secret"},
-		{"bad template", HMAC{Header: "X-Sig", Payload: "{nope}"}, []byte("k"), req("x", "X-Sig", "00"), time.Now(), `signed payload template "{nope}" uses unknown placeholder {nope}`},
+		{"bad template", signature.HMAC{Header: "X-Sig", Payload: "{nope}"}, []byte("k"), req("x", "X-Sig", "00"), time.Now(), `signed payload template "{nope}" uses unknown placeholder {nope}`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got := reason(t, tc.v.Verify(tc.r, tc.secret, tc.now))
+			got := connectortest.Reason(t, tc.v.Verify(tc.r, tc.secret, tc.now))
 			if got != tc.want {
 				t.Fatalf("reason = %q, want %q", got, tc.want)
 			}
@@ -162,24 +149,24 @@ func TestBasicAndBearer(t *testing.T) {
 		err  error
 		want string
 	}{
-		{"basic ok", VerifyBasic(basic("zap", "s3cret:with:colons"), "zap", "s3cret:with:colons"), ""},
-		{"basic wrong password", VerifyBasic(basic("zap", "guess"), "zap", "s3cret"), "bad credentials"},
-		{"basic wrong user", VerifyBasic(basic("eve", "s3cret"), "zap", "s3cret"), "bad credentials"},
-		{"basic missing header", VerifyBasic(http.Header{}, "zap", "s3cret"), "missing header Authorization"},
-		{"basic given bearer", VerifyBasic(bearer("x"), "zap", "s3cret"), "malformed header Authorization"},
-		{"basic not base64", VerifyBasic(http.Header{"Authorization": {"Basic %%%"}}, "zap", "s3cret"), "malformed header Authorization"},
-		{"basic unconfigured", VerifyBasic(basic("", ""), "", ""), "credential has no username/password"},
-		{"bearer ok", VerifyBearer(bearer("tok_123"), "tok_123"), ""},
-		{"bearer lower-case scheme", VerifyBearer(http.Header{"Authorization": {"bearer tok_123"}}, "tok_123"), ""},
-		{"bearer wrong", VerifyBearer(bearer("tok_124"), "tok_123"), "bad credentials"},
-		{"bearer missing", VerifyBearer(http.Header{}, "tok_123"), "missing header Authorization"},
-		{"bearer unconfigured", VerifyBearer(bearer(""), ""), "credential has no token"},
-		{"token header ok", VerifyToken(http.Header{"X-Token": {"abc"}}, "X-Token", "abc"), ""},
-		{"token header wrong", VerifyToken(http.Header{"X-Token": {"abd"}}, "X-Token", "abc"), "bad credentials"},
+		{"basic ok", signature.VerifyBasic(basic("zap", "s3cret:with:colons"), "zap", "s3cret:with:colons"), ""},
+		{"basic wrong password", signature.VerifyBasic(basic("zap", "guess"), "zap", "s3cret"), "bad credentials"},
+		{"basic wrong user", signature.VerifyBasic(basic("eve", "s3cret"), "zap", "s3cret"), "bad credentials"},
+		{"basic missing header", signature.VerifyBasic(http.Header{}, "zap", "s3cret"), "missing header Authorization"},
+		{"basic given bearer", signature.VerifyBasic(bearer("x"), "zap", "s3cret"), "malformed header Authorization"},
+		{"basic not base64", signature.VerifyBasic(http.Header{"Authorization": {"Basic %%%"}}, "zap", "s3cret"), "malformed header Authorization"},
+		{"basic unconfigured", signature.VerifyBasic(basic("", ""), "", ""), "credential has no username/password"},
+		{"bearer ok", signature.VerifyBearer(bearer("tok_123"), "tok_123"), ""},
+		{"bearer lower-case scheme", signature.VerifyBearer(http.Header{"Authorization": {"bearer tok_123"}}, "tok_123"), ""},
+		{"bearer wrong", signature.VerifyBearer(bearer("tok_124"), "tok_123"), "bad credentials"},
+		{"bearer missing", signature.VerifyBearer(http.Header{}, "tok_123"), "missing header Authorization"},
+		{"bearer unconfigured", signature.VerifyBearer(bearer(""), ""), "credential has no token"},
+		{"token header ok", signature.VerifyToken(http.Header{"X-Token": {"abc"}}, "X-Token", "abc"), ""},
+		{"token header wrong", signature.VerifyToken(http.Header{"X-Token": {"abd"}}, "X-Token", "abc"), "bad credentials"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := reason(t, tc.err); got != tc.want {
+			if got := connectortest.Reason(t, tc.err); got != tc.want {
 				t.Fatalf("reason = %q, want %q", got, tc.want)
 			}
 		})
@@ -202,11 +189,43 @@ func TestCheckJSON(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			got := ""
-			if err := CheckJSON([]byte(tc.body)); err != nil {
+			if err := signature.CheckJSON([]byte(tc.body)); err != nil {
 				got = err.Error()
 			}
 			if got != tc.want {
 				t.Fatalf("CheckJSON = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestKeyed(t *testing.T) {
+	token := signature.Keyed{Field: "secret_token", Scheme: signature.Token{Header: "X-Token"}}
+	hmacSHA1 := signature.Keyed{Field: "key", Scheme: signature.HMAC{Header: "X-Sig", Algorithm: signature.SHA1}}
+	req := func(kv ...string) *connectors.Request {
+		h := http.Header{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			h.Set(kv[i], kv[i+1])
+		}
+		return &connectors.Request{Method: "POST", Header: h, Body: []byte("hello")}
+	}
+	cases := []struct {
+		name string
+		v    signature.Keyed
+		cred connectors.Values
+		r    *connectors.Request
+		want string
+	}{
+		{"token matches", token, connectors.Values{"secret_token": "abc"}, req("X-Token", "abc"), ""},
+		{"token differs", token, connectors.Values{"secret_token": "abc"}, req("X-Token", "abd"), "bad credentials"},
+		{"no field names it", token, connectors.Values{"other": "abc"}, req("X-Token", "abc"), "credential has no secret_token"},
+		{"empty field names it", hmacSHA1, connectors.Values{"key": ""}, req("X-Sig", "b34ceac4516ff23a143e61d79d0fa7a4fbe5f266"), "credential has no key"},
+		{"hmac keyed by the field", hmacSHA1, connectors.Values{"key": "key"}, req("X-Sig", "b34ceac4516ff23a143e61d79d0fa7a4fbe5f266"), ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := connectortest.Reason(t, tc.v.Verify(tc.r, tc.cred, time.Now())); got != tc.want {
+				t.Fatalf("reason = %q, want %q", got, tc.want)
 			}
 		})
 	}

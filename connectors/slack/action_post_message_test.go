@@ -16,30 +16,30 @@ import (
 func TestPostMessage(t *testing.T) {
 	f := newFake(t)
 	blocks := []any{map[string]any{"type": "section", "text": map[string]any{"type": "mrkdwn", "text": "*Order #1001* paid"}}}
-	out, err := invoke(t, f, "post_message", connectors.Values{
+	out, err := f.Invoke("post_message", connectors.Values{
 		"channel": "C123ABC456", "text": "Order #1001 paid", "blocks": blocks,
 		"unfurl_links": false, "unfurl_media": true, "icon_emoji": ":package:",
 	})
 	require.NoError(t, err)
-	reqs := f.received()
+	reqs := f.Requests()
 	require.Len(t, reqs, 1)
 	got := reqs[0]
 	assert.Equal(t, "POST", got.Method)
 	assert.Equal(t, "/chat.postMessage", got.Path)
-	assert.Equal(t, "Bearer "+testToken, got.Auth)
-	assert.Equal(t, "application/json; charset=utf-8", got.ContentType)
+	assert.Equal(t, "Bearer "+testToken, got.Header.Get("Authorization"))
+	assert.Equal(t, "application/json; charset=utf-8", got.Header.Get("Content-Type"))
 	assert.JSONEq(t, `{"channel":"C123ABC456","text":"Order #1001 paid",
 		"blocks":[{"type":"section","text":{"type":"mrkdwn","text":"*Order #1001* paid"}}],
-		"unfurl_links":false,"unfurl_media":true,"icon_emoji":":package:"}`, asJSON(t, got.Body))
-	assert.JSONEq(t, string(sampleOf(t, "post_message")), asJSON(t, out), "output differs from the declared output sample")
+		"unfurl_links":false,"unfurl_media":true,"icon_emoji":":package:"}`, string(got.Body))
+	assert.JSONEq(t, string(connectortest.OutputSample(t, slack.New(), "post_message")), connectortest.JSON(t, out), "output differs from the declared output sample")
 	assert.Equal(t, "1503435956.000247", out.(map[string]any)["ts"])
 }
 
 func TestPostMessageTextOnlySendsNoOptionalFlags(t *testing.T) {
 	f := newFake(t)
-	_, err := invoke(t, f, "post_message", connectors.Values{"channel": "#general", "text": "hi"})
+	_, err := f.Invoke("post_message", connectors.Values{"channel": "#general", "text": "hi"})
 	require.NoError(t, err)
-	assert.JSONEq(t, `{"channel":"#general","text":"hi"}`, asJSON(t, f.received()[0].Body))
+	assert.JSONEq(t, `{"channel":"#general","text":"hi"}`, string(f.Requests()[0].Body))
 }
 
 func TestPostMessageErrors(t *testing.T) {
@@ -61,14 +61,18 @@ func TestPostMessageErrors(t *testing.T) {
 		{
 			name:  "missing_scope_names_the_scope",
 			input: connectors.Values{"channel": "C1", "text": "hi"},
-			setup: func(f *fakeSlack) { f.answer(200, string(readTestdata(t, "testdata/api_error_missing_scope.json"))) },
+			setup: func(f *fakeSlack) {
+				f.answer(200, string(connectortest.ReadFile(t, "testdata/api_error_missing_scope.json")))
+			},
 			class: connectors.ClassPermanent,
 			want:  "missing_scope: the app needs the chat:write scope",
 		},
 		{
 			name:  "invalid_blocks_keeps_slacks_explanation",
 			input: connectors.Values{"channel": "C1", "text": "hi"},
-			setup: func(f *fakeSlack) { f.answer(200, string(readTestdata(t, "testdata/api_error_invalid_blocks.json"))) },
+			setup: func(f *fakeSlack) {
+				f.answer(200, string(connectortest.ReadFile(t, "testdata/api_error_invalid_blocks.json")))
+			},
 			class: connectors.ClassPermanent,
 			want:  "[ERROR] must be more than 0 characters [json-pointer:/blocks/0/text/text]",
 		},
@@ -144,7 +148,7 @@ func TestPostMessageErrors(t *testing.T) {
 			if tc.setup != nil {
 				tc.setup(f)
 			}
-			_, err := invoke(t, f, "post_message", tc.input)
+			_, err := f.Invoke("post_message", tc.input)
 			require.Error(t, err)
 			ce := connectors.AsError(err)
 			require.NotNil(t, ce, "error %v is not classified", err)
@@ -155,7 +159,7 @@ func TestPostMessageErrors(t *testing.T) {
 				assert.Equal(t, tc.wait, ce.RetryAfter)
 			}
 			if tc.noRequest {
-				assert.Empty(t, f.received(), "invalid input reached Slack")
+				assert.Empty(t, f.Requests(), "invalid input reached Slack")
 			}
 		})
 	}
@@ -171,9 +175,8 @@ func manyBlocks(n int) []any {
 
 func TestWrongTokenIsPermanent(t *testing.T) {
 	f := newFake(t)
-	reg := connectortest.Registry(t, slack.New(), f.srv.URL)
-	_, err := reg.Invoke(t.Context(), connectors.Invocation{
-		Connector: "slack", Action: "post_message",
+	_, err := f.Call(connectors.Invocation{
+		Action:     "post_message",
 		Input:      connectors.Values{"channel": "C1", "text": "hi"},
 		Credential: connectors.Values{"bot_token": "xoxb-wrong-token"},
 	})
@@ -185,14 +188,13 @@ func TestWrongTokenIsPermanent(t *testing.T) {
 
 func TestMissingBotTokenNamesTheField(t *testing.T) {
 	f := newFake(t)
-	reg := connectortest.Registry(t, slack.New(), f.srv.URL)
-	_, err := reg.Invoke(t.Context(), connectors.Invocation{
-		Connector: "slack", Action: "post_message",
+	_, err := f.Call(connectors.Invocation{
+		Action:     "post_message",
 		Input:      connectors.Values{"channel": "C1", "text": "hi"},
 		Credential: connectors.Values{"signing_secret": "trigger-only-secret"},
 	})
 	require.Error(t, err)
 	assert.Equal(t, connectors.ClassPermanent, connectors.ClassOf(err))
 	assert.Contains(t, err.Error(), "credential.bot_token: required to call the Web API")
-	assert.Empty(t, f.received())
+	assert.Empty(t, f.Requests())
 }

@@ -7,6 +7,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/connectors/connectortest"
+	"github.com/hookflow/hookflow/connectors/slack"
 )
 
 func TestReplyInThread(t *testing.T) {
@@ -29,16 +31,16 @@ func TestReplyInThread(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t)
-			out, err := invoke(t, f, "reply_in_thread", tc.input)
+			out, err := f.Invoke("reply_in_thread", tc.input)
 			require.NoError(t, err)
-			reqs := f.received()
+			reqs := f.Requests()
 			require.Len(t, reqs, 1)
 			assert.Equal(t, "POST", reqs[0].Method)
 			assert.Equal(t, "/chat.postMessage", reqs[0].Path)
-			assert.Equal(t, "Bearer "+testToken, reqs[0].Auth)
-			assert.Equal(t, "application/json; charset=utf-8", reqs[0].ContentType)
-			assert.JSONEq(t, tc.wantBody, asJSON(t, reqs[0].Body))
-			assert.JSONEq(t, string(sampleOf(t, "reply_in_thread")), asJSON(t, out))
+			assert.Equal(t, "Bearer "+testToken, reqs[0].Header.Get("Authorization"))
+			assert.Equal(t, "application/json; charset=utf-8", reqs[0].Header.Get("Content-Type"))
+			assert.JSONEq(t, tc.wantBody, string(reqs[0].Body))
+			assert.JSONEq(t, string(connectortest.OutputSample(t, slack.New(), "reply_in_thread")), connectortest.JSON(t, out))
 			msg := out.(map[string]any)["message"].(map[string]any)
 			assert.Equal(t, "1503435956.000247", msg["thread_ts"])
 		})
@@ -61,11 +63,11 @@ func TestReplyInThreadBadInput(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t)
-			_, err := invoke(t, f, "reply_in_thread", tc.input)
+			_, err := f.Invoke("reply_in_thread", tc.input)
 			require.Error(t, err)
 			assert.Equal(t, connectors.ClassPermanent, connectors.ClassOf(err))
 			assert.Contains(t, err.Error(), tc.want)
-			assert.Empty(t, f.received())
+			assert.Empty(t, f.Requests())
 		})
 	}
 }

@@ -7,24 +7,26 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/connectors/connectortest"
+	"github.com/hookflow/hookflow/connectors/slack"
 )
 
 func TestUpdateMessage(t *testing.T) {
 	f := newFake(t)
 	blocks := []any{map[string]any{"type": "section", "text": map[string]any{"type": "mrkdwn", "text": ":white_check_mark: handled"}}}
-	out, err := invoke(t, f, "update_message", connectors.Values{
+	out, err := f.Invoke("update_message", connectors.Values{
 		"channel": "C123ABC456", "ts": "1401383885.000061", "text": "Updated text you carefully authored", "blocks": blocks,
 	})
 	require.NoError(t, err)
-	reqs := f.received()
+	reqs := f.Requests()
 	require.Len(t, reqs, 1)
 	assert.Equal(t, "POST", reqs[0].Method)
 	assert.Equal(t, "/chat.update", reqs[0].Path)
-	assert.Equal(t, "Bearer "+testToken, reqs[0].Auth)
-	assert.Equal(t, "application/json; charset=utf-8", reqs[0].ContentType)
+	assert.Equal(t, "Bearer "+testToken, reqs[0].Header.Get("Authorization"))
+	assert.Equal(t, "application/json; charset=utf-8", reqs[0].Header.Get("Content-Type"))
 	assert.JSONEq(t, `{"channel":"C123ABC456","ts":"1401383885.000061","text":"Updated text you carefully authored",
-		"blocks":[{"type":"section","text":{"type":"mrkdwn","text":":white_check_mark: handled"}}]}`, asJSON(t, reqs[0].Body))
-	assert.JSONEq(t, string(sampleOf(t, "update_message")), asJSON(t, out))
+		"blocks":[{"type":"section","text":{"type":"mrkdwn","text":":white_check_mark: handled"}}]}`, string(reqs[0].Body))
+	assert.JSONEq(t, string(connectortest.OutputSample(t, slack.New(), "update_message")), connectortest.JSON(t, out))
 }
 
 func TestUpdateMessageErrors(t *testing.T) {
@@ -45,7 +47,7 @@ func TestUpdateMessageErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t)
 			f.answer(200, tc.answer)
-			_, err := invoke(t, f, "update_message", connectors.Values{"channel": "C1", "ts": "1401383885.000061", "text": "x"})
+			_, err := f.Invoke("update_message", connectors.Values{"channel": "C1", "ts": "1401383885.000061", "text": "x"})
 			require.Error(t, err)
 			assert.Equal(t, tc.class, connectors.ClassOf(err))
 			assert.Contains(t, err.Error(), tc.want)
@@ -55,8 +57,8 @@ func TestUpdateMessageErrors(t *testing.T) {
 
 func TestUpdateMessageRefusesSenderFields(t *testing.T) {
 	f := newFake(t)
-	_, err := invoke(t, f, "update_message", connectors.Values{"channel": "C1", "ts": "1.2", "text": "x", "username": "bot"})
+	_, err := f.Invoke("update_message", connectors.Values{"channel": "C1", "ts": "1.2", "text": "x", "username": "bot"})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "input.username: unknown field")
-	assert.Empty(t, f.received())
+	assert.Empty(t, f.Requests())
 }

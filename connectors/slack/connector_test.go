@@ -3,25 +3,12 @@ package slack_test
 import (
 	"encoding/json"
 	"net/http"
-	"os"
 	"testing"
 
 	"github.com/hookflow/hookflow/connectors"
 	"github.com/hookflow/hookflow/connectors/connectortest"
 	"github.com/hookflow/hookflow/connectors/slack"
 )
-
-func successWith(file string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.Write(data)
-	}
-}
 
 func TestConformance(t *testing.T) {
 	connectortest.Run(t, slack.New(), connectortest.Fixtures{
@@ -34,15 +21,15 @@ func TestConformance(t *testing.T) {
 		Actions: map[string]connectortest.ActionFixture{
 			"post_message": {
 				Input:   connectors.Values{"channel": "C123ABC456", "text": "hello"},
-				Success: successWith("testdata/api_chat.postMessage.json"),
+				Success: connectortest.ServeFile(http.StatusOK, "application/json; charset=utf-8", "testdata/api_chat.postMessage.json"),
 			},
 			"reply_in_thread": {
 				Input:   connectors.Values{"channel": "C123ABC456", "thread_ts": "1503435956.000247", "text": "hello"},
-				Success: successWith("testdata/api_chat.postMessage_thread.json"),
+				Success: connectortest.ServeFile(http.StatusOK, "application/json; charset=utf-8", "testdata/api_chat.postMessage_thread.json"),
 			},
 			"update_message": {
 				Input:   connectors.Values{"channel": "C123ABC456", "ts": "1401383885.000061", "text": "hello"},
-				Success: successWith("testdata/api_chat.update.json"),
+				Success: connectortest.ServeFile(http.StatusOK, "application/json; charset=utf-8", "testdata/api_chat.update.json"),
 			},
 		},
 	})

@@ -10,18 +10,13 @@ import (
 	"github.com/hookflow/hookflow/connectors/signature"
 )
 
-// Extractor reads an Events API delivery. An event_callback's dedupe key is
+// Extract reads an Events API delivery. An event_callback's dedupe key is
 // its "event_id" (Ev…), which Slack keeps across retries, and its type is
 // the inner "event.type" (message, app_mention, reaction_added…). Other
 // envelopes (app_rate_limited, for example) have no event_id: their type
 // is the top-level "type" and their id a content hash of the body, so an
 // identical resend still dedupes. A url_verification body yields no events.
-type Extractor struct{}
-
-var _ connectors.Extractor = Extractor{}
-
-// Extract implements connectors.Extractor.
-func (Extractor) Extract(r *connectors.Request, _ connectors.Values) ([]connectors.Event, error) {
+func Extract(r *connectors.Request, _ connectors.Values) ([]connectors.Event, error) {
 	if err := signature.CheckJSON(r.Body); err != nil {
 		return nil, fmt.Errorf("reading Slack event: %w", err)
 	}

@@ -5,44 +5,17 @@ import (
 	"testing"
 
 	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/connectors/connectortest"
 	"github.com/hookflow/hookflow/connectors/signature"
 )
 
 func TestExtract(t *testing.T) {
-	cb, err := os.ReadFile("testdata/event_callback.json")
-	if err != nil {
-		t.Fatal(err)
-	}
 	rateLimited := `{"token":"Jhj5dZrVaK7ZwHHjRyZWjbDl","type":"app_rate_limited","team_id":"T123456","minute_rate_limited":1518467820,"api_app_id":"A123456"}`
-	cases := []struct {
-		name     string
-		body     string
-		wantID   string
-		wantType string
-		wantErr  string
-	}{
-		{"documented event_callback", string(cb), "Ev123ABC456", "app_mention", ""},
-		{"envelope without event_id", rateLimited, signature.ContentHash([]byte(rateLimited)), "app_rate_limited", ""},
-		{"no type at all", `{"event_id":"Ev1"}`, "", "", `reading Slack event: neither "event.type" nor "type" is present`},
-		{"malformed JSON", `token=abc`, "", "", "reading Slack event: malformed JSON body: invalid character 'o' in literal true (expecting 'r') (at byte 2)"},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			events, err := Extractor{}.Extract(&connectors.Request{Body: []byte(tc.body)}, nil)
-			if tc.wantErr != "" {
-				if err == nil || err.Error() != tc.wantErr {
-					t.Fatalf("err = %v, want %q", err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(events) != 1 || events[0].ID != tc.wantID || events[0].Type != tc.wantType {
-				t.Fatalf("events = %+v", events)
-			}
-		})
-	}
+	connectortest.RunExtract(t, Extract, []connectortest.ExtractCase{
+		{Name: "envelope without event_id", Request: connectortest.NewRequest(rateLimited), Want: []string{signature.ContentHash([]byte(rateLimited)) + " app_rate_limited"}},
+		{Name: "no type at all", Request: connectortest.NewRequest(`{"event_id":"Ev1"}`), WantErr: `reading Slack event: neither "event.type" nor "type" is present`},
+		{Name: "malformed JSON", Request: connectortest.NewRequest(`token=abc`), WantErr: "reading Slack event: malformed JSON body: invalid character 'o' in literal true (expecting 'r') (at byte 2)"},
+	})
 }
 
 func TestExtractIgnoresHandshake(t *testing.T) {
@@ -50,15 +23,8 @@ func TestExtractIgnoresHandshake(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	events, err := Extractor{}.Extract(&connectors.Request{Body: body}, nil)
+	events, err := Extract(&connectors.Request{Body: body}, nil)
 	if err != nil || len(events) != 0 {
 		t.Fatalf("events = %+v, err = %v", events, err)
-	}
-}
-
-func TestTrigger(t *testing.T) {
-	tr := Trigger()
-	if tr.Handshaker == nil || len(tr.Samples["app_mention"]) == 0 {
-		t.Fatalf("trigger = %+v", tr)
 	}
 }

@@ -1,12 +1,8 @@
 package slack_test
 
 import (
-	"context"
-	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -19,26 +15,16 @@ import (
 // testToken is the bot token the fake accepts.
 const testToken = "xoxb-1111-2222-fakefakefake"
 
-// received is one request as the fake Slack saw it.
-type received struct {
-	Method      string
-	Path        string
-	Auth        string
-	ContentType string
-	Body        map[string]any
-}
-
 // fakeSlack follows the Web API's documented wire format: POST
 // https://slack.com/api/<method> with a JSON body and a Bearer token,
 // HTTP 200 with {"ok":false,"error":…} for failures, and HTTP 429 with
 // Retry-After and {"ok":false,"error":"ratelimited"} when rate limited.
 // Successful calls answer with the recorded responses in testdata/.
 type fakeSlack struct {
-	t   *testing.T
-	srv *httptest.Server
+	*connectortest.Fake
+	t *testing.T
 
-	mu       sync.Mutex
-	requests []received
+	mu sync.Mutex
 	// rateLimit, when set, is the Retry-After (seconds) of a 429 answer.
 	rateLimit string
 	// answer, when set, replaces the normal answer with this status and
@@ -49,17 +35,14 @@ type fakeSlack struct {
 
 func newFake(t *testing.T) *fakeSlack {
 	f := &fakeSlack{t: t}
-	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
-	t.Cleanup(f.srv.Close)
+	f.Fake = connectortest.NewFake(t, slack.New(), connectors.Values{slack.CredentialBotToken: testToken}, f.serve)
 	return f
 }
 
 func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
-	raw, _ := io.ReadAll(r.Body)
-	rec := received{Method: r.Method, Path: r.URL.Path, Auth: r.Header.Get("Authorization"), ContentType: r.Header.Get("Content-Type")}
-	_ = json.Unmarshal(raw, &rec.Body)
+	body := connectortest.JSONBody(r)
+	auth, contentType := r.Header.Get("Authorization"), r.Header.Get("Content-Type")
 	f.mu.Lock()
-	f.requests = append(f.requests, rec)
 	rateLimit, status, answer := f.rateLimit, f.answerStatus, f.answerBody
 	f.mu.Unlock()
 
@@ -75,22 +58,22 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(status)
 		io.WriteString(w, answer)
 		return
-	case rec.Auth == "":
+	case auth == "":
 		fail("not_authed")
 		return
-	case rec.Auth != "Bearer "+testToken:
+	case auth != "Bearer "+testToken:
 		fail("invalid_auth")
 		return
 	case r.Method != http.MethodPost:
 		fail("invalid_arguments")
 		return
-	case !strings.HasPrefix(rec.ContentType, "application/json"):
+	case !strings.HasPrefix(contentType, "application/json"):
 		fail("invalid_arguments")
 		return
 	}
-	channel, _ := rec.Body["channel"].(string)
-	_, hasText := rec.Body["text"]
-	_, hasBlocks := rec.Body["blocks"]
+	channel, _ := body["channel"].(string)
+	_, hasText := body["text"]
+	_, hasBlocks := body["blocks"]
 	switch {
 	case channel == "":
 		fail("channel_not_found")
@@ -106,11 +89,11 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
 	case "/chat.postMessage":
 		file = "testdata/api_chat.postMessage.json"
-		if _, thread := rec.Body["thread_ts"]; thread {
+		if _, thread := body["thread_ts"]; thread {
 			file = "testdata/api_chat.postMessage_thread.json"
 		}
 	case "/chat.update":
-		if ts, _ := rec.Body["ts"].(string); ts == "" {
+		if ts, _ := body["ts"].(string); ts == "" {
 			fail("message_not_found")
 			return
 		}
@@ -120,65 +103,11 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 		fail("unknown_method")
 		return
 	}
-	w.Write(readTestdata(f.t, file))
+	w.Write(connectortest.ReadFile(f.t, file))
 }
 
 func (f *fakeSlack) answer(status int, body string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.answerStatus, f.answerBody = status, body
-}
-
-func (f *fakeSlack) received() []received {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]received(nil), f.requests...)
-}
-
-func readTestdata(t *testing.T, name string) []byte {
-	t.Helper()
-	data, err := os.ReadFile(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
-}
-
-// invoke runs one action through a registry, the way the engine's activity
-// does, against the fake.
-func invoke(t *testing.T, f *fakeSlack, action string, input connectors.Values) (any, error) {
-	t.Helper()
-	reg := connectortest.Registry(t, slack.New(), f.srv.URL)
-	return reg.Invoke(context.Background(), connectors.Invocation{
-		Connector: slack.Name, Action: action, Input: input,
-		Credential: connectors.Values{slack.CredentialBotToken: testToken},
-		RunID:      "run-1", StepID: action,
-	})
-}
-
-// sampleOf returns an action's declared output sample.
-func sampleOf(t *testing.T, action string) json.RawMessage {
-	t.Helper()
-	for _, a := range slack.New().Actions {
-		if a.Name == action {
-			return a.OutputSample
-		}
-	}
-	t.Fatalf("no action %s", action)
-	return nil
-}
-
-// asJSON re-encodes v so maps compare independent of Go types.
-func asJSON(t *testing.T, v any) string {
-	t.Helper()
-	data, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var norm any
-	if err := json.Unmarshal(data, &norm); err != nil {
-		t.Fatal(err)
-	}
-	out, _ := json.Marshal(norm)
-	return string(out)
 }

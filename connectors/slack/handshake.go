@@ -9,7 +9,7 @@ import (
 	"github.com/hookflow/hookflow/connectors"
 )
 
-// Handshaker answers the Events API's url_verification request, which Slack
+// Handshake answers the Events API's url_verification request, which Slack
 // sends when the Request URL is saved, by echoing its challenge.
 //
 // Slack signs these requests like any other, so the challenge is echoed
@@ -19,12 +19,7 @@ import (
 // 401 and logs why. That way an endpoint with a wrong signing secret fails
 // loudly at setup in Slack, instead of passing the handshake and then
 // rejecting every real event.
-type Handshaker struct{}
-
-var _ connectors.Handshaker = Handshaker{}
-
-// Handshake implements connectors.Handshaker.
-func (Handshaker) Handshake(r *connectors.Request, credential connectors.Values) (*connectors.Response, bool) {
+func Handshake(r *connectors.Request, credential connectors.Values) (*connectors.Response, bool) {
 	if r.Method != http.MethodPost || !gjson.ValidBytes(r.Body) {
 		return nil, false
 	}
@@ -32,7 +27,7 @@ func (Handshaker) Handshake(r *connectors.Request, credential connectors.Values)
 	if res[0].String() != "url_verification" || res[1].Type != gjson.String {
 		return nil, false
 	}
-	if (Verifier{}).Verify(r, credential, r.Received) != nil {
+	if verifier.Verify(r, credential, r.Received) != nil {
 		return nil, false
 	}
 	body, _ := json.Marshal(map[string]string{"challenge": res[1].Str})

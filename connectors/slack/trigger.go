@@ -2,25 +2,21 @@ package slack
 
 import (
 	"embed"
-	"net/http"
 	"strings"
 
 	"github.com/hookflow/hookflow/connectors"
-	"github.com/hookflow/hookflow/connectors/signature"
 )
 
-//go:embed testdata/*.json
+// testdata holds the recorded deliveries (see connectors.DeliveriesFile)
+// the trigger's samples come from.
+//
+//go:embed testdata
 var testdata embed.FS
 
 // TriggerCredential lists the credential fields the webhook trigger reads,
 // for the connector spec to declare.
-var TriggerCredential = []connectors.Field{{
-	Name:   CredentialSigningSecret,
-	Title:  "Signing secret",
-	Type:   connectors.TypeString,
-	Secret: true,
-	Help:   "At api.slack.com/apps → your app → Basic Information → App Credentials → Signing Secret.",
-}}
+var TriggerCredential = []connectors.Field{connectors.SecretField(CredentialSigningSecret, "Signing secret",
+	"At api.slack.com/apps → your app → Basic Information → App Credentials → Signing Secret.")}
 
 // Events are common Events API event types.
 var Events = []string{
@@ -43,15 +39,10 @@ func Trigger() *connectors.Trigger {
 			"3. Under \"Subscribe to bot events\" add the events you want (for example message.channels or app_mention), save, and reinstall the app if Slack asks.",
 		}, "\n"),
 		Events:           Events,
-		Samples:          signature.SamplesFrom(Extractor{}, nil, sampleRequest()),
+		Samples:          connectors.RecordedSamples(testdata, connectors.DeliveriesFile("webhook"), connectors.ExtractorFunc(Extract)),
 		SignatureHeaders: []string{HeaderSignature},
-		Verifier:         Verifier{},
-		Extractor:        Extractor{},
-		Handshaker:       Handshaker{},
+		Verifier:         verifier,
+		Extractor:        connectors.ExtractorFunc(Extract),
+		Handshaker:       connectors.HandshakerFunc(Handshake),
 	}
-}
-
-func sampleRequest() *connectors.Request {
-	body, _ := testdata.ReadFile("testdata/event_callback.json")
-	return &connectors.Request{Method: http.MethodPost, Header: http.Header{}, Body: body}
 }

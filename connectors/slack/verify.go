@@ -3,7 +3,6 @@ package slack
 import (
 	"time"
 
-	"github.com/hookflow/hookflow/connectors"
 	"github.com/hookflow/hookflow/connectors/signature"
 )
 
@@ -17,26 +16,13 @@ const (
 	HeaderTimestamp = "X-Slack-Request-Timestamp"
 )
 
-// scheme is Slack's v0 signature: "v0=" + hex HMAC-SHA256 of
-// "v0:<timestamp>:<raw body>", with the 5-minute window Slack documents.
-var scheme = signature.HMAC{
+// verifier checks X-Slack-Signature, Slack's v0 signature: "v0=" + hex
+// HMAC-SHA256 under the signing secret of "v0:<timestamp>:<raw body>",
+// with the 5-minute window Slack documents.
+var verifier = signature.Keyed{Field: CredentialSigningSecret, Scheme: signature.HMAC{
 	Header:          HeaderSignature,
 	Prefix:          "v0=",
 	TimestampHeader: HeaderTimestamp,
 	Tolerance:       5 * time.Minute,
 	Payload:         "v0:{timestamp}:{body}",
-}
-
-// Verifier checks X-Slack-Signature.
-type Verifier struct{}
-
-var _ connectors.Verifier = Verifier{}
-
-// Verify implements connectors.Verifier.
-func (Verifier) Verify(r *connectors.Request, credential connectors.Values, now time.Time) error {
-	secret := credential.String(CredentialSigningSecret)
-	if secret == "" {
-		return signature.MissingSecret(CredentialSigningSecret)
-	}
-	return scheme.Verify(r, []byte(secret), now)
-}
+}}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/connectors/connectortest"
 )
 
 func TestCreateCustomer(t *testing.T) {
@@ -47,7 +48,7 @@ func TestCreateCustomer(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t, 0)
-			out, err := invoke(t, f, "create_customer", "create", tc.input)
+			out, err := f.InvokeJSON("create_customer", tc.input)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -55,9 +56,9 @@ func TestCreateCustomer(t *testing.T) {
 			if len(reqs) != 1 {
 				t.Fatalf("got %d requests, want 1", len(reqs))
 			}
-			checkPost(t, reqs[0], "/v1/customers", "create")
-			if !reflect.DeepEqual(reqs[0].Form, tc.wantForm) {
-				t.Errorf("form = %v\nwant   %v", reqs[0].Form, tc.wantForm)
+			checkPost(t, reqs[0], "/v1/customers", "create_customer")
+			if !reflect.DeepEqual(reqs[0].Form(), tc.wantForm) {
+				t.Errorf("form = %v\nwant   %v", reqs[0].Form(), tc.wantForm)
 			}
 			if !strings.HasPrefix(out["id"].(string), "cus_") {
 				t.Errorf("id = %v", out["id"])
@@ -74,22 +75,19 @@ func TestCreateCustomer(t *testing.T) {
 func TestCreateCustomerRetryReusesIdempotencyKey(t *testing.T) {
 	f := newFake(t, 0)
 	in := connectors.Values{"email": "a@example.com"}
-	first, err := invoke(t, f, "create_customer", "step-a", in)
-	if err != nil {
-		t.Fatal(err)
+	step := func(id string) map[string]any {
+		t.Helper()
+		out, err := f.Call(connectors.Invocation{Action: "create_customer", StepID: id, Input: in})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return connectortest.Decode(t, out)
 	}
-	again, err := invoke(t, f, "create_customer", "step-a", in)
-	if err != nil {
-		t.Fatal(err)
-	}
+	first, again := step("step-a"), step("step-a")
 	if first["id"] != again["id"] {
 		t.Errorf("a retried step created a second customer: %v then %v", first["id"], again["id"])
 	}
-	other, err := invoke(t, f, "create_customer", "step-b", in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if other["id"] == first["id"] {
+	if other := step("step-b"); other["id"] == first["id"] {
 		t.Errorf("a different step reused the first customer %v", first["id"])
 	}
 }
@@ -117,7 +115,7 @@ func TestCreateCustomerErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t, 0)
 			f.rateLimit = tc.rateLimit
-			_, err := invoke(t, f, "create_customer", "create", tc.input)
+			_, err := f.InvokeJSON("create_customer", tc.input)
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -140,8 +138,8 @@ func TestCreateCustomerErrors(t *testing.T) {
 
 func TestMissingSecretKeyNamesTheField(t *testing.T) {
 	f := newFake(t, 0)
-	_, err := registry(t, f.URL).Invoke(t.Context(), connectors.Invocation{
-		Connector: Name, Action: "create_customer", Input: connectors.Values{"email": "a@example.com"},
+	_, err := f.Call(connectors.Invocation{
+		Action: "create_customer", Input: connectors.Values{"email": "a@example.com"},
 		Credential: connectors.Values{CredentialWebhookSecret: "whsec_x"},
 	})
 	if err == nil || !strings.Contains(err.Error(), "credential.secret_key: required") {
@@ -156,7 +154,7 @@ func TestMissingSecretKeyNamesTheField(t *testing.T) {
 }
 
 func TestCredentialPatternRefusesPublishableKey(t *testing.T) {
-	_, err := registry(t, "").Invoke(t.Context(), connectors.Invocation{
+	_, err := connectortest.Registry(t, New(), "").Invoke(t.Context(), connectors.Invocation{
 		Connector: Name, Action: "create_customer", Input: connectors.Values{},
 		Credential: connectors.Values{CredentialSecretKey: "pk_test_123"},
 	})

@@ -35,7 +35,7 @@ func TestCreateRefund(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t, 0)
-			out, err := invoke(t, f, "create_refund", "refund", tc.input)
+			out, err := f.InvokeJSON("create_refund", tc.input)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -43,9 +43,9 @@ func TestCreateRefund(t *testing.T) {
 			if len(reqs) != 1 {
 				t.Fatalf("%d requests", len(reqs))
 			}
-			checkPost(t, reqs[0], "/v1/refunds", "refund")
-			if !reflect.DeepEqual(reqs[0].Form, tc.wantForm) {
-				t.Errorf("form = %v\nwant   %v", reqs[0].Form, tc.wantForm)
+			checkPost(t, reqs[0], "/v1/refunds", "create_refund")
+			if !reflect.DeepEqual(reqs[0].Form(), tc.wantForm) {
+				t.Errorf("form = %v\nwant   %v", reqs[0].Form(), tc.wantForm)
 			}
 			for k, want := range tc.wantOut {
 				if !reflect.DeepEqual(out[k], want) {
@@ -71,7 +71,7 @@ func TestCreateRefundBadInput(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t, 0)
-			_, err := invoke(t, f, "create_refund", "refund", tc.input)
+			_, err := f.InvokeJSON("create_refund", tc.input)
 			if err == nil || !strings.Contains(err.Error(), tc.wantMsg) {
 				t.Fatalf("err = %v, want %q", err, tc.wantMsg)
 			}
@@ -87,7 +87,7 @@ func TestCreateRefundBadInput(t *testing.T) {
 
 func TestCreateRefundUnknownPaymentIntent(t *testing.T) {
 	f := newFake(t, 0)
-	_, err := invoke(t, f, "create_refund", "refund", connectors.Values{"payment_intent": "pi_unknown"})
+	_, err := f.InvokeJSON("create_refund", connectors.Values{"payment_intent": "pi_unknown"})
 	if connectors.ClassOf(err) != connectors.ClassPermanent || !strings.Contains(err.Error(), "No such payment_intent: 'pi_unknown'") {
 		t.Fatalf("err = %v", err)
 	}

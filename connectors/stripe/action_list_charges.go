@@ -77,7 +77,7 @@ func runListCharges(ctx context.Context, call *connectors.Call) (any, error) {
 			Data    []json.RawMessage `json:"data"`
 			HasMore bool              `json:"has_more"`
 		}
-		if err := decode(page, &list); err != nil {
+		if err := page.Decode("Stripe", &list); err != nil {
 			return nil, fmt.Errorf("listing charges: %w", err)
 		}
 		for i, c := range list.Data {

@@ -34,7 +34,7 @@ func TestListCharges(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t, tc.charges)
-			out, err := invoke(t, f, "list_charges", "list", connectors.Values{"customer": "cus_NffrFeUfNV2Hib", "limit": tc.limit})
+			out, err := f.InvokeJSON("list_charges", connectors.Values{"customer": "cus_NffrFeUfNV2Hib", "limit": tc.limit})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -71,13 +71,13 @@ func TestListCharges(t *testing.T) {
 
 func TestListChargesCreatedAfterAndBadLimit(t *testing.T) {
 	f := newFake(t, 1)
-	if _, err := invoke(t, f, "list_charges", "list", connectors.Values{"customer": "cus_NffrFeUfNV2Hib", "created_after": 1704067200}); err != nil {
+	if _, err := f.InvokeJSON("list_charges", connectors.Values{"customer": "cus_NffrFeUfNV2Hib", "created_after": 1704067200}); err != nil {
 		t.Fatal(err)
 	}
 	if got := f.Requests()[0].Query.Get("created[gte]"); got != "1704067200" {
 		t.Errorf("created[gte] = %q", got)
 	}
-	_, err := invoke(t, f, "list_charges", "list", connectors.Values{"customer": "cus_NffrFeUfNV2Hib", "limit": 0})
+	_, err := f.InvokeJSON("list_charges", connectors.Values{"customer": "cus_NffrFeUfNV2Hib", "limit": 0})
 	if err == nil || connectors.ClassOf(err) != connectors.ClassPermanent {
 		t.Fatalf("limit 0: err = %v", err)
 	}

@@ -41,7 +41,7 @@ func TestRetrievePaymentIntent(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t, 0)
-			out, err := invoke(t, f, "retrieve_payment_intent", "get", tc.input)
+			out, err := f.InvokeJSON("retrieve_payment_intent", tc.input)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -69,7 +69,7 @@ func TestRetrievePaymentIntent(t *testing.T) {
 
 func TestRetrievePaymentIntentNotFound(t *testing.T) {
 	f := newFake(t, 0)
-	_, err := invoke(t, f, "retrieve_payment_intent", "get", connectors.Values{"payment_intent_id": "pi_missing"})
+	_, err := f.InvokeJSON("retrieve_payment_intent", connectors.Values{"payment_intent_id": "pi_missing"})
 	ce := connectors.AsError(err)
 	if ce == nil || ce.Class != connectors.ClassPermanent || ce.Status != http.StatusNotFound {
 		t.Fatalf("err = %v, want permanent 404", err)
@@ -83,9 +83,9 @@ func TestRetrievePaymentIntentNotFound(t *testing.T) {
 
 func TestRetrievePaymentIntentSendsVersionAndAccount(t *testing.T) {
 	f := newFake(t, 0)
-	_, err := registry(t, f.URL).Invoke(t.Context(), connectors.Invocation{
-		Connector: Name, Action: "retrieve_payment_intent",
-		Input: connectors.Values{"payment_intent_id": "pi_3MtwBwLkdIwHu7ix28a3tqPa"},
+	_, err := f.Call(connectors.Invocation{
+		Action: "retrieve_payment_intent",
+		Input:  connectors.Values{"payment_intent_id": "pi_3MtwBwLkdIwHu7ix28a3tqPa"},
 		Credential: connectors.Values{CredentialSecretKey: testKey,
 			CredentialAPIVersion: "2024-06-20", CredentialAccount: "acct_1032D82eZvKYlo2C"},
 	})

@@ -42,7 +42,7 @@ func TestUpdateMetadata(t *testing.T) {
 			if tc.before != nil {
 				f.objects[tc.id]["metadata"] = tc.before
 			}
-			out, err := invoke(t, f, "update_metadata", "tag", connectors.Values{"object_type": tc.typ, "object_id": tc.id, "metadata": tc.metadata})
+			out, err := f.InvokeJSON("update_metadata", connectors.Values{"object_type": tc.typ, "object_id": tc.id, "metadata": tc.metadata})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -50,9 +50,9 @@ func TestUpdateMetadata(t *testing.T) {
 			if len(reqs) != 1 {
 				t.Fatalf("%d requests", len(reqs))
 			}
-			checkPost(t, reqs[0], tc.wantPath, "tag")
-			if !reflect.DeepEqual(reqs[0].Form, tc.wantForm) {
-				t.Errorf("form = %v, want %v", reqs[0].Form, tc.wantForm)
+			checkPost(t, reqs[0], tc.wantPath, "update_metadata")
+			if !reflect.DeepEqual(reqs[0].Form(), tc.wantForm) {
+				t.Errorf("form = %v, want %v", reqs[0].Form(), tc.wantForm)
 			}
 			if out["id"] != tc.id || !reflect.DeepEqual(out["metadata"], tc.wantMD) {
 				t.Errorf("output id %v metadata %v, want %s %v", out["id"], out["metadata"], tc.id, tc.wantMD)
@@ -81,7 +81,7 @@ func TestUpdateMetadataBadInput(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t, 0)
-			_, err := invoke(t, f, "update_metadata", "tag", tc.input)
+			_, err := f.InvokeJSON("update_metadata", tc.input)
 			if err == nil || !strings.Contains(err.Error(), tc.wantMsg) {
 				t.Fatalf("err = %v, want %q", err, tc.wantMsg)
 			}

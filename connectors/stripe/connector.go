@@ -25,8 +25,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tidwall/gjson"
-
 	"github.com/hookflow/hookflow/connectors"
 )
 
@@ -139,14 +137,7 @@ func (a *api) get(ctx context.Context, path string, query url.Values, out any) e
 	if err != nil {
 		return err
 	}
-	return decode(resp, out)
-}
-
-func decode(resp *connectors.HTTPResponse, out any) error {
-	if err := resp.JSON(out); err != nil {
-		return connectors.NewError(connectors.ClassPermanent, resp.Status, "reading Stripe response: "+err.Error())
-	}
-	return nil
+	return resp.Decode("Stripe", out)
 }
 
 // checkResponse classifies Stripe's error responses. The body is
@@ -157,23 +148,11 @@ func decode(resp *connectors.HTTPResponse, out any) error {
 // idempotency key (a retry would only replay it) and to true for lock
 // timeouts returned as 409.
 func checkResponse(resp *connectors.HTTPResponse) error {
-	if resp.Status < 400 {
+	ce := resp.Classify()
+	if ce == nil {
 		return nil
 	}
-	err := connectors.ClassifyResponse(resp.Status, resp.Header, resp.Body, time.Now())
-	ce := connectors.AsError(err)
-	if ce == nil {
-		return err
-	}
-	var extra []string
-	for _, k := range []string{"type", "code", "decline_code", "param"} {
-		if v := gjson.GetBytes(resp.Body, "error."+k).String(); v != "" {
-			extra = append(extra, k+" "+v)
-		}
-	}
-	if len(extra) > 0 {
-		ce.Message += " (" + strings.Join(extra, ", ") + ")"
-	}
+	ce.Annotate(resp.Details("error.", "type", "code", "decline_code", "param"))
 	if ce.Class == connectors.ClassRateLimited && resp.Header.Get("Retry-After") == "" {
 		ce.RetryAfter = rateLimitWait
 	}

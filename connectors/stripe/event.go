@@ -10,16 +10,11 @@ import (
 	"github.com/hookflow/hookflow/connectors/signature"
 )
 
-// Extractor reads a Stripe Event object: one event per delivery, its "id"
+// Extract reads a Stripe Event object: one event per delivery, its "id"
 // (evt_…) is the dedupe key and its "type" (payment_intent.succeeded) the
 // event type. The workflow sees the whole Event, so trigger.data.object is
 // the PaymentIntent, Customer, etc.
-type Extractor struct{}
-
-var _ connectors.Extractor = Extractor{}
-
-// Extract implements connectors.Extractor.
-func (Extractor) Extract(r *connectors.Request, _ connectors.Values) ([]connectors.Event, error) {
+func Extract(r *connectors.Request, _ connectors.Values) ([]connectors.Event, error) {
 	if err := signature.CheckJSON(r.Body); err != nil {
 		return nil, fmt.Errorf("reading Stripe event: %w", err)
 	}

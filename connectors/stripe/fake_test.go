@@ -1,15 +1,11 @@
 package stripe
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -23,25 +19,15 @@ import (
 // testKey is the secret key the fake accepts.
 const testKey = "sk_test_4eC39HqLyjWDarjtT1zdp7dc"
 
-// fakeRequest is one request as the fake Stripe API received it.
-type fakeRequest struct {
-	Method string
-	Path   string
-	Query  url.Values
-	Header http.Header
-	Form   url.Values
-}
-
 // fakeStripe is an httptest server that follows Stripe's documented wire
 // format: Bearer auth, form-encoded POST bodies with bracket notation,
 // {"error":{…}} bodies, Idempotency-Key replay, and list objects paged by
 // limit/starting_after with has_more.
 type fakeStripe struct {
-	*httptest.Server
+	*connectortest.Fake
 	t *testing.T
 
 	mu        sync.Mutex
-	requests  []fakeRequest
 	charges   []map[string]any // cus_NffrFeUfNV2Hib's charges, newest first
 	objects   map[string]map[string]any
 	idem      map[string]savedResponse
@@ -56,16 +42,7 @@ type savedResponse struct {
 }
 
 func loadJSON(t *testing.T, name string) map[string]any {
-	t.Helper()
-	data, err := os.ReadFile("testdata/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(data, &m); err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	return m
+	return connectortest.ReadJSON(t, "testdata/"+name)
 }
 
 func newFake(t *testing.T, charges int) *fakeStripe {
@@ -84,16 +61,8 @@ func newFake(t *testing.T, charges int) *fakeStripe {
 	latest := loadJSON(t, "api_charge.json")
 	latest["id"] = pi["latest_charge"]
 	f.objects[latest["id"].(string)] = latest
-	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
-	t.Cleanup(f.Close)
+	f.Fake = connectortest.NewFake(t, New(), connectors.Values{CredentialSecretKey: testKey}, f.serve)
 	return f
-}
-
-// Requests returns what the fake received so far.
-func (f *fakeStripe) Requests() []fakeRequest {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]fakeRequest(nil), f.requests...)
 }
 
 func stripeError(w http.ResponseWriter, status int, typ, code, param, msg string) {
@@ -108,10 +77,8 @@ func stripeError(w http.ResponseWriter, status int, typ, code, param, msg string
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Request-Id", "req_fake")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
+	connectortest.WriteJSON(w, status, v)
 }
 
 var objectRoute = regexp.MustCompile(`^/v1/(customers|payment_intents|charges)/([A-Za-z0-9_]+)$`)
@@ -121,7 +88,6 @@ func (f *fakeStripe) serve(w http.ResponseWriter, r *http.Request) {
 	form, _ := url.ParseQuery(string(body))
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.requests = append(f.requests, fakeRequest{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: r.Header.Clone(), Form: form})
 
 	if r.Header.Get("Authorization") != "Bearer "+testKey {
 		stripeError(w, http.StatusUnauthorized, "invalid_request_error", "", "", "Invalid API Key provided: sk_test_****")
@@ -325,40 +291,9 @@ func mergeMetadata(md map[string]any, form url.Values) map[string]any {
 	return md
 }
 
-// registry returns a registry with the Stripe connector whose clients may
-// reach loopback fakes and whose base URL override, as an admin sets it,
-// points at fakeURL (none when empty).
-func registry(t *testing.T, fakeURL string) *connectors.Registry {
-	t.Helper()
-	return connectortest.Registry(t, New(), fakeURL)
-}
-
-// invoke runs action against the fake and returns its output as decoded
-// JSON, the way the engine stores it.
-func invoke(t *testing.T, f *fakeStripe, action, stepID string, input connectors.Values) (map[string]any, error) {
-	t.Helper()
-	out, err := registry(t, f.URL).Invoke(context.Background(), connectors.Invocation{
-		Connector: Name, Action: action, Input: input,
-		Credential: connectors.Values{CredentialSecretKey: testKey},
-		RunID:      "run-1", StepID: stepID,
-	})
-	if err != nil {
-		return nil, err
-	}
-	data, err := json.Marshal(out)
-	if err != nil {
-		t.Fatalf("output does not encode: %v", err)
-	}
-	var m map[string]any
-	if err := json.NewDecoder(bytes.NewReader(data)).Decode(&m); err != nil {
-		t.Fatal(err)
-	}
-	return m, nil
-}
-
 // checkPost asserts the common shape of every Stripe POST, including the
 // Idempotency-Key derived from the run and step.
-func checkPost(t *testing.T, r fakeRequest, path, stepID string) {
+func checkPost(t *testing.T, r connectortest.Received, path, stepID string) {
 	t.Helper()
 	if r.Method != http.MethodPost || r.Path != path {
 		t.Errorf("request = %s %s, want POST %s", r.Method, r.Path, path)

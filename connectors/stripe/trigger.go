@@ -2,14 +2,15 @@ package stripe
 
 import (
 	"embed"
-	"net/http"
 	"strings"
 
 	"github.com/hookflow/hookflow/connectors"
-	"github.com/hookflow/hookflow/connectors/signature"
 )
 
-//go:embed testdata/*.json
+// testdata holds the recorded deliveries (see connectors.DeliveriesFile)
+// the trigger's samples come from.
+//
+//go:embed testdata
 var testdata embed.FS
 
 // TriggerCredential lists the credential fields the webhook trigger reads,
@@ -53,21 +54,9 @@ func Trigger() *connectors.Trigger {
 			"5. Use \"Send test webhook\" in Stripe to check the connection. Test-mode and live-mode endpoints have different secrets.",
 		}, "\n"),
 		Events:           Events,
-		Samples:          signature.SamplesFrom(Extractor{}, nil, sampleRequests()...),
+		Samples:          connectors.RecordedSamples(testdata, connectors.DeliveriesFile("webhook"), connectors.ExtractorFunc(Extract)),
 		SignatureHeaders: []string{HeaderSignature},
 		Verifier:         Verifier{},
-		Extractor:        Extractor{},
+		Extractor:        connectors.ExtractorFunc(Extract),
 	}
-}
-
-func sampleRequests() []*connectors.Request {
-	var out []*connectors.Request
-	for _, name := range []string{"payment_intent.succeeded", "customer.created"} {
-		body, err := testdata.ReadFile("testdata/" + name + ".json")
-		if err != nil {
-			continue
-		}
-		out = append(out, &connectors.Request{Method: http.MethodPost, Header: http.Header{}, Body: body})
-	}
-	return out
 }

@@ -4,7 +4,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/connectors/connectortest"
 )
 
 const secret = "whsec_test_5bfa2e6ac1c9c0a6a3d3c4e0b6b1e2f3"
@@ -25,63 +25,26 @@ func sign(secret string, ts int64, body []byte) string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
-func reason(t testing.TB, err error) string {
-	t.Helper()
-	if err == nil {
-		return ""
-	}
-	var ve *connectors.VerifyError
-	if !errors.As(err, &ve) {
-		t.Fatalf("error %v is not a *connectors.VerifyError", err)
-	}
-	return ve.Reason
-}
-
 func TestVerify(t *testing.T) {
-	body, err := os.ReadFile("testdata/payment_intent.succeeded.json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	body := string(connectortest.ReadFile(t, "testdata/payment_intent.succeeded.json"))
 	now := time.Unix(1718000000, 0)
 	ts := now.Unix()
-	good := sign(secret, ts, body)
-	cases := []struct {
-		name   string
-		secret string
-		header string
-		body   []byte
-		now    time.Time
-		want   string
-	}{
-		{"valid", secret, fmt.Sprintf("t=%d,v1=%s", ts, good), body, now, ""},
-		{"rotation: second v1 matches", secret, fmt.Sprintf("t=%d,v1=%s,v1=%s,v0=%s", ts, sign("whsec_old", ts, body), good, good), body, now, ""},
-		{"rotation: first v1 matches", secret, fmt.Sprintf("t=%d,v1=%s,v1=%s", ts, good, sign("whsec_new", ts, body)), body, now, ""},
-		{"spaces after commas", secret, fmt.Sprintf("t=%d, v1=%s", ts, good), body, now, ""},
-		{"299 s old is fresh", secret, fmt.Sprintf("t=%d,v1=%s", ts, good), body, now.Add(299 * time.Second), ""},
-		{"wrong secret", "whsec_wrong", fmt.Sprintf("t=%d,v1=%s", ts, good), body, now, "bad signature"},
-		{"tampered body", secret, fmt.Sprintf("t=%d,v1=%s", ts, good), append([]byte(" "), body...), now, "bad signature"},
-		{"timestamp changed", secret, fmt.Sprintf("t=%d,v1=%s", ts+1, good), body, now, "bad signature"},
-		{"only v0", secret, fmt.Sprintf("t=%d,v0=%s", ts, good), body, now, "malformed header Stripe-Signature"},
-		{"no timestamp", secret, "v1=" + good, body, now, "malformed header Stripe-Signature"},
-		{"garbage", secret, "hello", body, now, "malformed header Stripe-Signature"},
-		{"missing header", secret, "", body, now, "missing header Stripe-Signature"},
-		{"stale timestamp", secret, fmt.Sprintf("t=%d,v1=%s", ts, good), body, now.Add(301 * time.Second), "stale timestamp"},
-		{"future timestamp", secret, fmt.Sprintf("t=%d,v1=%s", ts, good), body, now.Add(-301 * time.Second), "timestamp in the future"},
-		{"no secret configured", "", fmt.Sprintf("t=%d,v1=%s", ts, good), body, now, "credential has no webhook_secret"},
+	good := sign(secret, ts, []byte(body))
+	cred := connectors.Values{CredentialWebhookSecret: secret}
+	signed := func(header string) *connectors.Request {
+		r := connectortest.NewRequest(body, HeaderSignature, header)
+		r.Received = now
+		return r
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			h := http.Header{}
-			if tc.header != "" {
-				h.Set("Stripe-Signature", tc.header)
-			}
-			r := &connectors.Request{Method: "POST", Header: h, Body: tc.body}
-			got := reason(t, Verifier{}.Verify(r, connectors.Values{"webhook_secret": tc.secret}, tc.now))
-			if got != tc.want {
-				t.Fatalf("reason = %q, want %q", got, tc.want)
-			}
-		})
-	}
+	connectortest.RunVerify(t, Verifier{}, []connectortest.VerifyCase{
+		{Name: "rotation: second v1 matches", Credential: cred, Request: signed(fmt.Sprintf("t=%d,v1=%s,v1=%s,v0=%s", ts, sign("whsec_old", ts, []byte(body)), good, good))},
+		{Name: "rotation: first v1 matches", Credential: cred, Request: signed(fmt.Sprintf("t=%d,v1=%s,v1=%s", ts, good, sign("whsec_new", ts, []byte(body))))},
+		{Name: "spaces after commas", Credential: cred, Request: signed(fmt.Sprintf("t=%d, v1=%s", ts, good))},
+		{Name: "timestamp changed", Credential: cred, Request: signed(fmt.Sprintf("t=%d,v1=%s", ts+1, good)), Want: "bad signature"},
+		{Name: "only v0", Credential: cred, Request: signed(fmt.Sprintf("t=%d,v0=%s", ts, good)), Want: "malformed header Stripe-Signature"},
+		{Name: "no timestamp", Credential: cred, Request: signed("v1=" + good), Want: "malformed header Stripe-Signature"},
+		{Name: "garbage", Credential: cred, Request: signed("hello"), Want: "malformed header Stripe-Signature"},
+	})
 }
 
 func TestVerifyCustomTolerance(t *testing.T) {
@@ -90,7 +53,7 @@ func TestVerifyCustomTolerance(t *testing.T) {
 	h := http.Header{"Stripe-Signature": {fmt.Sprintf("t=%d,v1=%s", now.Unix(), sign(secret, now.Unix(), body))}}
 	r := &connectors.Request{Header: h, Body: body}
 	cred := connectors.Values{"webhook_secret": secret}
-	if got := reason(t, Verifier{Tolerance: time.Minute}.Verify(r, cred, now.Add(61*time.Second))); got != "stale timestamp" {
+	if got := connectortest.Reason(t, Verifier{Tolerance: time.Minute}.Verify(r, cred, now.Add(61*time.Second))); got != "stale timestamp" {
 		t.Fatalf("reason = %q, want stale timestamp", got)
 	}
 }

@@ -43,7 +43,7 @@ func runAnswerCallbackQuery(ctx context.Context, call *connectors.Call) (any, er
 	body := map[string]any{"callback_query_id": in.String("callback_query_id"), "show_alert": in["show_alert"]}
 	if text := in.String("text"); text != "" {
 		if n := utf8.RuneCountInString(text); n > MaxCallbackAnswerLength {
-			return nil, fieldError("text", fmt.Sprintf("has %d characters; Telegram shows at most %d", n, MaxCallbackAnswerLength))
+			return nil, connectors.InputError("text", fmt.Sprintf("has %d characters; Telegram shows at most %d", n, MaxCallbackAnswerLength))
 		}
 		body["text"] = text
 	}
@@ -52,7 +52,7 @@ func runAnswerCallbackQuery(ctx context.Context, call *connectors.Call) (any, er
 	}
 	if v, ok := in["cache_time"]; ok {
 		if n, _ := v.(int64); n < 0 {
-			return nil, fieldError("cache_time", "must not be negative")
+			return nil, connectors.InputError("cache_time", "must not be negative")
 		}
 		body["cache_time"] = v
 	}

@@ -8,6 +8,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/connectors/connectortest"
+	"github.com/hookflow/hookflow/connectors/telegram"
 )
 
 func TestAnswerCallbackQuery(t *testing.T) {
@@ -25,15 +27,15 @@ func TestAnswerCallbackQuery(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t)
-			out, err := invoke(t, f, testToken, "answer_callback_query", tc.input)
+			out, err := f.Invoke("answer_callback_query", tc.input)
 			require.NoError(t, err)
-			reqs := f.received()
+			reqs := f.Requests()
 			require.Len(t, reqs, 1)
 			assert.Equal(t, "POST", reqs[0].Method)
-			assert.Equal(t, "/bot<token>/answerCallbackQuery", reqs[0].Path)
-			assert.Equal(t, "application/json", reqs[0].ContentType)
-			assert.JSONEq(t, tc.wantBody, asJSON(t, reqs[0].Body))
-			assert.JSONEq(t, string(sampleOf(t, "answer_callback_query")), asJSON(t, out))
+			assert.Equal(t, "/bot"+testToken+"/answerCallbackQuery", reqs[0].Path)
+			assert.Equal(t, "application/json", reqs[0].Header.Get("Content-Type"))
+			assert.JSONEq(t, tc.wantBody, string(reqs[0].Body))
+			assert.JSONEq(t, string(connectortest.OutputSample(t, telegram.New(), "answer_callback_query")), connectortest.JSON(t, out))
 		})
 	}
 }
@@ -57,12 +59,12 @@ func TestAnswerCallbackQueryErrors(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t)
-			_, err := invoke(t, f, testToken, "answer_callback_query", tc.input)
+			_, err := f.Invoke("answer_callback_query", tc.input)
 			require.Error(t, err)
 			assert.Equal(t, connectors.ClassPermanent, connectors.ClassOf(err))
 			assert.Contains(t, err.Error(), tc.want)
 			if tc.noRequest {
-				assert.Empty(t, f.received())
+				assert.Empty(t, f.Requests())
 			}
 		})
 	}

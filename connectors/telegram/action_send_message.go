@@ -70,7 +70,7 @@ func runSendMessage(ctx context.Context, call *connectors.Call) (any, error) {
 	}
 	text := in.String("text")
 	if n := utf8.RuneCountInString(text); n > MaxTextLength {
-		return nil, fieldError("text", fmt.Sprintf("has %d characters; Telegram accepts at most %d", n, MaxTextLength))
+		return nil, connectors.InputError("text", fmt.Sprintf("has %d characters; Telegram accepts at most %d", n, MaxTextLength))
 	}
 	body := map[string]any{"chat_id": chatID, "text": text}
 	if pm := in.String("parse_mode"); pm != "" {
@@ -110,22 +110,22 @@ func chatID(v any) (any, error) {
 		case numericID.MatchString(id):
 			n, err := strconv.ParseInt(id, 10, 64)
 			if err != nil {
-				return nil, fieldError("chat_id", "is out of range")
+				return nil, connectors.InputError("chat_id", "is out of range")
 			}
 			return n, nil
 		case strings.HasPrefix(id, "@") && len(id) > 1:
 			return id, nil
 		}
-		return nil, fieldError("chat_id", "want a numeric chat id or @channelusername")
+		return nil, connectors.InputError("chat_id", "want a numeric chat id or @channelusername")
 	case float64:
 		if id != math.Trunc(id) || math.Abs(id) > 1<<53 {
-			return nil, fieldError("chat_id", "want an integer chat id")
+			return nil, connectors.InputError("chat_id", "want an integer chat id")
 		}
 		return int64(id), nil
 	case int, int32, int64, json.Number:
 		return id, nil
 	}
-	return nil, fieldError("chat_id", "want a numeric chat id or @channelusername")
+	return nil, connectors.InputError("chat_id", "want a numeric chat id or @channelusername")
 }
 
 // inlineKeyboard checks the rows of buttons so a malformed keyboard fails
@@ -134,21 +134,21 @@ func chatID(v any) (any, error) {
 func inlineKeyboard(raw any) ([]any, error) {
 	rows, ok := asSlice(raw)
 	if !ok {
-		return nil, fieldError("inline_keyboard", "want an array of button rows")
+		return nil, connectors.InputError("inline_keyboard", "want an array of button rows")
 	}
 	for i, r := range rows {
 		buttons, ok := asSlice(r)
 		if !ok {
-			return nil, fieldError(fmt.Sprintf("inline_keyboard[%d]", i), "want an array of buttons (a row)")
+			return nil, connectors.InputError(fmt.Sprintf("inline_keyboard[%d]", i), "want an array of buttons (a row)")
 		}
 		for j, b := range buttons {
 			path := fmt.Sprintf("inline_keyboard[%d][%d]", i, j)
 			button, ok := b.(map[string]any)
 			if !ok {
-				return nil, fieldError(path, "want a button object with text and one action such as callback_data or url")
+				return nil, connectors.InputError(path, "want a button object with text and one action such as callback_data or url")
 			}
 			if t, _ := button["text"].(string); t == "" {
-				return nil, fieldError(path+".text", "required")
+				return nil, connectors.InputError(path+".text", "required")
 			}
 			var kinds []string
 			for _, k := range buttonKinds {
@@ -157,10 +157,10 @@ func inlineKeyboard(raw any) ([]any, error) {
 				}
 			}
 			if len(kinds) != 1 {
-				return nil, fieldError(path, "needs exactly one of "+strings.Join(buttonKinds[:3], ", ")+"…, got "+strconv.Itoa(len(kinds)))
+				return nil, connectors.InputError(path, "needs exactly one of "+strings.Join(buttonKinds[:3], ", ")+"…, got "+strconv.Itoa(len(kinds)))
 			}
 			if data, ok := button["callback_data"].(string); ok && (len(data) == 0 || len(data) > MaxCallbackDataLength) {
-				return nil, fieldError(path+".callback_data", fmt.Sprintf("must be 1-%d bytes, got %d", MaxCallbackDataLength, len(data)))
+				return nil, connectors.InputError(path+".callback_data", fmt.Sprintf("must be 1-%d bytes, got %d", MaxCallbackDataLength, len(data)))
 			}
 		}
 	}

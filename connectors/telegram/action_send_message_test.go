@@ -9,6 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/connectors/connectortest"
+	"github.com/hookflow/hookflow/connectors/telegram"
 )
 
 func TestSendMessage(t *testing.T) {
@@ -49,15 +51,15 @@ func TestSendMessage(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t)
-			out, err := invoke(t, f, testToken, "send_message", tc.input)
+			out, err := f.Invoke("send_message", tc.input)
 			require.NoError(t, err)
-			reqs := f.received()
+			reqs := f.Requests()
 			require.Len(t, reqs, 1)
 			assert.Equal(t, "POST", reqs[0].Method)
-			assert.Equal(t, "/bot<token>/sendMessage", reqs[0].Path)
-			assert.Equal(t, "application/json", reqs[0].ContentType)
-			assert.JSONEq(t, tc.wantBody, asJSON(t, reqs[0].Body))
-			assert.JSONEq(t, string(sampleOf(t, "send_message")), asJSON(t, out), "output differs from the declared output sample")
+			assert.Equal(t, "/bot"+testToken+"/sendMessage", reqs[0].Path)
+			assert.Equal(t, "application/json", reqs[0].Header.Get("Content-Type"))
+			assert.JSONEq(t, tc.wantBody, string(reqs[0].Body))
+			assert.JSONEq(t, string(connectortest.OutputSample(t, telegram.New(), "send_message")), connectortest.JSON(t, out), "output differs from the declared output sample")
 		})
 	}
 }
@@ -108,7 +110,8 @@ func TestSendMessageErrors(t *testing.T) {
 			if tc.token != "" {
 				token = tc.token
 			}
-			_, err := invoke(t, f, token, "send_message", tc.input)
+			_, err := f.Call(connectors.Invocation{Action: "send_message", Input: tc.input,
+				Credential: connectors.Values{telegram.CredentialBotToken: token}})
 			require.Error(t, err)
 			ce := connectors.AsError(err)
 			require.NotNil(t, ce, "error %v is not classified", err)
@@ -120,7 +123,7 @@ func TestSendMessageErrors(t *testing.T) {
 				assert.Equal(t, tc.wait, ce.RetryAfter)
 			}
 			if tc.noRequest {
-				assert.Empty(t, f.received())
+				assert.Empty(t, f.Requests())
 			}
 		})
 	}

@@ -123,11 +123,3 @@ func callMethod(ctx context.Context, call *connectors.Call, method string, body 
 	}
 	return out.Result, nil
 }
-
-// fieldError is a permanent input error naming the field, in the same shape
-// the registry's validation uses.
-func fieldError(path, problem string) error {
-	return connectors.Permanent(&connectors.ValidationError{Errors: []*connectors.FieldError{
-		{Path: "input." + path, Field: path, Problem: problem},
-	}})
-}

@@ -3,25 +3,12 @@ package telegram_test
 import (
 	"encoding/json"
 	"net/http"
-	"os"
 	"testing"
 
 	"github.com/hookflow/hookflow/connectors"
 	"github.com/hookflow/hookflow/connectors/connectortest"
 	"github.com/hookflow/hookflow/connectors/telegram"
 )
-
-func successWith(file string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.Write(data)
-	}
-}
 
 func TestConformance(t *testing.T) {
 	connectortest.Run(t, telegram.New(), connectortest.Fixtures{
@@ -38,11 +25,11 @@ func TestConformance(t *testing.T) {
 		Actions: map[string]connectortest.ActionFixture{
 			"send_message": {
 				Input:   connectors.Values{"chat_id": 123456789, "text": "hello"},
-				Success: successWith("testdata/api_sendMessage.json"),
+				Success: connectortest.ServeFile(http.StatusOK, "application/json", "testdata/api_sendMessage.json"),
 			},
 			"answer_callback_query": {
 				Input:   connectors.Values{"callback_query_id": "4382bfdwdsb323b2d9"},
-				Success: successWith("testdata/api_answerCallbackQuery.json"),
+				Success: connectortest.ServeFile(http.StatusOK, "application/json", "testdata/api_answerCallbackQuery.json"),
 			},
 		},
 	})

@@ -10,15 +10,10 @@ import (
 	"github.com/hookflow/hookflow/connectors/signature"
 )
 
-// Extractor reads a Telegram Update: its id is "update_id" (as a decimal
+// Extract reads a Telegram Update: its id is "update_id" (as a decimal
 // string) and its type is the one optional field the update carries besides
 // update_id (message, edited_message, callback_query, my_chat_member…).
-type Extractor struct{}
-
-var _ connectors.Extractor = Extractor{}
-
-// Extract implements connectors.Extractor.
-func (Extractor) Extract(r *connectors.Request, _ connectors.Values) ([]connectors.Event, error) {
+func Extract(r *connectors.Request, _ connectors.Values) ([]connectors.Event, error) {
 	if err := signature.CheckJSON(r.Body); err != nil {
 		return nil, fmt.Errorf("reading Telegram update: %w", err)
 	}

@@ -2,14 +2,15 @@ package telegram
 
 import (
 	"embed"
-	"net/http"
 	"strings"
 
 	"github.com/hookflow/hookflow/connectors"
-	"github.com/hookflow/hookflow/connectors/signature"
 )
 
-//go:embed testdata/*.json
+// testdata holds the recorded deliveries (see connectors.DeliveriesFile)
+// the trigger's samples come from.
+//
+//go:embed testdata
 var testdata embed.FS
 
 // TriggerCredential lists the credential fields the webhook trigger reads,
@@ -46,18 +47,9 @@ func Trigger() *connectors.Trigger {
 			"4. Send your bot a message to check the connection. A bot has one webhook at a time, so this replaces any earlier one.",
 		}, "\n"),
 		Events:           Events,
-		Samples:          signature.SamplesFrom(Extractor{}, nil, sampleRequests()...),
+		Samples:          connectors.RecordedSamples(testdata, connectors.DeliveriesFile("webhook"), connectors.ExtractorFunc(Extract)),
 		SignatureHeaders: []string{HeaderSecretToken},
-		Verifier:         Verifier{},
-		Extractor:        Extractor{},
+		Verifier:         verifier,
+		Extractor:        connectors.ExtractorFunc(Extract),
 	}
-}
-
-func sampleRequests() []*connectors.Request {
-	var out []*connectors.Request
-	for _, name := range []string{"message", "callback_query"} {
-		body, _ := testdata.ReadFile("testdata/" + name + ".json")
-		out = append(out, &connectors.Request{Method: http.MethodPost, Header: http.Header{}, Body: body})
-	}
-	return out
 }

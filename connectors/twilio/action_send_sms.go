@@ -53,7 +53,7 @@ func runSendSMS(ctx context.Context, call *connectors.Call) (any, error) {
 	form.Set("To", in.String("to"))
 	from, service := in.String("from"), in.String("messaging_service_sid")
 	if from == "" && service == "" {
-		return nil, fieldError("from", "required unless messaging_service_sid is given")
+		return nil, connectors.InputError("from", "required unless messaging_service_sid is given")
 	}
 	if from != "" {
 		form.Set("From", from)
@@ -63,7 +63,7 @@ func runSendSMS(ctx context.Context, call *connectors.Call) (any, error) {
 	}
 	body := in.String("body")
 	if n := utf8.RuneCountInString(body); n > MaxBodyLength {
-		return nil, fieldError("body", fmt.Sprintf("has %d characters; Twilio accepts at most %d", n, MaxBodyLength))
+		return nil, connectors.InputError("body", fmt.Sprintf("has %d characters; Twilio accepts at most %d", n, MaxBodyLength))
 	}
 	if body != "" {
 		form.Set("Body", body)
@@ -73,7 +73,7 @@ func runSendSMS(ctx context.Context, call *connectors.Call) (any, error) {
 		return nil, err
 	}
 	if body == "" && len(media) == 0 {
-		return nil, fieldError("body", "required unless media_urls are given")
+		return nil, connectors.InputError("body", "required unless media_urls are given")
 	}
 	for _, m := range media {
 		form.Add("MediaUrl", m)
@@ -108,16 +108,16 @@ func mediaURLs(raw any) ([]string, error) {
 			list = append(list, s)
 		}
 	default:
-		return nil, fieldError("media_urls", "want an array of URLs")
+		return nil, connectors.InputError("media_urls", "want an array of URLs")
 	}
 	if len(list) > MaxMediaURLs {
-		return nil, fieldError("media_urls", fmt.Sprintf("has %d URLs; Twilio accepts at most %d", len(list), MaxMediaURLs))
+		return nil, connectors.InputError("media_urls", fmt.Sprintf("has %d URLs; Twilio accepts at most %d", len(list), MaxMediaURLs))
 	}
 	out := make([]string, 0, len(list))
 	for i, item := range list {
 		s, _ := item.(string)
 		if !strings.HasPrefix(s, "https://") && !strings.HasPrefix(s, "http://") {
-			return nil, fieldError(fmt.Sprintf("media_urls[%d]", i), "must be an http:// or https:// URL")
+			return nil, connectors.InputError(fmt.Sprintf("media_urls[%d]", i), "must be an http:// or https:// URL")
 		}
 		out = append(out, s)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/connectors/connectortest"
 	"github.com/hookflow/hookflow/connectors/twilio"
 )
 
@@ -54,18 +55,19 @@ func TestSendSMS(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t)
-			out, err := invoke(t, f, tc.cred, tc.input)
+			out, err := f.Call(connectors.Invocation{Action: "send_sms", Input: tc.input, Credential: tc.cred})
 			require.NoError(t, err)
-			reqs := f.received()
+			reqs := f.Requests()
 			require.Len(t, reqs, 1)
 			got := reqs[0]
 			assert.Equal(t, "POST", got.Method)
 			assert.Equal(t, "/2010-04-01/Accounts/"+testAccount+"/Messages.json", got.Path)
-			assert.Equal(t, tc.wantUser, got.User)
-			assert.Equal(t, tc.wantPass, got.Pass)
-			assert.Equal(t, "application/x-www-form-urlencoded", got.ContentType)
-			assert.Equal(t, tc.wantForm, got.Form)
-			assert.JSONEq(t, sample, asJSON(t, out), "output differs from the declared output sample")
+			user, pass, _ := got.BasicAuth()
+			assert.Equal(t, tc.wantUser, user)
+			assert.Equal(t, tc.wantPass, pass)
+			assert.Equal(t, "application/x-www-form-urlencoded", got.Header.Get("Content-Type"))
+			assert.Equal(t, tc.wantForm, got.Form())
+			assert.JSONEq(t, sample, connectortest.JSON(t, out), "output differs from the declared output sample")
 			assert.Equal(t, "SMXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX", out.(map[string]any)["sid"])
 		})
 	}
@@ -110,7 +112,7 @@ func TestSendSMSErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t)
 			f.rateLimited = tc.limited
-			_, err := invoke(t, f, tc.cred, tc.input)
+			_, err := f.Call(connectors.Invocation{Action: "send_sms", Input: tc.input, Credential: tc.cred})
 			require.Error(t, err)
 			ce := connectors.AsError(err)
 			require.NotNil(t, ce, "error %v is not classified", err)
@@ -121,7 +123,7 @@ func TestSendSMSErrors(t *testing.T) {
 				assert.Equal(t, tc.wait, ce.RetryAfter)
 			}
 			if tc.noRequest {
-				assert.Empty(t, f.received())
+				assert.Empty(t, f.Requests())
 			}
 		})
 	}

@@ -13,7 +13,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
-	"time"
 
 	"github.com/hookflow/hookflow/connectors"
 )
@@ -92,17 +91,12 @@ func basicAuth(cred connectors.Values) (user, pass string, err error) {
 // checkResponse keeps Twilio's error code and documentation link in the
 // classified error. Twilio's 20429 is a rate limit whatever the status.
 func checkResponse(resp *connectors.HTTPResponse) error {
-	if resp.Status < 400 {
-		return nil
-	}
 	code := resp.Get("code").Int()
-	if code == 0 {
-		return nil // not a Twilio error body; the default classification decides
-	}
-	err := connectors.ClassifyResponse(resp.Status, resp.Header, resp.Body, time.Now())
-	ce := connectors.AsError(err)
-	if ce == nil {
-		return err
+	ce := resp.Classify()
+	if ce == nil || code == 0 {
+		// Below 400, or not a Twilio error body: the default
+		// classification decides.
+		return nil
 	}
 	msg := fmt.Sprintf("Twilio error %d: %s", code, resp.Get("message").String())
 	if code == 20003 {
@@ -119,14 +113,6 @@ func checkResponse(resp *connectors.HTTPResponse) error {
 		}
 	}
 	return ce
-}
-
-// fieldError is a permanent input error naming the field, in the same shape
-// the registry's validation uses.
-func fieldError(path, problem string) error {
-	return connectors.Permanent(&connectors.ValidationError{Errors: []*connectors.FieldError{
-		{Path: "input." + path, Field: path, Problem: problem},
-	}})
 }
 
 // authHeader builds the HTTP Basic auth header Twilio's REST API expects.

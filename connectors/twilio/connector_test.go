@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
 	"testing"
 
 	"github.com/hookflow/hookflow/connectors"
@@ -27,13 +26,8 @@ func TestConformance(t *testing.T) {
 		},
 		Actions: map[string]connectortest.ActionFixture{
 			"send_sms": {
-				Input: connectors.Values{"to": "+14155552671", "from": "+14155550100", "body": "hello"},
-				Success: func(w http.ResponseWriter, r *http.Request) {
-					data, _ := os.ReadFile("testdata/api_message_created.json")
-					w.Header().Set("Content-Type", "application/json")
-					w.WriteHeader(http.StatusCreated)
-					w.Write(data)
-				},
+				Input:   connectors.Values{"to": "+14155552671", "from": "+14155550100", "body": "hello"},
+				Success: connectortest.ServeFile(http.StatusCreated, "application/json", "testdata/api_message_created.json"),
 			},
 		},
 	})

@@ -12,7 +12,7 @@ import (
 	"github.com/hookflow/hookflow/connectors/signature"
 )
 
-// Extractor turns a Twilio webhook into one event. Twilio posts form
+// Extract turns a Twilio webhook into one event. Twilio posts form
 // fields; the workflow sees them as a JSON object of strings (a repeated
 // field becomes an array), so trigger.Body is the SMS text and trigger.From
 // the sender. Ids and types:
@@ -26,12 +26,7 @@ import (
 //
 // A JSON body (the bodySHA256 variant) is passed through as it is, with the
 // same fields read from it.
-type Extractor struct{}
-
-var _ connectors.Extractor = Extractor{}
-
-// Extract implements connectors.Extractor.
-func (Extractor) Extract(r *connectors.Request, _ connectors.Values) ([]connectors.Event, error) {
+func Extract(r *connectors.Request, _ connectors.Values) ([]connectors.Event, error) {
 	var body json.RawMessage
 	var get func(string) string
 	if isJSON(r) {

@@ -1,64 +1,37 @@
 package twilio
 
 import (
-	"net/http"
 	"net/url"
-	"os"
 	"testing"
 
 	"github.com/tidwall/gjson"
 
 	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/connectors/connectortest"
 )
 
 func TestExtract(t *testing.T) {
-	read := func(name string) string {
-		b, err := os.ReadFile("testdata/" + name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return string(b)
+	form := func(body string) *connectors.Request {
+		return connectortest.NewRequest(body, "Content-Type", "application/x-www-form-urlencoded")
 	}
-	form := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
-	jsonURL, _ := url.Parse("https://x.example/h?bodySHA256=abc")
-	cases := []struct {
-		name     string
-		url      *url.URL
-		body     string
-		wantID   string
-		wantType string
-		wantErr  string
-	}{
-		{"inbound SMS", nil, read("inbound_sms.txt"), "SM1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d", "sms.received", ""},
-		{"delivered callback", nil, read("status_delivered.txt"), "SM1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d:delivered", "sms.delivered", ""},
-		{"voice call", nil, "CallSid=CA1234567890ABCDE&CallStatus=ringing&From=%2B12349013030", "CA1234567890ABCDE:ringing", "call.ringing", ""},
-		{"JSON variant", jsonURL, `{"MessageSid":"SM99","MessageStatus":"failed"}`, "SM99:failed", "sms.failed", ""},
-		{"JSON variant malformed", jsonURL, `{"MessageSid":`, "", "", "reading Twilio webhook: malformed JSON body: unexpected end of JSON input (at byte 14)"},
-		{"no sid", nil, "Body=hi", "", "", "reading Twilio webhook: neither MessageSid, SmsSid nor CallSid is present"},
-		{"malformed form", nil, "Body=%zz", "", "", `reading Twilio webhook: malformed form body: invalid URL escape "%zz"`},
+	// The bodySHA256 variant: Twilio posts JSON and says so in the URL.
+	asJSON := func(body string) *connectors.Request {
+		r := form(body)
+		r.URL, _ = url.Parse("https://x.example/h?bodySHA256=abc")
+		return r
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			events, err := Extractor{}.Extract(&connectors.Request{URL: tc.url, Header: form, Body: []byte(tc.body)}, nil)
-			if tc.wantErr != "" {
-				if err == nil || err.Error() != tc.wantErr {
-					t.Fatalf("err = %v, want %q", err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(events) != 1 || events[0].ID != tc.wantID || events[0].Type != tc.wantType {
-				t.Fatalf("events = %+v", events)
-			}
-		})
-	}
+	connectortest.RunExtract(t, Extract, []connectortest.ExtractCase{
+		{Name: "voice call", Request: form("CallSid=CA1234567890ABCDE&CallStatus=ringing&From=%2B12349013030"), Want: []string{"CA1234567890ABCDE:ringing call.ringing"}},
+		{Name: "JSON variant", Request: asJSON(`{"MessageSid":"SM99","MessageStatus":"failed"}`), Want: []string{"SM99:failed sms.failed"}},
+		{Name: "JSON variant malformed", Request: asJSON(`{"MessageSid":`), WantErr: "reading Twilio webhook: malformed JSON body: unexpected end of JSON input (at byte 14)"},
+		{Name: "no sid", Request: form("Body=hi"), WantErr: "reading Twilio webhook: neither MessageSid, SmsSid nor CallSid is present"},
+		{Name: "malformed form", Request: form("Body=%zz"), WantErr: `reading Twilio webhook: malformed form body: invalid URL escape "%zz"`},
+	})
 }
 
 func TestExtractFormToJSON(t *testing.T) {
 	r := &connectors.Request{Body: []byte("MessageSid=SM1&Body=Hello+there%21&From=%2B14155551234&MediaUrl=a&MediaUrl=b")}
-	events, err := Extractor{}.Extract(r, nil)
+	events, err := Extract(r, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,12 +44,5 @@ func TestExtractFormToJSON(t *testing.T) {
 	}
 	if got := gjson.GetBytes(b, "MediaUrl").Raw; got != `["a","b"]` {
 		t.Errorf("MediaUrl = %s", got)
-	}
-}
-
-func TestTrigger(t *testing.T) {
-	tr := Trigger()
-	if !tr.FormBody || len(tr.Samples["sms.received"]) == 0 || len(tr.Samples["sms.delivered"]) == 0 {
-		t.Fatalf("trigger = %+v", tr)
 	}
 }

@@ -2,25 +2,21 @@ package twilio
 
 import (
 	"embed"
-	"net/http"
 	"strings"
 
 	"github.com/hookflow/hookflow/connectors"
-	"github.com/hookflow/hookflow/connectors/signature"
 )
 
-//go:embed testdata/*.txt
+// testdata holds the recorded deliveries (see connectors.DeliveriesFile)
+// the trigger's samples come from.
+//
+//go:embed testdata
 var testdata embed.FS
 
 // TriggerCredential lists the credential fields the webhook trigger reads,
 // for the connector spec to declare.
-var TriggerCredential = []connectors.Field{{
-	Name:   CredentialAuthToken,
-	Title:  "Auth Token",
-	Type:   connectors.TypeString,
-	Secret: true,
-	Help:   "In the Twilio Console home page, under Account Info → Auth Token (the primary one).",
-}}
+var TriggerCredential = []connectors.Field{connectors.SecretField(CredentialAuthToken, "Auth Token",
+	"In the Twilio Console home page, under Account Info → Auth Token (the primary one).")}
 
 // Events are the event types this trigger produces.
 var Events = []string{
@@ -45,20 +41,10 @@ func Trigger() *connectors.Trigger {
 			"The URL is part of the signature, so it must match character for character; behind a proxy set hookflow's public base URL.",
 		}, "\n"),
 		Events:           Events,
-		Samples:          signature.SamplesFrom(Extractor{}, nil, sampleRequests()...),
+		Samples:          connectors.RecordedSamples(testdata, connectors.DeliveriesFile("webhook"), connectors.ExtractorFunc(Extract)),
 		FormBody:         true,
 		SignatureHeaders: []string{HeaderSignature},
 		Verifier:         Verifier{},
-		Extractor:        Extractor{},
+		Extractor:        connectors.ExtractorFunc(Extract),
 	}
-}
-
-func sampleRequests() []*connectors.Request {
-	var out []*connectors.Request
-	for _, name := range []string{"inbound_sms", "status_delivered"} {
-		body, _ := testdata.ReadFile("testdata/" + name + ".txt")
-		h := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
-		out = append(out, &connectors.Request{Method: http.MethodPost, Header: h, Body: []byte(strings.TrimSpace(string(body)))})
-	}
-	return out
 }

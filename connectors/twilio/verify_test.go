@@ -6,13 +6,11 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
-	"net/http"
 	"net/url"
 	"testing"
-	"time"
 
 	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/connectors/connectortest"
 )
 
 // Twilio's documented example (Security → "Validating signatures from
@@ -31,60 +29,27 @@ func signURL(token, data string) string {
 	return base64.StdEncoding.EncodeToString(m.Sum(nil))
 }
 
-func reason(t *testing.T, err error) string {
-	t.Helper()
-	if err == nil {
-		return ""
-	}
-	var ve *connectors.VerifyError
-	if !errors.As(err, &ve) {
-		t.Fatalf("error %v is not a *connectors.VerifyError", err)
-	}
-	return ve.Reason
-}
-
 func TestVerify(t *testing.T) {
 	jsonBody := `{"property": "value", "boolean": true}`
 	sum := sha256.Sum256([]byte(jsonBody))
 	jsonURL := "https://mycompany.com/myapp.php?foo=1&bar=2&bodySHA256=" + hex.EncodeToString(sum[:])
 	jsonSig := signURL(docToken, jsonURL)
-	cases := []struct {
-		name  string
-		token string
-		url   string
-		sig   string
-		body  string
-		want  string
-	}{
-		{"documented example", docToken, docURL, docSig, docBody, ""},
-		{"parameters in another order", docToken, docURL, docSig, "To=%2B18005551212&Digits=1234&CallSid=CA1234567890ABCDE&From=%2B12349013030&Caller=%2B12349013030", ""},
-		{"signed with :443, received without", docToken, docURL, signURL(docToken, "https://mycompany.com:443/myapp.php?foo=1&bar=2CallSidCA1234567890ABCDECaller+12349013030Digits1234From+12349013030To+18005551212"), docBody, ""},
-		{"received with :443", docToken, "https://mycompany.com:443/myapp.php?foo=1&bar=2", docSig, docBody, ""},
-		{"wrong auth token", "54321", docURL, docSig, docBody, "bad signature"},
-		{"tampered parameter", docToken, docURL, docSig, "CallSid=CA1234567890ABCDE&Caller=%2B12349013030&Digits=9999&From=%2B12349013030&To=%2B18005551212", "bad signature"},
-		{"extra parameter", docToken, docURL, docSig, docBody + "&Extra=1", "bad signature"},
-		{"internal URL behind a proxy", docToken, "http://10.0.0.7:8080/myapp.php?foo=1&bar=2", docSig, docBody, "bad signature"},
-		{"missing header", docToken, docURL, "", docBody, "missing header X-Twilio-Signature"},
-		{"malformed form body", docToken, docURL, docSig, "a=%zz", "malformed form body"},
-		{"JSON body with bodySHA256", docToken, jsonURL, jsonSig, jsonBody, ""},
-		{"JSON body tampered", docToken, jsonURL, jsonSig, `{"property": "evil", "boolean": true}`, "body does not match bodySHA256"},
-		{"JSON body wrong token", "54321", jsonURL, jsonSig, jsonBody, "bad signature"},
-		{"no token configured", "", docURL, docSig, docBody, "credential has no auth_token"},
+	cred := func(token string) connectors.Values { return connectors.Values{CredentialAuthToken: token} }
+	req := func(rawURL, sig, body string) *connectors.Request {
+		r := connectortest.NewRequest(body, HeaderSignature, sig)
+		r.URL, _ = url.Parse(rawURL)
+		return r
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			u, err := url.Parse(tc.url)
-			if err != nil {
-				t.Fatal(err)
-			}
-			h := http.Header{}
-			if tc.sig != "" {
-				h.Set("X-Twilio-Signature", tc.sig)
-			}
-			r := &connectors.Request{Method: "POST", URL: u, Header: h, Body: []byte(tc.body)}
-			if got := reason(t, Verifier{}.Verify(r, connectors.Values{"auth_token": tc.token}, time.Now())); got != tc.want {
-				t.Fatalf("reason = %q, want %q", got, tc.want)
-			}
-		})
-	}
+	connectortest.RunVerify(t, Verifier{}, []connectortest.VerifyCase{
+		{Name: "documented example", Credential: cred(docToken), Request: req(docURL, docSig, docBody)},
+		{Name: "parameters in another order", Credential: cred(docToken), Request: req(docURL, docSig, "To=%2B18005551212&Digits=1234&CallSid=CA1234567890ABCDE&From=%2B12349013030&Caller=%2B12349013030")},
+		{Name: "signed with :443, received without", Credential: cred(docToken), Request: req(docURL, signURL(docToken, "https://mycompany.com:443/myapp.php?foo=1&bar=2CallSidCA1234567890ABCDECaller+12349013030Digits1234From+12349013030To+18005551212"), docBody)},
+		{Name: "received with :443", Credential: cred(docToken), Request: req("https://mycompany.com:443/myapp.php?foo=1&bar=2", docSig, docBody)},
+		{Name: "extra parameter", Credential: cred(docToken), Request: req(docURL, docSig, docBody+"&Extra=1"), Want: "bad signature"},
+		{Name: "internal URL behind a proxy", Credential: cred(docToken), Request: req("http://10.0.0.7:8080/myapp.php?foo=1&bar=2", docSig, docBody), Want: "bad signature"},
+		{Name: "malformed form body", Credential: cred(docToken), Request: req(docURL, docSig, "a=%zz"), Want: "malformed form body"},
+		{Name: "JSON body with bodySHA256", Credential: cred(docToken), Request: req(jsonURL, jsonSig, jsonBody)},
+		{Name: "JSON body tampered", Credential: cred(docToken), Request: req(jsonURL, jsonSig, `{"property": "evil", "boolean": true}`), Want: "body does not match bodySHA256"},
+		{Name: "JSON body wrong token", Credential: cred("54321"), Request: req(jsonURL, jsonSig, jsonBody), Want: "bad signature"},
+	})
 }

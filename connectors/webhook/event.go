@@ -22,7 +22,7 @@ const HeaderIdempotencyKey = "Idempotency-Key"
 // DefaultType is the event type when no type_path is set.
 const DefaultType = "webhook"
 
-// Extractor reads a generic JSON webhook as one event. Its id, the dedupe
+// Extract reads a generic JSON webhook as one event. Its id, the dedupe
 // key, is the first of:
 //
 //  1. the value at the id_path option (a gjson path), when set and present;
@@ -35,12 +35,7 @@ const DefaultType = "webhook"
 // byte-identical bodies count as one; a sender for which that matters
 // should send an Idempotency-Key or an id field. The type is the value at
 // type_path, or "webhook".
-type Extractor struct{}
-
-var _ connectors.Extractor = Extractor{}
-
-// Extract implements connectors.Extractor.
-func (Extractor) Extract(r *connectors.Request, options connectors.Values) ([]connectors.Event, error) {
+func Extract(r *connectors.Request, options connectors.Values) ([]connectors.Event, error) {
 	if err := signature.CheckJSON(r.Body); err != nil {
 		return nil, fmt.Errorf("reading webhook: %w", err)
 	}

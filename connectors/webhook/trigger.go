@@ -2,15 +2,17 @@ package webhook
 
 import (
 	"embed"
-	"net/http"
 	"strings"
 
 	"github.com/hookflow/hookflow/connectors"
 	"github.com/hookflow/hookflow/connectors/signature"
 )
 
-//go:embed testdata/incoming_*.json
-var incoming embed.FS
+// testdata holds the recorded deliveries (see connectors.DeliveriesFile)
+// the trigger's samples come from.
+//
+//go:embed testdata
+var testdata embed.FS
 
 // TriggerCredential lists the credential fields the incoming webhook
 // trigger reads besides CredentialSecret and CredentialPreviousSecret (which
@@ -59,14 +61,9 @@ func Trigger() *connectors.Trigger {
 				Help: "gjson path of the event's type in the body, for filtering by event type."},
 		},
 		Events:           []string{DefaultType},
-		Samples:          signature.SamplesFrom(Extractor{}, nil, sampleRequest()),
+		Samples:          connectors.RecordedSamples(testdata, connectors.DeliveriesFile("webhook"), connectors.ExtractorFunc(Extract)),
 		SignatureHeaders: []string{"Authorization", signature.HeaderWebhookSignature, DefaultHMACHeader},
 		Verifier:         Verifier{},
-		Extractor:        Extractor{},
+		Extractor:        connectors.ExtractorFunc(Extract),
 	}
-}
-
-func sampleRequest() *connectors.Request {
-	body, _ := incoming.ReadFile("testdata/incoming_order.json")
-	return &connectors.Request{Method: http.MethodPost, Header: http.Header{}, Body: body}
 }

@@ -7,15 +7,13 @@ import (
 	"crypto/sha512"
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
 	"hash"
-	"net/http"
-	"os"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/connectors/connectortest"
 )
 
 // The published Standard Webhooks test vector.
@@ -33,80 +31,41 @@ func mac(h func() hash.Hash, key, msg string) []byte {
 	return m.Sum(nil)
 }
 
-func reason(t *testing.T, err error) string {
-	t.Helper()
-	if err == nil {
-		return ""
-	}
-	var ve *connectors.VerifyError
-	if !errors.As(err, &ve) {
-		t.Fatalf("error %v is not a *connectors.VerifyError", err)
-	}
-	return ve.Reason
-}
-
 func TestVerify(t *testing.T) {
-	body, err := os.ReadFile("testdata/incoming_order.json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	body := connectortest.ReadFile(t, "testdata/incoming_order.json")
 	swAt := time.Unix(1614265330, 0)
 	now := time.Unix(1718000000, 0)
 	nowTS := strconv.FormatInt(now.Unix(), 10)
-	h := func(kv ...string) http.Header {
-		out := http.Header{}
-		for i := 0; i+1 < len(kv); i += 2 {
-			out.Set(kv[i], kv[i+1])
-		}
-		return out
-	}
+	req := connectortest.NewRequest
 	hexSHA256 := hex.EncodeToString(mac(sha256.New, "s3cret", string(body)))
 	b64SHA512 := base64.StdEncoding.EncodeToString(mac(sha512.New, "s3cret", string(body)))
 	hexSHA1 := hex.EncodeToString(mac(sha1.New, "s3cret", string(body)))
 	tsSig := hex.EncodeToString(mac(sha256.New, "s3cret", nowTS+"."+string(body)))
 	hmacCred := connectors.Values{"auth": "hmac", "secret": "s3cret", "header": "X-Hub-Signature-256", "prefix": "sha256="}
 	basicAuth := "Basic " + base64.StdEncoding.EncodeToString([]byte("zapier:hunter2"))
-	cases := []struct {
-		name string
-		cred connectors.Values
-		hdr  http.Header
-		body string
-		now  time.Time
-		want string
-	}{
-		{"hmac sha256 hex with prefix", hmacCred, h("X-Hub-Signature-256", "sha256="+hexSHA256), string(body), now, ""},
-		{"hmac wrong secret", connectors.Values{"auth": "hmac", "secret": "other", "header": "X-Hub-Signature-256", "prefix": "sha256="}, h("X-Hub-Signature-256", "sha256="+hexSHA256), string(body), now, "bad signature"},
-		{"hmac previous secret still accepted", connectors.Values{"auth": "hmac", "secret": "new", "previous_secret": "s3cret", "header": "X-Hub-Signature-256", "prefix": "sha256="}, h("X-Hub-Signature-256", "sha256="+hexSHA256), string(body), now, ""},
-		{"hmac tampered body", hmacCred, h("X-Hub-Signature-256", "sha256="+hexSHA256), string(body) + " ", now, "bad signature"},
-		{"hmac missing header", hmacCred, h(), string(body), now, "missing header X-Hub-Signature-256"},
-		{"hmac sha512 base64 default header", connectors.Values{"auth": "hmac", "secret": "s3cret", "algorithm": "sha512", "encoding": "base64"}, h("X-Signature", b64SHA512), string(body), now, ""},
-		{"hmac sha1 hex", connectors.Values{"auth": "hmac", "secret": "s3cret", "algorithm": "sha1", "header": "X-Sig"}, h("X-Sig", hexSHA1), string(body), now, ""},
-		{"hmac with timestamp", connectors.Values{"auth": "hmac", "secret": "s3cret", "timestamp_header": "X-Timestamp", "signed_payload": "{timestamp}.{body}"}, h("X-Signature", tsSig, "X-Timestamp", nowTS), string(body), now, ""},
-		{"hmac stale timestamp", connectors.Values{"auth": "hmac", "secret": "s3cret", "timestamp_header": "X-Timestamp", "signed_payload": "{timestamp}.{body}"}, h("X-Signature", tsSig, "X-Timestamp", nowTS), string(body), now.Add(6 * time.Minute), "stale timestamp"},
-		{"hmac no secret", connectors.Values{"auth": "hmac"}, h("X-Signature", hexSHA256), string(body), now, "credential has no secret"},
-		{"hmac unknown algorithm", connectors.Values{"auth": "hmac", "secret": "s3cret", "algorithm": "md5"}, h("X-Signature", hexSHA256), string(body), now, `unknown HMAC algorithm "md5" (want sha1, sha256 or sha512)`},
-		{"standard published vector", connectors.Values{"auth": "standard", "secret": swSecret}, h("webhook-id", swID, "webhook-timestamp", swTS, "webhook-signature", swSig), swBody, swAt, ""},
-		{"standard inferred from secret", connectors.Values{"secret": swSecret}, h("webhook-id", swID, "webhook-timestamp", swTS, "webhook-signature", swSig), swBody, swAt, ""},
-		{"standard previous secret", connectors.Values{"secret": "whsec_" + base64.StdEncoding.EncodeToString([]byte("new key")), "previous_secret": swSecret}, h("webhook-id", swID, "webhook-timestamp", swTS, "webhook-signature", swSig), swBody, swAt, ""},
-		{"standard tampered body", connectors.Values{"secret": swSecret}, h("webhook-id", swID, "webhook-timestamp", swTS, "webhook-signature", swSig), `{"test": 1}`, swAt, "bad signature"},
-		{"standard stale", connectors.Values{"secret": swSecret}, h("webhook-id", swID, "webhook-timestamp", swTS, "webhook-signature", swSig), swBody, swAt.Add(10 * time.Minute), "stale timestamp"},
-		{"standard missing header", connectors.Values{"secret": swSecret}, h("webhook-timestamp", swTS, "webhook-signature", swSig), swBody, swAt, "missing header Webhook-Id"},
-		{"basic ok", connectors.Values{"auth": "basic", "username": "zapier", "password": "hunter2"}, h("Authorization", basicAuth), string(body), now, ""},
-		{"basic inferred", connectors.Values{"username": "zapier", "password": "hunter2"}, h("Authorization", basicAuth), string(body), now, ""},
-		{"basic wrong password", connectors.Values{"auth": "basic", "username": "zapier", "password": "hunter3"}, h("Authorization", basicAuth), string(body), now, "bad credentials"},
-		{"basic missing header", connectors.Values{"auth": "basic", "username": "zapier", "password": "hunter2"}, h(), string(body), now, "missing header Authorization"},
-		{"bearer ok", connectors.Values{"auth": "bearer", "token": "tok_9f8e"}, h("Authorization", "Bearer tok_9f8e"), string(body), now, ""},
-		{"bearer wrong", connectors.Values{"token": "tok_9f8e"}, h("Authorization", "Bearer tok_9f8f"), string(body), now, "bad credentials"},
-		{"none", connectors.Values{"auth": "none"}, h(), string(body), now, ""},
-		{"nothing configured is none", nil, h(), string(body), now, ""},
-		{"unknown mode", connectors.Values{"auth": "oauth"}, h(), string(body), now, `credential auth "oauth" is not one of hmac, standard, basic, bearer, none`},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			r := &connectors.Request{Method: "POST", Header: tc.hdr, Body: []byte(tc.body)}
-			if got := reason(t, Verifier{}.Verify(r, tc.cred, tc.now)); got != tc.want {
-				t.Fatalf("reason = %q, want %q", got, tc.want)
-			}
-		})
-	}
+	connectortest.RunVerify(t, Verifier{}, []connectortest.VerifyCase{
+		{Name: "hmac sha256 hex with prefix", Credential: hmacCred, Request: req(string(body), "X-Hub-Signature-256", "sha256="+hexSHA256), Now: now},
+		{Name: "hmac wrong secret", Credential: connectors.Values{"auth": "hmac", "secret": "other", "header": "X-Hub-Signature-256", "prefix": "sha256="}, Request: req(string(body), "X-Hub-Signature-256", "sha256="+hexSHA256), Now: now, Want: "bad signature"},
+		{Name: "hmac previous secret still accepted", Credential: connectors.Values{"auth": "hmac", "secret": "new", "previous_secret": "s3cret", "header": "X-Hub-Signature-256", "prefix": "sha256="}, Request: req(string(body), "X-Hub-Signature-256", "sha256="+hexSHA256), Now: now},
+		{Name: "hmac tampered body", Credential: hmacCred, Request: req(string(body)+" ", "X-Hub-Signature-256", "sha256="+hexSHA256), Now: now, Want: "bad signature"},
+		{Name: "hmac missing header", Credential: hmacCred, Request: req(string(body)), Now: now, Want: "missing header X-Hub-Signature-256"},
+		{Name: "hmac sha512 base64 default header", Credential: connectors.Values{"auth": "hmac", "secret": "s3cret", "algorithm": "sha512", "encoding": "base64"}, Request: req(string(body), "X-Signature", b64SHA512), Now: now},
+		{Name: "hmac sha1 hex", Credential: connectors.Values{"auth": "hmac", "secret": "s3cret", "algorithm": "sha1", "header": "X-Sig"}, Request: req(string(body), "X-Sig", hexSHA1), Now: now},
+		{Name: "hmac with timestamp", Credential: connectors.Values{"auth": "hmac", "secret": "s3cret", "timestamp_header": "X-Timestamp", "signed_payload": "{timestamp}.{body}"}, Request: req(string(body), "X-Signature", tsSig, "X-Timestamp", nowTS), Now: now},
+		{Name: "hmac stale timestamp", Credential: connectors.Values{"auth": "hmac", "secret": "s3cret", "timestamp_header": "X-Timestamp", "signed_payload": "{timestamp}.{body}"}, Request: req(string(body), "X-Signature", tsSig, "X-Timestamp", nowTS), Now: now.Add(6 * time.Minute), Want: "stale timestamp"},
+		{Name: "hmac no secret", Credential: connectors.Values{"auth": "hmac"}, Request: req(string(body), "X-Signature", hexSHA256), Now: now, Want: "credential has no secret"},
+		{Name: "hmac unknown algorithm", Credential: connectors.Values{"auth": "hmac", "secret": "s3cret", "algorithm": "md5"}, Request: req(string(body), "X-Signature", hexSHA256), Now: now, Want: `unknown HMAC algorithm "md5" (want sha1, sha256 or sha512)`},
+		{Name: "standard published vector", Credential: connectors.Values{"auth": "standard", "secret": swSecret}, Request: req(swBody, "webhook-id", swID, "webhook-timestamp", swTS, "webhook-signature", swSig), Now: swAt},
+		{Name: "standard inferred from secret", Credential: connectors.Values{"secret": swSecret}, Request: req(swBody, "webhook-id", swID, "webhook-timestamp", swTS, "webhook-signature", swSig), Now: swAt},
+		{Name: "standard previous secret", Credential: connectors.Values{"secret": "whsec_" + base64.StdEncoding.EncodeToString([]byte("new key")), "previous_secret": swSecret}, Request: req(swBody, "webhook-id", swID, "webhook-timestamp", swTS, "webhook-signature", swSig), Now: swAt},
+		{Name: "basic ok", Credential: connectors.Values{"auth": "basic", "username": "zapier", "password": "hunter2"}, Request: req(string(body), "Authorization", basicAuth), Now: now},
+		{Name: "basic inferred", Credential: connectors.Values{"username": "zapier", "password": "hunter2"}, Request: req(string(body), "Authorization", basicAuth), Now: now},
+		{Name: "basic wrong password", Credential: connectors.Values{"auth": "basic", "username": "zapier", "password": "hunter3"}, Request: req(string(body), "Authorization", basicAuth), Now: now, Want: "bad credentials"},
+		{Name: "basic missing header", Credential: connectors.Values{"auth": "basic", "username": "zapier", "password": "hunter2"}, Request: req(string(body)), Now: now, Want: "missing header Authorization"},
+		{Name: "bearer ok", Credential: connectors.Values{"auth": "bearer", "token": "tok_9f8e"}, Request: req(string(body), "Authorization", "Bearer tok_9f8e"), Now: now},
+		{Name: "bearer wrong", Credential: connectors.Values{"token": "tok_9f8e"}, Request: req(string(body), "Authorization", "Bearer tok_9f8f"), Now: now, Want: "bad credentials"},
+		{Name: "none", Credential: connectors.Values{"auth": "none"}, Request: req(string(body)), Now: now},
+		{Name: "nothing configured is none", Request: req(string(body)), Now: now},
+		{Name: "unknown mode", Credential: connectors.Values{"auth": "oauth"}, Request: req(string(body)), Now: now, Want: `credential auth "oauth" is not one of hmac, standard, basic, bearer, none`},
+	})
 }

@@ -61,20 +61,20 @@ func templateComponents(in connectors.Values) ([]any, error) {
 	if raw, ok := in["components"]; ok {
 		list, ok := raw.([]any)
 		if !ok {
-			return nil, fieldError("components", "want an array of component objects")
+			return nil, connectors.InputError("components", "want an array of component objects")
 		}
 		for i, c := range list {
 			m, ok := c.(map[string]any)
 			if !ok {
-				return nil, fieldError(fmt.Sprintf("components[%d]", i), "want a component object")
+				return nil, connectors.InputError(fmt.Sprintf("components[%d]", i), "want a component object")
 			}
 			typ, _ := m["type"].(string)
 			switch typ {
 			case "header", "body", "footer", "button", "carousel", "limited_time_offer":
 			case "":
-				return nil, fieldError(fmt.Sprintf("components[%d].type", i), "required (header, body or button)")
+				return nil, connectors.InputError(fmt.Sprintf("components[%d].type", i), "required (header, body or button)")
 			default:
-				return nil, fieldError(fmt.Sprintf("components[%d].type", i), fmt.Sprintf("unknown component type %q", typ))
+				return nil, connectors.InputError(fmt.Sprintf("components[%d].type", i), fmt.Sprintf("unknown component type %q", typ))
 			}
 			if typ == "body" {
 				hasBody = true
@@ -90,12 +90,12 @@ func templateComponents(in connectors.Values) ([]any, error) {
 					values = append(values, s)
 				}
 			} else {
-				return nil, fieldError("body_parameters", "want an array of values")
+				return nil, connectors.InputError("body_parameters", "want an array of values")
 			}
 		}
 		if len(values) > 0 {
 			if hasBody {
-				return nil, fieldError("body_parameters", "cannot be combined with a body component in components")
+				return nil, connectors.InputError("body_parameters", "cannot be combined with a body component in components")
 			}
 			params := make([]any, len(values))
 			for i, v := range values {
@@ -103,7 +103,7 @@ func templateComponents(in connectors.Values) ([]any, error) {
 				case string, float64, int, int64, bool, json.Number:
 					params[i] = map[string]any{"type": "text", "text": fmt.Sprint(v)}
 				default:
-					return nil, fieldError(fmt.Sprintf("body_parameters[%d]", i), "want a text or number value")
+					return nil, connectors.InputError(fmt.Sprintf("body_parameters[%d]", i), "want a text or number value")
 				}
 			}
 			components = append(components, map[string]any{"type": "body", "parameters": params})

@@ -7,6 +7,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/connectors/connectortest"
+	"github.com/hookflow/hookflow/connectors/whatsapp"
 )
 
 func TestSendTemplate(t *testing.T) {
@@ -36,16 +38,16 @@ func TestSendTemplate(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t)
-			out, err := invoke(t, f, "send_template", tc.input)
+			out, err := f.Invoke("send_template", tc.input)
 			require.NoError(t, err)
-			reqs := f.received()
+			reqs := f.Requests()
 			require.Len(t, reqs, 1)
 			assert.Equal(t, "POST", reqs[0].Method)
 			assert.Equal(t, "/"+testPhoneID+"/messages", reqs[0].Path)
-			assert.Equal(t, "Bearer "+testToken, reqs[0].Auth)
-			assert.Equal(t, "application/json", reqs[0].ContentType)
-			assert.JSONEq(t, tc.wantBody, asJSON(t, reqs[0].Body))
-			assert.JSONEq(t, string(sampleOf(t, "send_template")), asJSON(t, out))
+			assert.Equal(t, "Bearer "+testToken, reqs[0].Header.Get("Authorization"))
+			assert.Equal(t, "application/json", reqs[0].Header.Get("Content-Type"))
+			assert.JSONEq(t, tc.wantBody, string(reqs[0].Body))
+			assert.JSONEq(t, string(connectortest.OutputSample(t, whatsapp.New(), "send_template")), connectortest.JSON(t, out))
 		})
 	}
 }
@@ -75,12 +77,12 @@ func TestSendTemplateErrors(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t)
-			_, err := invoke(t, f, "send_template", tc.input)
+			_, err := f.Invoke("send_template", tc.input)
 			require.Error(t, err)
 			assert.Equal(t, tc.class, connectors.ClassOf(err), "error: %v", err)
 			assert.Contains(t, err.Error(), tc.want)
 			if tc.noRequest {
-				assert.Empty(t, f.received())
+				assert.Empty(t, f.Requests())
 			}
 		})
 	}

@@ -36,7 +36,7 @@ func SendText() *connectors.Action {
 func runSendText(ctx context.Context, call *connectors.Call) (any, error) {
 	text := call.Input.String("text")
 	if n := utf8.RuneCountInString(text); n > MaxTextLength {
-		return nil, fieldError("text", fmt.Sprintf("has %d characters; WhatsApp accepts at most %d", n, MaxTextLength))
+		return nil, connectors.InputError("text", fmt.Sprintf("has %d characters; WhatsApp accepts at most %d", n, MaxTextLength))
 	}
 	return sendMessage(ctx, call, map[string]any{
 		"type": "text",

@@ -39,26 +39,26 @@ func TestSendText(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t)
-			out, err := invoke(t, f, "send_text", tc.input)
+			out, err := f.Invoke("send_text", tc.input)
 			require.NoError(t, err)
-			reqs := f.received()
+			reqs := f.Requests()
 			require.Len(t, reqs, 1)
 			assert.Equal(t, "POST", reqs[0].Method)
 			assert.Equal(t, tc.wantPath, reqs[0].Path)
-			assert.Equal(t, "Bearer "+testToken, reqs[0].Auth)
-			assert.Equal(t, "application/json", reqs[0].ContentType)
-			assert.JSONEq(t, tc.wantBody, asJSON(t, reqs[0].Body))
-			assert.JSONEq(t, string(sampleOf(t, "send_text")), asJSON(t, out), "output differs from the declared output sample")
+			assert.Equal(t, "Bearer "+testToken, reqs[0].Header.Get("Authorization"))
+			assert.Equal(t, "application/json", reqs[0].Header.Get("Content-Type"))
+			assert.JSONEq(t, tc.wantBody, string(reqs[0].Body))
+			assert.JSONEq(t, string(connectortest.OutputSample(t, whatsapp.New(), "send_text")), connectortest.JSON(t, out), "output differs from the declared output sample")
 		})
 	}
 }
 
 func TestSendTextFromAnotherNumber(t *testing.T) {
 	f := newFake(t)
-	_, err := invoke(t, f, "send_text", connectors.Values{"to": "+16505551234", "text": "hi", "phone_number_id": "999"})
+	_, err := f.Invoke("send_text", connectors.Values{"to": "+16505551234", "text": "hi", "phone_number_id": "999"})
 	require.Error(t, err)
-	require.Len(t, f.received(), 1)
-	assert.Equal(t, "/999/messages", f.received()[0].Path)
+	require.Len(t, f.Requests(), 1)
+	assert.Equal(t, "/999/messages", f.Requests()[0].Path)
 	assert.Contains(t, err.Error(), "Object with ID does not exist")
 	assert.Contains(t, err.Error(), "[code 100, subcode 33, fbtrace_id Fake0trace0id]")
 }
@@ -105,7 +105,7 @@ func TestSendTextErrors(t *testing.T) {
 			if input == nil {
 				input = connectors.Values{"to": "+16505551234", "text": "hi"}
 			}
-			_, err := invoke(t, f, "send_text", input)
+			_, err := f.Invoke("send_text", input)
 			require.Error(t, err)
 			ce := connectors.AsError(err)
 			require.NotNil(t, ce, "error %v is not classified", err)
@@ -116,7 +116,7 @@ func TestSendTextErrors(t *testing.T) {
 				assert.Equal(t, tc.wait, ce.RetryAfter)
 			}
 			if tc.noRequest {
-				assert.Empty(t, f.received())
+				assert.Empty(t, f.Requests())
 			}
 		})
 	}
@@ -124,11 +124,8 @@ func TestSendTextErrors(t *testing.T) {
 
 func TestExpiredTokenIsPermanentWithHint(t *testing.T) {
 	f := newFake(t)
-	reg := connectortest.Registry(t, whatsapp.New(), f.srv.URL)
-	cred := credential(f)
-	cred["access_token"] = "EAAexpired"
-	_, err := reg.Invoke(t.Context(), connectors.Invocation{Connector: "whatsapp", Action: "send_text",
-		Input: connectors.Values{"to": "+16505551234", "text": "hi"}, Credential: cred})
+	f.Credential[whatsapp.CredentialAccessToken] = "EAAexpired"
+	_, err := f.Invoke("send_text", connectors.Values{"to": "+16505551234", "text": "hi"})
 	require.Error(t, err)
 	assert.Equal(t, connectors.ClassPermanent, connectors.ClassOf(err))
 	assert.Contains(t, err.Error(), "the access token expired or was revoked")

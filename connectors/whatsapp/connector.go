@@ -255,11 +255,3 @@ var (
 		Help: "Quote this message in the reply ({{ trigger.message.id }}).",
 	}
 )
-
-// fieldError is a permanent input error naming the field, in the same shape
-// the registry's validation uses.
-func fieldError(path, problem string) error {
-	return connectors.Permanent(&connectors.ValidationError{Errors: []*connectors.FieldError{
-		{Path: "input." + path, Field: path, Problem: problem},
-	}})
-}

@@ -3,25 +3,12 @@ package whatsapp_test
 import (
 	"encoding/json"
 	"net/http"
-	"os"
 	"testing"
 
 	"github.com/hookflow/hookflow/connectors"
 	"github.com/hookflow/hookflow/connectors/connectortest"
 	"github.com/hookflow/hookflow/connectors/whatsapp"
 )
-
-func successWith(file string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.Write(data)
-	}
-}
 
 func TestConformance(t *testing.T) {
 	connectortest.Run(t, whatsapp.New(), connectortest.Fixtures{
@@ -46,15 +33,15 @@ func TestConformance(t *testing.T) {
 		Actions: map[string]connectortest.ActionFixture{
 			"send_text": {
 				Input:   connectors.Values{"to": "+16505551234", "text": "hello"},
-				Success: successWith("testdata/api_messages_text.json"),
+				Success: connectortest.ServeFile(http.StatusOK, "application/json", "testdata/api_messages_text.json"),
 			},
 			"send_template": {
 				Input:   connectors.Values{"to": "+16505551234", "name": "hello_world", "language": "en_US"},
-				Success: successWith("testdata/api_messages_template.json"),
+				Success: connectortest.ServeFile(http.StatusOK, "application/json", "testdata/api_messages_template.json"),
 			},
 			"mark_read": {
 				Input:   connectors.Values{"message_id": "wamid.HBgLMTY1MDUwNzY1MjAVAgASGBQzQTdCNTg5RjY1MEMyRjlGMjRGNgA="},
-				Success: successWith("testdata/api_messages_read.json"),
+				Success: connectortest.ServeFile(http.StatusOK, "application/json", "testdata/api_messages_read.json"),
 			},
 		},
 	})

@@ -10,7 +10,7 @@ import (
 	"github.com/hookflow/hookflow/connectors/signature"
 )
 
-// Extractor splits a WhatsApp Cloud API notification into one event per
+// Extract splits a WhatsApp Cloud API notification into one event per
 // item, since one delivery can carry several:
 //
 //   - each entry[].changes[].value.messages[] item is an event with
@@ -28,12 +28,7 @@ import (
 // "metadata" (the receiving phone number) and "contacts" copied from the
 // change, plus the item under "message" or "status", or the whole change
 // value under "value". For a message, "contact" is the sender's profile.
-type Extractor struct{}
-
-var _ connectors.Extractor = Extractor{}
-
-// Extract implements connectors.Extractor.
-func (Extractor) Extract(r *connectors.Request, _ connectors.Values) ([]connectors.Event, error) {
+func Extract(r *connectors.Request, _ connectors.Values) ([]connectors.Event, error) {
 	if err := signature.CheckJSON(r.Body); err != nil {
 		return nil, fmt.Errorf("reading WhatsApp notification: %w", err)
 	}

@@ -2,65 +2,22 @@ package whatsapp
 
 import (
 	"os"
-	"strings"
 	"testing"
 
 	"github.com/tidwall/gjson"
 
 	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/connectors/connectortest"
 )
 
 func TestExtract(t *testing.T) {
-	read := func(name string) string {
-		b, err := os.ReadFile("testdata/" + name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return string(b)
-	}
 	template := `{"object":"whatsapp_business_account","entry":[{"id":"0","time":1680000000,"changes":[{"field":"message_template_status_update","value":{"event":"APPROVED","message_template_id":12345678,"message_template_name":"order_ready","message_template_language":"en_US","reason":null}}]}]}`
-	cases := []struct {
-		name    string
-		body    string
-		want    []string // "id type"
-		wantErr string
-	}{
-		{"two messages split", read("text_message.json"), []string{
-			"wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA= message.text",
-			"wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RwA= message.image",
-		}, ""},
-		{"statuses keyed by id and status", read("status_batch.json"), []string{
-			"wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBI3MTE5MjdBNjQzM0E5MjRFMkEA:delivered status.delivered",
-			"wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBI3MTE5MjdBNjQzM0E5MjRFMkEA:read status.read",
-		}, ""},
-		{"other change is one event", template, []string{"* message_template_status_update"}, ""},
-		{"no entry", `{"object":"whatsapp_business_account"}`, nil, `reading WhatsApp notification: "entry" is missing or not an array`},
-		{"message without id", `{"entry":[{"changes":[{"field":"messages","value":{"messages":[{"type":"text"}]}}]}]}`, nil, "reading WhatsApp notification: entry[0].changes[0].value.messages[0].id is missing"},
-		{"malformed JSON", `{"entry":[`, nil, "reading WhatsApp notification: malformed JSON body: unexpected end of JSON input (at byte 10)"},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			events, err := Extractor{}.Extract(&connectors.Request{Body: []byte(tc.body)}, nil)
-			if tc.wantErr != "" {
-				if err == nil || err.Error() != tc.wantErr {
-					t.Fatalf("err = %v, want %q", err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(events) != len(tc.want) {
-				t.Fatalf("got %d events, want %d: %+v", len(events), len(tc.want), events)
-			}
-			for i, e := range events {
-				id, typ, _ := strings.Cut(tc.want[i], " ")
-				if (id != "*" && e.ID != id) || e.Type != typ || e.ID == "" {
-					t.Errorf("event %d = %s %s, want %s", i, e.ID, e.Type, tc.want[i])
-				}
-			}
-		})
-	}
+	connectortest.RunExtract(t, Extract, []connectortest.ExtractCase{
+		{Name: "other change is one event", Request: connectortest.NewRequest(template), Want: []string{"* message_template_status_update"}},
+		{Name: "no entry", Request: connectortest.NewRequest(`{"object":"whatsapp_business_account"}`), WantErr: `reading WhatsApp notification: "entry" is missing or not an array`},
+		{Name: "message without id", Request: connectortest.NewRequest(`{"entry":[{"changes":[{"field":"messages","value":{"messages":[{"type":"text"}]}}]}]}`), WantErr: "reading WhatsApp notification: entry[0].changes[0].value.messages[0].id is missing"},
+		{Name: "malformed JSON", Request: connectortest.NewRequest(`{"entry":[`), WantErr: "reading WhatsApp notification: malformed JSON body: unexpected end of JSON input (at byte 10)"},
+	})
 }
 
 func TestExtractMessageBody(t *testing.T) {
@@ -68,7 +25,7 @@ func TestExtractMessageBody(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	events, err := Extractor{}.Extract(&connectors.Request{Body: body}, nil)
+	events, err := Extract(&connectors.Request{Body: body}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,17 +41,5 @@ func TestExtractMessageBody(t *testing.T) {
 		if got := gjson.GetBytes(b, path).String(); got != want {
 			t.Errorf("%s = %q, want %q (body %s)", path, got, want, b)
 		}
-	}
-}
-
-func TestTrigger(t *testing.T) {
-	tr := Trigger()
-	for _, typ := range []string{"message.text", "message.image", "status.delivered", "status.read"} {
-		if len(tr.Samples[typ]) == 0 {
-			t.Errorf("no sample for %s", typ)
-		}
-	}
-	if tr.Handshaker == nil {
-		t.Error("no handshaker")
 	}
 }

@@ -1,12 +1,8 @@
 package whatsapp_test
 
 import (
-	"context"
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
-	"os"
 	"sync"
 	"testing"
 
@@ -20,15 +16,6 @@ const (
 	testPhoneID = "106540352242922"
 )
 
-// received is one request as the fake Cloud API saw it.
-type received struct {
-	Method      string
-	Path        string
-	Auth        string
-	ContentType string
-	Body        map[string]any
-}
-
 // fakeCloudAPI follows the Cloud API's documented wire format: POST
 // /{phone_number_id}/messages with a JSON body and a Bearer token; errors
 // are Graph API error objects ({"error":{"message","type","code",
@@ -36,11 +23,10 @@ type received struct {
 // Meta sends with HTTP 400. Successful calls answer with the recorded
 // responses in testdata/.
 type fakeCloudAPI struct {
-	t   *testing.T
-	srv *httptest.Server
+	*connectortest.Fake
+	t *testing.T
 
-	mu       sync.Mutex
-	requests []received
+	mu sync.Mutex
 	// answerFile/answerStatus/answerHeader replace the normal answer.
 	answerFile   string
 	answerStatus int
@@ -49,8 +35,8 @@ type fakeCloudAPI struct {
 
 func newFake(t *testing.T) *fakeCloudAPI {
 	f := &fakeCloudAPI{t: t}
-	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
-	t.Cleanup(f.srv.Close)
+	f.Fake = connectortest.NewFake(t, whatsapp.New(), connectors.Values{
+		whatsapp.CredentialAccessToken: testToken, whatsapp.CredentialPhoneNumberID: testPhoneID}, f.serve)
 	return f
 }
 
@@ -64,11 +50,9 @@ func graphError(w http.ResponseWriter, status int, code int, subcode int, messag
 }
 
 func (f *fakeCloudAPI) serve(w http.ResponseWriter, r *http.Request) {
-	raw, _ := io.ReadAll(r.Body)
-	rec := received{Method: r.Method, Path: r.URL.Path, Auth: r.Header.Get("Authorization"), ContentType: r.Header.Get("Content-Type")}
-	_ = json.Unmarshal(raw, &rec.Body)
+	body := connectortest.JSONBody(r)
+	auth, contentType := r.Header.Get("Authorization"), r.Header.Get("Content-Type")
 	f.mu.Lock()
-	f.requests = append(f.requests, rec)
 	file, status, header := f.answerFile, f.answerStatus, f.answerHeader
 	f.mu.Unlock()
 
@@ -78,11 +62,11 @@ func (f *fakeCloudAPI) serve(w http.ResponseWriter, r *http.Request) {
 			w.Header()[k] = vs
 		}
 		w.WriteHeader(status)
-		w.Write(readTestdata(f.t, file))
+		w.Write(connectortest.ReadFile(f.t, file))
 		return
 	}
 	switch {
-	case rec.Auth != "Bearer "+testToken:
+	case auth != "Bearer "+testToken:
 		graphError(w, http.StatusUnauthorized, 190, 0, "Invalid OAuth access token - Cannot parse access token")
 		return
 	case r.Method != http.MethodPost:
@@ -91,38 +75,38 @@ func (f *fakeCloudAPI) serve(w http.ResponseWriter, r *http.Request) {
 	case r.URL.Path != "/"+testPhoneID+"/messages":
 		graphError(w, http.StatusBadRequest, 100, 33, "Unsupported post request. Object with ID does not exist, cannot be loaded due to missing permissions, or does not support this operation.")
 		return
-	case rec.ContentType != "application/json":
+	case contentType != "application/json":
 		graphError(w, http.StatusBadRequest, 100, 0, "(#100) The parameter messaging_product is required.")
 		return
-	case rec.Body["messaging_product"] != "whatsapp":
+	case body["messaging_product"] != "whatsapp":
 		graphError(w, http.StatusBadRequest, 100, 0, "(#100) The parameter messaging_product is required.")
 		return
 	}
-	if rec.Body["status"] == "read" {
-		if id, _ := rec.Body["message_id"].(string); id == "" {
+	if body["status"] == "read" {
+		if id, _ := body["message_id"].(string); id == "" {
 			graphError(w, http.StatusBadRequest, 100, 0, "(#100) Invalid parameter")
 			return
 		}
-		w.Write(readTestdata(f.t, "testdata/api_messages_read.json"))
+		w.Write(connectortest.ReadFile(f.t, "testdata/api_messages_read.json"))
 		return
 	}
-	if to, _ := rec.Body["to"].(string); to == "" {
+	if to, _ := body["to"].(string); to == "" {
 		graphError(w, http.StatusBadRequest, 100, 0, "(#100) The parameter to is required.")
 		return
 	} else if to == "+15550000000" {
 		graphError(w, http.StatusBadRequest, 131030, 0, "(#131030) Recipient phone number not in allowed list")
 		return
 	}
-	switch rec.Body["type"] {
+	switch body["type"] {
 	case "text":
-		text, _ := rec.Body["text"].(map[string]any)
+		text, _ := body["text"].(map[string]any)
 		if body, _ := text["body"].(string); body == "" {
 			graphError(w, http.StatusBadRequest, 100, 0, "(#100) The parameter text['body'] is required.")
 			return
 		}
-		w.Write(readTestdata(f.t, "testdata/api_messages_text.json"))
+		w.Write(connectortest.ReadFile(f.t, "testdata/api_messages_text.json"))
 	case "template":
-		tpl, _ := rec.Body["template"].(map[string]any)
+		tpl, _ := body["template"].(map[string]any)
 		lang, _ := tpl["language"].(map[string]any)
 		if name, _ := tpl["name"].(string); name == "" || lang["code"] == nil {
 			graphError(w, http.StatusBadRequest, 100, 0, "(#100) The parameter template['name'] is required.")
@@ -131,7 +115,7 @@ func (f *fakeCloudAPI) serve(w http.ResponseWriter, r *http.Request) {
 			graphError(w, http.StatusNotFound, 132001, 0, "(#132001) Template name does not exist in the translation")
 			return
 		}
-		w.Write(readTestdata(f.t, "testdata/api_messages_template.json"))
+		w.Write(connectortest.ReadFile(f.t, "testdata/api_messages_template.json"))
 	default:
 		graphError(w, http.StatusBadRequest, 100, 0, "(#100) Param type must be one of {AUDIO, CONTACTS, DOCUMENT, IMAGE, INTERACTIVE, LOCATION, REACTION, STICKER, TEMPLATE, TEXT, VIDEO}")
 	}
@@ -141,53 +125,4 @@ func (f *fakeCloudAPI) answer(status int, file string, header http.Header) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.answerStatus, f.answerFile, f.answerHeader = status, file, header
-}
-
-func (f *fakeCloudAPI) received() []received {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]received(nil), f.requests...)
-}
-
-func readTestdata(t *testing.T, name string) []byte {
-	t.Helper()
-	data, err := os.ReadFile(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
-}
-
-func credential(f *fakeCloudAPI) connectors.Values {
-	return connectors.Values{whatsapp.CredentialAccessToken: testToken, whatsapp.CredentialPhoneNumberID: testPhoneID}
-}
-
-// invoke runs one action through a registry, as the engine's activity does.
-func invoke(t *testing.T, f *fakeCloudAPI, action string, input connectors.Values) (any, error) {
-	t.Helper()
-	reg := connectortest.Registry(t, whatsapp.New(), f.srv.URL)
-	return reg.Invoke(context.Background(), connectors.Invocation{
-		Connector: whatsapp.Name, Action: action, Input: input, Credential: credential(f),
-		RunID: "run-1", StepID: action,
-	})
-}
-
-func sampleOf(t *testing.T, action string) json.RawMessage {
-	t.Helper()
-	for _, a := range whatsapp.New().Actions {
-		if a.Name == action {
-			return a.OutputSample
-		}
-	}
-	t.Fatalf("no action %s", action)
-	return nil
-}
-
-func asJSON(t *testing.T, v any) string {
-	t.Helper()
-	data, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(data)
 }

@@ -7,18 +7,13 @@ import (
 	"github.com/hookflow/hookflow/connectors/signature"
 )
 
-// Handshaker answers Meta's subscription check:
+// Handshake answers Meta's subscription check:
 // GET ?hub.mode=subscribe&hub.verify_token=…&hub.challenge=… is answered
 // 200 with the challenge as plain text when the verify token equals the
 // credential's verify_token (compared in constant time), and 403 otherwise,
 // including when no verify token is configured. A GET without hub.mode is
 // not a handshake and falls through to verification, which rejects it.
-type Handshaker struct{}
-
-var _ connectors.Handshaker = Handshaker{}
-
-// Handshake implements connectors.Handshaker.
-func (Handshaker) Handshake(r *connectors.Request, credential connectors.Values) (*connectors.Response, bool) {
+func Handshake(r *connectors.Request, credential connectors.Values) (*connectors.Response, bool) {
 	if r.Method != http.MethodGet || r.URL == nil {
 		return nil, false
 	}

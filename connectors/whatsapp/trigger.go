@@ -2,33 +2,24 @@ package whatsapp
 
 import (
 	"embed"
-	"net/http"
 	"strings"
 
 	"github.com/hookflow/hookflow/connectors"
-	"github.com/hookflow/hookflow/connectors/signature"
 )
 
-//go:embed testdata/*.json
+// testdata holds the recorded deliveries (see connectors.DeliveriesFile)
+// the trigger's samples come from.
+//
+//go:embed testdata
 var testdata embed.FS
 
 // TriggerCredential lists the credential fields the webhook trigger reads,
 // for the connector spec to declare.
 var TriggerCredential = []connectors.Field{
-	{
-		Name:   CredentialAppSecret,
-		Title:  "App secret",
-		Type:   connectors.TypeString,
-		Secret: true,
-		Help:   "In the Meta App Dashboard: App settings → Basic → App secret (click Show).",
-	},
-	{
-		Name:   CredentialVerifyToken,
-		Title:  "Verify token",
-		Type:   connectors.TypeString,
-		Secret: true,
-		Help:   "Any random string you choose; type the same string into the \"Verify token\" box when configuring the webhook in Meta.",
-	},
+	connectors.SecretField(CredentialAppSecret, "App secret",
+		"In the Meta App Dashboard: App settings → Basic → App secret (click Show)."),
+	connectors.SecretField(CredentialVerifyToken, "Verify token",
+		"Any random string you choose; type the same string into the \"Verify token\" box when configuring the webhook in Meta."),
 }
 
 // Events are the event types this trigger produces.
@@ -57,19 +48,10 @@ func Trigger() *connectors.Trigger {
 			"4. Under Webhook fields, subscribe to \"messages\". Send a message to your business number to check the connection.",
 		}, "\n"),
 		Events:           Events,
-		Samples:          signature.SamplesFrom(Extractor{}, nil, sampleRequests()...),
+		Samples:          connectors.RecordedSamples(testdata, connectors.DeliveriesFile("webhook"), connectors.ExtractorFunc(Extract)),
 		SignatureHeaders: []string{HeaderSignature, "X-Hub-Signature"},
-		Verifier:         Verifier{},
-		Extractor:        Extractor{},
-		Handshaker:       Handshaker{},
+		Verifier:         verifier,
+		Extractor:        connectors.ExtractorFunc(Extract),
+		Handshaker:       connectors.HandshakerFunc(Handshake),
 	}
-}
-
-func sampleRequests() []*connectors.Request {
-	var out []*connectors.Request
-	for _, name := range []string{"text_message", "status_batch"} {
-		body, _ := testdata.ReadFile("testdata/" + name + ".json")
-		out = append(out, &connectors.Request{Method: http.MethodPost, Header: http.Header{}, Body: body})
-	}
-	return out
 }

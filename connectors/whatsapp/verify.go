@@ -1,9 +1,6 @@
 package whatsapp
 
 import (
-	"time"
-
-	"github.com/hookflow/hookflow/connectors"
 	"github.com/hookflow/hookflow/connectors/signature"
 )
 
@@ -21,19 +18,7 @@ const (
 // the raw body under the app secret. Messenger and Instagram use the same.
 const HeaderSignature = "X-Hub-Signature-256"
 
-var scheme = signature.HMAC{Header: HeaderSignature, Prefix: "sha256="}
-
-// Verifier checks X-Hub-Signature-256. Meta sends no timestamp; replays are
-// caught by dedupe on the message id.
-type Verifier struct{}
-
-var _ connectors.Verifier = Verifier{}
-
-// Verify implements connectors.Verifier.
-func (Verifier) Verify(r *connectors.Request, credential connectors.Values, now time.Time) error {
-	secret := credential.String(CredentialAppSecret)
-	if secret == "" {
-		return signature.MissingSecret(CredentialAppSecret)
-	}
-	return scheme.Verify(r, []byte(secret), now)
-}
+// verifier checks X-Hub-Signature-256 under the app secret. Meta sends no
+// timestamp; replays are caught by dedupe on the message id.
+var verifier = signature.Keyed{Field: CredentialAppSecret,
+	Scheme: signature.HMAC{Header: HeaderSignature, Prefix: "sha256="}}
