@@ -30,17 +30,17 @@ func TriggersService(s *triggers.Service) Triggers { return triggersAPI{s} }
 type triggersAPI struct{ s *triggers.Service }
 
 func (t triggersAPI) Replay(ctx context.Context, eventID string, version int) (store.Event, error) {
-	ev, err := t.s.Replay(ctx, eventID, version)
+	ev, err := t.s.Replayer.Replay(ctx, eventID, version)
 	return ev, classifyTriggers(err)
 }
 
 func (t triggersAPI) RunManual(ctx context.Context, workflowID string, input json.RawMessage) (store.Event, error) {
-	ev, err := t.s.RunManual(ctx, workflowID, input)
+	ev, err := t.s.Replayer.RunManual(ctx, workflowID, input)
 	return ev, classifyTriggers(err)
 }
 
 func (t triggersAPI) Listen(ctx context.Context, endpointID string, timeout time.Duration) (store.Event, bool, error) {
-	ev, err := t.s.Listen(ctx, endpointID, timeout)
+	ev, err := t.s.Listener.Listen(ctx, endpointID, timeout)
 	if errors.Is(err, triggers.ErrListenTimeout) {
 		return store.Event{}, false, nil
 	}

@@ -76,7 +76,7 @@ func newEnv(t *testing.T, st *store.Store, mutate ...func(*api.Config)) *env {
 	if err := api.Mount(r, cfg); err != nil {
 		t.Fatal(err)
 	}
-	r.Any(triggers.HookPath, func(c *gin.Context) { trig.Serve(c.Writer, c.Request, c.Param("token")) })
+	r.Any(triggers.HookPath, func(c *gin.Context) { trig.Ingestor.Serve(c.Writer, c.Request, c.Param("token")) })
 	e := &env{t: t, store: st, svc: svc, router: r, keys: map[string]string{}}
 	for _, scope := range []string{store.ScopeAdmin, store.ScopeEditor, store.ScopeViewer} {
 		_, plain, err := st.CreateAPIKey(context.Background(), scope+" key", scope)

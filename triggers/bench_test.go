@@ -51,7 +51,7 @@ const benchConcurrency = 50
 func benchIngest(b *testing.B, st *store.Store) {
 	e := newEnv(b, st, func(c *Config) { c.RouteCacheTTL = DefaultRouteCacheTTL })
 	ep := e.workflow("bench", stripeTrigger, store.NewEndpoint{})
-	srv := httptest.NewServer(e.svc)
+	srv := httptest.NewServer(e.svc.Ingestor)
 	defer srv.Close()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: benchConcurrency, MaxConnsPerHost: benchConcurrency}}
 	url := srv.URL + "/hooks/" + ep.Token

@@ -68,9 +68,9 @@ func newStack(t *testing.T) *stack {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = trig.Close() })
-	svc.SyncSchedule = trig.SyncSchedule
+	svc.SyncSchedule = trig.Scheduler.Sync
 	r := api.NewRouter(api.RouterConfig{})
-	r.Any(triggers.HookPath, func(c *gin.Context) { trig.Serve(c.Writer, c.Request, c.Param("token")) })
+	r.Any(triggers.HookPath, func(c *gin.Context) { trig.Ingestor.Serve(c.Writer, c.Request, c.Param("token")) })
 	cfg := api.Config{
 		Manage:   svc,
 		Triggers: api.TriggersService(trig),

@@ -94,10 +94,10 @@ func (w *wiring) mount(router *gin.Engine, deps app.Deps) error {
 		return err
 	}
 	w.trig = trig
-	router.Any(triggers.HookPath, func(c *gin.Context) { trig.Serve(c.Writer, c.Request, c.Param("token")) })
+	router.Any(triggers.HookPath, func(c *gin.Context) { trig.Ingestor.Serve(c.Writer, c.Request, c.Param("token")) })
 
 	svc := &manage.Service{Store: deps.Store, Registry: w.reg, Keyring: deps.Keyring,
-		WebhookBaseURL: deps.Config.WebhookBaseURL(), SyncSchedule: trig.SyncSchedule}
+		WebhookBaseURL: deps.Config.WebhookBaseURL(), SyncSchedule: trig.Scheduler.Sync}
 	runner := &dryrun.Runner{Registry: w.reg, Store: deps.Store, Keyring: deps.Keyring, Logger: deps.Logger}
 	cfg := api.Config{Manage: svc, Logger: deps.Logger, Metrics: true, Tester: api.DryRuns(runner),
 		Triggers: api.TriggersService(trig), Changed: trig.Invalidate}

@@ -82,7 +82,7 @@ func TestTrustedProxiesComeFromTheProcessConfig(t *testing.T) {
 			req.Header.Set("X-Forwarded-For", "203.0.113.9")
 			req.RemoteAddr = tc.peer
 			w := httptest.NewRecorder()
-			svc.ServeHTTP(w, req)
+			svc.Ingestor.ServeHTTP(w, req)
 			body, _ := io.ReadAll(w.Body)
 			if w.Code != tc.want {
 				t.Errorf("delivery = %d %s, want %d", w.Code, body, tc.want)
