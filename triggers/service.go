@@ -200,7 +200,7 @@ func New(cfg Config, st *store.Store, reg *connectors.Registry, tc client.Client
 		cfg.Credentials = StoreCredentials(st, cfg.Keyring)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Service{pins: interpreter.NewPins(interpreter.DefaultPinnedVersions), ctx: ctx, cancel: cancel}
+	s := &Service{pins: interpreter.NewPins(cfg.MaxPinnedVersions), ctx: ctx, cancel: cancel}
 	s.inbox = newInbox(st, cfg, &s.wg)
 	s.Dispatcher = newDispatcher(ctx, cfg, st, s.pins, starter, signal, tc, &s.wg)
 	s.Listener = newListener(cfg, st)

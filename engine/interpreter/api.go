@@ -600,7 +600,9 @@ func NewPins(max int) *Pins {
 	return &Pins{max: max, m: map[pinKey]*Pinned{}}
 }
 
-// VersionSource loads a saved workflow version; *store.Store is one.
+// VersionSource loads a saved workflow version; *store.Store is one. A
+// version it does not have gives an error wrapping store.ErrNotFound;
+// any other error is a failure to read, which may pass.
 type VersionSource interface {
 	GetVersion(ctx context.Context, workflowID string, version int) (store.WorkflowVersion, error)
 }
