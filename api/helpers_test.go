@@ -20,8 +20,8 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/hookflow/hookflow/api"
-	"github.com/hookflow/hookflow/api/wiring"
 	"github.com/hookflow/hookflow/connectors/all"
+	"github.com/hookflow/hookflow/engine/platform/health"
 	"github.com/hookflow/hookflow/engine/secrets"
 	"github.com/hookflow/hookflow/engine/services/dryrun"
 	"github.com/hookflow/hookflow/engine/services/manage"
@@ -65,16 +65,18 @@ func newEnv(t *testing.T, st *store.Store, mutate ...func(*api.Config)) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = trig.Close(); tc.Close() })
-	cfg := api.Config{Manage: svc, Metrics: true, Triggers: wiring.Triggers(trig), Changed: trig.Invalidate,
-		Tester: wiring.Tester(&dryrun.Runner{Registry: reg, Store: st, Keyring: kr})}
+	cfg := api.Config{Manage: svc, Metrics: true, Triggers: api.TriggersService(trig), Changed: trig.Invalidate,
+		Tester: api.DryRuns(&dryrun.Runner{Registry: reg, Store: st, Keyring: kr})}
 	for _, m := range mutate {
 		m(&cfg)
 	}
 	r := api.NewRouter(api.RouterConfig{})
+	// As in a hookflow process, the probes sit beside the API.
+	health.Mount(r, nil, 0)
 	if err := api.Mount(r, cfg); err != nil {
 		t.Fatal(err)
 	}
-	r.Any(triggers.HookPath, func(c *gin.Context) { trig.Serve(c.Writer, c.Request, c.Param("token")) })
+	r.Any(triggers.HookPath, func(c *gin.Context) { trig.Ingestor.Serve(c.Writer, c.Request, c.Param("token")) })
 	e := &env{t: t, store: st, svc: svc, router: r, keys: map[string]string{}}
 	for _, scope := range []string{store.ScopeAdmin, store.ScopeEditor, store.ScopeViewer} {
 		_, plain, err := st.CreateAPIKey(context.Background(), scope+" key", scope)

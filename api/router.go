@@ -1,26 +1,18 @@
-// Package api is hookflow's HTTP layer: a gin router with health checks, the
-// REST API under /api/v1, webhook routes and the web UI. Handlers stay thin:
-// they bind the request, call a service in engine/ or triggers/ and render the
-// result.
+// Package api is hookflow's HTTP layer: a gin router, the REST API under
+// /api/v1 and the web UI. Handlers stay thin: they bind the request, call
+// a service in engine/ or triggers/ and render the result. The process
+// wiring (cmd/hookflow) builds the router here and mounts the webhook
+// route and the health probes (engine/platform/health) beside the API.
 package api
 
 import (
 	"log/slog"
-	"time"
 
 	"github.com/gin-gonic/gin"
 )
 
-// DefaultProbeTimeout bounds each readiness probe, so a hung dependency makes
-// /readyz answer 503 instead of hanging the caller.
-const DefaultProbeTimeout = 2 * time.Second
-
 // RouterConfig configures NewRouter.
 type RouterConfig struct {
-	// Probes decide /readyz. They run concurrently on each request.
-	Probes []Probe
-	// ProbeTimeout bounds each probe; zero means DefaultProbeTimeout.
-	ProbeTimeout time.Duration
 	// Logger receives recovered panics; nil means slog.Default().
 	Logger *slog.Logger
 }
@@ -30,22 +22,14 @@ func init() {
 	gin.SetMode(gin.ReleaseMode)
 }
 
-// NewRouter returns the base router: panic recovery, GET /healthz and GET
-// /readyz. Other routes are mounted on the returned engine.
+// NewRouter returns the base router, with panic recovery. Routes are
+// mounted on the returned engine.
 func NewRouter(cfg RouterConfig) *gin.Engine {
-	if cfg.ProbeTimeout <= 0 {
-		cfg.ProbeTimeout = DefaultProbeTimeout
-	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
 	r := gin.New()
 	r.Use(recovery(cfg.Logger))
-	h := &health{probes: cfg.Probes, timeout: cfg.ProbeTimeout}
-	r.GET("/healthz", h.live)
-	r.HEAD("/healthz", h.live)
-	r.GET("/readyz", h.ready)
-	r.HEAD("/readyz", h.ready)
 	return r
 }
 

@@ -51,7 +51,7 @@ const benchConcurrency = 50
 func benchIngest(b *testing.B, st *store.Store) {
 	e := newEnv(b, st, func(c *Config) { c.RouteCacheTTL = DefaultRouteCacheTTL })
 	ep := e.workflow("bench", stripeTrigger, store.NewEndpoint{})
-	srv := httptest.NewServer(e.svc)
+	srv := httptest.NewServer(e.svc.Ingestor)
 	defer srv.Close()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: benchConcurrency, MaxConnsPerHost: benchConcurrency}}
 	url := srv.URL + "/hooks/" + ep.Token
@@ -102,3 +102,31 @@ func benchIngest(b *testing.B, st *store.Store) {
 }
 
 func runtimeProcs() int { return runtime.GOMAXPROCS(0) }
+
+// BenchmarkServeSequential sends signed Stripe deliveries one after
+// another straight to the Ingestor (no HTTP, no concurrency), so each
+// group commit holds one event and the allocations and CPU per delivery,
+// dispatch included, are steady enough to compare two builds:
+//
+//	go test ./triggers -run '^$' -bench BenchmarkServeSequential -benchmem -benchtime 3000x
+func BenchmarkServeSequential(b *testing.B) {
+	e := newEnv(b, storetest.SQLite(b).Store, func(c *Config) { c.RouteCacheTTL = DefaultRouteCacheTTL })
+	ep := e.workflow("bench", stripeTrigger, store.NewEndpoint{})
+	reqs := make([]*http.Request, b.N)
+	for i := range reqs {
+		reqs[i] = stripeSigned(ep.Token, stripeBody(fmt.Sprintf("evt_seq_%d", i), 5000), time.Now(), stripeSecret)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		w := httptest.NewRecorder()
+		e.svc.Ingestor.Serve(w, reqs[i], ep.Token)
+		if w.Code != http.StatusAccepted {
+			b.Fatalf("delivery %d: %d %s", i, w.Code, w.Body)
+		}
+	}
+	// Wait for the dispatcher, whose work is part of each delivery's cost.
+	for e.starter.count() < b.N {
+		time.Sleep(time.Millisecond)
+	}
+}

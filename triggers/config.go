@@ -81,6 +81,9 @@ const (
 	// DefaultMaxCachedRoutes bounds the route cache (unknown tokens are
 	// cached too, so guessing tokens cannot grow it without limit).
 	DefaultMaxCachedRoutes = 10000
+	// DefaultMaxPinnedVersions bounds the decoded workflow versions kept
+	// for the ingest and dispatch paths (interpreter.Pins).
+	DefaultMaxPinnedVersions = interpreter.DefaultPinnedVersions
 	// DefaultRespondTimeout is how long respond: on_complete waits when the
 	// trigger sets no respond_timeout.
 	DefaultRespondTimeout = 30 * time.Second
@@ -147,9 +150,10 @@ type Config struct {
 	BackoffBase     time.Duration
 	BackoffMax      time.Duration
 
-	RouteCacheTTL   time.Duration
-	MaxCachedRoutes int
-	RespondTimeout  time.Duration
+	RouteCacheTTL     time.Duration
+	MaxCachedRoutes   int
+	MaxPinnedVersions int
+	RespondTimeout    time.Duration
 
 	Retention     time.Duration
 	PruneInterval time.Duration
@@ -213,6 +217,7 @@ func (c Config) withDefaults() Config {
 	setDur(&c.BackoffMax, DefaultBackoffMax)
 	setDur(&c.RouteCacheTTL, DefaultRouteCacheTTL)
 	setInt(&c.MaxCachedRoutes, DefaultMaxCachedRoutes)
+	setInt(&c.MaxPinnedVersions, DefaultMaxPinnedVersions)
 	setDur(&c.RespondTimeout, DefaultRespondTimeout)
 	setDur(&c.Retention, DefaultRetention)
 	setDur(&c.PruneInterval, DefaultPruneInterval)

@@ -5,12 +5,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tidwall/gjson"
 	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 
 	"github.com/hookflow/hookflow/engine/interpreter"
@@ -18,35 +21,76 @@ import (
 	"github.com/hookflow/hookflow/engine/store"
 )
 
-// enqueue hands a committed pending event to the dispatch workers. When
-// the queue is full the event is simply left in the inbox: the sweeper
-// starts it once its grace period has passed. It never blocks, so a slow
-// or unreachable Temporal cannot slow acceptance down.
-func (s *Service) enqueue(ev store.Event) bool {
+// Dispatcher starts the run of each committed event, pinned to the
+// version the event was received for, offers the event to the runs
+// waiting for its type, and only then marks it dispatched. Events reach it
+// three ways: Enqueue (the fast path, right after the commit), Dispatch
+// (manual runs and replays, which wait for the start) and the sweeper
+// (Run), which claims due pending events from the inbox with a lease, so
+// several processes share the work and an event committed just before a
+// crash starts after the restart. It implements Dispatch.
+type Dispatcher struct {
+	cfg      Config
+	log      *slog.Logger
+	store    *store.Store
+	pins     *interpreter.Pins
+	starter  Starter
+	signal   Signaller     // nil: events are not offered to waiting runs
+	temporal client.Client // nil: no synchronous replies
+	queue    chan store.Event
+	// waitedTypes caches the event types store.WaitedFor said yes to.
+	waitedTypes sync.Map
+	ctx         context.Context // the Service's: cancelled by Close
+}
+
+// newDispatcher builds the Dispatcher and starts its dispatch workers on
+// wg, until ctx ends.
+func newDispatcher(ctx context.Context, cfg Config, st *store.Store, pins *interpreter.Pins, starter Starter,
+	signal Signaller, tc client.Client, wg *sync.WaitGroup) *Dispatcher {
+	d := &Dispatcher{cfg: cfg, log: cfg.Logger, store: st, pins: pins, starter: starter, signal: signal, temporal: tc,
+		queue: make(chan store.Event, cfg.DispatchQueue), ctx: ctx}
+	for range cfg.DispatchWorkers {
+		wg.Go(d.work)
+	}
+	return d
+}
+
+func (d *Dispatcher) now() time.Time { return d.cfg.Now() }
+
+// Enqueue implements Dispatch. When the queue is full the event is simply
+// left in the inbox: the sweeper starts it once its grace period has
+// passed.
+func (d *Dispatcher) Enqueue(ev store.Event) bool {
 	select {
-	case <-s.ctx.Done():
+	case <-d.ctx.Done():
 		return false
 	default:
 	}
 	select {
-	case s.dispatchQ <- ev:
+	case d.queue <- ev:
 		return true
 	default:
-		s.cfg.Logger.Debug("dispatch queue full; the sweeper will start the event", "event", ev.ID)
+		d.log.Debug("dispatch queue full; the sweeper will start the event", "event", ev.ID)
 		return false
 	}
 }
 
-func (s *Service) dispatchLoop() {
+// work is one dispatch worker: it starts the events Enqueue hands over.
+func (d *Dispatcher) work() {
 	for {
 		select {
-		case <-s.ctx.Done():
+		case <-d.ctx.Done():
 			return
-		case ev := <-s.dispatchQ:
+		case ev := <-d.queue:
 			// The event's own attempt count: the fast path has not claimed it.
-			s.dispatch(s.ctx, ev, ev.DispatchAttempts+1)
+			d.dispatch(d.ctx, ev, ev.DispatchAttempts+1)
 		}
 	}
+}
+
+// Dispatch implements Dispatch.
+func (d *Dispatcher) Dispatch(ctx context.Context, ev store.Event) {
+	d.dispatch(ctx, ev, ev.DispatchAttempts+1)
 }
 
 // RunWorkflowIDFor is the Temporal workflow id of an inbox event's run:
@@ -67,79 +111,120 @@ func RunWorkflowIDFor(ev store.Event) string {
 }
 
 // runInput builds the interpreter input of an event, pinned to the
-// version the event was received for, and its order key.
-func (s *Service) runInput(ctx context.Context, ev store.Event) (interpreter.RunInput, string, error) {
-	p, err := s.version(ctx, ev.WorkflowID, ev.WorkflowVersion)
+// version the event was received for, and returns that version.
+func (d *Dispatcher) runInput(ctx context.Context, ev store.Event) (interpreter.RunInput, *interpreter.Pinned, error) {
+	p, err := d.pins.Load(ctx, d.store, ev.WorkflowID, ev.WorkflowVersion)
 	if err != nil {
-		return interpreter.RunInput{}, "", fmt.Errorf("loading version %d of workflow %s: %w", ev.WorkflowVersion, ev.WorkflowID, err)
+		return interpreter.RunInput{}, nil, fmt.Errorf("loading version %d of workflow %s: %w", ev.WorkflowVersion, ev.WorkflowID, err)
 	}
 	in := interpreter.RunInput{
 		RunID:      RunWorkflowIDFor(ev),
 		WorkflowID: ev.WorkflowID,
 		Version:    ev.WorkflowVersion,
-		Definition: p.definition,
-		Hash:       p.hash,
+		Definition: p.Definition,
+		Hash:       p.Hash,
 		Event: interpreter.EventInfo{ID: ev.ID, ProviderID: ev.ProviderEventID, Type: ev.EventType, ReceivedAt: ev.ReceivedAt, Headers: ev.Headers,
 			Replay: ev.ReplayOf != ""},
 	}
-	if err := in.Event.SetBody(ctx, s.store, ev.Body, s.cfg.InlineBodyBytes); err != nil {
-		return interpreter.RunInput{}, "", err
+	if err := in.Event.SetBody(ctx, d.store, ev.Body, d.cfg.InlineBodyBytes); err != nil {
+		return interpreter.RunInput{}, nil, err
 	}
-	orderKey := ""
-	if p.orderKey != "" && len(ev.Body) > 0 {
-		orderKey = gjson.GetBytes(ev.Body, p.orderKey).String()
+	return in, p, nil
+}
+
+// orderKey is the value at the pinned trigger's order_key path in the
+// event body ("" when the trigger sets none).
+func orderKey(p *interpreter.Pinned, ev store.Event) string {
+	if p.OrderKey == "" || len(ev.Body) == 0 {
+		return ""
 	}
-	return in, orderKey, nil
+	return gjson.GetBytes(ev.Body, p.OrderKey).String()
 }
 
 // dispatch starts the run of one pending event and records the outcome.
 // attempt counts this attempt (1 for the first).
-func (s *Service) dispatch(ctx context.Context, ev store.Event, attempt int) {
-	in, orderKey, err := s.runInput(ctx, ev)
+func (d *Dispatcher) dispatch(ctx context.Context, ev store.Event, attempt int) {
+	in, p, err := d.runInput(ctx, ev)
 	if err == nil {
+		key := orderKey(p, ev)
 		// An ordered run may wait behind others in its mailbox, so only an
 		// unordered one is listed as running by the dispatcher (see below).
-		in.Listed = orderKey == ""
-		startCtx, cancel := context.WithTimeout(ctx, s.cfg.StartTimeout)
-		err = s.starter.StartRun(startCtx, in, orderKey)
+		in.Listed = key == ""
+		startCtx, cancel := context.WithTimeout(ctx, d.cfg.StartTimeout)
+		err = d.starter.StartRun(startCtx, in, key)
 		cancel()
 	}
 	if err != nil {
 		if label, permanent := classifyStartError(err); permanent {
-			s.failEvent(ctx, ev, label, err)
+			d.failEvent(ctx, ev, label, err)
 			return
 		}
-		s.retryLater(ctx, ev, attempt, err)
+		d.retryLater(ctx, ev, attempt, err)
 		return
 	}
-	metrics.DispatchLag.Observe(s.now().Sub(ev.ReceivedAt).Seconds())
+	metrics.DispatchLag.Observe(d.now().Sub(ev.ReceivedAt).Seconds())
 	// The event is dispatched only once waiting runs have been offered it
 	// too; a retry starts nothing new (the start is a no-op) and re-sends
 	// the signals, which runs that already have the event drop.
-	if err := s.signalWaiting(ctx, ev); err != nil {
+	if err := d.signalWaiting(ctx, ev); err != nil {
 		if label, permanent := classifyStartError(err); permanent {
 			// Temporal refuses this signal every time: retrying would hold
 			// the event pending forever although its own run started.
-			s.cfg.Logger.Error("offering the event to waiting runs failed for good; its run started", "event", ev.ID,
+			d.log.Error("offering the event to waiting runs failed for good; its run started", "event", ev.ID,
 				"reason", label, "error", err)
 		} else {
-			s.retryLaterWhy(ctx, ev, attempt, "signal attempt %d failed (the run started): %v", err)
+			d.retryLaterWhy(ctx, ev, attempt, "signal attempt %d failed (the run started): %v", err)
 			return
 		}
 	}
-	mark := func(ctx context.Context) error { return s.store.MarkDispatched(ctx, ev.ID, in.RunID) }
+	mark := func(ctx context.Context) error { return d.store.MarkDispatched(ctx, ev.ID, in.RunID) }
 	if in.Listed {
 		// The run skips its own first save (RunInput.Listed): list it
 		// here, in the transaction that marks its event.
 		run := store.Run{ID: in.RunID, WorkflowID: ev.WorkflowID, WorkflowVersion: ev.WorkflowVersion, EventID: ev.ID,
-			Status: store.RunRunning, StartedAt: s.now()}
-		mark = func(ctx context.Context) error { return s.store.MarkDispatchedListed(ctx, ev.ID, run) }
+			Status: store.RunRunning, StartedAt: d.now()}
+		mark = func(ctx context.Context) error { return d.store.MarkDispatchedListed(ctx, ev.ID, run) }
 	}
 	if err := mark(context.WithoutCancel(ctx)); err != nil {
 		// The run exists; the sweeper will find the event still pending
 		// and its start will be a no-op that marks it again.
-		s.cfg.Logger.Warn("marking event dispatched", "event", ev.ID, "error", err)
+		d.log.Warn("marking event dispatched", "event", ev.ID, "error", err)
 	}
+}
+
+// AwaitReply implements Dispatch: it starts the run with
+// interpreter.StartAndAwaitResponse and waits for the reply (a respond
+// step, or the run's end). The event was committed before, so a timeout
+// or a Temporal failure still ends in a run: the dispatcher takes over.
+func (d *Dispatcher) AwaitReply(ctx context.Context, ev store.Event) (interpreter.Response, bool) {
+	in, p, err := d.runInput(ctx, ev)
+	if err != nil || d.temporal == nil {
+		d.Enqueue(ev)
+		return interpreter.Response{}, false
+	}
+	timeout := d.cfg.RespondTimeout
+	if p.RespondTimeout > 0 {
+		timeout = p.RespondTimeout
+	}
+	resp, started, err := interpreter.StartAndAwaitResponse(ctx, d.temporal, d.cfg.TaskQueue, in, timeout)
+	if err != nil && !started {
+		d.log.Warn("starting run for a synchronous reply failed; the dispatcher will retry", "event", ev.ID, "error", err)
+		d.Enqueue(ev)
+		return interpreter.Response{}, false
+	}
+	if serr := d.signalWaiting(ctx, ev); serr != nil {
+		// The run exists; the dispatcher's start is a no-op and it
+		// offers the event to waiting runs again.
+		d.log.Warn("offering the event to waiting runs failed; the dispatcher will retry", "event", ev.ID, "error", serr)
+		d.Enqueue(ev)
+	} else if merr := d.store.MarkDispatched(context.WithoutCancel(ctx), ev.ID, in.RunID); merr != nil {
+		d.log.Warn("marking event dispatched", "event", ev.ID, "error", merr)
+	}
+	if err != nil {
+		// Timed out (or the run ended without a reply): the run goes on.
+		return interpreter.Response{}, false
+	}
+	return resp, true
 }
 
 // Reasons an event fails before its run starts: the reason label of
@@ -193,41 +278,41 @@ func isSizeRefusal(msg string) bool {
 
 // failEvent ends an event whose run can never start as failed, with the
 // reason in the events log and a count in hookflow_events_failed_total.
-func (s *Service) failEvent(ctx context.Context, ev store.Event, label string, cause error) {
+func (d *Dispatcher) failEvent(ctx context.Context, ev store.Event, label string, cause error) {
 	reason := truncate("the run cannot start (not retried): "+cause.Error(), 1000)
-	s.cfg.Logger.Error("event failed: its run cannot start", "event", ev.ID, "reason", label, "error", cause)
+	d.log.Error("event failed: its run cannot start", "event", ev.ID, "reason", label, "error", cause)
 	metrics.EventsFailed.WithLabelValues(label).Inc()
-	if err := s.store.SetEventStatus(context.WithoutCancel(ctx), ev.ID, store.EventFailed, reason); err != nil {
-		s.cfg.Logger.Error("failing undispatchable event", "event", ev.ID, "error", err)
+	if err := d.store.SetEventStatus(context.WithoutCancel(ctx), ev.ID, store.EventFailed, reason); err != nil {
+		d.log.Error("failing undispatchable event", "event", ev.ID, "error", err)
 	}
 }
 
-func (s *Service) retryLater(ctx context.Context, ev store.Event, attempt int, cause error) {
-	s.retryLaterWhy(ctx, ev, attempt, "start attempt %d failed: %v", cause)
+func (d *Dispatcher) retryLater(ctx context.Context, ev store.Event, attempt int, cause error) {
+	d.retryLaterWhy(ctx, ev, attempt, "start attempt %d failed: %v", cause)
 }
 
 // retryLaterWhy schedules the next dispatch attempt of ev with its backoff
 // and records why: format takes the attempt and the cause.
-func (s *Service) retryLaterWhy(ctx context.Context, ev store.Event, attempt int, format string, cause error) {
+func (d *Dispatcher) retryLaterWhy(ctx context.Context, ev store.Event, attempt int, format string, cause error) {
 	if ctx.Err() != nil {
 		return // shutting down: the lease or grace period hands it to the next process
 	}
-	wait := s.backoff(attempt)
+	wait := d.backoff(attempt)
 	reason := fmt.Sprintf(format, attempt, cause)
-	s.cfg.Logger.Warn("dispatching event failed; will retry", "event", ev.ID, "attempt", attempt, "retry_in", wait, "error", reason)
-	if err := s.store.MarkDispatchFailed(context.WithoutCancel(ctx), ev.ID, s.now().Add(wait), truncate(reason, 1000)); err != nil &&
+	d.log.Warn("dispatching event failed; will retry", "event", ev.ID, "attempt", attempt, "retry_in", wait, "error", reason)
+	if err := d.store.MarkDispatchFailed(context.WithoutCancel(ctx), ev.ID, d.now().Add(wait), truncate(reason, 1000)); err != nil &&
 		!errors.Is(err, store.ErrConflict) {
-		s.cfg.Logger.Error("recording failed start", "event", ev.ID, "error", err)
+		d.log.Error("recording failed start", "event", ev.ID, "error", err)
 	}
 }
 
 // signalWaiting offers an accepted event to the runs waiting for its type
 // (see waitSignals), each signal bounded by Config.StartTimeout.
-func (s *Service) signalWaiting(ctx context.Context, ev store.Event) error {
-	if s.signal == nil || ev.EventType == "" {
+func (d *Dispatcher) signalWaiting(ctx context.Context, ev store.Event) error {
+	if d.signal == nil || ev.EventType == "" {
 		return nil
 	}
-	waited, err := s.waitedFor(ctx, ev.EventType)
+	waited, err := d.waitedFor(ctx, ev.EventType)
 	if err != nil {
 		return err
 	}
@@ -237,7 +322,7 @@ func (s *Service) signalWaiting(ctx context.Context, ev store.Event) error {
 		// of `hookflow dev`'s CPU per event under load.
 		return nil
 	}
-	p, err := s.version(ctx, ev.WorkflowID, ev.WorkflowVersion)
+	p, err := d.pins.Load(ctx, d.store, ev.WorkflowID, ev.WorkflowVersion)
 	if err != nil {
 		return fmt.Errorf("loading version %d of workflow %s: %w", ev.WorkflowVersion, ev.WorkflowID, err)
 	}
@@ -245,12 +330,12 @@ func (s *Service) signalWaiting(ctx context.Context, ev store.Event) error {
 	// a signal is a Temporal payload with the same size limit.
 	var body interpreter.EventInfo
 	body.ID = ev.ID
-	if err := body.SetBody(ctx, s.store, ev.Body, s.cfg.InlineBodyBytes); err != nil {
+	if err := body.SetBody(ctx, d.store, ev.Body, d.cfg.InlineBodyBytes); err != nil {
 		return err
 	}
-	for _, sig := range waitSignals(ev, p.correlationKey, body.Payload()) {
-		sctx, cancel := context.WithTimeout(ctx, s.cfg.StartTimeout)
-		err := s.signal.SignalWaiting(sctx, sig)
+	for _, sig := range waitSignals(ev, p.CorrelationKey, body.Payload()) {
+		sctx, cancel := context.WithTimeout(ctx, d.cfg.StartTimeout)
+		err := d.signal.SignalWaiting(sctx, sig)
 		cancel()
 		if err != nil {
 			return err
@@ -263,15 +348,15 @@ func (s *Service) signalWaiting(ctx context.Context, ev store.Event) error {
 // events of type typ (store.WaitedFor). A yes is remembered, because a
 // type once recorded stays recorded; a no is asked again for every event,
 // since a wait may begin at any moment, in any worker process.
-func (s *Service) waitedFor(ctx context.Context, typ string) (bool, error) {
-	if _, ok := s.waitedTypes.Load(typ); ok {
+func (d *Dispatcher) waitedFor(ctx context.Context, typ string) (bool, error) {
+	if _, ok := d.waitedTypes.Load(typ); ok {
 		return true, nil
 	}
-	ok, err := s.store.WaitedFor(ctx, typ)
+	ok, err := d.store.WaitedFor(ctx, typ)
 	if err != nil || !ok {
 		return false, err
 	}
-	s.waitedTypes.Store(typ, struct{}{})
+	d.waitedTypes.Store(typ, struct{}{})
 	return true, nil
 }
 
@@ -327,28 +412,29 @@ func CorrelationKey(v gjson.Result) string {
 
 // backoff is the wait before attempt+1: base·2^(attempt-1), capped, with
 // ±20% jitter so that events failed together do not retry together.
-func (s *Service) backoff(attempt int) time.Duration {
+func (d *Dispatcher) backoff(attempt int) time.Duration {
 	if attempt < 1 {
 		attempt = 1
 	}
-	d := s.cfg.BackoffBase
-	for i := 1; i < attempt && d < s.cfg.BackoffMax; i++ {
-		d *= 2
+	b := d.cfg.BackoffBase
+	for i := 1; i < attempt && b < d.cfg.BackoffMax; i++ {
+		b *= 2
 	}
-	d = min(d, s.cfg.BackoffMax)
+	b = min(b, d.cfg.BackoffMax)
 	jitter := 0.8 + 0.4*rand.Float64()
-	return time.Duration(float64(d) * jitter)
+	return time.Duration(float64(b) * jitter)
 }
 
-// sweepLoop re-dispatches due pending events: ones whose fast-path start
-// failed (after their backoff), ones the full queue left behind, and ones
-// committed just before a crash. ClaimPendingEvents leases each event, so
-// several processes can sweep the same inbox.
-func (s *Service) sweepLoop(ctx context.Context) {
-	t := time.NewTicker(s.cfg.SweepInterval)
+// Run is the sweeper: until ctx ends, it re-dispatches due pending
+// events, ones whose fast-path start failed (after their backoff), ones
+// the full queue left behind, and ones committed just before a crash.
+// store.ClaimPendingEvents leases each event, so several processes can
+// sweep the same inbox. Service.Start runs it.
+func (d *Dispatcher) Run(ctx context.Context) {
+	t := time.NewTicker(d.cfg.SweepInterval)
 	defer t.Stop()
 	for {
-		for s.sweepOnce(ctx) == s.cfg.SweepBatch && ctx.Err() == nil {
+		for d.Sweep(ctx) == d.cfg.SweepBatch && ctx.Err() == nil {
 		}
 		select {
 		case <-ctx.Done():
@@ -358,85 +444,29 @@ func (s *Service) sweepLoop(ctx context.Context) {
 	}
 }
 
-// sweepOnce claims and dispatches one batch and returns its size.
-func (s *Service) sweepOnce(ctx context.Context) int {
-	evs, err := s.store.ClaimPendingEvents(ctx, s.cfg.SweepBatch, s.now(), s.cfg.SweepLease)
+// Sweep claims one batch of due pending events, dispatches them, and
+// returns how many it claimed. The sweeper calls it; tests and operators
+// may too.
+func (d *Dispatcher) Sweep(ctx context.Context) int {
+	evs, err := d.store.ClaimPendingEvents(ctx, d.cfg.SweepBatch, d.now(), d.cfg.SweepLease)
 	if err != nil {
 		if ctx.Err() == nil {
-			s.cfg.Logger.Warn("sweeping pending events", "error", err)
+			d.log.Warn("sweeping pending events", "error", err)
 		}
 		return 0
 	}
-	sem := make(chan struct{}, s.cfg.DispatchWorkers)
+	sem := make(chan struct{}, d.cfg.DispatchWorkers)
 	done := make(chan struct{})
 	for _, ev := range evs {
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; done <- struct{}{} }()
 			// The claim counted this attempt.
-			s.dispatch(ctx, ev, ev.DispatchAttempts)
+			d.dispatch(ctx, ev, ev.DispatchAttempts)
 		}()
 	}
 	for range evs {
 		<-done
 	}
 	return len(evs)
-}
-
-// Sweep runs one sweep now and returns how many events it dispatched
-// (or tried to). Tests and operators use it; the sweeper calls the same.
-func (s *Service) Sweep(ctx context.Context) int { return s.sweepOnce(ctx) }
-
-// pruneLoop deletes events older than the retention, at start and then
-// every PruneInterval. PruneEvents deletes in small batches, each its own
-// statement, so ingestion interleaves with it.
-func (s *Service) pruneLoop(ctx context.Context) {
-	t := time.NewTicker(s.cfg.PruneInterval)
-	defer t.Stop()
-	for {
-		if _, err := s.Prune(ctx); err != nil && ctx.Err() == nil {
-			s.cfg.Logger.Warn("pruning events", "error", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
-// Prune deletes events received more than Config.Retention ago (pending
-// events are kept whatever their age), with the finished runs, finished
-// deliveries and stored blobs of the same age, and returns how many events
-// it deleted. Logging is only for pruned events, so an idle store says
-// nothing.
-func (s *Service) Prune(ctx context.Context) (int, error) {
-	before := s.now().Add(-s.cfg.Retention)
-	n, err := s.store.PruneEvents(ctx, before, s.cfg.PruneBatch)
-	if err != nil {
-		return n, fmt.Errorf("pruning events: %w", err)
-	}
-	// Run summaries, finished deliveries and stored step outputs (large
-	// outputs and recorded call results) age out with the events, so the
-	// store does not grow without bound.
-	others := []struct {
-		what  string
-		prune func(context.Context, time.Time, int) (int, error)
-	}{
-		{"runs", s.store.PruneRuns},
-		{"deliveries", s.store.PruneDeliveries},
-		{"blobs", s.store.PruneBlobs},
-	}
-	pruned := []any{"events", n}
-	for _, o := range others {
-		m, err := o.prune(ctx, before, s.cfg.PruneBatch)
-		if err != nil {
-			return n, fmt.Errorf("pruning %s: %w", o.what, err)
-		}
-		pruned = append(pruned, o.what, m)
-	}
-	if n > 0 {
-		s.cfg.Logger.Info("pruned old records", append(pruned, "retention", s.cfg.Retention)...)
-	}
-	return n, nil
 }

@@ -353,7 +353,7 @@ func TestDedupeConcurrentThenAnHourLater(t *testing.T) {
 			t.Fatalf("an hour later: %d %+v", w.Code, rep)
 		}
 		// The sweeper, an hour on, must not start it again either.
-		e.svc.Sweep(context.Background())
+		e.svc.Dispatcher.Sweep(context.Background())
 		pending := 0
 		for _, ev := range e.events(ep.ID) {
 			if ev.Status != store.EventDuplicate {

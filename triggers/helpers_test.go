@@ -264,7 +264,7 @@ func stripeBody(id string, amount int) []byte {
 // do serves r and returns the recorder.
 func (e *env) do(r *http.Request) *httptest.ResponseRecorder {
 	w := httptest.NewRecorder()
-	e.svc.ServeHTTP(w, r)
+	e.svc.Ingestor.ServeHTTP(w, r)
 	return w
 }
 

@@ -57,11 +57,12 @@ func newInbox(st *store.Store, cfg Config, wg *sync.WaitGroup) *inbox {
 	return b
 }
 
-// commit durably stores events and returns one result per event, or an
-// error wrapping ErrUnavailable when the write failed, the queue is full
-// or the inbox is closed. The events are stored even if ctx ends while
-// waiting; ctx only bounds how long the caller waits for the answer.
-func (b *inbox) commit(ctx context.Context, events []*store.Event) ([]store.InsertResult, error) {
+// Commit implements Committer: it durably stores events and returns one
+// result per event, or an error wrapping ErrUnavailable when the write
+// failed, the queue is full or the inbox is closed. The events are stored
+// even if ctx ends while waiting; ctx only bounds how long the caller
+// waits for the answer.
+func (b *inbox) Commit(ctx context.Context, events []*store.Event) ([]store.InsertResult, error) {
 	if len(events) == 0 {
 		return nil, nil
 	}

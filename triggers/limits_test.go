@@ -96,7 +96,7 @@ func TestSignedUnparseableDeliveriesAreKept(t *testing.T) {
 		if id == "" {
 			t.Fatal("the delivery without an event id was not kept")
 		}
-		rep, err := e.svc.Replay(context.Background(), id, 0)
+		rep, err := e.svc.Replayer.Replay(context.Background(), id, 0)
 		if err != nil {
 			t.Fatalf("replaying the unparseable event: %v", err)
 		}
@@ -164,7 +164,7 @@ func TestStartFailuresArePermanentOrRetried(t *testing.T) {
 						}
 					}
 					e.clock.Add(time.Hour)
-					if n := e.svc.Sweep(context.Background()); n != 0 {
+					if n := e.svc.Dispatcher.Sweep(context.Background()); n != 0 {
 						t.Fatalf("the sweeper took %d events after a permanent failure", n)
 					}
 					return
@@ -187,7 +187,7 @@ func TestStartFailuresArePermanentOrRetried(t *testing.T) {
 				}
 				// Temporal is back: the sweeper starts it.
 				e.clock.Add(time.Hour)
-				if n := e.svc.Sweep(context.Background()); n != 1 {
+				if n := e.svc.Dispatcher.Sweep(context.Background()); n != 1 {
 					t.Fatalf("swept %d, want 1", n)
 				}
 				waitStatus(t, st, id, store.EventDispatched)
@@ -259,7 +259,7 @@ func TestManualRunsMeetTheBodyLimits(t *testing.T) {
 		{name: "number out of range", body: `{"n":-1e400}`, want: "the number -1e400 at byte 5 is out of range"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := e.svc.RunManual(context.Background(), ep.WorkflowID, []byte(tc.body))
+			_, err := e.svc.Replayer.RunManual(context.Background(), ep.WorkflowID, []byte(tc.body))
 			if !errors.Is(err, ErrInvalidInput) || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("got %v, want ErrInvalidInput naming %q", err, tc.want)
 			}

@@ -10,18 +10,25 @@ import (
 	"github.com/hookflow/hookflow/engine/store"
 )
 
-// listeners are the Listen calls waiting per endpoint.
-type listeners struct {
+// Listener answers "listen for a test event": Listen waits for the next
+// verified delivery to an endpoint and keeps its body as the endpoint's
+// sample. The Ingestor tells it of every delivery it commits (Observe);
+// deliveries committed by other server processes are found by polling
+// the inbox. It implements Observer.
+type Listener struct {
+	cfg   Config
+	store *store.Store
+
 	mu  sync.Mutex
 	max int
-	m   map[string][]chan store.Event
+	m   map[string][]chan store.Event // the Listen calls waiting, per endpoint
 }
 
-func newListeners(max int) *listeners {
-	return &listeners{max: max, m: map[string][]chan store.Event{}}
+func newListener(cfg Config, st *store.Store) *Listener {
+	return &Listener{cfg: cfg, store: st, max: cfg.MaxListeners, m: map[string][]chan store.Event{}}
 }
 
-func (l *listeners) add(endpointID string) (chan store.Event, error) {
+func (l *Listener) add(endpointID string) (chan store.Event, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if len(l.m[endpointID]) >= l.max {
@@ -32,7 +39,7 @@ func (l *listeners) add(endpointID string) (chan store.Event, error) {
 	return ch, nil
 }
 
-func (l *listeners) remove(endpointID string, ch chan store.Event) {
+func (l *Listener) remove(endpointID string, ch chan store.Event) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	list := l.m[endpointID]
@@ -49,9 +56,16 @@ func (l *listeners) remove(endpointID string, ch chan store.Event) {
 	}
 }
 
-// notify hands a verified delivery to every listener of the endpoint
-// without blocking.
-func (l *listeners) notify(endpointID string, ev store.Event) {
+// waiting is how many Listen calls wait on the endpoint.
+func (l *Listener) waiting(endpointID string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.m[endpointID])
+}
+
+// Observe implements Observer: it hands a committed delivery to every
+// Listen call waiting on the endpoint, without blocking.
+func (l *Listener) Observe(endpointID string, ev store.Event) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, ch := range l.m[endpointID] {
@@ -69,33 +83,34 @@ func (l *listeners) notify(endpointID string, ev store.Event) {
 // Config.ListenPoll, those received by other server processes. Listening
 // starts nothing: a delivery to an inactive workflow is logged as ignored,
 // and one to an active workflow runs as it would anyway. It returns
-// ErrListenTimeout when nothing arrives in time, and ErrTooManyListeners
-// when the endpoint already has Config.MaxListeners listeners.
-func (s *Service) Listen(ctx context.Context, endpointID string, timeout time.Duration) (store.Event, error) {
-	if _, err := s.store.GetEndpoint(ctx, endpointID); err != nil {
+// ErrListenTimeout when nothing arrives in time, ErrTooManyListeners
+// when the endpoint already has Config.MaxListeners listeners, and
+// store.ErrNotFound for an unknown endpoint.
+func (l *Listener) Listen(ctx context.Context, endpointID string, timeout time.Duration) (store.Event, error) {
+	if _, err := l.store.GetEndpoint(ctx, endpointID); err != nil {
 		return store.Event{}, fmt.Errorf("listening on endpoint: %w", err)
 	}
-	ch, err := s.listen.add(endpointID)
+	ch, err := l.add(endpointID)
 	if err != nil {
 		return store.Event{}, fmt.Errorf("listening on endpoint %s: %w", endpointID, err)
 	}
-	defer s.listen.remove(endpointID, ch)
-	since := s.now()
+	defer l.remove(endpointID, ch)
+	since := l.cfg.Now()
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
-	poll := time.NewTicker(s.cfg.ListenPoll)
+	poll := time.NewTicker(l.cfg.ListenPoll)
 	defer poll.Stop()
 	for {
 		select {
 		case ev := <-ch:
-			return s.capture(ctx, endpointID, ev)
+			return l.capture(ctx, endpointID, ev)
 		case <-poll.C:
-			ev, ok, err := s.newestVerified(ctx, endpointID, since)
+			ev, ok, err := l.newestVerified(ctx, endpointID, since)
 			if err != nil {
 				return store.Event{}, fmt.Errorf("listening on endpoint %s: %w", endpointID, err)
 			}
 			if ok {
-				return s.capture(ctx, endpointID, ev)
+				return l.capture(ctx, endpointID, ev)
 			}
 		case <-deadline.C:
 			return store.Event{}, fmt.Errorf("listening on endpoint %s for %s: %w", endpointID, timeout, ErrListenTimeout)
@@ -107,8 +122,8 @@ func (s *Service) Listen(ctx context.Context, endpointID string, timeout time.Du
 
 // newestVerified finds the first verified delivery to the endpoint since
 // a time, in the inbox.
-func (s *Service) newestVerified(ctx context.Context, endpointID string, since time.Time) (store.Event, bool, error) {
-	evs, _, err := s.store.ListEvents(ctx, store.EventFilter{EndpointID: endpointID, Since: since.Truncate(time.Millisecond),
+func (l *Listener) newestVerified(ctx context.Context, endpointID string, since time.Time) (store.Event, bool, error) {
+	evs, _, err := l.store.ListEvents(ctx, store.EventFilter{EndpointID: endpointID, Since: since.Truncate(time.Millisecond),
 		IncludeBody: true, ListOptions: store.ListOptions{Limit: store.MaxListLimit}})
 	if err != nil {
 		return store.Event{}, false, err
@@ -121,8 +136,8 @@ func (s *Service) newestVerified(ctx context.Context, endpointID string, since t
 	return store.Event{}, false, nil
 }
 
-func (s *Service) capture(ctx context.Context, endpointID string, ev store.Event) (store.Event, error) {
-	if err := s.store.SaveEndpointSample(ctx, endpointID, ev.Body); err != nil && !errors.Is(err, store.ErrNotFound) {
+func (l *Listener) capture(ctx context.Context, endpointID string, ev store.Event) (store.Event, error) {
+	if err := l.store.SaveEndpointSample(ctx, endpointID, ev.Body); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return store.Event{}, fmt.Errorf("saving sample of endpoint %s: %w", endpointID, err)
 	}
 	return ev, nil

@@ -21,10 +21,19 @@ const ScheduleEventType = "schedule"
 // ScheduleID is the id of the one Temporal Schedule of a workflow.
 func ScheduleID(workflowID string) string { return "hookflow-schedule/" + workflowID }
 
-// SyncSchedule makes the Temporal Schedule of a workflow match the store.
-// The API calls it after every change that can matter: create, update
-// (new version), activate, deactivate and delete. It keeps at most one
-// schedule per workflow, always starting the current version:
+// Scheduler keeps one Temporal Schedule per schedule-triggered workflow,
+// always starting the workflow's current version.
+type Scheduler struct {
+	client    client.Client // nil: Sync fails
+	store     *store.Store
+	pins      *interpreter.Pins
+	taskQueue string
+}
+
+// Sync makes the Temporal Schedule of a workflow match the store. The
+// management service calls it after every change that can matter:
+// create, update (new version), activate, deactivate and delete. It keeps
+// at most one schedule per workflow, always starting the current version:
 //
 //   - a live, active workflow with a schedule trigger: the schedule exists,
 //     runs the current version on the current spec, and is not paused
@@ -34,34 +43,31 @@ func ScheduleID(workflowID string) string { return "hookflow-schedule/" + workfl
 //   - a deleted workflow, or one whose trigger is no longer a schedule:
 //     the schedule is deleted.
 //
-// It is idempotent, so calling it again after a failure is safe.
-func (s *Service) SyncSchedule(ctx context.Context, workflowID string) error {
-	if s.temporal == nil {
+// It is idempotent, so calling it again after a failure is safe. An error
+// names the workflow and what failed (reading it, or Temporal refusing the
+// change); without a Temporal client every call fails.
+func (s *Scheduler) Sync(ctx context.Context, workflowID string) error {
+	if s.client == nil {
 		return errors.New("syncing schedule: no Temporal client")
 	}
-	return SyncSchedule(ctx, s.temporal, s.store, s.cfg.TaskQueue, workflowID)
-}
-
-// SyncSchedule is Service.SyncSchedule for callers without a Service.
-func SyncSchedule(ctx context.Context, c client.Client, st *store.Store, taskQueue, workflowID string) error {
-	sc := c.ScheduleClient()
+	sc := s.client.ScheduleClient()
 	id := ScheduleID(workflowID)
 	h := sc.GetHandle(ctx, id)
-	wf, err := st.GetWorkflow(ctx, workflowID)
+	wf, err := s.store.GetWorkflow(ctx, workflowID)
 	if errors.Is(err, store.ErrNotFound) {
 		return deleteSchedule(ctx, h, workflowID)
 	}
 	if err != nil {
 		return fmt.Errorf("syncing schedule of workflow %s: %w", workflowID, err)
 	}
-	var def definition.Definition
-	if err := json.Unmarshal(wf.Definition, &def); err != nil {
+	p, err := s.pins.Pin(wf.ID, wf.CurrentVersion, wf.Hash, wf.Definition)
+	if err != nil {
 		return fmt.Errorf("syncing schedule of workflow %s: decoding definition: %w", workflowID, err)
 	}
-	if def.Trigger.Type != definition.TriggerSchedule || def.Trigger.Schedule == nil {
+	if p.Trigger.Type != definition.TriggerSchedule || p.Trigger.Schedule == nil {
 		return deleteSchedule(ctx, h, workflowID)
 	}
-	spec, err := scheduleSpec(def.Trigger.Schedule)
+	spec, err := scheduleSpec(p.Trigger.Schedule)
 	if err != nil {
 		return fmt.Errorf("syncing schedule of workflow %s: %w", workflowID, err)
 	}
@@ -70,7 +76,7 @@ func SyncSchedule(ctx context.Context, c client.Client, st *store.Store, taskQue
 		// has its own workflow id.
 		ID:        "hookflow-scheduled/" + workflowID,
 		Workflow:  interpreter.WorkflowName,
-		TaskQueue: taskQueue,
+		TaskQueue: s.taskQueue,
 		Args: []any{interpreter.RunInput{WorkflowID: wf.ID, Version: wf.CurrentVersion, Definition: json.RawMessage(wf.Definition),
 			Hash: wf.Hash, Event: interpreter.EventInfo{ID: ScheduleEventType, Type: ScheduleEventType}}},
 	}
@@ -144,7 +150,3 @@ func scheduleSpec(sch *definition.Schedule) (client.ScheduleSpec, error) {
 	}
 	return spec, nil
 }
-
-// Temporal returns the Service's Temporal client (nil when it runs with a
-// Starter only).
-func (s *Service) Temporal() client.Client { return s.temporal }

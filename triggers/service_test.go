@@ -54,12 +54,12 @@ func TestUnreachableTemporalKeepsEventsPendingUntilTheSweeperStartsThem(t *testi
 			t.Fatalf("first retry in %s, want about DefaultBackoffBase", wait)
 		}
 		// Not due yet: the sweeper leaves it alone.
-		if n := e.svc.Sweep(context.Background()); n != 0 {
+		if n := e.svc.Dispatcher.Sweep(context.Background()); n != 0 {
 			t.Fatalf("swept %d events before they were due", n)
 		}
 		// Due, still failing: the next attempt backs off further.
 		e.clock.Add(2 * time.Second)
-		if n := e.svc.Sweep(context.Background()); n != 1 {
+		if n := e.svc.Dispatcher.Sweep(context.Background()); n != 1 {
 			t.Fatalf("swept %d, want 1", n)
 		}
 		ev, _ = st.GetEvent(context.Background(), id)
@@ -68,7 +68,7 @@ func TestUnreachableTemporalKeepsEventsPendingUntilTheSweeperStartsThem(t *testi
 		}
 		// Temporal is back.
 		e.clock.Add(time.Hour)
-		if n := e.svc.Sweep(context.Background()); n != 1 {
+		if n := e.svc.Dispatcher.Sweep(context.Background()); n != 1 {
 			t.Fatalf("swept %d, want 1", n)
 		}
 		ev = waitStatus(t, st, id, store.EventDispatched)
@@ -93,7 +93,7 @@ func TestSweeperStartsEventsLeftByACrash(t *testing.T) {
 	// A second process on the same database sweeps it after the grace.
 	other := newEnv(t, storetest.Open(t, b.URL))
 	other.clock.Add(DefaultSweepGrace + time.Second)
-	if n := other.svc.Sweep(context.Background()); n != 1 {
+	if n := other.svc.Dispatcher.Sweep(context.Background()); n != 1 {
 		t.Fatalf("swept %d, want 1", n)
 	}
 	waitStatus(t, b.Store, orphan.ID, store.EventDispatched)
@@ -112,7 +112,7 @@ func TestReplayManualListenAndPrune(t *testing.T) {
 		firstRun := e.starter.waitRun(t)
 
 		t.Run("replay starts a new run marked as a replay", func(t *testing.T) {
-			rep, err := e.svc.Replay(ctx, orig, 0)
+			rep, err := e.svc.Replayer.Replay(ctx, orig, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -123,7 +123,7 @@ func TestReplayManualListenAndPrune(t *testing.T) {
 			if !in.Event.Replay || string(in.Event.Body) != string(stripeBody("evt_orig", 500)) {
 				t.Fatalf("replay run input = %+v", in)
 			}
-			if _, err := e.svc.Replay(ctx, orig, 7); !errors.Is(err, store.ErrNotFound) {
+			if _, err := e.svc.Replayer.Replay(ctx, orig, 7); !errors.Is(err, store.ErrNotFound) {
 				t.Fatalf("replay on a missing version: %v", err)
 			}
 		})
@@ -141,14 +141,14 @@ func TestReplayManualListenAndPrune(t *testing.T) {
 			if forged == "" {
 				t.Fatal("the forged delivery was not logged as rejected")
 			}
-			if _, err := e.svc.Replay(ctx, forged, 0); !errors.Is(err, ErrNotReplayable) {
+			if _, err := e.svc.Replayer.Replay(ctx, forged, 0); !errors.Is(err, ErrNotReplayable) {
 				t.Fatalf("replaying a forged delivery: %v", err)
 			}
 		})
 
 		t.Run("bulk replay", func(t *testing.T) {
 			before := e.starter.count()
-			out, err := e.svc.ReplayBulk(ctx, store.EventFilter{EndpointID: ep.ID}, 1)
+			out, err := e.svc.Replayer.ReplayBulk(ctx, store.EventFilter{EndpointID: ep.ID}, 1)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -164,18 +164,18 @@ func TestReplayManualListenAndPrune(t *testing.T) {
 		})
 
 		t.Run("manual run goes through the inbox", func(t *testing.T) {
-			ev, err := e.svc.RunManual(ctx, ep.WorkflowID, []byte(`{"hello":"world"}`))
+			ev, err := e.svc.Replayer.RunManual(ctx, ep.WorkflowID, []byte(`{"hello":"world"}`))
 			if err != nil {
 				t.Fatal(err)
 			}
 			if ev.Status != store.EventDispatched || ev.Connector != ManualConnector || ev.RunID == "" {
 				t.Fatalf("manual event = %+v", ev)
 			}
-			if _, err := e.svc.RunManual(ctx, ep.WorkflowID, []byte(`{"hello":`)); !errors.Is(err, ErrInvalidInput) ||
+			if _, err := e.svc.Replayer.RunManual(ctx, ep.WorkflowID, []byte(`{"hello":`)); !errors.Is(err, ErrInvalidInput) ||
 				!strings.Contains(err.Error(), "malformed JSON body") {
 				t.Fatalf("bad body: %v", err)
 			}
-			if _, err := e.svc.RunManual(ctx, "wf_missing", nil); !errors.Is(err, store.ErrNotFound) {
+			if _, err := e.svc.Replayer.RunManual(ctx, "wf_missing", nil); !errors.Is(err, store.ErrNotFound) {
 				t.Fatalf("unknown workflow: %v", err)
 			}
 		})
@@ -184,16 +184,13 @@ func TestReplayManualListenAndPrune(t *testing.T) {
 			got := make(chan store.Event, 1)
 			errc := make(chan error, 1)
 			go func() {
-				ev, err := e.svc.Listen(ctx, ep.ID, time.Minute)
+				ev, err := e.svc.Listener.Listen(ctx, ep.ID, time.Minute)
 				errc <- err
 				got <- ev
 			}()
 			// Wait until the listener is registered.
 			for range 3000 {
-				e.svc.listen.mu.Lock()
-				n := len(e.svc.listen.m[ep.ID])
-				e.svc.listen.mu.Unlock()
-				if n > 0 {
+				if e.svc.Listener.waiting(ep.ID) > 0 {
 					break
 				}
 				time.Sleep(time.Millisecond)
@@ -211,7 +208,7 @@ func TestReplayManualListenAndPrune(t *testing.T) {
 			if string(saved.Sample) != string(stripeBody("evt_sample", 777)) || saved.SampleAt == nil {
 				t.Fatalf("sample = %s", saved.Sample)
 			}
-			if _, err := e.svc.Listen(ctx, ep.ID, 10*time.Millisecond); !errors.Is(err, ErrListenTimeout) {
+			if _, err := e.svc.Listener.Listen(ctx, ep.ID, 10*time.Millisecond); !errors.Is(err, ErrListenTimeout) {
 				t.Fatalf("listen without a delivery: %v", err)
 			}
 		})
@@ -239,7 +236,7 @@ func TestReplayManualListenAndPrune(t *testing.T) {
 				t.Fatal(err)
 			}
 			e.clock.Add(DefaultRetention + time.Hour)
-			n, err := e.svc.Prune(ctx)
+			n, err := e.svc.Pruner.Prune(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -140,8 +140,8 @@ func TestFailedSignalKeepsTheEventPending(t *testing.T) {
 		if len(e.starter.signals()) != 0 || e.starter.count() != 1 {
 			t.Fatalf("signals %v, runs %d", e.starter.signals(), e.starter.count())
 		}
-		e.clock.Add(e.svc.cfg.BackoffMax)
-		if n := e.svc.Sweep(context.Background()); n != 1 {
+		e.clock.Add(e.svc.Dispatcher.cfg.BackoffMax)
+		if n := e.svc.Dispatcher.Sweep(context.Background()); n != 1 {
 			t.Fatalf("swept %d, want 1", n)
 		}
 		waitStatus(t, st, id, store.EventDispatched)

@@ -18,7 +18,6 @@ import (
 
 	"github.com/hookflow/hookflow/api"
 	"github.com/hookflow/hookflow/api/ui"
-	"github.com/hookflow/hookflow/api/wiring"
 	"github.com/hookflow/hookflow/connectors/all"
 	"github.com/hookflow/hookflow/engine/definition"
 	"github.com/hookflow/hookflow/engine/interpreter"
@@ -70,15 +69,15 @@ func newStack(t *testing.T) *stack {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = trig.Close() })
-	svc.SyncSchedule = trig.SyncSchedule
+	svc.SyncSchedule = trig.Scheduler.Sync
 	r := api.NewRouter(api.RouterConfig{})
-	r.Any(triggers.HookPath, func(c *gin.Context) { trig.Serve(c.Writer, c.Request, c.Param("token")) })
+	r.Any(triggers.HookPath, func(c *gin.Context) { trig.Ingestor.Serve(c.Writer, c.Request, c.Param("token")) })
 	cfg := api.Config{
 		Manage:   svc,
-		Triggers: wiring.Triggers(trig),
+		Triggers: api.TriggersService(trig),
 		// Test runs are real dry runs of the interpreter, with actions
 		// answering their catalog sample output.
-		Tester:  wiring.Tester(&dryrun.Runner{Registry: reg, Store: st, Keyring: kr}),
+		Tester:  api.DryRuns(&dryrun.Runner{Registry: reg, Store: st, Keyring: kr}),
 		Changed: trig.Invalidate,
 	}
 	if err := api.Mount(r, cfg); err != nil {

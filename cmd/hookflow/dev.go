@@ -59,13 +59,8 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}()
 	cfg.TemporalAddress = srv.Address()
 
-	comps, err := components(cfg)
-	if err != nil {
-		return err
-	}
-	a, err := app.New(ctx, cfg, app.Options{
+	a, err := newApp(ctx, cfg, app.Options{
 		Role:              app.RoleAll,
-		Components:        comps,
 		Migrate:           true,
 		SecretKey:         true,
 		SecretKeyGenerate: true,

@@ -22,15 +22,10 @@ func runServer(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if !publicURLSet(fs) {
 		cfg.PublicURL = defaultPublicURL(cfg, cfg.PublicURL)
 	}
-	comps, err := components(cfg)
-	if err != nil {
-		return err
-	}
-	a, err := app.New(ctx, cfg, app.Options{
-		Role:       app.RoleAPI,
-		Components: comps,
-		Migrate:    cfg.AutoMigrate,
-		SecretKey:  true,
+	a, err := newApp(ctx, cfg, app.Options{
+		Role:      app.RoleAPI,
+		Migrate:   cfg.AutoMigrate,
+		SecretKey: true,
 	})
 	if err != nil {
 		return err
@@ -48,14 +43,9 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := config.Parse(fs, &cfg, workerGroups, args, os.Getenv); err != nil {
 		return err
 	}
-	comps, err := components(cfg)
-	if err != nil {
-		return err
-	}
-	a, err := app.New(ctx, cfg, app.Options{
-		Role:       app.RoleWorker,
-		Components: comps,
-		SecretKey:  true,
+	a, err := newApp(ctx, cfg, app.Options{
+		Role:      app.RoleWorker,
+		SecretKey: true,
 	})
 	if err != nil {
 		return err

@@ -618,13 +618,7 @@ func (r *run) trigger(t *Trigger) {
 		r.errorf("trigger.connector", "unknown connector %q", t.Connector)
 		return
 	}
-	var trig *connectors.Trigger
-	for _, tr := range spec.Triggers {
-		if tr.Name == t.Type || len(spec.Triggers) == 1 {
-			trig = tr
-			break
-		}
-	}
+	trig := ConnectorTrigger(spec, t.Type)
 	if trig == nil {
 		r.errorf("trigger.connector", "connector %q has no webhook trigger", t.Connector)
 	} else {

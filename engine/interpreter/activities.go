@@ -20,6 +20,7 @@ import (
 
 	"github.com/hookflow/hookflow/connectors"
 	hfhttp "github.com/hookflow/hookflow/connectors/http"
+	"github.com/hookflow/hookflow/engine/credentials"
 	"github.com/hookflow/hookflow/engine/expression"
 	"github.com/hookflow/hookflow/engine/platform/metrics"
 	"github.com/hookflow/hookflow/engine/store"
@@ -435,8 +436,9 @@ func (a *Activities) keep(ctx context.Context, runID, step string, v any) (any, 
 	return map[string]any{blobKey: id, "bytes": len(raw)}, nil
 }
 
-// credential reads a credential by name (or id) and decrypts it. The values
-// live only in this activity's memory.
+// credential reads a credential by name (or id, see package
+// engine/credentials) and decrypts it. The values live only in this
+// activity's memory.
 func (a *Activities) credential(ctx context.Context, name string) (connectors.Values, error) {
 	v, _, err := a.credentialOf(ctx, name)
 	return v, err
@@ -451,23 +453,12 @@ func (a *Activities) credentialOf(ctx context.Context, name string) (connectors.
 	if a.deps.Store == nil || a.deps.Keyring == nil {
 		return nil, "", connectors.Permanent(errors.New("credentials need a store and a secret key"))
 	}
-	c, err := a.deps.Store.GetCredentialByName(ctx, name)
-	if errors.Is(err, store.ErrNotFound) {
-		c, err = a.deps.Store.GetCredential(ctx, name)
-	}
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, "", connectors.Permanent(fmt.Errorf("credential %q does not exist", name))
-	}
-	if err != nil {
-		return nil, "", connectors.Retryable(fmt.Errorf("reading credential %q: %w", name, err))
-	}
-	plain, err := a.deps.Keyring.Decrypt(c.Ciphertext)
-	if err != nil {
-		return nil, "", connectors.Permanent(fmt.Errorf("decrypting credential %q: %w", name, err))
-	}
-	var v connectors.Values
-	if err := json.Unmarshal(plain, &v); err != nil {
-		return nil, "", connectors.Permanent(fmt.Errorf("decoding credential %q: not a JSON object", name))
+	c, v, err := credentials.Open(ctx, a.deps.Store, a.deps.Keyring, name)
+	switch {
+	case errors.Is(err, store.ErrNotFound), errors.Is(err, credentials.ErrUnusable), errors.Is(err, credentials.ErrNoKeyring):
+		return nil, "", connectors.Permanent(err)
+	case err != nil:
+		return nil, "", connectors.Retryable(err)
 	}
 	return v, c.Connector, nil
 }

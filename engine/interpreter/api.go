@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -17,6 +18,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/hookflow/hookflow/engine/definition"
+	"github.com/hookflow/hookflow/engine/store"
 )
 
 // Workflow, query, update and signal names. They are part of the wire
@@ -528,12 +530,165 @@ func RetryDelivery(ctx context.Context, c client.Client, taskQueue, deliveryID s
 	return run.GetRunID(), nil
 }
 
-// parseDefinition decodes a pinned snapshot. Definitions are validated when
-// saved, so only a corrupt snapshot fails here.
-func parseDefinition(raw json.RawMessage) (*definition.Definition, error) {
+// EventRoot is the `event` root that expressions see:
+// {id, provider_id, type, received_at, headers, replay}. Runs build it in
+// workflow code and the webhook pipeline builds it for trigger filters,
+// both here, so a filter reads exactly as it would in a step. Copying the
+// headers into a new map does not depend on the iteration order, so it is
+// deterministic in workflow code too.
+func EventRoot(e EventInfo) map[string]any {
+	headers := make(map[string]any, len(e.Headers))
+	for k, v := range e.Headers {
+		headers[k] = v
+	}
+	return map[string]any{"id": e.ID, "provider_id": e.ProviderID, "type": e.Type,
+		"received_at": e.ReceivedAt.UTC().Format(time.RFC3339Nano), "headers": headers, "replay": e.Replay}
+}
+
+// Pinned is one workflow version as every layer of a run needs it,
+// decoded once: the definition bytes a run input carries, the decoded
+// definition, and the trigger settings the webhook path reads for every
+// delivery. One Pinned is shared by every caller that asks for the same
+// version, so nothing may modify it, Def included.
+type Pinned struct {
+	WorkflowID string
+	Version    int
+	Hash       string
+	// Definition is the definition JSON as saved: what a run input
+	// carries and what the run decodes.
+	Definition json.RawMessage
+	// Def is Definition decoded.
+	Def *definition.Definition
+	// Trigger is &Def.Trigger.
+	Trigger *definition.Trigger
+	// OrderKey and CorrelationKey are the trigger's gjson paths (empty
+	// when unset): events with the same order key run one after another;
+	// an event is offered to waiting runs under its correlation key.
+	OrderKey       string
+	CorrelationKey string
+	// RespondTimeout is the trigger's respond_timeout (0 when unset).
+	RespondTimeout time.Duration
+}
+
+// DefaultPinnedVersions bounds a Pins cache: a full cache starts over, so
+// an unbounded number of workflows cannot grow it without limit.
+const DefaultPinnedVersions = 1024
+
+// Pins decodes workflow versions once and keeps them by workflow id and
+// version. Versions are immutable once saved, so an entry never goes
+// stale; Pin still compares the bytes it is given with the entry's, so a
+// definition that is not a saved version (a test run of an edited
+// definition carries its workflow's id and version) is never mistaken for
+// one. Safe for concurrent use.
+type Pins struct {
+	mu  sync.Mutex
+	max int
+	m   map[pinKey]*Pinned
+}
+
+type pinKey struct {
+	workflowID string
+	version    int
+}
+
+// NewPins returns a cache of at most max versions (DefaultPinnedVersions
+// when max <= 0).
+func NewPins(max int) *Pins {
+	if max <= 0 {
+		max = DefaultPinnedVersions
+	}
+	return &Pins{max: max, m: map[pinKey]*Pinned{}}
+}
+
+// VersionSource loads a saved workflow version; *store.Store is one. A
+// version it does not have gives an error wrapping store.ErrNotFound;
+// any other error is a failure to read, which may pass.
+type VersionSource interface {
+	GetVersion(ctx context.Context, workflowID string, version int) (store.WorkflowVersion, error)
+}
+
+// Pin returns the Pinned of version version of workflowID whose saved
+// definition is raw. It decodes raw only when the cache holds no entry
+// for the version with these very bytes. A definition that does not
+// decode gives the decoder's error, unwrapped, and is not cached.
+func (c *Pins) Pin(workflowID string, version int, hash string, raw []byte) (*Pinned, error) {
+	k := pinKey{workflowID, version}
+	c.mu.Lock()
+	p, ok := c.m[k]
+	c.mu.Unlock()
+	if ok && p.Hash == hash && bytes.Equal(p.Definition, raw) {
+		return p, nil
+	}
+	p, err := decodePinned(workflowID, version, hash, raw)
+	if err != nil {
+		return nil, err
+	}
+	c.put(k, p)
+	return p, nil
+}
+
+// Load returns the Pinned of a saved version, reading it from src only
+// when it is not cached. A version src does not have gives src's error
+// (store.ErrNotFound from a store); one that does not decode an error
+// naming the workflow and the version.
+func (c *Pins) Load(ctx context.Context, src VersionSource, workflowID string, version int) (*Pinned, error) {
+	k := pinKey{workflowID, version}
+	c.mu.Lock()
+	p, ok := c.m[k]
+	c.mu.Unlock()
+	if ok {
+		return p, nil
+	}
+	wv, err := src.GetVersion(ctx, workflowID, version)
+	if err != nil {
+		return nil, err
+	}
+	p, err = decodePinned(workflowID, version, wv.Hash, wv.Definition)
+	if err != nil {
+		return nil, fmt.Errorf("decoding version %d of workflow %s: %w", version, workflowID, err)
+	}
+	c.put(k, p)
+	return p, nil
+}
+
+// Reset forgets every entry.
+func (c *Pins) Reset() {
+	c.mu.Lock()
+	c.m = map[pinKey]*Pinned{}
+	c.mu.Unlock()
+}
+
+func (c *Pins) put(k pinKey, p *Pinned) {
+	c.mu.Lock()
+	if len(c.m) >= c.max {
+		c.m = map[pinKey]*Pinned{}
+	}
+	c.m[k] = p
+	c.mu.Unlock()
+}
+
+func decodePinned(workflowID string, version int, hash string, raw []byte) (*Pinned, error) {
 	var d definition.Definition
 	if err := json.Unmarshal(raw, &d); err != nil {
+		return nil, err
+	}
+	return &Pinned{WorkflowID: workflowID, Version: version, Hash: hash, Definition: json.RawMessage(raw), Def: &d,
+		Trigger: &d.Trigger, OrderKey: d.Trigger.OrderKey, CorrelationKey: d.Trigger.CorrelationKey,
+		RespondTimeout: d.Trigger.RespondTimeout.Value()}, nil
+}
+
+// runPins holds the definitions runs decode, so a worker decodes each
+// pinned version once instead of once per run. Decoding is pure and a
+// Pinned is never modified, so sharing one across runs, and across the
+// replays of a run, changes nothing they do.
+var runPins = NewPins(DefaultPinnedVersions)
+
+// parseDefinition decodes the pinned snapshot of a run. Definitions are
+// validated when saved, so only a corrupt snapshot fails here.
+func parseDefinition(in RunInput) (*definition.Definition, error) {
+	p, err := runPins.Pin(in.WorkflowID, in.Version, in.Hash, in.Definition)
+	if err != nil {
 		return nil, fmt.Errorf("decoding definition snapshot: %w", err)
 	}
-	return &d, nil
+	return p.Def, nil
 }

@@ -217,7 +217,7 @@ func runWorkflow(ctx workflow.Context, in RunInput, registry *connectors.Registr
 	if err := r.setHandlers(ctx); err != nil {
 		return RunResult{}, err
 	}
-	def, err := parseDefinition(in.Definition)
+	def, err := parseDefinition(in)
 	if err == nil {
 		r.def = def
 		err = r.prepare(ctx)
@@ -268,12 +268,7 @@ func (r *runner) prepare(ctx workflow.Context) error {
 			return fmt.Errorf("decoding event body: %w", err)
 		}
 	}
-	headers := map[string]any{}
-	for _, k := range sortedKeys(r.in.Event.Headers) {
-		headers[k] = r.in.Event.Headers[k]
-	}
-	r.event = map[string]any{"id": r.in.Event.ID, "provider_id": r.in.Event.ProviderID, "type": r.in.Event.Type,
-		"received_at": r.in.Event.ReceivedAt.UTC().Format(time.RFC3339Nano), "headers": headers, "replay": r.in.Event.Replay}
+	r.event = EventRoot(r.in.Event)
 	r.vars = map[string]any{}
 	if len(r.def.Vars) > 0 {
 		data := map[string]any{expression.RootTrigger: r.trigger, expression.RootEvent: r.event}

@@ -115,7 +115,7 @@ func TestPermanentStartFailureFailsTheEvent(t *testing.T) {
 	if got := testutil.ToFloat64(metrics.EventsFailed.WithLabelValues("too_large")); got != before+1 {
 		t.Fatalf("events_failed_total{too_large} moved by %v, want 1", got-before)
 	}
-	if n := s.svc.Sweep(ctx); n != 0 {
+	if n := s.svc.Dispatcher.Sweep(ctx); n != 0 {
 		t.Fatalf("the sweeper took %d events after a permanent failure", n)
 	}
 }

@@ -165,13 +165,17 @@ func signedStripe(url, id string) *http.Request {
 // started again on the same data folder and port, a worker, a SQLite
 // store, the real triggers Service behind an httptest server, and a sink.
 type ingestStack struct {
-	tcfg  devserver.Config
-	srv   *devserver.Server
-	st    *store.Store
-	kr    *secrets.Keyring
-	svc   *triggers.Service
-	hooks *httptest.Server
-	sink  *runSink
+	tcfg devserver.Config
+	srv  *devserver.Server
+	st   *store.Store
+	kr   *secrets.Keyring
+	svc  *triggers.Service
+	// temporal and queue are the Temporal client and task queue of the
+	// service and the worker.
+	temporal client.Client
+	queue    string
+	hooks    *httptest.Server
+	sink     *runSink
 }
 
 func startIngestStack(t *testing.T) *ingestStack {
@@ -222,7 +226,8 @@ func startIngestStack(t *testing.T) *ingestStack {
 	if err := s.svc.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	s.hooks = httptest.NewServer(s.svc)
+	s.temporal, s.queue = c, queue
+	s.hooks = httptest.NewServer(s.svc.Ingestor)
 	t.Cleanup(s.hooks.Close)
 	return s
 }
@@ -518,7 +523,7 @@ func TestRespondOnCompleteShapesTheReply(t *testing.T) {
 	}
 }
 
-// TestScheduleFollowsTheWorkflow drives SyncSchedule through a workflow's
+// TestScheduleFollowsTheWorkflow drives Scheduler.Sync through a workflow's
 // life on the real server: activation creates one schedule that starts
 // runs, a new version updates it, deactivation pauses it, deletion
 // removes it.
@@ -534,17 +539,17 @@ func TestScheduleFollowsTheWorkflow(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Inactive: nothing is created.
-	if err := s.svc.SyncSchedule(ctx, wf.ID); err != nil {
+	if err := s.svc.Scheduler.Sync(ctx, wf.ID); err != nil {
 		t.Fatal(err)
 	}
-	h := s.svc.Temporal().ScheduleClient().GetHandle(ctx, triggers.ScheduleID(wf.ID))
+	h := s.temporal.ScheduleClient().GetHandle(ctx, triggers.ScheduleID(wf.ID))
 	if _, err := h.Describe(ctx); err == nil {
 		t.Fatal("a schedule exists for an inactive workflow")
 	}
 	if err := s.st.SetWorkflowActive(ctx, wf.ID, true); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.svc.SyncSchedule(ctx, wf.ID); err != nil {
+	if err := s.svc.Scheduler.Sync(ctx, wf.ID); err != nil {
 		t.Fatal(err)
 	}
 	s.sink.waitAll(t, []string{triggers.ScheduleEventType}, 2*time.Minute)
@@ -552,7 +557,7 @@ func TestScheduleFollowsTheWorkflow(t *testing.T) {
 	if _, err := s.st.UpdateWorkflow(ctx, wf.ID, "every", []byte(def("1h")), "v2"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.svc.SyncSchedule(ctx, wf.ID); err != nil {
+	if err := s.svc.Scheduler.Sync(ctx, wf.ID); err != nil {
 		t.Fatal(err)
 	}
 	d, err := h.Describe(ctx)
@@ -567,7 +572,7 @@ func TestScheduleFollowsTheWorkflow(t *testing.T) {
 	if err := s.st.SetWorkflowActive(ctx, wf.ID, false); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.svc.SyncSchedule(ctx, wf.ID); err != nil {
+	if err := s.svc.Scheduler.Sync(ctx, wf.ID); err != nil {
 		t.Fatal(err)
 	}
 	if d, err := h.Describe(ctx); err != nil || !d.Schedule.State.Paused {
@@ -577,14 +582,14 @@ func TestScheduleFollowsTheWorkflow(t *testing.T) {
 	if err := s.st.DeleteWorkflow(ctx, wf.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.svc.SyncSchedule(ctx, wf.ID); err != nil {
+	if err := s.svc.Scheduler.Sync(ctx, wf.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := h.Describe(ctx); err == nil {
 		t.Fatal("the schedule outlived its workflow")
 	}
 	// Idempotent: syncing a deleted workflow again is fine.
-	if err := s.svc.SyncSchedule(ctx, wf.ID); err != nil {
+	if err := s.svc.Scheduler.Sync(ctx, wf.ID); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -130,7 +130,7 @@ func registered(c client.Client, eventType, key, runID string) bool {
 func TestWaitIsFedByWebhooksAndApprovals(t *testing.T) {
 	ctx := context.Background()
 	s := startIngestStack(t)
-	c := s.svc.Temporal()
+	c := s.temporal
 	epA := seedWorkflow(t, s.st, s.kr, "wait A", fmt.Sprintf(`{"name":"wait A","trigger":{"type":"webhook","connector":"webhook"},
 "steps":[
  {"id":"first","type":"wait_for_event","event":"qualified","correlation_key":"trigger.contact_id","wait_timeout":"1h","on_timeout":"late"},
@@ -161,7 +161,7 @@ func TestWaitIsFedByWebhooksAndApprovals(t *testing.T) {
 
 	// The dispatcher re-sends a signal it is unsure of (a crash between
 	// the signal and marking the event): A has this event id and drops it.
-	if err := interpreter.SignalWaiting(ctx, c, s.svc.TaskQueue(), interpreter.EventSignal{Type: "qualified", Key: "42",
+	if err := interpreter.SignalWaiting(ctx, c, s.queue, interpreter.EventSignal{Type: "qualified", Key: "42",
 		EventID: repB.EventID, Payload: json.RawMessage(qualified)}); err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +217,7 @@ func TestWaitIsFedByWebhooksAndApprovals(t *testing.T) {
 	}
 	router := api.NewRouter(api.RouterConfig{})
 	if err := api.Mount(router, api.Config{Manage: &manage.Service{Store: s.st, Registry: reg, Keyring: s.kr},
-		Runs: &runops.Controller{Store: s.st, Temporal: c, TaskQueue: s.svc.TaskQueue()}}); err != nil {
+		Runs: &runops.Controller{Store: s.st, Temporal: c, TaskQueue: s.queue}}); err != nil {
 		t.Fatal(err)
 	}
 	_, key, err := s.st.CreateAPIKey(ctx, "e2e editor", store.ScopeEditor)

@@ -3,11 +3,16 @@
 // and a graceful shutdown.
 //
 // cmd/hookflow builds an App for each command (dev, server, worker) and tests
-// start one in-process. Other packages plug in through Component: the
-// interpreter registers its workflow and activities, the API and triggers
-// mount their routes and run their background jobs. This package never
-// imports go.temporal.io/server; `hookflow dev` starts the embedded server
-// first and passes its address in Config.TemporalAddress.
+// start one in-process. What runs on top of it is wired in cmd/hookflow
+// and plugs in through Component: the interpreter registers its workflow
+// and activities, the API and triggers mount their routes and run their
+// background jobs. The App owns the plumbing every process shares: the
+// listeners, the store, the Temporal client and worker, the keyring
+// (parsed once, handed out in Deps) and the readiness probes, which it
+// mounts (package health) on the router the wiring gives it. This package
+// never imports go.temporal.io/server, nor anything above engine/;
+// `hookflow dev` starts the embedded server first and passes its address
+// in Config.TemporalAddress.
 package app
 
 import (
@@ -31,9 +36,10 @@ import (
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 
-	"github.com/hookflow/hookflow/api"
 	"github.com/hookflow/hookflow/engine/platform/config"
+	"github.com/hookflow/hookflow/engine/platform/health"
 	"github.com/hookflow/hookflow/engine/platform/httpedge"
+	"github.com/hookflow/hookflow/engine/secrets"
 	"github.com/hookflow/hookflow/engine/store"
 )
 
@@ -45,6 +51,11 @@ const (
 	// dialRetryInterval is the pause between attempts to reach Temporal.
 	dialRetryInterval = 250 * time.Millisecond
 )
+
+func init() {
+	// Release mode keeps gin from printing its debug route table on start.
+	gin.SetMode(gin.ReleaseMode)
+}
 
 // Role says which parts a process runs. `hookflow dev` runs both.
 type Role uint
@@ -62,10 +73,11 @@ const (
 // Deps are the shared services handed to every Component hook.
 type Deps struct {
 	Config config.Config
-	// SecretKey encrypts credentials at rest; empty when Options did not ask
-	// for one.
-	SecretKey string
-	Store     *store.Store
+	// Keyring encrypts credentials at rest: the secret key, parsed once
+	// here for everything in the process. Nil when Options did not ask
+	// for a secret key.
+	Keyring *secrets.Keyring
+	Store   *store.Store
 	// Temporal is the client for starting, signalling and querying
 	// workflows. In an API-only process it connects lazily, so the API keeps
 	// accepting webhooks while Temporal is down.
@@ -97,10 +109,15 @@ type Options struct {
 	Components []Component
 	// Migrate applies pending store migrations before anything else.
 	Migrate bool
-	// SecretKey resolves Config.SecretKey into Deps.SecretKey.
-	// SecretKeyGenerate lets it be created in the data folder (dev only).
+	// SecretKey resolves Config.SecretKey and parses it into
+	// Deps.Keyring. SecretKeyGenerate lets it be created in the data
+	// folder (dev only).
 	SecretKey         bool
 	SecretKeyGenerate bool
+	// Router builds the HTTP router the App mounts its probes and the
+	// components' routes on, given the process logger; the wiring injects
+	// the API's (panic recovery and all). Nil means a bare gin router.
+	Router func(logger *slog.Logger) *gin.Engine
 	// Logger defaults to Config.NewLogger().
 	Logger *slog.Logger
 }
@@ -120,7 +137,7 @@ type App struct {
 	challengeLn net.Listener
 	challenge   *http.Server
 	pprof       *Pprof
-	probes      []api.Probe
+	probes      []health.Probe
 
 	workerStarted atomic.Bool
 	ran           atomic.Bool
@@ -205,7 +222,9 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 		if err != nil {
 			return nil, err
 		}
-		a.deps.SecretKey = key
+		if a.deps.Keyring, err = secrets.ParseKeys(key); err != nil {
+			return nil, fmt.Errorf("reading the secret key (%s): %w", config.EnvName("secret-key"), err)
+		}
 	}
 
 	copts, err := clientOptions(cfg, logger)
@@ -240,7 +259,12 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 
 	a.probes = a.buildProbes()
 	if a.ln != nil {
-		a.router = api.NewRouter(api.RouterConfig{Probes: a.probes, Logger: logger})
+		if opts.Router != nil {
+			a.router = opts.Router(logger)
+		} else {
+			a.router = gin.New()
+		}
+		health.Mount(a.router, a.probes, health.DefaultProbeTimeout)
 	}
 	if opts.Role&RoleAPI != 0 {
 		for _, c := range opts.Components {
@@ -324,8 +348,8 @@ func isWebhook(r *http.Request) bool {
 // webhookPathPrefix is where the triggers pipeline serves deliveries.
 const webhookPathPrefix = "/hooks/"
 
-func (a *App) buildProbes() []api.Probe {
-	probes := []api.Probe{
+func (a *App) buildProbes() []health.Probe {
+	probes := []health.Probe{
 		{Name: "store", Check: a.deps.Store.Ping},
 		{
 			Name: "temporal",
@@ -339,7 +363,7 @@ func (a *App) buildProbes() []api.Probe {
 		},
 	}
 	if a.opts.Role&RoleWorker != 0 {
-		probes = append(probes, api.Probe{Name: "worker", Check: func(context.Context) error {
+		probes = append(probes, health.Probe{Name: "worker", Check: func(context.Context) error {
 			if !a.workerStarted.Load() {
 				return errors.New("worker not started")
 			}
@@ -374,15 +398,15 @@ func (a *App) ChallengeAddr() net.Addr {
 }
 
 // Ready runs the readiness probes once, as GET /readyz does.
-func (a *App) Ready(ctx context.Context) api.ReadyBody {
-	return api.RunProbes(ctx, a.probes, api.DefaultProbeTimeout)
+func (a *App) Ready(ctx context.Context) health.Report {
+	return health.Run(ctx, a.probes, health.DefaultProbeTimeout)
 }
 
 // WaitReady blocks until every required probe passes or ctx ends.
 func (a *App) WaitReady(ctx context.Context) error {
 	for {
 		body := a.Ready(ctx)
-		if body.Status == "ready" {
+		if body.Status == health.StatusReady {
 			return nil
 		}
 		select {

@@ -2,7 +2,6 @@ package app_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"net"
@@ -16,7 +15,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/hookflow/hookflow/api"
 	"github.com/hookflow/hookflow/engine/platform/app"
 	"github.com/hookflow/hookflow/engine/platform/config"
 	"github.com/hookflow/hookflow/engine/store"
@@ -42,7 +40,7 @@ func testConfig(t *testing.T) config.Config {
 	cfg.DataDir = filepath.Join(t.TempDir(), "data")
 	cfg.HTTPAddr = "127.0.0.1:0"
 	cfg.TemporalAddress = closedAddr(t)
-	cfg.SecretKey = "dGVzdC1rZXktZm9yLWFwcC10ZXN0cw=="
+	cfg.SecretKey = "dGVzdC1rZXktZm9yLWFwcC10ZXN0cy0zMi1ieXRlcyE=" // 32 bytes
 	cfg.LogLevel = "error"
 	cfg.ShutdownTimeout = 5 * time.Second
 	cfg.MaxBodyBytes = 16
@@ -55,7 +53,7 @@ func TestAPIProcessServesWithoutTemporal(t *testing.T) {
 	comp := app.Component{
 		Name: "echo",
 		Mount: func(r *gin.Engine, deps app.Deps) error {
-			if deps.Store == nil || deps.Temporal == nil || deps.SecretKey != cfg.SecretKey {
+			if deps.Store == nil || deps.Temporal == nil || deps.Keyring == nil {
 				return errors.New("deps not filled in")
 			}
 			echo := func(c *gin.Context) {
@@ -174,6 +172,17 @@ func TestMissingSecretKeyIsAnError(t *testing.T) {
 	}
 }
 
+// TestMalformedSecretKeyIsAnError checks that the keyring is parsed once,
+// at start-up, and a bad key stops the process naming the setting.
+func TestMalformedSecretKeyIsAnError(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.SecretKey = "dG9vLXNob3J0" // "too-short"
+	_, err := app.New(context.Background(), cfg, app.Options{Role: app.RoleAPI, SecretKey: true})
+	if err == nil || !strings.Contains(err.Error(), "HOOKFLOW_SECRET_KEY") {
+		t.Fatalf("err = %v; want one naming HOOKFLOW_SECRET_KEY", err)
+	}
+}
+
 func TestEnsureAdminKey(t *testing.T) {
 	ctx := context.Background()
 	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "h.db"))
@@ -205,31 +214,6 @@ func TestEnsureAdminKey(t *testing.T) {
 	}
 	if _, err := st.VerifyAPIKey(ctx, reset); err != nil {
 		t.Fatalf("new key after reset: %v", err)
-	}
-}
-
-func TestRunProbes(t *testing.T) {
-	ok := func(context.Context) error { return nil }
-	fail := func(context.Context) error { return errors.New("down") }
-	hang := func(ctx context.Context) error { <-ctx.Done(); return ctx.Err() }
-	tests := []struct {
-		name   string
-		probes []api.Probe
-		want   string
-	}{
-		{name: "all pass", probes: []api.Probe{{Name: "a", Check: ok}, {Name: "b", Check: ok}}, want: "ready"},
-		{name: "required fails", probes: []api.Probe{{Name: "a", Check: ok}, {Name: "b", Check: fail}}, want: "not_ready"},
-		{name: "optional fails", probes: []api.Probe{{Name: "a", Check: ok}, {Name: "b", Check: fail, Optional: true}}, want: "ready"},
-		{name: "hung probe times out", probes: []api.Probe{{Name: "a", Check: hang}}, want: "not_ready"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			body := api.RunProbes(context.Background(), tc.probes, 50*time.Millisecond)
-			if body.Status != tc.want {
-				b, _ := json.Marshal(body)
-				t.Fatalf("status = %s (%s), want %s", body.Status, b, tc.want)
-			}
-		})
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/engine/credentials"
 	"github.com/hookflow/hookflow/engine/definition"
 	"github.com/hookflow/hookflow/engine/secrets"
 	"github.com/hookflow/hookflow/engine/store"
@@ -252,12 +253,10 @@ func (s *Service) DeleteCredential(ctx context.Context, id string) error {
 	return s.Store.DeleteCredential(ctx, id)
 }
 
-// ResolveCredential finds a credential by id, or by name when no id
-// matches.
-func (s *Service) ResolveCredential(ctx context.Context, idOrName string) (store.Credential, error) {
-	c, err := s.Store.GetCredential(ctx, idOrName)
-	if errors.Is(err, store.ErrNotFound) {
-		return s.Store.GetCredentialByName(ctx, idOrName)
-	}
-	return c, err
+// ResolveCredential finds the credential ref refers to with the one rule
+// workflows use (engine/credentials.Resolve): by name, else by id. So
+// GET /credentials/{ref} shows the credential a workflow naming ref would
+// use. An unknown ref gives an error wrapping store.ErrNotFound.
+func (s *Service) ResolveCredential(ctx context.Context, ref string) (store.Credential, error) {
+	return credentials.Resolve(ctx, s.Store, ref)
 }

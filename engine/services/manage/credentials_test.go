@@ -208,3 +208,42 @@ func (tc hostChange) check(t *testing.T, svc *manage.Service, secretValues []str
 		}
 	}
 }
+
+// TestResolveCredentialTakesTheNameFirst pins the one precedence of
+// engine/credentials: the API resolves a reference as workflows do, by
+// name first, so it shows the credential a workflow naming the reference
+// would use, even when that name is another credential's id.
+func TestResolveCredentialTakesTheNameFirst(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
+		svc := newService(t, st)
+		ctx := context.Background()
+		stripe, err := svc.CreateCredential(ctx, manage.CredentialInput{Name: "stripe-live", Connector: "stripe",
+			Values: rawValues(t, map[string]any{"secret_key": "sk_live_aaaaaaaaaaaa1111"})})
+		if err != nil {
+			t.Fatal(err)
+		}
+		shadow, err := svc.CreateCredential(ctx, manage.CredentialInput{Name: stripe.ID, Connector: "slack",
+			Values: rawValues(t, map[string]any{"bot_token": "xoxb-0000-aaaaaaaaaaaa"})})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tests := []struct {
+			name, ref, wantID string
+		}{
+			{name: "a name", ref: "stripe-live", wantID: stripe.ID},
+			{name: "an id no credential is named", ref: shadow.ID, wantID: shadow.ID},
+			{name: "a name that is another credential's id", ref: stripe.ID, wantID: shadow.ID},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				c, err := svc.ResolveCredential(ctx, tc.ref)
+				if err != nil || c.ID != tc.wantID {
+					t.Fatalf("ResolveCredential(%q) = %s, %v; want %s", tc.ref, c.ID, err, tc.wantID)
+				}
+			})
+		}
+		if _, err := svc.ResolveCredential(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("unknown reference: err = %v, want store.ErrNotFound", err)
+		}
+	})
+}

@@ -1,4 +1,4 @@
-package component_test
+package main
 
 import (
 	"context"
@@ -10,14 +10,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gin-gonic/gin"
-
+	"github.com/hookflow/hookflow/connectors/all"
 	"github.com/hookflow/hookflow/engine/interpreter"
 	"github.com/hookflow/hookflow/engine/platform/app"
 	"github.com/hookflow/hookflow/engine/platform/config"
 	"github.com/hookflow/hookflow/engine/store"
 	"github.com/hookflow/hookflow/triggers"
-	"github.com/hookflow/hookflow/triggers/component"
 )
 
 // idleStarter accepts every run start and runs nothing: these tests stop
@@ -53,6 +51,10 @@ func TestTrustedProxiesComeFromTheProcessConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	quiet := slog.New(slog.DiscardHandler)
+	reg, err := all.New(all.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	tests := []struct {
 		name    string
@@ -68,20 +70,19 @@ func TestTrustedProxiesComeFromTheProcessConfig(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := config.Default()
 			cfg.TrustedProxies = tc.trusted
-			comp := component.New(triggers.Config{Logger: quiet, Starter: idleStarter{}}, nil, func(s *triggers.Service) {
-				t.Cleanup(func() { _ = s.Close() })
-			})
-			gin.SetMode(gin.ReleaseMode)
-			router := gin.New()
-			if err := comp.Mount(router, app.Deps{Config: cfg, Store: st, Logger: quiet}); err != nil {
+			tcfg := triggersConfig(app.Deps{Config: cfg, Store: st, Logger: quiet})
+			tcfg.Starter = idleStarter{}
+			svc, err := triggers.New(tcfg, st, reg, nil)
+			if err != nil {
 				t.Fatal(err)
 			}
+			t.Cleanup(func() { _ = svc.Close() })
 			req := httptest.NewRequest(http.MethodPost, "/hooks/"+ep.Token, strings.NewReader(`{"n":1}`))
 			req.Header.Set("Content-Type", "application/json")
 			req.Header.Set("X-Forwarded-For", "203.0.113.9")
 			req.RemoteAddr = tc.peer
 			w := httptest.NewRecorder()
-			router.ServeHTTP(w, req)
+			svc.Ingestor.ServeHTTP(w, req)
 			body, _ := io.ReadAll(w.Body)
 			if w.Code != tc.want {
 				t.Errorf("delivery = %d %s, want %d", w.Code, body, tc.want)
