@@ -11,7 +11,7 @@ import (
 	"github.com/hookflow/hookflow/connectors"
 	"github.com/hookflow/hookflow/engine/expression"
 	"github.com/hookflow/hookflow/engine/interpreter"
-	"github.com/hookflow/hookflow/engine/platform/metrics"
+	"github.com/hookflow/hookflow/engine/metrics"
 	"github.com/hookflow/hookflow/engine/store"
 )
 

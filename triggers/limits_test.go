@@ -16,7 +16,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/converter"
 
-	"github.com/hookflow/hookflow/engine/platform/metrics"
+	"github.com/hookflow/hookflow/engine/metrics"
 	"github.com/hookflow/hookflow/engine/store"
 	"github.com/hookflow/hookflow/engine/store/storetest"
 )

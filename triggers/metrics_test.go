@@ -8,7 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	dto "github.com/prometheus/client_model/go"
 
-	"github.com/hookflow/hookflow/engine/platform/metrics"
+	"github.com/hookflow/hookflow/engine/metrics"
 	"github.com/hookflow/hookflow/engine/store"
 	"github.com/hookflow/hookflow/engine/store/storetest"
 )

@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/hookflow/hookflow/connectors"
-	"github.com/hookflow/hookflow/engine/platform/metrics"
+	"github.com/hookflow/hookflow/engine/metrics"
 	"github.com/hookflow/hookflow/engine/store"
 )
 

@@ -9,7 +9,7 @@
 //	cmd         the binaries; the one place that wires a process
 //	api         REST API and web UI (gin)
 //	triggers    the webhook ingest pipeline, dispatch, schedules
-//	engine      platform → services → interpreter → steps/definition → expression, store, secrets, metrics
+//	engine      platform → services → interpreter → credentials → definition → expression, store, secrets, metrics
 //	connectors  the connector SDK, the signature kit and every provider
 //
 // Inside engine the same rule holds between its sub-layers. The test of
@@ -36,12 +36,12 @@ var Layers = []Layer{
 	{Name: "cmd", Paths: []string{"cmd"}},
 	{Name: "api", Paths: []string{"api"}},
 	{Name: "triggers", Paths: []string{"triggers"}},
-	{Name: "engine/platform", Paths: []string{"engine/platform/app", "engine/platform/httpedge", "engine/platform/devserver", "engine/platform/config"}},
+	{Name: "engine/platform", Paths: []string{"engine/platform"}},
 	{Name: "engine/services", Paths: []string{"engine/services"}},
 	{Name: "engine/interpreter", Paths: []string{"engine/interpreter"}},
-	{Name: "engine/steps", Paths: []string{"engine/steps"}},
+	{Name: "engine/credentials", Paths: []string{"engine/credentials"}},
 	{Name: "engine/definition", Paths: []string{"engine/definition"}},
-	{Name: "engine (leaves)", Paths: []string{"engine/expression", "engine/store", "engine/secrets", "engine/metrics", "engine/platform/metrics"}},
+	{Name: "engine (leaves)", Paths: []string{"engine/expression", "engine/store", "engine/secrets", "engine/metrics"}},
 	{Name: "connectors", Paths: []string{"connectors"}},
 }
 

@@ -22,7 +22,7 @@ import (
 	hfhttp "github.com/hookflow/hookflow/connectors/http"
 	"github.com/hookflow/hookflow/engine/credentials"
 	"github.com/hookflow/hookflow/engine/expression"
-	"github.com/hookflow/hookflow/engine/platform/metrics"
+	"github.com/hookflow/hookflow/engine/metrics"
 	"github.com/hookflow/hookflow/engine/store"
 )
 

@@ -10,7 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	dto "github.com/prometheus/client_model/go"
 
-	"github.com/hookflow/hookflow/engine/platform/metrics"
+	"github.com/hookflow/hookflow/engine/metrics"
 	"github.com/hookflow/hookflow/engine/store"
 )
 

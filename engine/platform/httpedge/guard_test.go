@@ -17,8 +17,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/hookflow/hookflow/engine/metrics"
 	"github.com/hookflow/hookflow/engine/platform/httpedge"
-	"github.com/hookflow/hookflow/engine/platform/metrics"
 )
 
 // testBodyTimeout is the body deadline of these tests: short, so a slow
