@@ -381,7 +381,7 @@ func TestTriggerFilterBudget(t *testing.T) {
 		}
 		evs := e.events(ep.ID)
 		last := evs[len(evs)-1]
-		if last.Status != store.EventIgnored || !strings.HasPrefix(last.Reason, "trigger filter failed: expression needs more than 2000000 units of work") {
+		if last.Status != store.EventIgnored || !strings.HasPrefix(last.Reason, "trigger filter failed: expression needs more than 1000000 units of work") {
 			t.Fatalf("logged %q %q, want ignored by the filter's budget", last.Status, last.Reason)
 		}
 	})

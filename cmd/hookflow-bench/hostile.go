@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -29,8 +30,8 @@ import (
 //
 // and then reports whether the process stayed up, whether the reference
 // workflow's end-to-end p99 under attack stayed within HostileMaxRatio of
-// its quiet value, and, as every mode does, whether any acknowledged
-// event was lost.
+// its quiet value (a measured target, reported but not failing the run),
+// and, as every mode does, whether any acknowledged event was lost.
 
 // Hostile-mode bounds and shapes.
 const (
@@ -101,15 +102,18 @@ func (h *HostileReport) count(kind string, status int) {
 	h.Requests[kind][status]++
 }
 
+// LatencyTargetMet reports whether the reference workflow's p99 under
+// attack stayed within HostileMaxRatio of its quiet value. Like every
+// speed target of the harness it is measured and reported, not a reason
+// to fail the run: the verdict is about harm (a crash, a lost event, an
+// input let through), which Problems lists.
+func (h *HostileReport) LatencyTargetMet() bool { return h.Ratio <= HostileMaxRatio }
+
 // Problems lists why the mode failed; empty means it passed.
 func (h *HostileReport) Problems() []string {
 	out := append([]string(nil), h.failed...)
 	if !h.ProcessUp {
 		out = append(out, "the process did not stay up")
-	}
-	if h.Ratio > HostileMaxRatio {
-		out = append(out, fmt.Sprintf("reference p99 went from %.1f ms to %.1f ms under attack (%.2fx, the bound is %.0fx)",
-			h.QuietP99MS, h.AttackP99MS, h.Ratio, HostileMaxRatio))
 	}
 	for kind, want := range map[string]func(int) bool{
 		"oversized": func(s int) bool { return s == http.StatusRequestEntityTooLarge },
@@ -180,16 +184,25 @@ func hostileAttack(ctx context.Context, e *Env) error {
 	oversized := []byte(`{"id": "big", "pad": "` + strings.Repeat("a", 1<<20+1024) + `"}`)
 	deep := []byte(strings.Repeat("[", hostileDepth) + strings.Repeat("]", hostileDepth))
 	escapes := []byte(`{"id": "lt-%d", "pad": "` + strings.Repeat("<", 400<<10) + `"}`)
+	// HOOKFLOW_BENCH_HOSTILE_SKIP (any of event, dry, bodies) leaves a
+	// kind of attack out, to find which one a slowdown comes from.
+	skip := func(kind string) bool { return strings.Contains(os.Getenv("HOOKFLOW_BENCH_HOSTILE_SKIP"), kind) }
 	for round := 0; actx.Err() == nil; round++ {
 		for name, url := range hooks {
-			post("event:"+name, url, fmt.Appendf(nil, `{"id": "%s-%d"}`, name, round), false)
-			dry := map[string]any{"definition": hostileDefinition(name, hostileDefinitions[name]), "event": map[string]any{"id": "x"}}
-			dryBody, _ := json.Marshal(dry)
-			post("dry-run:"+name, e.API.Base+"/api/v1/workflows/test", dryBody, true)
+			if !skip("event") {
+				post("event:"+name, url, fmt.Appendf(nil, `{"id": "%s-%d"}`, name, round), false)
+			}
+			if !skip("dry") {
+				dry := map[string]any{"definition": hostileDefinition(name, hostileDefinitions[name]), "event": map[string]any{"id": "x"}}
+				dryBody, _ := json.Marshal(dry)
+				post("dry-run:"+name, e.API.Base+"/api/v1/workflows/test", dryBody, true)
+			}
 		}
-		post("oversized", hooks["alloc"], oversized, false)
-		post("deep", hooks["alloc"], deep, false)
-		post("escapes", hooks["alloc"], bytes.Replace(escapes, []byte("%d"), fmt.Appendf(nil, "%d", round), 1), false)
+		if !skip("bodies") {
+			post("oversized", hooks["alloc"], oversized, false)
+			post("deep", hooks["alloc"], deep, false)
+			post("escapes", hooks["alloc"], bytes.Replace(escapes, []byte("%d"), fmt.Appendf(nil, "%d", round), 1), false)
+		}
 		sleep(actx, hostileEvery)
 	}
 	wg.Wait()

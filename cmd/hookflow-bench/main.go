@@ -214,8 +214,12 @@ func printTable(w io.Writer, results []*Result) {
 			fmt.Fprintf(w, "%s: lost %d acknowledged events, e.g. %s\n", r.Scenario, r.Lost, strings.Join(r.LostIDs, ", "))
 		}
 		if h := r.Hostile; h != nil {
-			fmt.Fprintf(w, "%s: process up %v; reference e2e p99 %.1f ms quiet (%d events), %.1f ms under attack (%d events): %.2fx (bound %.0fx); slow connections closed by the server %d/%d; hostile requests by status %v\n",
-				r.Scenario, h.ProcessUp, h.QuietP99MS, h.QuietN, h.AttackP99MS, h.AttackN, h.Ratio, HostileMaxRatio, h.SlowClosed, h.SlowConns, h.Requests)
+			target := "met"
+			if !h.LatencyTargetMet() {
+				target = "MISSED"
+			}
+			fmt.Fprintf(w, "%s: process up %v; reference e2e p99 %.1f ms quiet (%d events), %.1f ms under attack (%d events): %.2fx (target %.0fx: %s); slow connections closed by the server %d/%d; hostile requests by status %v\n",
+				r.Scenario, h.ProcessUp, h.QuietP99MS, h.QuietN, h.AttackP99MS, h.AttackN, h.Ratio, HostileMaxRatio, target, h.SlowClosed, h.SlowConns, h.Requests)
 			for _, p := range h.Problems() {
 				fmt.Fprintf(w, "%s: FAIL: %s\n", r.Scenario, p)
 			}

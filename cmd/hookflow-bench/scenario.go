@@ -26,6 +26,9 @@ type Scenario struct {
 	Postgres    bool // the store runs on PostgreSQL (required)
 	Copies      int  // each event sent this many times, concurrently
 	Hostile     bool // the fault is the hostile mode's attack
+	// MinDuration lengthens a short load (the CI smoke's) for modes whose
+	// verdict needs enough events on each side of the fault.
+	MinDuration time.Duration
 	// Fault runs once, a third of the way into the load. It must undo its
 	// fault before it returns, so that the drain can complete.
 	Fault func(ctx context.Context, e *Env) error
@@ -65,8 +68,8 @@ func Scenarios(o *Options) map[string]*Scenario {
 				e.Sink.SetDelay(0)
 				return nil
 			}},
-		"hostile": {Name: "hostile", Description: "reference traffic while expression-bomb workflows run, oversized, deep and slow requests arrive: the process stays up and the reference p99 within 2x of its quiet value",
-			Hostile: true, Fault: hostileAttack},
+		"hostile": {Name: "hostile", Description: "reference traffic while expression-bomb workflows run and are dry-run, and oversized, deep and slow requests arrive: the process stays up, nothing is lost, bad input is refused; the reference p99 under attack is measured against 2x its quiet value",
+			Hostile: true, Fault: hostileAttack, MinDuration: 15 * time.Second},
 		"duplicate-storm": {Name: "duplicate-storm", Description: "every event is sent 3 times, concurrently", Copies: 3},
 		"kill-server": {Name: "kill-server", Description: "kill -9 of hookflow dev in the middle of the run, then a restart",
 			Fault: func(ctx context.Context, e *Env) error {
@@ -185,8 +188,8 @@ type Result struct {
 
 // Passed reports whether the run kept hookflow's promise: nothing
 // acknowledged was lost and no event had a second side effect.
-// The hostile mode must also have kept the process up and the reference
-// workflow's latency within its bound.
+// The hostile mode must also have kept the process up and refused what it
+// sent to be refused (its latency target is reported, not judged here).
 func (r *Result) Passed() bool {
 	return r.Error == "" && r.Lost == 0 && r.Duplicates == 0 && (r.Hostile == nil || len(r.Hostile.Problems()) == 0)
 }
@@ -200,6 +203,11 @@ func RunScenario(ctx context.Context, o *Options, sc *Scenario) (res *Result) {
 		split := *sc
 		split.Split, split.Workers, split.Postgres = true, 1, o.PostgresURL != ""
 		sc = &split
+	}
+	if sc.MinDuration > o.Duration {
+		lengthened := *o
+		lengthened.Duration = sc.MinDuration
+		o = &lengthened
 	}
 	res = &Result{Scenario: sc.Name, Description: sc.Description, Conns: o.Conns, Rate: o.Rate}
 	logf := func(format string, args ...any) {

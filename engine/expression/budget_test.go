@@ -26,18 +26,22 @@ func TestBudgetStopsBombs(t *testing.T) {
 		kind   BudgetKind
 		msg    string
 	}{
-		{name: "allocation bomb: nested repeat", src: `len(repeat(repeat("x", 999999), 999999))`,
-			kind: BudgetSize, msg: "result larger than 1 MiB"},
+		{name: "allocation bomb: nested repeat, deterministic", src: `len(repeat(repeat("x", 999999), 999999))`,
+			kind: BudgetWork},
+		{name: "allocation bomb: nested repeat, wall clock", src: `len(repeat(repeat("x", 999999), 999999))`,
+			budget: Budget{Work: UnlimitedWork, Timeout: time.Minute}, kind: BudgetSize, msg: "result larger than 1 MiB"},
 		{name: "CPU bomb: reduce over a large range, deterministic", src: `len(reduce(1..400000, upper(steps.s1.v), ""))`,
-			kind: BudgetWork, msg: "expression needs more than 2000000 units of work"},
-		{name: "CPU bomb: reduce over a large range, wall clock", src: `len(reduce(1..400000, upper(steps.s1.v), ""))`,
+			kind: BudgetWork, msg: "expression needs more than 1000000 units of work"},
+		{name: "CPU bomb: reduce over a large range, built bytes", src: `len(reduce(1..400000, upper(steps.s1.v), ""))`,
+			budget: Budget{Work: UnlimitedWork, Timeout: time.Minute}, kind: BudgetSize, msg: "expression builds more than 16 MiB"},
+		{name: "CPU bomb that allocates nothing, wall clock", src: `len(filter(1..400000, indexOf(steps.s1.v, "z") >= 0))`,
 			budget: Budget{Work: UnlimitedWork, Timeout: 50 * time.Millisecond}, kind: BudgetTime, msg: "expression exceeded 50ms"},
 		{name: "string doubling", src: `len(reduce(1..40, #acc + #acc, "x"))`,
 			budget: Budget{Work: UnlimitedWork, Timeout: time.Minute}, kind: BudgetSize, msg: "result larger than 1 MiB"},
 		{name: "list doubling with concat", src: `len(reduce(1..40, concat(#acc, #acc), [1]))`,
-			budget: Budget{Work: UnlimitedWork, Timeout: time.Minute}, kind: BudgetValues, msg: "expression builds a list of 1048576 elements, over the limit of 1000000"},
+			budget: Budget{Work: UnlimitedWork, Timeout: time.Minute}, kind: BudgetSize, msg: "expression builds more than 16 MiB"},
 		{name: "list doubling with +", src: `len(reduce(1..40, #acc + #acc, [1]))`,
-			budget: Budget{Work: UnlimitedWork, Timeout: time.Minute}, kind: BudgetValues, msg: "expression builds a list of 1048576 elements"},
+			budget: Budget{Work: UnlimitedWork, Timeout: time.Minute}, kind: BudgetSize, msg: "expression builds more than 16 MiB"},
 		{name: "toJSON of one value referenced many times", src: `len(toJSON(map(1..1000, trigger.big)))`,
 			budget: Budget{Work: UnlimitedWork, Timeout: time.Minute}, kind: BudgetSize, msg: "result larger than 1 MiB"},
 		{name: "string() of one value referenced many times", src: `len(string(map(1..1000, trigger.big)))`,
@@ -49,11 +53,13 @@ func TestBudgetStopsBombs(t *testing.T) {
 		{name: "replace", src: `len(replace(trigger.big, "b", trigger.big))`,
 			budget: Budget{Work: UnlimitedWork, Timeout: time.Minute}, kind: BudgetSize, msg: "result larger than 1 MiB"},
 		{name: "flatten", src: `len(flatten(map(1..2000, map(1..1000, #))))`,
-			budget: Budget{Work: UnlimitedWork, Timeout: time.Minute}, kind: BudgetValues},
+			budget: Budget{Work: UnlimitedWork, Timeout: time.Minute}, kind: BudgetSize},
+		{name: "one list over the element limit", src: `len(concat(1..500000, 1..500001))`,
+			budget: Budget{Work: UnlimitedWork, Timeout: time.Minute}, kind: BudgetValues, msg: "expression builds a list of 1000001 elements, over the limit of 1000000"},
 		{name: "huge range", src: `len(1..100000000)`,
 			kind: BudgetValues, msg: "range 1..100000000 has 100000000 numbers, over the limit of 1000000"},
 		{name: "many strings built in a loop", src: `len(map(1..1000, repeat("x", 1000000)))`,
-			budget: Budget{Work: UnlimitedWork, Timeout: time.Minute}, kind: BudgetSize, msg: "expression builds more than 64 MiB"},
+			budget: Budget{Work: UnlimitedWork, Timeout: time.Minute}, kind: BudgetSize, msg: "expression builds more than 16 MiB"},
 		{name: "comparison of big values in a loop", src: `len(filter(1..100000, trigger == steps))`,
 			kind: BudgetWork},
 		{name: "result aliasing a big value many times", src: `map(1..1000, trigger)`,
@@ -92,7 +98,7 @@ func TestBudgetTemplatesAndMappings(t *testing.T) {
 	if _, err := c.Render("{{ reduce(1..400000, upper(steps.s1.v), '') }}", s); !IsBudgetKind(err, BudgetWork) {
 		t.Errorf("typed template: %v, want a work BudgetError", err)
 	}
-	if _, err := c.Map(map[string]any{"n": "{{ len(repeat(repeat('x', 999999), 999999)) }}"}, s); !IsBudgetKind(err, BudgetSize) {
+	if _, err := c.Map(map[string]any{"n": "{{ len(repeat(repeat('x', 999999), 999999)) }}"}, s.WithBudget(Budget{Work: UnlimitedWork, Timeout: time.Minute})); !IsBudgetKind(err, BudgetSize) {
 		t.Errorf("mapping: %v, want a size BudgetError", err)
 	}
 	if _, err := c.Map(map[string]any{"n": "trigger.big|@reverse"}, NewScope(map[string]any{

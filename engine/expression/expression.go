@@ -83,9 +83,10 @@ const (
 	// read it (a gjson query path over an object, for example).
 	DefaultMaxInputBytes = 16 << 20
 	// DefaultMaxBuildBytes bounds the text and lists that one evaluation's
-	// string and list builtins build in total, so a loop of small results
-	// cannot fill the memory either.
-	DefaultMaxBuildBytes = 64 << 20
+	// calls and operators build in total, so a loop of small results can
+	// neither fill the memory nor keep the garbage collector busy for the
+	// whole process: 16 times the largest result.
+	DefaultMaxBuildBytes = 16 << 20
 )
 
 // Limits bounds what a Compiler accepts and what its evaluations build.

@@ -193,17 +193,24 @@ func guardRes(args ...any) (any, error) {
 		return nil, err
 	}
 	v := args[1]
-	n := costCall
+	n, built := costCall, 0
 	switch x := v.(type) {
 	case string:
 		if len(x) > m.limits.MaxOutputBytes {
 			return nil, m.fail(BudgetSize, "result larger than %s", byteSize(m.limits.MaxOutputBytes))
 		}
-		n += len(x)
+		n, built = n+len(x), len(x)
 	case []any:
-		n += len(x)
+		n, built = n+len(x), 16*len(x)
 	case map[string]any:
-		n += len(x)
+		n, built = n+len(x), 16*len(x)
+	}
+	// What a call returns is built memory too: a loop of upper() calls
+	// allocates as fast as repeat() does, and the garbage collector's
+	// work it makes slows every other workflow of the process.
+	m.built += built
+	if m.built > m.limits.MaxBuildBytes {
+		return nil, m.fail(BudgetSize, "expression builds more than %s of text and lists", byteSize(m.limits.MaxBuildBytes))
 	}
 	return v, m.charge(n)
 }

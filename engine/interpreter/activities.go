@@ -365,7 +365,15 @@ func (a *Activities) Resolve(ctx context.Context, req ResolveRequest) (ResolveRe
 	m, _ := data.(map[string]any)
 	// Outside workflow code the result need not replay, so the budget is
 	// wall-clock time rather than deterministic work.
-	budget := expression.Budget{Work: expression.UnlimitedWork, Timeout: a.deps.Limits.withDefaults().ExpressionTimeout}
+	budget := expression.Budget{Work: expression.UnlimitedWork, Timeout: a.limits.ExpressionTimeout}
+	// The budget's clock starts once a slot is free: waiting is not work.
+	if !a.deps.HeavySlotHeld {
+		release, err := AcquireHeavy(ctx)
+		if err != nil {
+			return ResolveResult{}, err
+		}
+		defer release()
+	}
 	v, err := evaluate(req.Op, req.Source, expression.NewScope(m, req.Now).WithBudget(budget))
 	if err != nil {
 		return ResolveResult{}, temporal.NewNonRetryableApplicationError(err.Error(), classEvaluation, nil)

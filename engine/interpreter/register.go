@@ -1,7 +1,9 @@
 package interpreter
 
 import (
+	"context"
 	"log/slog"
+	"runtime"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -47,6 +49,26 @@ type Limits struct {
 	ExpressionTimeout time.Duration
 }
 
+// heavy holds a slot per piece of heavy work that a workflow's author can
+// make as costly as its budgets allow: an evaluation in the Resolve
+// activity (where costly ones go) and a whole dry run. With at most half
+// of the cores (at least one) theirs, however many hostile expressions
+// and test runs arrive at once, the other half keeps serving every other
+// workflow.
+var heavy = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/2))
+
+// AcquireHeavy waits for a heavy-work slot (see heavy) and returns the
+// function that gives it back. Dry runs take one for their whole run; an
+// error means ctx ended first.
+func AcquireHeavy(ctx context.Context) (release func(), err error) {
+	select {
+	case heavy <- struct{}{}:
+		return func() { <-heavy }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
 func (l Limits) withDefaults() Limits {
 	if l.BlobThreshold <= 0 {
 		l.BlobThreshold = DefaultBlobThreshold
@@ -54,6 +76,7 @@ func (l Limits) withDefaults() Limits {
 	if l.ExpressionTimeout <= 0 {
 		l.ExpressionTimeout = expression.DefaultTimeout
 	}
+
 	return l
 }
 
@@ -74,6 +97,9 @@ type Deps struct {
 	TaskQueue string
 	Logger    *slog.Logger
 	Limits    Limits
+	// HeavySlotHeld says the caller already holds a heavy-work slot for
+	// everything these activities do (a dry run), so Resolve takes none.
+	HeavySlotHeld bool
 }
 
 // Register registers the interpreter's workflows and activities on a

@@ -116,10 +116,21 @@ var httpMock = map[string]any{"status": 200, "headers": map[string]any{}, "body"
 // Run executes req and returns the step log. An error means the dry run
 // itself could not run (not that the workflow failed: that is
 // Result.Status "failed").
+//
+// A dry run runs a whole interpreter in the SDK's test environment, and a
+// definition under test may be costly on purpose, so it holds one of the
+// process's heavy-work slots (interpreter.AcquireHeavy) for its whole
+// run: editors pressing "test" cannot take every core from the runs in
+// production. More dry runs wait for a turn, or for ctx.
 func (r *Runner) Run(ctx context.Context, req Request) (res Result, err error) {
 	if r.Registry == nil {
 		return Result{}, errors.New("dry run: no connector registry")
 	}
+	release, err := interpreter.AcquireHeavy(ctx)
+	if err != nil {
+		return Result{}, fmt.Errorf("dry run: waiting for a turn: %w", err)
+	}
+	defer release()
 	horizon, idle := r.Horizon, r.IdleTimeout
 	if horizon <= 0 {
 		horizon = DefaultHorizon
@@ -149,7 +160,7 @@ func (r *Runner) Run(ctx context.Context, req Request) (res Result, err error) {
 	env.SetStartTime(req.Event.ReceivedAt)
 	interpreter.RegisterWorkflows(env, r.Registry)
 
-	real := interpreter.NewActivities(interpreter.Deps{Store: r.Store, Registry: r.Registry, Keyring: r.Keyring, Logger: logger})
+	real := interpreter.NewActivities(interpreter.Deps{Store: r.Store, Registry: r.Registry, Keyring: r.Keyring, Logger: logger, HeavySlotHeld: true})
 	fx := &fixtures{req: req, real: real, registry: r.Registry, mocked: map[string]bool{}}
 	reg := func(fn any, name string) { env.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name}) }
 	reg(fx.action, interpreter.ActivityAction)
