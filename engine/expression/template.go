@@ -3,7 +3,6 @@ package expression
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/expr-lang/expr"
 	"maps"
 	"math"
 	"slices"
@@ -11,6 +10,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/expr-lang/expr"
 )
 
 // Template is a compiled template string.
