@@ -2,7 +2,6 @@ package app_test
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -68,29 +67,9 @@ func start(t *testing.T, cfg config.Config, comps ...app.Component) *app.App {
 // test ends.
 func dribble(t *testing.T, addr string, interval time.Duration) net.Conn {
 	t.Helper()
-	conn, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
 	stop := make(chan struct{})
+	conn := edgetest.Dribble(t, addr, "/hooks/tok", interval, stop)
 	t.Cleanup(func() { close(stop); conn.Close() })
-	if _, err := fmt.Fprint(conn, "POST /hooks/tok HTTP/1.1\r\nHost: hookflow.test\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n"); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		tick := time.NewTicker(interval)
-		defer tick.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-tick.C:
-				if _, err := conn.Write([]byte("x")); err != nil {
-					return
-				}
-			}
-		}
-	}()
 	return conn
 }
 

@@ -1,6 +1,8 @@
 package httpedge_test
 
 import (
+	"github.com/hookflow/hookflow/engine/platform/httpedge/edgetest"
+
 	"context"
 	"errors"
 	"fmt"
@@ -40,37 +42,6 @@ func echo(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(b)
 }
 
-// dribble opens a TCP connection, sends the headers of a POST announcing a
-// 1,000-byte body and then one body byte every interval until the
-// connection fails or stop is closed. It returns the connection, which the
-// caller closes before the server: closing a server waits for its active
-// requests.
-func dribble(t *testing.T, addr, path string, interval time.Duration, stop <-chan struct{}) net.Conn {
-	t.Helper()
-	conn, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: hookflow.test\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n", path); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		tick := time.NewTicker(interval)
-		defer tick.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-tick.C:
-				if _, err := conn.Write([]byte("x")); err != nil {
-					return
-				}
-			}
-		}
-	}()
-	return conn
-}
-
 func TestSlowBodyGetsConnectionClosed(t *testing.T) {
 	srv := httptest.NewServer(httpedge.Guard(http.HandlerFunc(echo), httpedge.GuardConfig{BodyTimeout: testBodyTimeout}))
 	defer srv.Close()
@@ -80,7 +51,7 @@ func TestSlowBodyGetsConnectionClosed(t *testing.T) {
 	defer close(stop)
 	// One byte every 50 ms would take 50 s for the whole body: without a
 	// body deadline the connection stays open for all of it.
-	conn := dribble(t, srv.Listener.Addr().String(), "/hooks/tok", 50*time.Millisecond, stop)
+	conn := edgetest.Dribble(t, srv.Listener.Addr().String(), "/hooks/tok", 50*time.Millisecond, stop)
 	defer conn.Close()
 	if err := conn.SetReadDeadline(time.Now().Add(giveUp)); err != nil {
 		t.Fatal(err)
@@ -113,7 +84,7 @@ func TestUnreadSlowBodyIsNotWaitedFor(t *testing.T) {
 	t.Run("a slow sender is hung up on", func(t *testing.T) {
 		stop := make(chan struct{})
 		defer close(stop)
-		conn := dribble(t, srv.Listener.Addr().String(), "/hooks/unknown", 50*time.Millisecond, stop)
+		conn := edgetest.Dribble(t, srv.Listener.Addr().String(), "/hooks/unknown", 50*time.Millisecond, stop)
 		defer conn.Close()
 		if err := conn.SetReadDeadline(time.Now().Add(giveUp / 2)); err != nil {
 			t.Fatal(err)
@@ -281,7 +252,7 @@ func TestInFlightCapAnswers503(t *testing.T) {
 	defer close(stop)
 	slow := make([]net.Conn, limit)
 	for i := range slow {
-		slow[i] = dribble(t, addr, "/hooks/slow", time.Second, stop)
+		slow[i] = edgetest.Dribble(t, addr, "/hooks/slow", time.Second, stop)
 		waitEntered(t)
 	}
 	// Hang up before the server closes, which waits for active requests.
@@ -306,7 +277,7 @@ func TestInFlightCapAnswers503(t *testing.T) {
 		}
 	})
 	t.Run("a slow sender over the cap is refused and hung up on", func(t *testing.T) {
-		conn := dribble(t, addr, "/hooks/third", 50*time.Millisecond, stop)
+		conn := edgetest.Dribble(t, addr, "/hooks/third", 50*time.Millisecond, stop)
 		defer conn.Close()
 		if err := conn.SetReadDeadline(time.Now().Add(giveUp)); err != nil {
 			t.Fatal(err)

@@ -11,7 +11,9 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"fmt"
 	"math/big"
+	"net"
 	"net/http"
 	"os"
 	"testing"
@@ -91,4 +93,35 @@ func Client(host string, timeout time.Duration, roots ...*x509.Certificate) *htt
 		DisableKeepAlives: true,
 		TLSClientConfig:   &tls.Config{RootCAs: pool, ServerName: host},
 	}}
+}
+
+// Dribble opens a TCP connection, sends the headers of a POST announcing a
+// 1,000-byte body and then one body byte every interval until the
+// connection fails or stop is closed. It returns the connection, which the
+// caller closes before the server: closing a server waits for its active
+// requests.
+func Dribble(t *testing.T, addr, path string, interval time.Duration, stop <-chan struct{}) net.Conn {
+	t.Helper()
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: hookflow.test\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n", path); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		tick := time.NewTicker(interval)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				if _, err := conn.Write([]byte("x")); err != nil {
+					return
+				}
+			}
+		}
+	}()
+	return conn
 }
