@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	mrand "math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -244,14 +245,23 @@ func waitTCP(ctx context.Context, addr string, d time.Duration) error {
 	return errors.New("no answer on " + addr)
 }
 
-// freePort asks the kernel for a free loopback port.
+// freePort finds a free loopback port below the kernel's ephemeral range
+// (Linux hands out 32768 and up for port 0). A port the kernel picked for
+// us is free only until we close it; the processes started meanwhile (the
+// embedded Temporal server binds several ephemeral ports) could be given
+// it, and hookflow then failed to start with "address already in use".
+// The kernel never hands out a port below the range by itself.
 func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
+	for range 200 {
+		port := 20000 + mrand.IntN(12000)
+		ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err != nil {
+			continue
+		}
+		ln.Close()
+		return port, nil
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
+	return 0, fmt.Errorf("no free loopback port between 20000 and 32000")
 }
 
 // buildHookflow compiles ./cmd/hookflow into dir, so a bench run always
