@@ -5,6 +5,8 @@ package main
 // so no other test binary pays for that link.
 
 import (
+	"github.com/hookflow/hookflow/engine/platform/httpedge/edgetest"
+
 	"bytes"
 	"context"
 	"encoding/json"
@@ -15,7 +17,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -218,29 +219,11 @@ func TestDevserverBusyPortNamesThePort(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe to read while the command writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // startDev runs `hookflow dev` in-process and waits for its banner.
-func startDev(t *testing.T, args ...string) (stdout *syncBuffer, stop func() int) {
+func startDev(t *testing.T, args ...string) (stdout *edgetest.SyncBuffer, stop func() int) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	stdout, stderr := &syncBuffer{}, &syncBuffer{}
+	stdout, stderr := &edgetest.SyncBuffer{}, &edgetest.SyncBuffer{}
 	done := make(chan int, 1)
 	go func() { done <- run(ctx, append([]string{"dev"}, args...), stdout, stderr) }()
 	deadline := time.Now().Add(time.Minute)

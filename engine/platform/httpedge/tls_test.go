@@ -1,7 +1,6 @@
 package httpedge_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -31,24 +30,6 @@ func writeFile(t *testing.T, path string, data []byte) {
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// syncBuffer is a log sink shared with the server's handshake goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // serveTLS serves a 200 "hello" over HTTPS with tc, as engine/platform/app does,
@@ -96,7 +77,7 @@ func TestCertFilesReloadWhenChanged(t *testing.T) {
 	now := time.Now()
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	later := func() { mu.Lock(); defer mu.Unlock(); now = now.Add(httpedge.DefaultCertCheckInterval) }
-	var logs syncBuffer
+	var logs edgetest.SyncBuffer
 	setup, err := httpedge.NewTLS(httpedge.TLSConfig{CertFile: certFile, KeyFile: keyFile, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	if err != nil {
 		t.Fatal(err)

@@ -4,6 +4,7 @@
 package edgetest
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -16,6 +17,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"sync"
 	"testing"
 	"time"
 )
@@ -124,4 +126,23 @@ func Dribble(t *testing.T, addr, path string, interval time.Duration, stop <-cha
 		}
 	}()
 	return conn
+}
+
+// SyncBuffer is a bytes.Buffer safe to read while another goroutine (a
+// server's handshakes, a command's output) writes to it.
+type SyncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *SyncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *SyncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
