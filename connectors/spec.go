@@ -255,6 +255,14 @@ type Trigger struct {
 	// are redacted in the event log.
 	SignatureHeaders []string `json:"signature_headers,omitempty"`
 
+	// Ack, when set, is the reply to every delivery the pipeline accepts
+	// (stored, duplicate, ignored or kept unparseable) instead of hookflow's
+	// 202 JSON receipt. Providers that read the reply need it: Twilio
+	// executes the TwiML it gets back, Salesforce resends an outbound
+	// message until it receives the SOAP acknowledgement. Refusals (bad
+	// signature, oversized body) keep hookflow's own error replies.
+	Ack *Response `json:"-"`
+
 	Verifier   Verifier   `json:"-"`
 	Extractor  Extractor  `json:"-"`
 	Handshaker Handshaker `json:"-"` // optional

@@ -116,7 +116,7 @@ func (g *Ingestor) keepUnparseable(w http.ResponseWriter, d *delivery, reason st
 	g.log.Warn("kept an authenticated delivery that cannot be parsed", "endpoint", rt.endpoint.ID,
 		"event", results[0].ID, "reason", reason)
 	countDelivery(rt, st)
-	writeJSON(w, http.StatusAccepted, Reply{EventID: results[0].ID, Status: st})
+	d.accept(w, Reply{EventID: results[0].ID, Status: st})
 }
 
 // ignoreEmpty logs a verified delivery that carries no event (a provider
@@ -129,7 +129,7 @@ func (g *Ingestor) ignoreEmpty(w http.ResponseWriter, d *delivery) {
 		return
 	}
 	countDelivery(d.rt, StatusIgnored)
-	writeJSON(w, http.StatusAccepted, Reply{EventID: ev.ID, Status: StatusIgnored})
+	d.accept(w, Reply{EventID: ev.ID, Status: StatusIgnored})
 }
 
 // eventRow builds the inbox row of one extracted event and decides

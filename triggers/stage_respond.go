@@ -27,11 +27,27 @@ func (g *Ingestor) respond(w http.ResponseWriter, d *delivery, accepted []store.
 			writeResponse(w, resp)
 			return
 		}
-		writeJSON(w, http.StatusAccepted, reply)
+		d.accept(w, reply)
 		return
 	}
 	for _, ev := range accepted {
 		g.runs.Enqueue(ev)
+	}
+	d.accept(w, reply)
+}
+
+// accept answers a delivery the pipeline took: the trigger's own
+// acknowledgement when its provider expects one (connectors.Trigger.Ack),
+// else hookflow's 202 receipt naming the stored event.
+func (d *delivery) accept(w http.ResponseWriter, reply Reply) {
+	if d.rt.trigger != nil && d.rt.trigger.Ack != nil {
+		ack := d.rt.trigger.Ack
+		status := ack.Status
+		if status == 0 {
+			status = http.StatusOK
+		}
+		writeRaw(w, status, ack.ContentType, ack.Body)
+		return
 	}
 	writeJSON(w, http.StatusAccepted, reply)
 }

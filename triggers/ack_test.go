@@ -1,0 +1,74 @@
+package triggers
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/engine/store"
+	"github.com/hookflow/hookflow/engine/store/storetest"
+)
+
+// acceptAll is a verifier for the acknowledgement test: the reply, not
+// authentication, is under test.
+type acceptAll struct{}
+
+func (acceptAll) Verify(*connectors.Request, connectors.Values, time.Time) error { return nil }
+
+// TestTriggerAckReplacesTheReceipt checks that a trigger declaring Ack
+// (Twilio's TwiML, Salesforce's SOAP acknowledgement) gets exactly that
+// reply for a stored, a duplicate and an empty delivery, while refusals
+// keep hookflow's own error replies.
+func TestTriggerAckReplacesTheReceipt(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st)
+		ack := &connectors.Response{Status: http.StatusOK, ContentType: "text/xml", Body: []byte(`<?xml version="1.0" encoding="UTF-8"?><Response/>`)}
+		trig := &connectors.Trigger{Name: "webhook", Title: "Acked", Ack: ack, Verifier: acceptAll{},
+			Extractor: connectors.ExtractorFunc(func(r *connectors.Request, _ connectors.Values) ([]connectors.Event, error) {
+				var body struct {
+					ID string `json:"id"`
+				}
+				if err := json.Unmarshal(r.Body, &body); err != nil {
+					return nil, err
+				}
+				if body.ID == "" {
+					return nil, nil
+				}
+				return []connectors.Event{{ID: body.ID, Type: "thing", Body: r.Body}}, nil
+			})}
+		if err := e.reg.Register(&connectors.Spec{Name: "acked", Title: "Acked", Triggers: []*connectors.Trigger{trig}}); err != nil {
+			t.Fatal(err)
+		}
+		ep := e.workflow("acked", `{"type":"webhook","connector":"acked"}`, store.NewEndpoint{MaxBodyBytes: 64})
+		post := func(body string) *httptest.ResponseRecorder {
+			r := httptest.NewRequest(http.MethodPost, "/hooks/"+ep.Token, strings.NewReader(body))
+			r.Header.Set("Content-Type", "application/json")
+			return e.do(r)
+		}
+		for _, tc := range []struct{ name, body string }{
+			{"stored", `{"id":"a1"}`},
+			{"duplicate", `{"id":"a1"}`},
+			{"empty", `{}`},
+		} {
+			w := post(tc.body)
+			if w.Code != http.StatusOK || w.Header().Get("Content-Type") != "text/xml" || w.Body.String() != string(ack.Body) {
+				t.Fatalf("%s delivery: got %d %q %q, want the trigger's TwiML acknowledgement", tc.name, w.Code, w.Header().Get("Content-Type"), w.Body.String())
+			}
+		}
+		e.starter.waitRun(t)
+		var statuses []string
+		for _, ev := range e.events(ep.ID) {
+			statuses = append(statuses, ev.Status)
+		}
+		if strings.Count(strings.Join(statuses, ","), store.EventIgnored) != 1 || e.starter.count() != 1 {
+			t.Fatalf("want one run and one ignored delivery behind the acknowledgements, got statuses %v and %d runs", statuses, e.starter.count())
+		}
+		if w := post(`{"id":"` + strings.Repeat("x", 100) + `"}`); w.Code != http.StatusRequestEntityTooLarge {
+			t.Fatalf("an oversized delivery must keep hookflow's refusal, got %d %s", w.Code, w.Body.String())
+		}
+	})
+}
