@@ -50,10 +50,13 @@ func TestSinkCountsDuplicatesAndOutages(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	post := func(key string) int {
+	post := func(key string, event ...string) int {
 		req, _ := http.NewRequest("POST", s.URL(), strings.NewReader(`{"event_id":"`+key+`"}`))
 		if key == "hdr" {
 			req.Header.Set("Idempotency-Key", "from-header")
+		}
+		if len(event) > 0 {
+			req.Header.Set(HeaderEvent, event[0])
 		}
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -75,6 +78,22 @@ func TestSinkCountsDuplicatesAndOutages(t *testing.T) {
 	distinct, dups := s.Count()
 	if distinct != 3 || dups != 1 {
 		t.Fatalf("count = %d distinct, %d duplicates; want 3 and 1 (c was refused while down)", distinct, dups)
+	}
+	if s.Resent() != 0 {
+		t.Fatalf("resent = %d before any resend", s.Resent())
+	}
+	// One event's step sending its key again (a crash hid the first
+	// outcome) is a resend; a second event with the same key is a
+	// duplicate side effect.
+	post("e", "evt_1")
+	post("e", "evt_1")
+	post("e", "evt_1")
+	if _, dups = s.Count(); dups != 1 || s.Resent() != 2 {
+		t.Fatalf("after one event resent its key twice: %d duplicates, %d resent; want 1 and 2", dups, s.Resent())
+	}
+	post("e", "evt_2")
+	if _, dups = s.Count(); dups != 2 || s.Resent() != 2 {
+		t.Fatalf("after a second event sent the same key: %d duplicates, %d resent; want 2 and 2", dups, s.Resent())
 	}
 	if _, ok := s.Arrived("from-header"); !ok {
 		t.Fatal("the Idempotency-Key header must win over the body's event_id")

@@ -157,33 +157,36 @@ func withDatabase(adminURL, name string) (string, error) {
 
 // Result is one scenario's outcome.
 type Result struct {
-	Scenario       string         `json:"scenario"`
-	Description    string         `json:"description"`
-	Mode           string         `json:"deployment"` // "dev (embedded Temporal, SQLite)" or split
-	Conns          int            `json:"connections"`
-	Rate           int            `json:"rate"` // 0 = closed loop
-	DurationS      float64        `json:"duration_s"`
-	StartToReadyMS float64        `json:"start_to_ready_ms"`
-	IdleRSSMiB     float64        `json:"idle_rss_mib"`
-	PeakRSSMiB     float64        `json:"peak_rss_mib"`
-	Sent           int64          `json:"sent"`
-	Acked          int            `json:"acked_events"`
-	Rejected       int64          `json:"rejected"`
-	TransportErrs  int64          `json:"transport_errors"`
-	Omitted        int64          `json:"omitted_by_open_loop"`
-	AcceptedPerSec float64        `json:"accepted_per_s"`
-	Accept         Summary        `json:"accept_latency"`
-	Completed      int            `json:"completed"`
-	CompletedPerS  float64        `json:"completed_per_s"`
-	EndToEnd       Summary        `json:"end_to_end_latency"`
-	DrainS         float64        `json:"drain_s"`
-	Lost           int            `json:"lost"`
-	LostIDs        []string       `json:"lost_ids,omitempty"`
-	Duplicates     int            `json:"duplicate_deliveries"`
-	Statuses       map[int]int64  `json:"statuses"`
-	Hostile        *HostileReport `json:"hostile,omitempty"`
-	Series         []Point        `json:"series"`
-	Error          string         `json:"error,omitempty"`
+	Scenario       string   `json:"scenario"`
+	Description    string   `json:"description"`
+	Mode           string   `json:"deployment"` // "dev (embedded Temporal, SQLite)" or split
+	Conns          int      `json:"connections"`
+	Rate           int      `json:"rate"` // 0 = closed loop
+	DurationS      float64  `json:"duration_s"`
+	StartToReadyMS float64  `json:"start_to_ready_ms"`
+	IdleRSSMiB     float64  `json:"idle_rss_mib"`
+	PeakRSSMiB     float64  `json:"peak_rss_mib"`
+	Sent           int64    `json:"sent"`
+	Acked          int      `json:"acked_events"`
+	Rejected       int64    `json:"rejected"`
+	TransportErrs  int64    `json:"transport_errors"`
+	Omitted        int64    `json:"omitted_by_open_loop"`
+	AcceptedPerSec float64  `json:"accepted_per_s"`
+	Accept         Summary  `json:"accept_latency"`
+	Completed      int      `json:"completed"`
+	CompletedPerS  float64  `json:"completed_per_s"`
+	EndToEnd       Summary  `json:"end_to_end_latency"`
+	DrainS         float64  `json:"drain_s"`
+	Lost           int      `json:"lost"`
+	LostIDs        []string `json:"lost_ids,omitempty"`
+	Duplicates     int      `json:"duplicate_deliveries"`
+	// Resent counts deliveries an event's step sent again with the same
+	// idempotency key after a crash hid the first one's outcome (see Sink).
+	Resent   int            `json:"resent_same_key"`
+	Statuses map[int]int64  `json:"statuses"`
+	Hostile  *HostileReport `json:"hostile,omitempty"`
+	Series   []Point        `json:"series"`
+	Error    string         `json:"error,omitempty"`
 }
 
 // Passed reports whether the run kept hookflow's promise: nothing
@@ -357,7 +360,7 @@ func RunScenario(ctx context.Context, o *Options, sc *Scenario) (res *Result) {
 	res.Accept = lr.Latencies.Summary()
 	res.Statuses = lr.Statuses
 	distinct, dups := sink.Count()
-	res.Completed, res.Duplicates = distinct, dups
+	res.Completed, res.Duplicates, res.Resent = distinct, dups, sink.Resent()
 	if total := lr.Elapsed.Seconds() + res.DrainS; total > 0 {
 		res.CompletedPerS = float64(distinct) / total
 	}
@@ -374,6 +377,9 @@ func RunScenario(ctx context.Context, o *Options, sc *Scenario) (res *Result) {
 		}
 	}
 	res.EndToEnd = e2e.Summary()
+	if res.Resent > 0 {
+		logf("%d deliveries were resent with the same idempotency key after a crash hid the first outcome (not duplicates for a receiver that honours the key)", res.Resent)
+	}
 	if res.Hostile != nil {
 		res.Hostile.finish(ctx, c, sink, lr.Acked)
 		for _, p := range res.Hostile.Problems() {

@@ -12,11 +12,24 @@ import (
 
 // Sink is the downstream service the reference workflow posts to. It counts
 // deliveries per idempotency key, so the harness can tell lost events (an
-// acknowledged event id that never arrives) from duplicate side effects (a
-// key that arrives twice).
+// acknowledged event id that never arrives) from duplicate side effects.
+//
+// It behaves as a receiver that honours Idempotency-Key, as Stripe's API
+// does, and tells two kinds of repeat apart by the hookflow event id the
+// reference workflow sends in HeaderEvent:
+//
+//   - a duplicate: the key arrives from a second hookflow event (the
+//     provider's event was taken in twice) or without an event id. That
+//     is a second side effect and fails the run.
+//   - a resend: the same event's step sends the same key again. A worker
+//     killed after the request left but before its result was recorded
+//     leaves Temporal no way to know the call happened, so the step runs
+//     again with the same key; no engine can close that window without a
+//     receiver that dedupes on the key. Resends are counted and reported,
+//     not failed.
 type Sink struct {
 	mu         sync.Mutex
-	seen       map[string]int
+	seen       map[string]map[string]int // idempotency key -> event id -> deliveries
 	firstAt    map[string]time.Time
 	deliveries atomic.Int64
 	down       atomic.Bool
@@ -32,7 +45,7 @@ func StartSink() (*Sink, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Sink{seen: map[string]int{}, firstAt: map[string]time.Time{}, ln: ln}
+	s := &Sink{seen: map[string]map[string]int{}, firstAt: map[string]time.Time{}, ln: ln}
 	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
 	go s.srv.Serve(ln)
 	return s, nil
@@ -66,26 +79,49 @@ func (s *Sink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.deliveries.Add(1)
 	s.mu.Lock()
-	s.seen[key]++
-	if s.seen[key] == 1 {
+	if s.seen[key] == nil {
+		s.seen[key] = map[string]int{}
 		s.firstAt[key] = time.Now()
 	}
+	s.seen[key][r.Header.Get(HeaderEvent)]++
 	s.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
 	w.Write([]byte(`{"ok":true}`))
 }
 
-// Count reports how many distinct keys arrived and how many arrived more
-// than once.
+// HeaderEvent carries the hookflow event id ({{ event.id }}) of the run
+// that sent a delivery.
+const HeaderEvent = "X-Hookflow-Event"
+
+// Count reports how many distinct keys arrived and how many duplicate side
+// effects arrived (see Sink): every delivery of a key beyond the first,
+// except the resends of one event, which Resent counts.
 func (s *Sink) Count() (distinct, duplicates int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, n := range s.seen {
-		if n > 1 {
-			duplicates += n - 1
+	for _, byEvent := range s.seen {
+		duplicates += len(byEvent) - 1
+		if n := byEvent[""]; n > 1 {
+			duplicates += n - 1 // no event id: every repeat is a second effect
 		}
 	}
 	return len(s.seen), duplicates
+}
+
+// Resent reports how many deliveries repeated a key an event had already
+// sent, from the same event (see Sink).
+func (s *Sink) Resent() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, byEvent := range s.seen {
+		for ev, c := range byEvent {
+			if ev != "" && c > 1 {
+				n += c - 1
+			}
+		}
+	}
+	return n
 }
 
 // Arrived returns the first-arrival time of key.
