@@ -48,6 +48,9 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		Namespace: cfg.TemporalNamespace,
 		LogLevel:  cfg.TemporalLogLevel,
 		Logger:    logger,
+		// PostgreSQL persistence, when asked for (see `hookflow temporal`).
+		PostgresURL: cfg.TemporalPostgresURL,
+		Shards:      cfg.TemporalShards,
 	})
 	if err != nil {
 		return err

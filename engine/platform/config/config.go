@@ -33,6 +33,7 @@ const (
 	DefaultTaskQueue              = "hookflow"
 	DefaultTemporalPort           = 7233
 	DefaultTemporalLogLevel       = "warn"
+	DefaultTemporalShards         = 4
 	DefaultTemporalConnectTimeout = 30 * time.Second
 	DefaultLogLevel               = "info"
 	DefaultLogFormat              = "text"
@@ -142,6 +143,10 @@ type Config struct {
 	// Embedded Temporal server (dev and temporal commands).
 	TemporalPort     int
 	TemporalLogLevel string
+	// TemporalPostgresURL keeps the embedded server's data in PostgreSQL.
+	TemporalPostgresURL string
+	// TemporalShards is its history shard count (PostgreSQL only).
+	TemporalShards int
 
 	// LogLevel and LogFormat configure hookflow's own logs.
 	LogLevel  string
@@ -233,6 +238,7 @@ func Default() Config {
 		TaskQueue:              DefaultTaskQueue,
 		TemporalPort:           DefaultTemporalPort,
 		TemporalLogLevel:       DefaultTemporalLogLevel,
+		TemporalShards:         DefaultTemporalShards,
 		LogLevel:               DefaultLogLevel,
 		LogFormat:              DefaultLogFormat,
 		EventRetention:         DefaultEventRetention,
@@ -317,6 +323,12 @@ func (c Config) Validate() error {
 	}
 	if _, err := ParseLevel(c.LogLevel); err != nil {
 		bad("log-level", "%v", err)
+	}
+	if c.TemporalShards < 1 || c.TemporalShards > 16384 {
+		bad("temporal-shards", "%d is not a shard count (1 to 16384)", c.TemporalShards)
+	}
+	if c.TemporalPostgresURL != "" && !strings.HasPrefix(c.TemporalPostgresURL, "postgres://") && !strings.HasPrefix(c.TemporalPostgresURL, "postgresql://") {
+		bad("temporal-postgres-url", "must be a postgres:// URL")
 	}
 	if _, err := ParseLevel(c.TemporalLogLevel); err != nil {
 		bad("temporal-log-level", "%v", err)

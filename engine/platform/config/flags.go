@@ -141,6 +141,10 @@ func Settings() []Setting {
 			bind: func(c *Config) flag.Value { return (*intValue)(&c.TemporalPort) }},
 		{Flag: "temporal-log-level", Group: GroupEmbedded, Usage: "log level of the embedded Temporal server",
 			bind: func(c *Config) flag.Value { return (*stringValue)(&c.TemporalLogLevel) }},
+		{Flag: "temporal-postgres-url", Group: GroupEmbedded, Secret: true, Usage: "keep the embedded Temporal server's data in PostgreSQL (postgres://user:pass@host:5432/temporal; the visibility database is <name>_visibility) instead of SQLite in the data folder; prepare it once with `hookflow temporal setup-schema`",
+			bind: func(c *Config) flag.Value { return (*stringValue)(&c.TemporalPostgresURL) }},
+		{Flag: "temporal-shards", Group: GroupEmbedded, Usage: "history shards of a PostgreSQL-backed Temporal server; fixed when the cluster first starts (SQLite always uses 1)",
+			bind: func(c *Config) flag.Value { return (*intValue)(&c.TemporalShards) }},
 
 		{Flag: "ssrf-allow", Group: GroupConnectors, Usage: "comma-separated CIDRs or host names that http steps and outgoing webhooks may reach although they are private or loopback (e.g. 127.0.0.1/32,10.0.0.0/8)",
 			bind: func(c *Config) flag.Value { return (*listValue)(&c.SSRFAllow) }},

@@ -1,6 +1,6 @@
 // Package devserver runs a Temporal server inside the hookflow process, with
-// SQLite persistence in the data folder. It backs `hookflow dev` and
-// `hookflow temporal`.
+// SQLite persistence in the data folder or, for the production topology,
+// PostgreSQL (postgres.go). It backs `hookflow dev` and `hookflow temporal`.
 //
 // This is the only hookflow package that imports go.temporal.io/server. That
 // import pulls in about 1,500 packages and makes every binary that links it
@@ -52,6 +52,10 @@ const (
 	// number of workflows whose state the history service keeps in memory.
 	// It is enough for every run in flight at a few hundred runs/s.
 	DefaultHistoryCacheSize = 4096
+	// DefaultPostgresMaxConns caps each of the server's PostgreSQL pools
+	// (history, visibility): enough for the shards' concurrent writes,
+	// well under PostgreSQL's default of 100 connections.
+	DefaultPostgresMaxConns = 20
 
 	// DatabaseFileName is the Temporal database inside the data folder. WAL
 	// mode keeps recent writes in DatabaseFileName+"-wal", so a backup must
@@ -84,6 +88,15 @@ type Config struct {
 	Logger *slog.Logger
 	// BusyTimeout is SQLite's busy_timeout.
 	BusyTimeout time.Duration
+	// PostgresURL, when set, keeps Temporal's data in PostgreSQL instead
+	// of SQLite files in DataDir; SetupPostgres must have prepared it.
+	PostgresURL string
+	// Shards is the number of history shards (PostgreSQL only; SQLite
+	// uses one). It must equal the count the cluster was first started
+	// with: Temporal refuses any other.
+	Shards int
+	// MaxConns caps each PostgreSQL connection pool (PostgreSQL only).
+	MaxConns int
 }
 
 // Server is a running embedded Temporal server.
@@ -114,17 +127,13 @@ func (e *PortInUseError) Unwrap() error { return e.Err }
 // logger instead of returning an error. ctx bounds the start-up only.
 func Start(ctx context.Context, cfg Config) (*Server, error) {
 	cfg = withDefaults(cfg)
-	if cfg.DataDir == "" {
+	if cfg.DataDir == "" && cfg.PostgresURL == "" {
 		return nil, errors.New("starting embedded Temporal: DataDir is required")
 	}
 	level, err := parseLevel(cfg.LogLevel)
 	if err != nil {
 		return nil, fmt.Errorf("starting embedded Temporal: %w", err)
 	}
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("creating data folder: %w", err)
-	}
-
 	frontend := net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port))
 	if err := checkPortFree(frontend); err != nil {
 		return nil, err
@@ -135,33 +144,21 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("choosing internal Temporal ports: %w", err)
 	}
 
-	unlock, err := lockDataDir(cfg.DataDir)
+	p, err := preparePersistence(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
 	started := false
 	defer func() {
 		if !started {
-			unlock()
+			p.unlock()
 		}
 	}()
-	clusterID, err := loadClusterID(cfg.DataDir)
-	if err != nil {
-		return nil, err
-	}
-	sqlCfg, err := prepareDatabase(cfg)
-	if err != nil {
-		return nil, err
-	}
-	visCfg, err := prepareVisibilityDatabase(cfg)
-	if err != nil {
-		return nil, err
-	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 
-	serverCfg := buildConfig(cfg, sqlCfg, visCfg, clusterID, frontend, internal)
+	serverCfg := buildConfig(cfg, p, frontend, internal)
 	hosts := map[primitives.ServiceName]static.Hosts{
 		primitives.FrontendService: static.SingleLocalHost(frontend),
 		primitives.HistoryService:  static.SingleLocalHost(net.JoinHostPort(cfg.Host, strconv.Itoa(internal[0]))),
@@ -190,14 +187,17 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	logger := newLogger(cfg.Logger, level)
 
-	srv, err := temporal.NewServer(
+	opts := []temporal.ServerOption{
 		temporal.WithConfig(serverCfg),
 		temporal.ForServices(temporal.DefaultServices),
 		temporal.WithStaticHosts(hosts),
 		temporal.WithLogger(logger),
 		temporal.WithDynamicConfigClient(dyn),
-		temporal.WithCustomVisibilityStoreFactory(&visibilityFactory{sql: *visCfg}),
-	)
+	}
+	if p.sqliteVisibility != nil {
+		opts = append(opts, temporal.WithCustomVisibilityStoreFactory(&visibilityFactory{sql: *p.sqliteVisibility}))
+	}
+	srv, err := temporal.NewServer(opts...)
 	if err != nil {
 		return nil, fmt.Errorf("creating embedded Temporal: %w", err)
 	}
@@ -206,7 +206,72 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("starting embedded Temporal: %w", err)
 	}
 	started = true
-	return &Server{srv: srv, log: logger, address: frontend, unlock: unlock}, nil
+	server := &Server{srv: srv, log: logger, address: frontend, unlock: p.unlock}
+	if cfg.PostgresURL != "" {
+		// SQLite's namespace is written with the schema; PostgreSQL's is
+		// registered through the running frontend, as Temporal's own
+		// set-up does.
+		if err := registerNamespace(ctx, frontend, cfg.Namespace); err != nil {
+			_ = server.Stop()
+			return nil, err
+		}
+	}
+	return server, nil
+}
+
+// persistence is where a server keeps its data.
+type persistence struct {
+	clusterID string
+	shards    int
+	main      *config.SQL
+	// visibility is PostgreSQL's visibility database; sqliteVisibility
+	// is SQLite's, served by hookflow's custom store (visibility.go).
+	visibility       *config.SQL
+	sqliteVisibility *config.SQL
+	unlock           func()
+}
+
+// preparePersistence opens SQLite in the data folder (creating it on
+// first start, and locking the folder against a second server), or checks
+// that the PostgreSQL databases were set up.
+func preparePersistence(ctx context.Context, cfg Config) (*persistence, error) {
+	if cfg.PostgresURL != "" {
+		t, err := parsePostgresURL(cfg.PostgresURL)
+		if err != nil {
+			return nil, err
+		}
+		id, err := postgresClusterID(ctx, t, false)
+		if err != nil {
+			return nil, err
+		}
+		return &persistence{clusterID: id, shards: cfg.Shards, main: t.sql(t.database, cfg.MaxConns),
+			visibility: t.sql(t.database+VisibilitySuffix, cfg.MaxConns), unlock: func() {}}, nil
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("creating data folder: %w", err)
+	}
+	unlock, err := lockDataDir(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	p := &persistence{shards: 1, unlock: unlock}
+	ok := false
+	defer func() {
+		if !ok {
+			unlock()
+		}
+	}()
+	if p.clusterID, err = loadClusterID(cfg.DataDir); err != nil {
+		return nil, err
+	}
+	if p.main, err = prepareDatabase(cfg); err != nil {
+		return nil, err
+	}
+	if p.sqliteVisibility, err = prepareVisibilityDatabase(cfg); err != nil {
+		return nil, err
+	}
+	ok = true
+	return p, nil
 }
 
 // Address is the host:port a Temporal client dials.
@@ -245,6 +310,12 @@ func withDefaults(cfg Config) Config {
 	}
 	if cfg.BusyTimeout == 0 {
 		cfg.BusyTimeout = DefaultBusyTimeout
+	}
+	if cfg.Shards <= 0 {
+		cfg.Shards = DefaultPostgresShards
+	}
+	if cfg.MaxConns <= 0 {
+		cfg.MaxConns = DefaultPostgresMaxConns
 	}
 	return cfg
 }
@@ -467,8 +538,11 @@ func createDatabaseFile(cfg Config, path string, ns *sqliteschema.NamespaceConfi
 	return nil
 }
 
-func buildConfig(cfg Config, sqlCfg, visCfg *config.SQL, clusterID, frontend string, internal []int) *config.Config {
-	const store, visibility = "sqlite", "sqlite-visibility"
+func buildConfig(cfg Config, p *persistence, frontend string, internal []int) *config.Config {
+	store, visibility := "sqlite", "sqlite-visibility"
+	if p.sqliteVisibility == nil {
+		store, visibility = "postgres", "postgres-visibility"
+	}
 	service := func(port int) config.Service {
 		var s config.Service
 		s.RPC.BindOnIP = cfg.Host
@@ -485,13 +559,17 @@ func buildConfig(cfg Config, sqlCfg, visCfg *config.SQL, clusterID, frontend str
 	c.Global.Membership.BroadcastAddress = cfg.Host
 	c.Persistence.DefaultStore = store
 	c.Persistence.VisibilityStore = visibility
-	c.Persistence.NumHistoryShards = 1
-	// Visibility is Temporal's SQL store on visCfg with prepared writes
-	// (see visibility.go), plugged in as a custom store; its index name is
-	// the database name, as the SQL store's is, so the search attributes
-	// registered for the database still apply.
-	c.Persistence.DataStores = map[string]config.DataStore{store: {SQL: sqlCfg}, visibility: {
-		CustomDataStoreConfig: &config.CustomDatastoreConfig{Name: visibilityStoreName, IndexName: visCfg.DatabaseName}}}
+	c.Persistence.NumHistoryShards = int32(p.shards)
+	if p.sqliteVisibility != nil {
+		// SQLite's visibility is Temporal's SQL store with prepared writes
+		// (see visibility.go), plugged in as a custom store; its index name
+		// is the database name, as the SQL store's is, so the search
+		// attributes registered for the database still apply.
+		c.Persistence.DataStores = map[string]config.DataStore{store: {SQL: p.main}, visibility: {
+			CustomDataStoreConfig: &config.CustomDatastoreConfig{Name: visibilityStoreName, IndexName: p.sqliteVisibility.DatabaseName}}}
+	} else {
+		c.Persistence.DataStores = map[string]config.DataStore{store: {SQL: p.main}, visibility: {SQL: p.visibility}}
+	}
 	c.ClusterMetadata = &cluster.Config{
 		FailoverVersionIncrement: 10,
 		MasterClusterName:        clusterName,
@@ -502,7 +580,7 @@ func buildConfig(cfg Config, sqlCfg, visCfg *config.SQL, clusterID, frontend str
 				InitialFailoverVersion: 1,
 				RPCAddress:             frontend,
 				HTTPAddress:            httpAddr,
-				ClusterID:              clusterID,
+				ClusterID:              p.clusterID,
 			},
 		},
 	}

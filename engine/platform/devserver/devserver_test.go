@@ -145,7 +145,7 @@ func TestVisibilityDatabaseIsSeparateAndReopens(t *testing.T) {
 	if triggers != 0 {
 		t.Errorf("visibility table keeps %d full-text triggers, want none", triggers)
 	}
-	c := buildConfig(cfg, main, vis, "id", "127.0.0.1:7233", []int{1, 2, 3, 4})
+	c := buildConfig(cfg, &persistence{clusterID: "id", shards: 1, main: main, sqliteVisibility: vis}, "127.0.0.1:7233", []int{1, 2, 3, 4})
 	visStore := c.Persistence.DataStores[c.Persistence.VisibilityStore]
 	if got := visStore.GetIndexName(); got != vis.DatabaseName {
 		t.Errorf("visibility store's index is %s, want the database %s", got, vis.DatabaseName)
