@@ -2,6 +2,7 @@ package triggers
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -69,6 +70,46 @@ func TestTriggerAckReplacesTheReceipt(t *testing.T) {
 		}
 		if w := post(`{"id":"` + strings.Repeat("x", 100) + `"}`); w.Code != http.StatusRequestEntityTooLarge {
 			t.Fatalf("an oversized delivery must keep hookflow's refusal, got %d %s", w.Code, w.Body.String())
+		}
+	})
+}
+
+// TestBodyTypesAdmitsTheirMediaType checks that a trigger declaring
+// BodyTypes (Salesforce's SOAP "text/xml") gets its deliveries through the
+// content-type check, with the limits applied to the events its extractor
+// builds, while a JSON-only trigger still refuses that media type.
+func TestBodyTypesAdmitsTheirMediaType(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st)
+		extract := connectors.ExtractorFunc(func(r *connectors.Request, _ connectors.Values) ([]connectors.Event, error) {
+			id, ok := strings.CutPrefix(string(r.Body), "<Id>")
+			if !ok {
+				return nil, errors.New("not a document")
+			}
+			id = strings.TrimSuffix(id, "</Id>")
+			return []connectors.Event{{ID: id, Type: "thing", Body: json.RawMessage(`{"id":"` + id + `"}`)}}, nil
+		})
+		for _, tr := range []*connectors.Trigger{
+			{Name: "webhook", Title: "XML", BodyTypes: []string{"text/xml"}, Verifier: acceptAll{}, Extractor: extract},
+			{Name: "webhook", Title: "JSON", Verifier: acceptAll{}, Extractor: extract},
+		} {
+			name := strings.ToLower(tr.Title) + "_only"
+			if err := e.reg.Register(&connectors.Spec{Name: name, Title: tr.Title, Triggers: []*connectors.Trigger{tr}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		post := func(connector string) *httptest.ResponseRecorder {
+			ep := e.workflow(connector, `{"type":"webhook","connector":"`+connector+`"}`, store.NewEndpoint{})
+			r := httptest.NewRequest(http.MethodPost, "/hooks/"+ep.Token, strings.NewReader(`<Id>n1</Id>`))
+			r.Header.Set("Content-Type", "text/xml; charset=utf-8")
+			return e.do(r)
+		}
+		if w := post("xml_only"); w.Code != http.StatusAccepted {
+			t.Fatalf("text/xml to a BodyTypes trigger: got %d %s, want 202", w.Code, w.Body.String())
+		}
+		w := post("json_only")
+		if w.Code != http.StatusUnsupportedMediaType || !strings.Contains(w.Body.String(), "this endpoint accepts application/json") {
+			t.Fatalf("text/xml to a JSON trigger: got %d %s, want 415 naming application/json", w.Code, w.Body.String())
 		}
 	})
 }
