@@ -9,6 +9,7 @@ import (
 	"github.com/hookflow/hookflow/connectors"
 	hfhttp "github.com/hookflow/hookflow/connectors/http"
 	"github.com/hookflow/hookflow/connectors/hubspot"
+	"github.com/hookflow/hookflow/connectors/salesforce"
 	"github.com/hookflow/hookflow/connectors/shopify"
 	"github.com/hookflow/hookflow/connectors/slack"
 	"github.com/hookflow/hookflow/connectors/stripe"
@@ -27,6 +28,7 @@ func Connectors() []connectors.Connector {
 		webhook.New(),
 		// Providers: one line each, e.g. stripe.New(),
 		hubspot.New(),
+		salesforce.New(),
 		shopify.New(),
 		slack.New(),
 		stripe.New(),
