@@ -14,6 +14,7 @@ import (
 	"github.com/hookflow/hookflow/connectors/shopify"
 	"github.com/hookflow/hookflow/connectors/slack"
 	"github.com/hookflow/hookflow/connectors/stripe"
+	"github.com/hookflow/hookflow/connectors/teams"
 	"github.com/hookflow/hookflow/connectors/telegram"
 	"github.com/hookflow/hookflow/connectors/twilio"
 	"github.com/hookflow/hookflow/connectors/webhook"
@@ -34,6 +35,7 @@ func Connectors() []connectors.Connector {
 		shopify.New(),
 		slack.New(),
 		stripe.New(),
+		teams.New(),
 		telegram.New(),
 		twilio.New(),
 		whatsapp.New(),
