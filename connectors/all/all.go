@@ -8,6 +8,7 @@ import (
 
 	"github.com/hookflow/hookflow/connectors"
 	"github.com/hookflow/hookflow/connectors/discord"
+	"github.com/hookflow/hookflow/connectors/googlechat"
 	hfhttp "github.com/hookflow/hookflow/connectors/http"
 	"github.com/hookflow/hookflow/connectors/hubspot"
 	"github.com/hookflow/hookflow/connectors/salesforce"
@@ -30,6 +31,7 @@ func Connectors() []connectors.Connector {
 		webhook.New(),
 		// Providers: one line each, e.g. stripe.New(),
 		discord.New(),
+		googlechat.New(),
 		hubspot.New(),
 		salesforce.New(),
 		shopify.New(),
