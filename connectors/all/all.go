@@ -11,6 +11,7 @@ import (
 	"github.com/hookflow/hookflow/connectors/googlechat"
 	hfhttp "github.com/hookflow/hookflow/connectors/http"
 	"github.com/hookflow/hookflow/connectors/hubspot"
+	"github.com/hookflow/hookflow/connectors/intercom"
 	"github.com/hookflow/hookflow/connectors/salesforce"
 	"github.com/hookflow/hookflow/connectors/shopify"
 	"github.com/hookflow/hookflow/connectors/slack"
@@ -33,6 +34,7 @@ func Connectors() []connectors.Connector {
 		discord.New(),
 		googlechat.New(),
 		hubspot.New(),
+		intercom.New(),
 		salesforce.New(),
 		shopify.New(),
 		slack.New(),
