@@ -12,6 +12,7 @@ import (
 	hfhttp "github.com/hookflow/hookflow/connectors/http"
 	"github.com/hookflow/hookflow/connectors/hubspot"
 	"github.com/hookflow/hookflow/connectors/intercom"
+	"github.com/hookflow/hookflow/connectors/messenger"
 	"github.com/hookflow/hookflow/connectors/salesforce"
 	"github.com/hookflow/hookflow/connectors/shopify"
 	"github.com/hookflow/hookflow/connectors/slack"
@@ -35,6 +36,7 @@ func Connectors() []connectors.Connector {
 		googlechat.New(),
 		hubspot.New(),
 		intercom.New(),
+		messenger.New(),
 		salesforce.New(),
 		shopify.New(),
 		slack.New(),
