@@ -8,6 +8,7 @@ import (
 
 	"github.com/hookflow/hookflow/connectors"
 	"github.com/hookflow/hookflow/connectors/discord"
+	"github.com/hookflow/hookflow/connectors/drift"
 	"github.com/hookflow/hookflow/connectors/googlechat"
 	hfhttp "github.com/hookflow/hookflow/connectors/http"
 	"github.com/hookflow/hookflow/connectors/hubspot"
@@ -33,6 +34,7 @@ func Connectors() []connectors.Connector {
 		webhook.New(),
 		// Providers: one line each, e.g. stripe.New(),
 		discord.New(),
+		drift.New(),
 		googlechat.New(),
 		hubspot.New(),
 		intercom.New(),
