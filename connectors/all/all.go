@@ -14,6 +14,7 @@ import (
 	"github.com/hookflow/hookflow/connectors/hubspot"
 	"github.com/hookflow/hookflow/connectors/intercom"
 	"github.com/hookflow/hookflow/connectors/messenger"
+	"github.com/hookflow/hookflow/connectors/pipedrive"
 	"github.com/hookflow/hookflow/connectors/salesforce"
 	"github.com/hookflow/hookflow/connectors/shopify"
 	"github.com/hookflow/hookflow/connectors/slack"
@@ -39,6 +40,7 @@ func Connectors() []connectors.Connector {
 		hubspot.New(),
 		intercom.New(),
 		messenger.New(),
+		pipedrive.New(),
 		salesforce.New(),
 		shopify.New(),
 		slack.New(),
