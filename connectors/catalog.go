@@ -55,6 +55,7 @@ type CatalogTrigger struct {
 	Events           []string                   `json:"events,omitempty"`
 	Samples          map[string]json.RawMessage `json:"samples,omitempty"`
 	FormBody         bool                       `json:"form_body,omitempty"`
+	BodyTypes        []string                   `json:"body_types,omitempty"`
 	Handshake        bool                       `json:"handshake,omitempty"`
 	SignatureHeaders []string                   `json:"signature_headers,omitempty"`
 }
@@ -91,7 +92,7 @@ func (r *Registry) Catalog() *Catalog {
 			cc.Triggers = append(cc.Triggers, CatalogTrigger{
 				Name: t.Name, Title: t.Title, Description: t.Description, Setup: t.Setup,
 				Options: catalogFields(t.Options), Events: t.Events, Samples: t.Samples,
-				FormBody: t.FormBody, Handshake: t.Handshaker != nil, SignatureHeaders: t.SignatureHeaders,
+				FormBody: t.FormBody, BodyTypes: t.BodyTypes, Handshake: t.Handshaker != nil, SignatureHeaders: t.SignatureHeaders,
 			})
 		}
 		cat.Connectors = append(cat.Connectors, cc)

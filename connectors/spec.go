@@ -251,6 +251,12 @@ type Trigger struct {
 	// FormBody is true when the provider sends form-encoded bodies (Twilio),
 	// so the ingestion pipeline must not demand JSON.
 	FormBody bool `json:"form_body,omitempty"`
+	// BodyTypes lists the media types of a provider whose bodies are
+	// neither JSON nor forms, such as Salesforce's SOAP "text/xml"; the
+	// pipeline then accepts them (see AcceptsMediaType). As with FormBody,
+	// the extractor turns the body into JSON events, and the pipeline
+	// checks those against its limits instead of the raw body.
+	BodyTypes []string `json:"body_types,omitempty"`
 	// SignatureHeaders are headers that carry secrets or signatures, and
 	// are redacted in the event log.
 	SignatureHeaders []string `json:"signature_headers,omitempty"`

@@ -67,9 +67,10 @@ func (g *Ingestor) extract(w http.ResponseWriter, d *delivery) ([]*store.Event, 
 // sender gets and the reason.
 func (g *Ingestor) parse(d *delivery) (events []connectors.Event, code int, reason string) {
 	rt := d.rt
-	// Form bodies (Twilio) are not JSON; their extractor builds flat JSON
-	// objects, which are checked below.
-	if !rt.trigger.FormBody {
+	// Form bodies (Twilio) and the BodyTypes of a trigger (Salesforce's
+	// SOAP) are not JSON; their extractor builds JSON events, which are
+	// checked below.
+	if rt.trigger.JSONBody() {
 		if err := checkBodyLimits(d.req.Body, g.cfg.MaxBodyDepth); err != nil {
 			return nil, http.StatusBadRequest, err.Error()
 		}
@@ -82,7 +83,7 @@ func (g *Ingestor) parse(d *delivery) (events []connectors.Event, code int, reas
 		return nil, http.StatusRequestEntityTooLarge,
 			fmt.Sprintf("delivery carries %d events, over the limit of %d", len(events), g.cfg.MaxEventsPerDelivery)
 	}
-	if rt.trigger.FormBody {
+	if !rt.trigger.JSONBody() {
 		for _, e := range events {
 			if err := checkBodyLimits(e.Body, g.cfg.MaxBodyDepth); err != nil {
 				return nil, http.StatusBadRequest, err.Error()

@@ -3,9 +3,7 @@ package triggers
 import (
 	"errors"
 	"fmt"
-	"mime"
 	"net/http"
-	"strings"
 
 	"github.com/hookflow/hookflow/connectors"
 	"github.com/hookflow/hookflow/engine/metrics"
@@ -29,7 +27,7 @@ func (g *Ingestor) verify(w http.ResponseWriter, d *delivery) bool {
 		d.reject(w, http.StatusMethodNotAllowed, store.VerificationSkipped, "method "+d.r.Method+" not allowed; send POST")
 		return false
 	}
-	if msg := checkContentType(d.r.Header.Get("Content-Type"), d.rt.trigger.FormBody); msg != "" {
+	if msg := checkContentType(d.r.Header.Get("Content-Type"), d.rt.trigger); msg != "" {
 		d.reject(w, http.StatusUnsupportedMediaType, store.VerificationSkipped, msg)
 		return false
 	}
@@ -90,23 +88,12 @@ func (g *Ingestor) checkSignature(w http.ResponseWriter, d *delivery) bool {
 
 // checkContentType returns why a content type is refused, or "". A
 // missing Content-Type is let through: the body's format is checked by
-// the extractor anyway, and some senders omit the header.
-func checkContentType(ct string, form bool) string {
-	if ct == "" {
+// the extractor anyway, and some senders omit the header. What a trigger
+// accepts is its own say (connectors.Trigger.AcceptsMediaType): JSON,
+// forms for FormBody, and the media types of BodyTypes (Salesforce's SOAP).
+func checkContentType(ct string, t *connectors.Trigger) string {
+	if ct == "" || t.AcceptsMediaType(ct) {
 		return ""
 	}
-	mt, _, err := mime.ParseMediaType(ct)
-	if err == nil {
-		if mt == "application/json" || strings.HasSuffix(mt, "+json") {
-			return ""
-		}
-		if form && mt == "application/x-www-form-urlencoded" {
-			return ""
-		}
-	}
-	want := "application/json"
-	if form {
-		want += " or application/x-www-form-urlencoded"
-	}
-	return fmt.Sprintf("unsupported content type %q: this endpoint accepts %s", truncate(ct, 100), want)
+	return fmt.Sprintf("unsupported content type %q: this endpoint accepts %s", truncate(ct, 100), t.AcceptedMediaTypes())
 }

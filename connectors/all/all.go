@@ -7,11 +7,19 @@ import (
 	"fmt"
 
 	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/connectors/discord"
+	"github.com/hookflow/hookflow/connectors/drift"
+	"github.com/hookflow/hookflow/connectors/googlechat"
 	hfhttp "github.com/hookflow/hookflow/connectors/http"
 	"github.com/hookflow/hookflow/connectors/hubspot"
+	"github.com/hookflow/hookflow/connectors/intercom"
+	"github.com/hookflow/hookflow/connectors/messenger"
+	"github.com/hookflow/hookflow/connectors/pipedrive"
+	"github.com/hookflow/hookflow/connectors/salesforce"
 	"github.com/hookflow/hookflow/connectors/shopify"
 	"github.com/hookflow/hookflow/connectors/slack"
 	"github.com/hookflow/hookflow/connectors/stripe"
+	"github.com/hookflow/hookflow/connectors/teams"
 	"github.com/hookflow/hookflow/connectors/telegram"
 	"github.com/hookflow/hookflow/connectors/twilio"
 	"github.com/hookflow/hookflow/connectors/webhook"
@@ -26,10 +34,18 @@ func Connectors() []connectors.Connector {
 		hfhttp.New(),
 		webhook.New(),
 		// Providers: one line each, e.g. stripe.New(),
+		discord.New(),
+		drift.New(),
+		googlechat.New(),
 		hubspot.New(),
+		intercom.New(),
+		messenger.New(),
+		pipedrive.New(),
+		salesforce.New(),
 		shopify.New(),
 		slack.New(),
 		stripe.New(),
+		teams.New(),
 		telegram.New(),
 		twilio.New(),
 		whatsapp.New(),

@@ -156,8 +156,11 @@ func RunTriggers(t *testing.T, c connectors.Connector) {
 			}
 			t.Run("dedupe_keys", s.dedupeKeys)
 			t.Run("samples", s.samples)
-			if !tr.FormBody {
+			switch {
+			case tr.JSONBody():
 				t.Run("truncated_body_is_refused", s.truncated)
+			case len(tr.BodyTypes) > 0:
+				t.Run("truncated_body_is_refused", s.truncatedDocument)
 			}
 			for i := range s.d.Handshakes {
 				h := &s.d.Handshakes[i]
@@ -510,6 +513,17 @@ func (s *triggerSuite) truncated(t *testing.T) {
 	_, err := s.tr.Extractor.Extract(r, s.d.Deliveries[0].Options)
 	if err == nil || !strings.Contains(err.Error(), "malformed JSON body") {
 		t.Fatalf("half a body gave %v, want an error saying the JSON body is malformed", err)
+	}
+}
+
+// truncatedDocument checks a trigger of another body type (BodyTypes:
+// Salesforce's SOAP) refuses half a body: a cut XML document, unlike a
+// cut form, is never a complete one.
+func (s *triggerSuite) truncatedDocument(t *testing.T) {
+	r := s.request(t, &s.d.Deliveries[0].RecordedDelivery)
+	r.Body = r.Body[:len(r.Body)/2]
+	if events, err := s.tr.Extractor.Extract(r, s.d.Deliveries[0].Options); err == nil {
+		t.Fatalf("half a body gave %d events and no error, want it refused as malformed", len(events))
 	}
 }
 
