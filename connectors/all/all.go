@@ -10,6 +10,7 @@ import (
 	"github.com/hookflow/hookflow/connectors/github"
 	hfhttp "github.com/hookflow/hookflow/connectors/http"
 	"github.com/hookflow/hookflow/connectors/hubspot"
+	"github.com/hookflow/hookflow/connectors/jira"
 	"github.com/hookflow/hookflow/connectors/pagerduty"
 	"github.com/hookflow/hookflow/connectors/shopify"
 	"github.com/hookflow/hookflow/connectors/slack"
@@ -30,6 +31,7 @@ func Connectors() []connectors.Connector {
 		// Providers: one line each, e.g. stripe.New(),
 		github.New(),
 		hubspot.New(),
+		jira.New(),
 		pagerduty.New(),
 		shopify.New(),
 		slack.New(),
