@@ -8,6 +8,7 @@ import (
 
 	"github.com/hookflow/hookflow/connectors"
 	"github.com/hookflow/hookflow/connectors/github"
+	"github.com/hookflow/hookflow/connectors/gitlab"
 	hfhttp "github.com/hookflow/hookflow/connectors/http"
 	"github.com/hookflow/hookflow/connectors/hubspot"
 	"github.com/hookflow/hookflow/connectors/jira"
@@ -30,6 +31,7 @@ func Connectors() []connectors.Connector {
 		webhook.New(),
 		// Providers: one line each, e.g. stripe.New(),
 		github.New(),
+		gitlab.New(),
 		hubspot.New(),
 		jira.New(),
 		pagerduty.New(),
