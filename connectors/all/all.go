@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/connectors/datadog"
 	"github.com/hookflow/hookflow/connectors/github"
 	"github.com/hookflow/hookflow/connectors/gitlab"
 	hfhttp "github.com/hookflow/hookflow/connectors/http"
@@ -30,6 +31,7 @@ func Connectors() []connectors.Connector {
 		hfhttp.New(),
 		webhook.New(),
 		// Providers: one line each, e.g. stripe.New(),
+		datadog.New(),
 		github.New(),
 		gitlab.New(),
 		hubspot.New(),
