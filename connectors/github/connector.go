@@ -2,7 +2,9 @@
 // trigger (verify.go, event.go, trigger.go) and REST API v3 actions on
 // issues: create one, comment on one, add labels to one.
 //
-// Actions call https://api.github.com with a token (a fine-grained or
+// Actions call https://api.github.com, or a GitHub Enterprise Server's
+// https://<host>/api/v3 named by the credential's base_url (the spec is
+// SelfHosted), with a token (a fine-grained or
 // classic personal access token, or a GitHub App installation token) as
 // "Authorization: Bearer", Accept: application/vnd.github+json and a
 // pinned X-GitHub-Api-Version, through the shared connectors.Client.
@@ -60,12 +62,15 @@ func New() *connectors.Spec {
 	return &connectors.Spec{
 		Name:        Name,
 		Title:       "GitHub",
-		Description: "Developer platform: react to repository webhooks (issues, pull requests, pushes…), create issues, comment on them and label them.",
+		Description: "Developer platform (github.com or GitHub Enterprise Server): react to repository webhooks (issues, pull requests, pushes…), create issues, comment on them and label them.",
 		Icon:        "https://github.githubassets.com/favicons/favicon.png",
 		DocsURL:     "https://docs.github.com/en/rest",
 		BaseURL:     DefaultBaseURL,
-		Credential:  connectors.MergeFields(cred, TriggerCredential),
-		Triggers:    []*connectors.Trigger{Trigger()},
+		// GitHub Enterprise Server serves the same REST API at
+		// https://<host>/api/v3 on the customer's own host.
+		SelfHosted: true,
+		Credential: connectors.MergeFields(cred, TriggerCredential),
+		Triggers:   []*connectors.Trigger{Trigger()},
 		Actions: []*connectors.Action{
 			createIssueAction(),
 			addCommentAction(),

@@ -85,3 +85,28 @@ func TestRateLimitedAgainstFake(t *testing.T) {
 }
 
 func jsonInt(n int64) string { b, _ := json.Marshal(n); return string(b) }
+
+// GitHub Enterprise Server is reached through the credential's base_url
+// (https://<host>/api/v3) on the SSRF-guarded client; the fake stands in
+// for such a server, and changing the host changes the credential's
+// origin, which asks for its token again.
+func TestEnterpriseServerBaseURL(t *testing.T) {
+	f := newFake(t)
+	cred := connectors.Values{CredentialToken: testToken, connectors.BaseURLField: f.URL}
+	in := connectors.Values{"repository": "octocat/hello-world", "issue_number": 1347, "labels": []any{"x"}}
+	call, err := f.Registry().NewCall(connectors.Invocation{Connector: Name, Action: "add_labels", Credential: cred, Input: in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !call.HTTP.Guarded() || call.BaseURL != f.URL {
+		t.Fatalf("base %q guarded %v, want the credential's host behind the guard", call.BaseURL, call.HTTP.Guarded())
+	}
+	if _, err := f.Call(connectors.Invocation{Action: "add_labels", Credential: cred, Input: in}); err != nil {
+		t.Fatal(err)
+	}
+	spec := New()
+	if spec.CredentialOrigin(connectors.Values{}) != "https://api.github.com" ||
+		spec.CredentialOrigin(connectors.Values{connectors.BaseURLField: "https://ghe.example.com/api/v3"}) != "https://ghe.example.com" {
+		t.Error("origins do not follow base_url")
+	}
+}
