@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/connectors/connectortest"
 )
 
 func TestAddComment(t *testing.T) {
@@ -13,6 +14,7 @@ func TestAddComment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	connectortest.CheckOutputShape(t, New(), "add_comment", out)
 	reqs := f.Requests()
 	if len(reqs) != 1 || reqs[0].Path != "/repos/octocat/hello-world/issues/1347/comments" || reqs[0].JSON()["body"] != "Tracked as PROJ-7." {
 		t.Fatalf("requests = %+v", reqs)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/connectors/connectortest"
 )
 
 func TestAddLabels(t *testing.T) {
@@ -15,6 +16,7 @@ func TestAddLabels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	connectortest.CheckOutputShape(t, New(), "add_labels", out)
 	reqs := f.Requests()
 	if len(reqs) != 1 || reqs[0].Path != "/repos/octocat/hello-world/issues/1347/labels" ||
 		!reflect.DeepEqual(reqs[0].JSON(), map[string]any{"labels": []any{"triaged", "jira"}}) {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/connectors/connectortest"
 )
 
 func TestCreateIssue(t *testing.T) {
@@ -15,6 +16,7 @@ func TestCreateIssue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	connectortest.CheckOutputShape(t, New(), "create_issue", out)
 	reqs := f.Requests()
 	if len(reqs) != 1 || reqs[0].Path != "/repos/octocat/hello-world/issues" {
 		t.Fatalf("requests = %+v", reqs)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/connectors/connectortest"
 )
 
 func TestAddComment(t *testing.T) {
@@ -14,6 +15,7 @@ func TestAddComment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	connectortest.CheckOutputShape(t, New(), "add_comment", out)
 	reqs := f.Requests()
 	if len(reqs) != 1 || reqs[0].Path != "/api/v4/projects/3/issues/42/notes" ||
 		!reflect.DeepEqual(reqs[0].JSON(), map[string]any{"body": "Tracked as PROJ-24.", "internal": true}) {

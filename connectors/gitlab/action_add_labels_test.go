@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/connectors/connectortest"
 )
 
 func TestAddLabels(t *testing.T) {
@@ -15,6 +16,7 @@ func TestAddLabels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	connectortest.CheckOutputShape(t, New(), "add_labels", out)
 	reqs := f.Requests()
 	if len(reqs) != 1 || reqs[0].Method != "PUT" || reqs[0].Path != "/api/v4/projects/my-group/my-project/issues/42" ||
 		!reflect.DeepEqual(reqs[0].JSON(), map[string]any{"add_labels": "triaged,bug"}) {

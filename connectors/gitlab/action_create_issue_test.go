@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/connectors/connectortest"
 )
 
 func TestCreateIssue(t *testing.T) {
@@ -15,6 +16,7 @@ func TestCreateIssue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	connectortest.CheckOutputShape(t, New(), "create_issue", out)
 	reqs := f.Requests()
 	if len(reqs) != 1 || reqs[0].Method != "POST" || reqs[0].Path != "/api/v4/projects/my-group/my-project/issues" {
 		t.Fatalf("requests = %+v", reqs)

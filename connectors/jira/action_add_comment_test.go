@@ -14,6 +14,7 @@ func TestAddComment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	connectortest.CheckOutputShape(t, New(), "add_comment", out)
 	reqs := f.Requests()
 	want := `{"body":{"content":[{"content":[{"text":"Fixed in #1348","type":"text"}],"type":"paragraph"}],"type":"doc","version":1}}`
 	if len(reqs) != 1 || reqs[0].Path != "/rest/api/3/issue/PROJ-24/comment" || connectortest.JSON(t, reqs[0].JSON()) != want {

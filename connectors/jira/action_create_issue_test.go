@@ -17,6 +17,7 @@ func TestCreateIssue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	connectortest.CheckOutputShape(t, New(), "create_issue", out)
 	reqs := f.Requests()
 	if len(reqs) != 1 || reqs[0].Path != "/rest/api/3/issue" {
 		t.Fatalf("requests = %+v", reqs)

@@ -23,6 +23,7 @@ func TestTransitionIssue(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			connectortest.CheckOutputShape(t, New(), "transition_issue", out)
 			reqs := f.Requests()
 			if len(reqs) != 2 || reqs[0].Method != "GET" || reqs[1].Method != "POST" || reqs[1].Path != "/rest/api/3/issue/PROJ-24/transitions" {
 				t.Fatalf("requests = %+v", reqs)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/connectors/connectortest"
 )
 
 func TestSendEvent(t *testing.T) {
@@ -17,6 +18,7 @@ func TestSendEvent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	connectortest.CheckOutputShape(t, New(), "send_event", out)
 	want := map[string]any{"routing_key": testRoutingKey, "event_action": "trigger", "dedup_key": "order-1001", "client": "hookflow",
 		"payload": map[string]any{"summary": "Payment failures above 5%", "source": "checkout-api.prod", "severity": "critical",
 			"timestamp": "2024-05-01T10:00:00Z", "component": "payments", "custom_details": map[string]any{"rate": "5.2%"}},
