@@ -61,6 +61,7 @@ func Trigger() *connectors.Trigger {
 			"With the recommended payload the dedupe key is $ID and the type $EVENT_TYPE (e.g. query_alert_monitor); " +
 			"trigger.alert_transition says Triggered, Recovered, Warn…",
 		Setup: strings.Join([]string{
+			"Datadog does not sign webhooks: hookflow authenticates each delivery by a shared secret (a custom header or Basic auth) but cannot prove the body was not changed on the way.",
 			"1. In Datadog open Integrations → Webhooks → New (+ New Webhook) and name it, e.g. hookflow.",
 			"2. Paste this workflow's webhook URL as the URL.",
 			"3. Payload: use this template (id and event_type give each notification its dedupe key and type):",

@@ -35,6 +35,7 @@ func Trigger() *connectors.Trigger {
 			"constant time. Deduplicated by Idempotency-Key (X-Gitlab-Event-UUID on GitLab before 17.4), so a retried or " +
 			"resent delivery never runs twice. The type is the body's object_kind: issue, merge_request, push, note, pipeline…",
 		Setup: strings.Join([]string{
+			"GitLab does not sign webhooks: it sends the secret token itself, which hookflow compares in constant time; use HTTPS so nobody can read it on the way.",
 			"1. In the project (or group) open Settings → Webhooks → Add new webhook.",
 			"2. Paste this workflow's webhook URL as the URL.",
 			"3. Type a long random Secret token and paste the same value into the GitLab credential's \"Webhook secret token\" field.",
