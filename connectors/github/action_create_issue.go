@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/hookflow/hookflow/connectors"
@@ -14,8 +16,9 @@ func createIssueAction() *connectors.Action {
 		Name:  "create_issue",
 		Title: "Create an issue",
 		Description: "Open an issue in a repository (POST /repos/{owner}/{repo}/issues), with optional labels, assignees " +
-			"and milestone. GitHub has no idempotency keys: a step retried after a lost response may open a second issue, " +
-			"so keep the step's retries low or follow it with a filter on steps.<id>.number.",
+			"and milestone. GitHub has no idempotency keys, so the body ends with an invisible marker holding the step's " +
+			"idempotency key, and each attempt first looks for it among the repository's newest issues: a step retried " +
+			"after a lost response finds the issue its earlier attempt opened (created is then false) instead of opening a second.",
 		Input: []connectors.Field{
 			repoField(),
 			{Name: "title", Title: "Title", Type: connectors.TypeString, Required: true, Example: "Checkout fails for EUR orders"},
@@ -26,7 +29,7 @@ func createIssueAction() *connectors.Action {
 			{Name: "milestone", Title: "Milestone number", Type: connectors.TypeInteger, Example: 1},
 		},
 		OutputSample: json.RawMessage(`{"id":1,"number":1347,"title":"Checkout fails for EUR orders","state":"open",` +
-			`"html_url":"https://github.com/octocat/hello-world/issues/1347","url":"https://api.github.com/repos/octocat/hello-world/issues/1347","labels":["bug"]}`),
+			`"html_url":"https://github.com/octocat/hello-world/issues/1347","url":"https://api.github.com/repos/octocat/hello-world/issues/1347","labels":["bug"],"created":true}`),
 		Run: runCreateIssue,
 	}
 }
@@ -40,7 +43,44 @@ type IssueOutput struct {
 	HTMLURL string      `json:"html_url"`
 	URL     string      `json:"url"`
 	Labels  []string    `json:"labels"`
+	// Created is false when an earlier attempt of the step had already
+	// opened the issue.
+	Created bool `json:"created"`
 }
+
+// recentIssues is how many of a repository's newest issues an attempt
+// looks through for its marker. An earlier attempt's issue is at most
+// minutes old, so only a repository opening more issues than this in
+// that time could hide it.
+const recentIssues = 50
+
+// issue is an issue as the REST API returns it.
+type issue struct {
+	ID      json.Number `json:"id"`
+	Number  json.Number `json:"number"`
+	Title   string      `json:"title"`
+	State   string      `json:"state"`
+	HTMLURL string      `json:"html_url"`
+	URL     string      `json:"url"`
+	Body    string      `json:"body"`
+	Labels  []struct {
+		Name string `json:"name"`
+	} `json:"labels"`
+	PullRequest json.RawMessage `json:"pull_request"`
+}
+
+func (i *issue) output(created bool) IssueOutput {
+	out := IssueOutput{ID: i.ID, Number: i.Number, Title: i.Title, State: i.State, HTMLURL: i.HTMLURL, URL: i.URL,
+		Labels: []string{}, Created: created}
+	for _, l := range i.Labels {
+		out.Labels = append(out.Labels, l.Name)
+	}
+	return out
+}
+
+// marker is the invisible line (an HTML comment, which GitHub does not
+// render) that ties an issue to the step attempt that opened it.
+func marker(key string) string { return "<!-- hookflow-idempotency-key: " + key + " -->" }
 
 func runCreateIssue(ctx context.Context, call *connectors.Call) (any, error) {
 	repo, err := repository(call.Input)
@@ -51,10 +91,12 @@ func runCreateIssue(ctx context.Context, call *connectors.Call) (any, error) {
 	if title == "" {
 		return nil, connectors.InputError("title", "empty")
 	}
-	body := map[string]any{"title": title}
+	mark := marker(call.IdempotencyKey)
+	text := mark
 	if b := call.Input.String("body"); b != "" {
-		body["body"] = b
+		text = b + "\n\n" + mark
 	}
+	body := map[string]any{"title": title, "body": text}
 	for _, name := range []string{"labels", "assignees"} {
 		list, err := stringList(call.Input, name)
 		if err != nil {
@@ -71,24 +113,19 @@ func runCreateIssue(ctx context.Context, call *connectors.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var resp struct {
-		ID      json.Number `json:"id"`
-		Number  json.Number `json:"number"`
-		Title   string      `json:"title"`
-		State   string      `json:"state"`
-		HTMLURL string      `json:"html_url"`
-		URL     string      `json:"url"`
-		Labels  []struct {
-			Name string `json:"name"`
-		} `json:"labels"`
+	var recent []issue
+	query := url.Values{"state": {"all"}, "sort": {"created"}, "direction": {"desc"}, "per_page": {fmt.Sprint(recentIssues)}}
+	if _, err := a.http.DoJSON(ctx, http.MethodGet, a.base+"/repos/"+repo+"/issues?"+query.Encode(), a.header, nil, &recent); err != nil {
+		return nil, fmt.Errorf("looking for an issue an earlier attempt opened in %s: %w", repo, err)
 	}
-	if err := a.post(ctx, "/repos/"+repo+"/issues", body, &resp); err != nil {
+	for i := range recent {
+		if len(recent[i].PullRequest) == 0 && strings.Contains(recent[i].Body, mark) {
+			return recent[i].output(false), nil
+		}
+	}
+	var created issue
+	if err := a.post(ctx, "/repos/"+repo+"/issues", body, &created); err != nil {
 		return nil, fmt.Errorf("creating issue in %s: %w", repo, err)
 	}
-	out := IssueOutput{ID: resp.ID, Number: resp.Number, Title: resp.Title, State: resp.State,
-		HTMLURL: resp.HTMLURL, URL: resp.URL, Labels: []string{}}
-	for _, l := range resp.Labels {
-		out.Labels = append(out.Labels, l.Name)
-	}
-	return out, nil
+	return created.output(true), nil
 }

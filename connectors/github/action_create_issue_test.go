@@ -18,17 +18,49 @@ func TestCreateIssue(t *testing.T) {
 	}
 	connectortest.CheckOutputShape(t, New(), "create_issue", out)
 	reqs := f.Requests()
-	if len(reqs) != 1 || reqs[0].Path != "/repos/octocat/hello-world/issues" {
-		t.Fatalf("requests = %+v", reqs)
+	if len(reqs) != 2 || reqs[0].Method != "GET" || reqs[1].Method != "POST" || reqs[1].Path != "/repos/octocat/hello-world/issues" {
+		t.Fatalf("requests = %+v, want the lookup then the creation", reqs)
 	}
-	want := map[string]any{"title": "Checkout fails for EUR", "body": "From support", "labels": []any{"bug", "jira"},
+	if got := reqs[0].Query.Encode(); got != "direction=desc&per_page=50&sort=created&state=all" {
+		t.Errorf("lookup query = %s", got)
+	}
+	mark := "<!-- hookflow-idempotency-key: " + connectors.IdempotencyKey("run-1", "create_issue") + " -->"
+	want := map[string]any{"title": "Checkout fails for EUR", "body": "From support\n\n" + mark, "labels": []any{"bug", "jira"},
 		"assignees": []any{"mona"}, "milestone": float64(3)}
-	if got := reqs[0].JSON(); !reflect.DeepEqual(got, want) {
+	if got := reqs[1].JSON(); !reflect.DeepEqual(got, want) {
 		t.Errorf("body = %v\nwant %v", got, want)
 	}
 	if out["number"] != float64(1348) || out["html_url"] != "https://github.com/octocat/hello-world/issues/1348" ||
-		!reflect.DeepEqual(out["labels"], []any{"bug", "jira"}) || out["state"] != "open" {
+		!reflect.DeepEqual(out["labels"], []any{"bug", "jira"}) || out["state"] != "open" || out["created"] != true {
 		t.Errorf("output = %v", out)
+	}
+}
+
+// A step retried after GitHub created the issue but the answer was lost
+// finds that issue by its marker instead of opening a second; another
+// step (another idempotency key) opens its own.
+func TestCreateIssueRetryAfterLostResponse(t *testing.T) {
+	f := newFake(t)
+	f.loseCreate = true
+	in := connectors.Values{"repository": "octocat/hello-world", "title": "Checkout fails"}
+	_, err := f.Invoke("create_issue", in)
+	if err == nil || connectors.ClassOf(err) != connectors.ClassRetryable {
+		t.Fatalf("first attempt: err = %v, want a retryable 502", err)
+	}
+	out, err := f.InvokeJSON("create_issue", in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out["number"] != float64(1348) || out["created"] != false || len(f.issues) != 2 {
+		t.Fatalf("retry output = %v with %d issues, want issue 1348 found again", out, len(f.issues))
+	}
+	connectortest.CheckOutputShape(t, New(), "create_issue", out)
+	other, err := f.Call(connectors.Invocation{Action: "create_issue", Input: in, StepID: "another_step"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := connectortest.Decode(t, other); got["number"] != float64(1349) || got["created"] != true {
+		t.Errorf("another step's output = %v, want a new issue", got)
 	}
 }
 

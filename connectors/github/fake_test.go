@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -27,6 +29,9 @@ type fakeGitHub struct {
 	labels    map[string][]string       // by issue number
 	comments  int
 	rateReset int64 // when set, every call answers 403 rate limited until this Unix time
+	// loseCreate makes the next issue creation happen but answer 502, as
+	// a response lost on the way back does.
+	loseCreate bool
 }
 
 func newFake(t *testing.T) *fakeGitHub {
@@ -70,6 +75,10 @@ func (f *fakeGitHub) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("X-RateLimit-Remaining", "4999")
+	if m := issuesRoute.FindStringSubmatch(r.URL.Path); m != nil && r.Method == http.MethodGet && m[1] == "octocat" && m[2] == "hello-world" {
+		f.listIssues(w, r)
+		return
+	}
 	if r.Method != http.MethodPost || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
 		ghError(w, http.StatusNotFound, "Not Found")
 		return
@@ -93,6 +102,11 @@ func (f *fakeGitHub) serve(w http.ResponseWriter, r *http.Request) {
 			"url":      fmt.Sprintf("https://api.github.com/repos/octocat/hello-world/issues/%d", n),
 			"labels":   labels, "assignees": body["assignees"], "user": map[string]any{"login": "octocat"}}
 		f.issues[fmt.Sprint(n)] = issue
+		if f.loseCreate {
+			f.loseCreate = false
+			ghError(w, http.StatusBadGateway, "Server Error")
+			return
+		}
 		connectortest.WriteJSON(w, http.StatusCreated, issue)
 		return
 	}
@@ -131,4 +145,29 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// listIssues answers GET /repos/{owner}/{repo}/issues with the newest
+// issues first, as sort=created&direction=desc asks, per_page at most.
+func (f *fakeGitHub) listIssues(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if q.Get("sort") != "created" || q.Get("direction") != "desc" || q.Get("state") != "all" {
+		ghError(w, http.StatusBadRequest, "this fake lists only state=all&sort=created&direction=desc")
+		return
+	}
+	perPage, _ := strconv.Atoi(q.Get("per_page"))
+	numbers := make([]int, 0, len(f.issues))
+	for k := range f.issues {
+		n, _ := strconv.Atoi(k)
+		numbers = append(numbers, n)
+	}
+	sort.Sort(sort.Reverse(sort.IntSlice(numbers)))
+	out := []map[string]any{}
+	for _, n := range numbers {
+		if len(out) == perPage {
+			break
+		}
+		out = append(out, f.issues[strconv.Itoa(n)])
+	}
+	connectortest.WriteJSON(w, http.StatusOK, out)
 }
