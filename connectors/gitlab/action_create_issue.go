@@ -15,8 +15,10 @@ func createIssueAction() *connectors.Action {
 	return &connectors.Action{
 		Name:  "create_issue",
 		Title: "Create an issue",
-		Description: "Open an issue in a project (POST /projects/:id/issues). GitLab has no idempotency keys for the " +
-			"API: a step retried after a lost response may open a second issue.",
+		Description: "Open an issue in a project (POST /projects/:id/issues). GitLab's API has no idempotency keys, so the " +
+			"description ends with an invisible marker holding the step's idempotency key, and each attempt first looks for " +
+			"it among the project's newest issues: a step retried after a lost response finds the issue its earlier attempt " +
+			"opened (created is then false) instead of opening a second.",
 		Input: []connectors.Field{
 			projectField(),
 			{Name: "title", Title: "Title", Type: connectors.TypeString, Required: true, Example: "Checkout fails for EUR orders"},
@@ -28,7 +30,7 @@ func createIssueAction() *connectors.Action {
 			{Name: "due_date", Title: "Due date", Type: connectors.TypeString, Example: "2024-06-30", Help: "YYYY-MM-DD."},
 		},
 		OutputSample: json.RawMessage(`{"id":84,"iid":42,"project_id":3,"title":"Checkout fails for EUR orders","state":"opened",` +
-			`"web_url":"https://gitlab.com/my-group/my-project/-/issues/42","labels":["bug"]}`),
+			`"web_url":"https://gitlab.com/my-group/my-project/-/issues/42","labels":["bug"],"created":true}`),
 		Run: runCreateIssue,
 	}
 }
@@ -42,7 +44,20 @@ type IssueOutput struct {
 	State     string      `json:"state"`
 	WebURL    string      `json:"web_url"`
 	Labels    []string    `json:"labels"`
+	// Created is false when an earlier attempt of the step had already
+	// opened the issue (create_issue only).
+	Created *bool `json:"created,omitempty"`
 }
+
+// recentIssues is how many of a project's newest issues an attempt looks
+// through for its marker. An earlier attempt's issue is at most minutes
+// old, so only a project opening more issues than this in that time
+// could hide it.
+const recentIssues = 50
+
+// marker is the invisible line (an HTML comment, which GitLab does not
+// render) that ties an issue to the step attempt that opened it.
+func marker(key string) string { return "<!-- hookflow-idempotency-key: " + key + " -->" }
 
 func runCreateIssue(ctx context.Context, call *connectors.Call) (any, error) {
 	proj, err := project(call.Input)
@@ -53,10 +68,12 @@ func runCreateIssue(ctx context.Context, call *connectors.Call) (any, error) {
 	if title == "" {
 		return nil, connectors.InputError("title", "empty")
 	}
-	body := map[string]any{"title": title}
+	mark := marker(call.IdempotencyKey)
+	desc := mark
 	if d := call.Input.String("description"); d != "" {
-		body["description"] = d
+		desc = d + "\n\n" + mark
 	}
+	body := map[string]any{"title": title, "description": desc}
 	labels, err := labelList(call.Input)
 	if err != nil {
 		return nil, err
@@ -88,12 +105,30 @@ func runCreateIssue(ctx context.Context, call *connectors.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	var recent []struct {
+		IssueOutput
+		Description string `json:"description"`
+	}
+	list := fmt.Sprintf("/projects/%s/issues?scope=all&order_by=created_at&sort=desc&per_page=%d", proj, recentIssues)
+	if err := a.do(ctx, http.MethodGet, list, nil, &recent); err != nil {
+		return nil, fmt.Errorf("looking for an issue an earlier attempt opened: %w", err)
+	}
+	created := true
 	var out IssueOutput
-	if err := a.do(ctx, http.MethodPost, "/projects/"+proj+"/issues", body, &out); err != nil {
-		return nil, fmt.Errorf("creating issue: %w", err)
+	for _, r := range recent {
+		if strings.Contains(r.Description, mark) {
+			out, created = r.IssueOutput, false
+			break
+		}
+	}
+	if created {
+		if err := a.do(ctx, http.MethodPost, "/projects/"+proj+"/issues", body, &out); err != nil {
+			return nil, fmt.Errorf("creating issue: %w", err)
+		}
 	}
 	if out.Labels == nil {
 		out.Labels = []string{}
 	}
+	out.Created = &created
 	return out, nil
 }

@@ -18,17 +18,40 @@ func TestCreateIssue(t *testing.T) {
 	}
 	connectortest.CheckOutputShape(t, New(), "create_issue", out)
 	reqs := f.Requests()
-	if len(reqs) != 1 || reqs[0].Method != "POST" || reqs[0].Path != "/api/v4/projects/my-group/my-project/issues" {
-		t.Fatalf("requests = %+v", reqs)
+	if len(reqs) != 2 || reqs[0].Method != "GET" || reqs[1].Method != "POST" || reqs[1].Path != "/api/v4/projects/my-group/my-project/issues" {
+		t.Fatalf("requests = %+v, want the lookup then the creation", reqs)
 	}
-	want := map[string]any{"title": "Checkout fails", "description": "From Jira", "labels": "bug,jira",
+	if got := reqs[0].Query.Encode(); got != "order_by=created_at&per_page=50&scope=all&sort=desc" {
+		t.Errorf("lookup query = %s", got)
+	}
+	mark := "<!-- hookflow-idempotency-key: " + connectors.IdempotencyKey("run-1", "create_issue") + " -->"
+	want := map[string]any{"title": "Checkout fails", "description": "From Jira\n\n" + mark, "labels": "bug,jira",
 		"assignee_ids": []any{float64(12), float64(13)}, "confidential": true, "due_date": "2024-06-30"}
-	if !reflect.DeepEqual(reqs[0].JSON(), want) {
-		t.Errorf("body = %v\nwant %v", reqs[0].JSON(), want)
+	if !reflect.DeepEqual(reqs[1].JSON(), want) {
+		t.Errorf("body = %v\nwant %v", reqs[1].JSON(), want)
 	}
-	if out["iid"] != float64(43) || out["state"] != "opened" || !reflect.DeepEqual(out["labels"], []any{"bug", "jira"}) {
+	if out["iid"] != float64(43) || out["state"] != "opened" || !reflect.DeepEqual(out["labels"], []any{"bug", "jira"}) || out["created"] != true {
 		t.Errorf("output = %v", out)
 	}
+}
+
+// A step retried after GitLab created the issue but the answer was lost
+// finds that issue by its marker instead of opening a second.
+func TestCreateIssueRetryAfterLostResponse(t *testing.T) {
+	f := newFake(t)
+	f.loseCreate = true
+	in := connectors.Values{"project": 3, "title": "Checkout fails"}
+	if _, err := f.Invoke("create_issue", in); err == nil || connectors.ClassOf(err) != connectors.ClassRetryable {
+		t.Fatalf("first attempt: err = %v, want a retryable 502", err)
+	}
+	out, err := f.InvokeJSON("create_issue", in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out["iid"] != float64(43) || out["created"] != false || len(f.issues) != 2 {
+		t.Fatalf("retry output = %v with %d issues, want issue 43 found again", out, len(f.issues))
+	}
+	connectortest.CheckOutputShape(t, New(), "create_issue", out)
 }
 
 func TestCreateIssueErrors(t *testing.T) {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -27,6 +29,9 @@ type fakeGitLab struct {
 	mu     sync.Mutex
 	issues map[string]map[string]any // by iid
 	notes  int
+	// loseCreate makes the next issue creation happen but answer 502, as
+	// a response lost on the way back does.
+	loseCreate bool
 }
 
 func newFake(t *testing.T) *fakeGitLab {
@@ -58,6 +63,8 @@ func (f *fakeGitLab) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	body := connectortest.JSONBody(r)
 	switch {
+	case m[2] == "" && r.Method == http.MethodGet:
+		f.listIssues(w, r)
 	case m[2] == "" && r.Method == http.MethodPost:
 		title, _ := body["title"].(string)
 		if title == "" {
@@ -75,6 +82,11 @@ func (f *fakeGitLab) serve(w http.ResponseWriter, r *http.Request) {
 			"state": "opened", "labels": labels, "confidential": body["confidential"] == true,
 			"web_url": fmt.Sprintf("https://gitlab.example.com/my-group/my-project/-/issues/%d", iid)}
 		f.issues[fmt.Sprint(iid)] = issue
+		if f.loseCreate {
+			f.loseCreate = false
+			glError(w, http.StatusBadGateway, "502 Bad Gateway")
+			return
+		}
 		connectortest.WriteJSON(w, http.StatusCreated, issue)
 	case m[2] != "" && f.issues[m[2]] == nil:
 		glError(w, http.StatusNotFound, "404 Not found")
@@ -100,4 +112,29 @@ func (f *fakeGitLab) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		glError(w, http.StatusMethodNotAllowed, "405 Method Not Allowed")
 	}
+}
+
+// listIssues answers GET /projects/:id/issues newest first, as
+// order_by=created_at&sort=desc asks, per_page at most.
+func (f *fakeGitLab) listIssues(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if q.Get("order_by") != "created_at" || q.Get("sort") != "desc" || q.Get("scope") != "all" {
+		glError(w, http.StatusBadRequest, "this fake lists only scope=all&order_by=created_at&sort=desc")
+		return
+	}
+	perPage, _ := strconv.Atoi(q.Get("per_page"))
+	iids := make([]int, 0, len(f.issues))
+	for k := range f.issues {
+		n, _ := strconv.Atoi(k)
+		iids = append(iids, n)
+	}
+	sort.Sort(sort.Reverse(sort.IntSlice(iids)))
+	out := []map[string]any{}
+	for _, n := range iids {
+		if len(out) == perPage {
+			break
+		}
+		out = append(out, f.issues[strconv.Itoa(n)])
+	}
+	connectortest.WriteJSON(w, http.StatusOK, out)
 }
