@@ -10,7 +10,7 @@ import (
 
 func TestAddComment(t *testing.T) {
 	f := newFake(t)
-	out, err := f.InvokeJSON("add_comment", connectors.Values{"issue_key": "PROJ-24", "body": "Fixed in #1348"})
+	out, err := f.InvokeJSON("add_comment", connectors.Values{"issue_key": " proj-24", "body": "Fixed in #1348"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -133,8 +133,9 @@ func checkResponse(resp *connectors.HTTPResponse) error {
 }
 
 // issueKey reads the issue_key input: a key such as PROJ-123 or an id.
+// Jira keys are upper case; a key typed in lower case is taken as meant.
 func issueKey(in connectors.Values) (string, error) {
-	key := strings.TrimSpace(in.String("issue_key"))
+	key := strings.ToUpper(strings.TrimSpace(in.String("issue_key")))
 	if !issueKeyPattern.MatchString(key) {
 		return "", connectors.InputError("issue_key", fmt.Sprintf("%q is not an issue key such as PROJ-123 or a numeric issue id", key))
 	}
