@@ -179,7 +179,7 @@ func issueNumber(in connectors.Values) (string, error) {
 // repoField and numberField are the inputs every issue action shares.
 func repoField() connectors.Field {
 	return connectors.Field{Name: "repository", Title: "Repository", Type: connectors.TypeString, Required: true,
-		Example: "octocat/hello-world", Pattern: `^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?/[A-Za-z0-9._-]+$`,
+		Example: "octocat/hello-world", Pattern: repoPattern.String(),
 		PatternHelp: "owner/name, e.g. octocat/hello-world",
 		Help:        "owner/name; in a GitHub webhook it is {{ trigger.repository.full_name }}."}
 }

@@ -22,7 +22,7 @@ func createIssueAction() *connectors.Action {
 			"the issue twice.",
 		Input: []connectors.Field{
 			{Name: "project_key", Title: "Project key", Type: connectors.TypeString, Required: true, Example: "PROJ",
-				Pattern: `^[A-Z][A-Z0-9_]+$`, PatternHelp: "a project key is upper-case letters and digits, e.g. PROJ"},
+				Pattern: projectKeyPattern.String(), PatternHelp: "a project key is upper-case letters and digits, e.g. PROJ"},
 			{Name: "summary", Title: "Summary", Type: connectors.TypeString, Required: true, Example: "Checkout fails for EUR orders",
 				Help: "One line, up to 255 characters."},
 			{Name: "issue_type", Title: "Issue type", Type: connectors.TypeString, Default: "Task", Example: "Bug",
