@@ -7,13 +7,18 @@ import (
 	"fmt"
 
 	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/connectors/datadog"
 	"github.com/hookflow/hookflow/connectors/discord"
 	"github.com/hookflow/hookflow/connectors/drift"
+	"github.com/hookflow/hookflow/connectors/github"
+	"github.com/hookflow/hookflow/connectors/gitlab"
 	"github.com/hookflow/hookflow/connectors/googlechat"
 	hfhttp "github.com/hookflow/hookflow/connectors/http"
 	"github.com/hookflow/hookflow/connectors/hubspot"
 	"github.com/hookflow/hookflow/connectors/intercom"
+	"github.com/hookflow/hookflow/connectors/jira"
 	"github.com/hookflow/hookflow/connectors/messenger"
+	"github.com/hookflow/hookflow/connectors/pagerduty"
 	"github.com/hookflow/hookflow/connectors/pipedrive"
 	"github.com/hookflow/hookflow/connectors/salesforce"
 	"github.com/hookflow/hookflow/connectors/shopify"
@@ -34,12 +39,17 @@ func Connectors() []connectors.Connector {
 		hfhttp.New(),
 		webhook.New(),
 		// Providers: one line each, e.g. stripe.New(),
+		datadog.New(),
 		discord.New(),
 		drift.New(),
+		github.New(),
+		gitlab.New(),
 		googlechat.New(),
 		hubspot.New(),
 		intercom.New(),
+		jira.New(),
 		messenger.New(),
+		pagerduty.New(),
 		pipedrive.New(),
 		salesforce.New(),
 		shopify.New(),
