@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -52,6 +53,22 @@ func (p *Proc) Start(bin string) error {
 	}
 	p.cmd = cmd
 	go func() { cmd.Wait(); f.Close() }()
+	return nil
+}
+
+// Run runs the process to completion (a set-up command).
+func (p *Proc) Run(ctx context.Context, bin string) error {
+	f, err := os.OpenFile(p.Log, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	cmd := exec.CommandContext(ctx, bin, p.Args...)
+	cmd.Env = append(os.Environ(), p.Env...)
+	cmd.Stdout, cmd.Stderr = f, f
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("%s: %w", p.Name, err)
+	}
 	return nil
 }
 
@@ -105,6 +122,12 @@ type Cluster struct {
 	Database string // store URL (split mode may use PostgreSQL)
 	Split    bool
 	Workers  int
+	// ExtraHTTPAddrs are the API addresses of servers beyond the first
+	// (the production topology runs several behind a load balancer).
+	ExtraHTTPAddrs []string
+	// TemporalPostgres, when set, keeps the Temporal process's data in
+	// this PostgreSQL database instead of SQLite (split mode only).
+	TemporalPostgres string
 	// SecretKey encrypts credentials; server and worker require the same
 	// one (dev makes its own). Start generates it when empty.
 	SecretKey string
@@ -113,7 +136,12 @@ type Cluster struct {
 	Temporalp *Proc
 	Server    *Proc
 	WorkerPs  []*Proc
+	// ExtraServers run on ExtraHTTPAddrs.
+	ExtraServers []*Proc
 }
+
+// HTTPAddrs lists every server's API address, the first one first.
+func (c *Cluster) HTTPAddrs() []string { return append([]string{c.HTTPAddr}, c.ExtraHTTPAddrs...) }
 
 // BaseURL is the hookflow API's base URL.
 func (c *Cluster) BaseURL() string { return "http://" + c.HTTPAddr }
@@ -167,8 +195,19 @@ func (c *Cluster) Start(ctx context.Context) (time.Duration, error) {
 		}
 	} else {
 		if c.Temporalp == nil {
-			c.Temporalp = &Proc{Name: "hookflow temporal", Args: []string{"temporal", "--temporal-port", tport}, Env: env, Log: logf("temporal")}
+			targs := []string{"temporal", "--temporal-port", tport}
+			if c.TemporalPostgres != "" {
+				targs = append(targs, "--temporal-postgres-url", c.TemporalPostgres, "--temporal-shards", strconv.Itoa(topologyShards))
+				setup := &Proc{Name: "hookflow temporal setup-schema", Args: []string{"temporal", "setup-schema", "--temporal-postgres-url", c.TemporalPostgres}, Env: env, Log: logf("temporal-setup")}
+				if err := setup.Run(ctx, c.Bin); err != nil {
+					return 0, fmt.Errorf("setting up Temporal's PostgreSQL schema: %w\n%s", err, lastLines(setup.Log, 20))
+				}
+			}
+			c.Temporalp = &Proc{Name: "hookflow temporal", Args: targs, Env: env, Log: logf("temporal")}
 			c.Server = &Proc{Name: "hookflow server", Args: []string{"server", "--http-addr", c.HTTPAddr}, Env: env, Log: logf("server")}
+			for i, addr := range c.ExtraHTTPAddrs {
+				c.ExtraServers = append(c.ExtraServers, &Proc{Name: fmt.Sprintf("hookflow server %d", i+2), Args: []string{"server", "--http-addr", addr}, Env: env, Log: logf(fmt.Sprintf("server%d", i+2))})
+			}
 			for i := 0; i < c.Workers; i++ {
 				c.WorkerPs = append(c.WorkerPs, &Proc{Name: fmt.Sprintf("hookflow worker %d", i+1), Args: []string{"worker"}, Env: env, Log: logf(fmt.Sprintf("worker%d", i+1))})
 			}
@@ -179,23 +218,30 @@ func (c *Cluster) Start(ctx context.Context) (time.Duration, error) {
 		if err := waitTCP(ctx, c.Temporal, 60*time.Second); err != nil {
 			return 0, fmt.Errorf("waiting for the Temporal process: %w (see %s)", err, c.Temporalp.Log)
 		}
-		for _, p := range append([]*Proc{c.Server}, c.WorkerPs...) {
+		for _, p := range append(append([]*Proc{c.Server}, c.ExtraServers...), c.WorkerPs...) {
 			if err := p.Start(c.Bin); err != nil {
 				return 0, err
 			}
 		}
 	}
-	if err := c.WaitReady(ctx, 120*time.Second); err != nil {
-		return 0, err
+	for _, addr := range c.HTTPAddrs() {
+		if err := waitReady(ctx, addr, 120*time.Second); err != nil {
+			return 0, err
+		}
 	}
 	return time.Since(start), nil
 }
 
-// WaitReady polls /readyz until it answers 200.
+// WaitReady polls the first server's /readyz until it answers 200.
 func (c *Cluster) WaitReady(ctx context.Context, d time.Duration) error {
+	return waitReady(ctx, c.HTTPAddr, d)
+}
+
+// waitReady polls addr's /readyz until it answers 200.
+func waitReady(ctx context.Context, addr string, d time.Duration) error {
 	deadline := time.Now().Add(d)
 	for time.Now().Before(deadline) {
-		resp, err := http.Get(c.BaseURL() + "/readyz")
+		resp, err := http.Get("http://" + addr + "/readyz")
 		if err == nil {
 			io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
@@ -209,7 +255,7 @@ func (c *Cluster) WaitReady(ctx context.Context, d time.Duration) error {
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
-	return fmt.Errorf("hookflow was not ready at %s/readyz within %s (logs in %s)", c.BaseURL(), d, c.DataDir)
+	return fmt.Errorf("hookflow was not ready at http://%s/readyz within %s", addr, d)
 }
 
 // Stop shuts everything down in order.
@@ -219,6 +265,9 @@ func (c *Cluster) Stop() {
 	}
 	if c.Server != nil {
 		c.Server.Stop()
+	}
+	for _, s := range c.ExtraServers {
+		s.Stop()
 	}
 	for _, w := range c.WorkerPs {
 		w.Stop()

@@ -18,7 +18,10 @@ import (
 
 // LoadConfig shapes one load run.
 type LoadConfig struct {
-	URL         string        // the webhook URL
+	URL string // the webhook URL
+	// URLs, when set, are the same webhook on several servers; events go
+	// to them round-robin (the production topology's load balancer).
+	URLs        []string
 	Secret      string        // the Stripe webhook signing secret
 	Conns       int           // concurrent connections (closed loop) or the in-flight cap (open loop)
 	Rate        int           // events per second for the open loop; 0 means closed loop
@@ -187,7 +190,9 @@ func (g *Generator) sendEvent(n int64, intended time.Time, res *LoadResult) {
 		go func() {
 			defer wg.Done()
 			atomic.AddInt64(&res.Sent, 1)
-			status, err := g.post(body)
+			// Copies go to different servers when there are several: the
+			// hardest case for dedupe.
+			status, err := g.post(n+int64(c), body)
 			lat := time.Since(intended)
 			g.mu.Lock()
 			g.statuses[status]++
@@ -215,8 +220,12 @@ func (g *Generator) sendEvent(n int64, intended time.Time, res *LoadResult) {
 	wg.Wait()
 }
 
-func (g *Generator) post(body []byte) (int, error) {
-	req, err := http.NewRequest(http.MethodPost, g.cfg.URL, bytes.NewReader(body))
+func (g *Generator) post(n int64, body []byte) (int, error) {
+	url := g.cfg.URL
+	if len(g.cfg.URLs) > 0 {
+		url = g.cfg.URLs[int(n)%len(g.cfg.URLs)]
+	}
+	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return 0, err
 	}

@@ -51,11 +51,13 @@ type Options struct {
 	// temporal, server and worker processes instead, with the store on
 	// PostgreSQL when PostgresURL is set.
 	Split bool
+	// Workers is the worker count of the topology modes (0: 2).
+	Workers int
 }
 
 func main() {
 	o := &Options{}
-	flag.StringVar(&o.Mode, "mode", "load", "mode: "+strings.Join(ChaosOrder, ", ")+", all (every mode), or smoke (every mode, short, for CI); several may be comma-separated")
+	flag.StringVar(&o.Mode, "mode", "load", "mode: "+strings.Join(ChaosOrder, ", ")+", all (every mode), smoke (every mode, short, for CI), or "+strings.Join(TopologyOrder, ", ")+", topology-all (the production topology on PostgreSQL); several may be comma-separated")
 	flag.StringVar(&o.Bin, "hookflow", "", "hookflow binary to run (default: build ./cmd/hookflow from this checkout)")
 	flag.IntVar(&o.Conns, "conns", 50, "concurrent connections (closed loop), or the in-flight cap of the open loop")
 	flag.IntVar(&o.Rate, "rate", 0, "open-loop rate in events/s; 0 runs a closed loop")
@@ -68,6 +70,7 @@ func main() {
 	flag.StringVar(&o.WorkDir, "workdir", "", "where temporary data folders go (default: the system temp folder)")
 	flag.BoolVar(&o.Keep, "keep", false, "keep every run's data folder and logs (default: only those of failed runs, whose path is printed)")
 	flag.StringVar(&o.Workflow, "workflow", DefaultWorkflowFile, "the reference workflow definition; its vars.sink is pointed at the harness's sink")
+	flag.IntVar(&o.Workers, "workers", 0, "worker processes of the topology modes (default 2); run -mode topology with -workers 1, 2 and 3 for the scaling table")
 	flag.BoolVar(&o.Split, "split", false, "run dev-mode scenarios (load, latency, duplicate-storm, sink-down, slow-sink) as one temporal, one server and one worker process; with -postgres the store is on PostgreSQL")
 	flag.StringVar(&o.PostgresURL, "postgres", os.Getenv("HOOKFLOW_TEST_POSTGRES_URL"), "PostgreSQL URL for db-restart (a fresh database is created per run)")
 	flag.Parse()
@@ -139,14 +142,18 @@ func expandModes(o *Options) ([]string, error) {
 		// About 30 s per mode, so that every mode fits in CI after the
 		// test suite (measured: under 5 minutes for the nine modes).
 		o.Duration, o.Outage, o.Drain, o.Settle = 6*time.Second, 3*time.Second, 2*time.Minute, time.Second
-		return skipPG(o, ChaosOrder), nil
+		// One chaos mode of the production topology: a worker killed
+		// while two servers and two workers share Temporal on PostgreSQL.
+		return skipPG(o, append(append([]string(nil), ChaosOrder...), "topology-kill-worker")), nil
+	case "topology-all":
+		return skipPG(o, TopologyOrder), nil
 	}
 	all := Scenarios(o)
 	var out []string
 	for _, m := range strings.Split(o.Mode, ",") {
 		m = strings.TrimSpace(m)
 		if _, ok := all[m]; !ok {
-			return nil, fmt.Errorf("unknown mode %q (want one of %s, all, smoke)", m, strings.Join(ChaosOrder, ", "))
+			return nil, fmt.Errorf("unknown mode %q (want one of %s, all, smoke, %s, topology-all)", m, strings.Join(ChaosOrder, ", "), strings.Join(TopologyOrder, ", "))
 		}
 		out = append(out, m)
 	}
@@ -159,10 +166,10 @@ func skipPG(o *Options, modes []string) []string {
 	if o.PostgresURL != "" {
 		return modes
 	}
-	fmt.Fprintln(os.Stderr, "note: db-restart left out: no PostgreSQL (-postgres or HOOKFLOW_TEST_POSTGRES_URL)")
+	fmt.Fprintln(os.Stderr, "note: the PostgreSQL modes (db-restart, topology) are left out: no PostgreSQL (-postgres or HOOKFLOW_TEST_POSTGRES_URL)")
 	var out []string
 	for _, m := range modes {
-		if m != "db-restart" {
+		if all := Scenarios(o); all[m] == nil || !all[m].Postgres {
 			out = append(out, m)
 		}
 	}

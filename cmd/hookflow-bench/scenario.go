@@ -23,9 +23,14 @@ type Scenario struct {
 	Description string
 	Split       bool // temporal + server + workers as separate processes
 	Workers     int
-	Postgres    bool // the store runs on PostgreSQL (required)
-	Copies      int  // each event sent this many times, concurrently
-	Hostile     bool // the fault is the hostile mode's attack
+	// Topology is the production topology: Servers servers (the load
+	// generator round-robins between them) and Workers workers, with
+	// Temporal and the store both on PostgreSQL.
+	Topology bool
+	Servers  int
+	Postgres bool // the store runs on PostgreSQL (required)
+	Copies   int  // each event sent this many times, concurrently
+	Hostile  bool // the fault is the hostile mode's attack
 	// MinDuration lengthens a short load (the CI smoke's) for modes whose
 	// verdict needs enough events on each side of the fault.
 	MinDuration time.Duration
@@ -47,6 +52,14 @@ type Env struct {
 
 // Scenarios lists every mode by name.
 func Scenarios(o *Options) map[string]*Scenario {
+	all := devScenarios(o)
+	for name, sc := range topologyScenarios(o) {
+		all[name] = sc
+	}
+	return all
+}
+
+func devScenarios(o *Options) map[string]*Scenario {
 	outage := o.Outage
 	return map[string]*Scenario{
 		"load":    {Name: "load", Description: "steady load, no faults"},
@@ -108,6 +121,60 @@ func Scenarios(o *Options) map[string]*Scenario {
 	}
 }
 
+// topologyScenarios are the production topology's modes: 2 servers and 2
+// workers (workers overrides the count: the scaling table runs 1, 2 and
+// 3), Temporal and the store on PostgreSQL.
+func topologyScenarios(o *Options) map[string]*Scenario {
+	workers := o.Workers
+	if workers <= 0 {
+		workers = 2
+	}
+	topo := func(name, desc string, fault func(ctx context.Context, e *Env) error) *Scenario {
+		return &Scenario{Name: name, Description: fmt.Sprintf("production topology (Temporal on PostgreSQL, 2 servers, %d worker(s), store on PostgreSQL): %s", workers, desc),
+			Split: true, Topology: true, Servers: 2, Workers: workers, Postgres: true, Fault: fault}
+	}
+	return map[string]*Scenario{
+		"topology": topo("topology", "steady load, round-robin over the servers", nil),
+		"topology-kill-server": topo("topology-kill-server", "kill -9 of one server mid-run, then a restart; the other keeps serving",
+			func(ctx context.Context, e *Env) error {
+				s := e.Cluster.ExtraServers[0]
+				e.Logf("kill -9 %s (pid %d)", s.Name, s.PID())
+				s.Kill()
+				sleep(ctx, e.Opts.Outage/2)
+				e.Logf("restarting %s", s.Name)
+				return s.Start(e.Cluster.Bin)
+			}),
+		"topology-kill-worker": topo("topology-kill-worker", "kill -9 of one worker mid-run, then a restart",
+			func(ctx context.Context, e *Env) error {
+				w := e.Cluster.WorkerPs[0]
+				e.Logf("kill -9 %s (pid %d)", w.Name, w.PID())
+				w.Kill()
+				sleep(ctx, e.Opts.Outage/2)
+				e.Logf("restarting %s", w.Name)
+				return w.Start(e.Cluster.Bin)
+			}),
+		"topology-temporal-restart": topo("topology-temporal-restart", "the Temporal server is stopped and started again",
+			func(ctx context.Context, e *Env) error {
+				e.Logf("stopping the Temporal process")
+				e.Cluster.Temporalp.Stop()
+				sleep(ctx, e.Opts.Outage/2)
+				e.Logf("starting the Temporal process again")
+				if err := e.Cluster.Temporalp.Start(e.Cluster.Bin); err != nil {
+					return err
+				}
+				return waitTCP(ctx, e.Cluster.Temporal, 60*time.Second)
+			}),
+		"topology-db-restart": topo("topology-db-restart", "PostgreSQL (Temporal's and the store's) is restarted",
+			func(ctx context.Context, e *Env) error {
+				e.Logf("restarting PostgreSQL")
+				return restartPostgres(ctx)
+			}),
+	}
+}
+
+// TopologyOrder is the order `-mode topology-all` runs the topology modes in.
+var TopologyOrder = []string{"topology", "topology-kill-server", "topology-kill-worker", "topology-temporal-restart", "topology-db-restart"}
+
 // ChaosOrder is the order `-mode smoke` and `-mode all` run the modes in.
 var ChaosOrder = []string{"load", "latency", "hostile", "duplicate-storm", "sink-down", "slow-sink", "kill-server", "kill-worker", "temporal-down", "db-restart"}
 
@@ -142,6 +209,28 @@ func freshPostgres(ctx context.Context, adminURL, name string) (string, error) {
 		return "", fmt.Errorf("creating database %s: %w", name, err)
 	}
 	return withDatabase(adminURL, name)
+}
+
+// topologyShards is the history shard count of the topology's Temporal.
+const topologyShards = 4
+
+// dropTemporalDatabases drops the Temporal and visibility databases a
+// topology run set up, once its processes are gone.
+func dropTemporalDatabases(adminURL, temporalURL string) {
+	u, err := url.Parse(temporalURL)
+	if err != nil {
+		return
+	}
+	db, err := sql.Open("postgres", adminURL)
+	if err != nil {
+		return
+	}
+	defer db.Close()
+	name := strings.TrimPrefix(u.Path, "/")
+	for _, n := range []string{name, name + "_visibility"} {
+		_, _ = db.Exec(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, n)
+		_, _ = db.Exec("DROP DATABASE IF EXISTS " + n)
+	}
 }
 
 // withDatabase returns adminURL with its database name replaced by name,
@@ -200,7 +289,7 @@ func (r *Result) Passed() bool {
 // RunScenario runs one mode from a fresh data folder and returns what it
 // measured.
 func RunScenario(ctx context.Context, o *Options, sc *Scenario) (res *Result) {
-	if o.Split && !sc.Split && sc.Name != "kill-server" {
+	if o.Split && !sc.Split && !sc.Topology && sc.Name != "kill-server" {
 		// kill-server kills `hookflow dev` itself; every other dev-mode
 		// scenario runs the same way on a split deployment.
 		split := *sc
@@ -247,6 +336,13 @@ func RunScenario(ctx context.Context, o *Options, sc *Scenario) (res *Result) {
 	}
 	c := &Cluster{Bin: o.Bin, DataDir: dir, HTTPAddr: fmt.Sprintf("127.0.0.1:%d", hp),
 		Temporal: fmt.Sprintf("127.0.0.1:%d", tp), Split: sc.Split, Workers: sc.Workers}
+	for i := 1; i < sc.Servers; i++ {
+		p, err := freePort()
+		if err != nil {
+			return fail(fmt.Errorf("finding free ports: %w", err))
+		}
+		c.ExtraHTTPAddrs = append(c.ExtraHTTPAddrs, fmt.Sprintf("127.0.0.1:%d", p))
+	}
 	storeURL := "sqlite:" + filepath.Join(dir, "hookflow.db")
 	if sc.Postgres {
 		if o.PostgresURL == "" {
@@ -257,9 +353,20 @@ func RunScenario(ctx context.Context, o *Options, sc *Scenario) (res *Result) {
 			return fail(err)
 		}
 		c.Database, storeURL = u, u
+		if sc.Topology {
+			// Temporal's databases are created by `hookflow temporal
+			// setup-schema`, as a deployment's are.
+			if c.TemporalPostgres, err = withDatabase(o.PostgresURL, fmt.Sprintf("bench_temporal_%d", time.Now().UnixNano())); err != nil {
+				return fail(err)
+			}
+			defer dropTemporalDatabases(o.PostgresURL, c.TemporalPostgres)
+		}
 	}
 	res.Mode = "dev (embedded Temporal, SQLite)"
-	if sc.Split {
+	switch {
+	case sc.Topology:
+		res.Mode = fmt.Sprintf("topology: temporal on PostgreSQL (%d shards) + %d servers + %d worker(s), store on PostgreSQL", topologyShards, sc.Servers, sc.Workers)
+	case sc.Split:
 		res.Mode = fmt.Sprintf("split: temporal + server + %d worker(s), store on %s", sc.Workers, map[bool]string{true: "PostgreSQL", false: "SQLite"}[sc.Postgres])
 	}
 	took, err := c.Start(ctx)
@@ -277,7 +384,14 @@ func RunScenario(ctx context.Context, o *Options, sc *Scenario) (res *Result) {
 		return fail(err)
 	}
 
-	cfg := &LoadConfig{URL: hookURL, Secret: secret, Conns: o.Conns, Rate: o.Rate, Duration: o.Duration,
+	var hookURLs []string
+	for _, addr := range c.ExtraHTTPAddrs {
+		hookURLs = append(hookURLs, strings.Replace(hookURL, c.HTTPAddr, addr, 1))
+	}
+	if len(hookURLs) > 0 {
+		hookURLs = append([]string{hookURL}, hookURLs...)
+	}
+	cfg := &LoadConfig{URL: hookURL, URLs: hookURLs, Secret: secret, Conns: o.Conns, Rate: o.Rate, Duration: o.Duration,
 		MaxEvents: o.MaxEvents, Copies: max(sc.Copies, 1), RunID: fmt.Sprintf("%x", time.Now().UnixNano())}
 	if sc.Name == "latency" {
 		cfg.Conns, cfg.Rate = 1, min(max(o.Rate, 1), 20)

@@ -32,6 +32,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
@@ -622,10 +624,21 @@ func dialWithRetry(ctx context.Context, opts client.Options, timeout time.Durati
 	for {
 		attemptCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		c, err := client.DialContext(attemptCtx, opts)
-		cancel()
 		if err == nil {
-			return c, nil
+			// A server that has just started may not serve the namespace
+			// yet (a PostgreSQL-backed one registers it after it starts
+			// listening; docker-compose set-ups create it after the
+			// server is up): wait for it as for the server itself, since
+			// a worker started now would fail with "namespace not found".
+			_, err = c.WorkflowService().DescribeNamespace(attemptCtx, &workflowservice.DescribeNamespaceRequest{Namespace: opts.Namespace})
+			var missing *serviceerror.NamespaceNotFound
+			if !errors.As(err, &missing) {
+				cancel()
+				return c, nil
+			}
+			c.Close()
 		}
+		cancel()
 		if ctx.Err() != nil || time.Now().After(deadline) {
 			return nil, fmt.Errorf("connecting to Temporal at %s (namespace %s): %w", opts.HostPort, opts.Namespace, err)
 		}

@@ -185,6 +185,11 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		// the stacks of the walk.
 		dynamicconfig.ExternalPayloadsEnabled.Key(): false,
 	}
+	if cfg.PostgresURL != "" {
+		// A namespace registered at start (registerNamespace) is served
+		// after the services' next cache refresh; 10 s by default.
+		dyn[dynamicconfig.NamespaceCacheRefreshInterval.Key()] = time.Second
+	}
 	logger := newLogger(cfg.Logger, level)
 
 	opts := []temporal.ServerOption{

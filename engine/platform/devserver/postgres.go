@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/lib/pq"
 	"go.temporal.io/api/serviceerror"
+	taskqueuepb "go.temporal.io/api/taskqueue/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/server/common/config"
@@ -221,22 +222,36 @@ func postgresClusterID(ctx context.Context, t postgresTarget, create bool) (stri
 const NamespaceRetention = 72 * time.Hour
 
 // registerNamespace registers namespace through the frontend at address
-// unless it exists, retrying while the freshly started services join.
+// unless it exists, and returns once the services serve it: a new
+// namespace reaches their caches only at their next refresh
+// (NamespaceCacheRefreshInterval), and a worker that polls before then is
+// told the namespace does not exist.
 func registerNamespace(ctx context.Context, address, namespace string) error {
-	c, err := client.NewNamespaceClient(client.Options{HostPort: address, Logger: quietSDKLogger{}})
+	c, err := client.Dial(client.Options{HostPort: address, Namespace: namespace, Logger: quietSDKLogger{}})
 	if err != nil {
 		return fmt.Errorf("connecting to the Temporal server to register namespace %q: %w", namespace, err)
 	}
 	defer c.Close()
+	svc := c.WorkflowService()
 	deadline := time.Now().Add(time.Minute)
+	registered := false
 	for {
-		err = c.Register(ctx, &workflowservice.RegisterNamespaceRequest{
-			Namespace:                        namespace,
-			WorkflowExecutionRetentionPeriod: durationpb.New(NamespaceRetention),
-		})
-		var exists *serviceerror.NamespaceAlreadyExists
-		if err == nil || errors.As(err, &exists) {
-			return nil
+		if !registered {
+			_, err = svc.RegisterNamespace(ctx, &workflowservice.RegisterNamespaceRequest{
+				Namespace:                        namespace,
+				WorkflowExecutionRetentionPeriod: durationpb.New(NamespaceRetention),
+			})
+			var exists *serviceerror.NamespaceAlreadyExists
+			registered = err == nil || errors.As(err, &exists)
+		}
+		if registered {
+			// DescribeTaskQueue goes through the namespace cache, as a
+			// worker's polls do.
+			_, err = svc.DescribeTaskQueue(ctx, &workflowservice.DescribeTaskQueueRequest{
+				Namespace: namespace, TaskQueue: &taskqueuepb.TaskQueue{Name: "hookflow-namespace-probe"}})
+			if err == nil {
+				return nil
+			}
 		}
 		if time.Now().After(deadline) || ctx.Err() != nil {
 			return fmt.Errorf("registering Temporal namespace %q: %w", namespace, err)
