@@ -16,6 +16,7 @@ import (
 	"github.com/hookflow/hookflow/connectors/twilio"
 	"github.com/hookflow/hookflow/connectors/webhook"
 	"github.com/hookflow/hookflow/connectors/whatsapp"
+	"github.com/hookflow/hookflow/connectors/woocommerce"
 )
 
 // Connectors returns the built-in connectors, in catalog order. This is
@@ -33,6 +34,7 @@ func Connectors() []connectors.Connector {
 		telegram.New(),
 		twilio.New(),
 		whatsapp.New(),
+		woocommerce.New(),
 	}
 }
 
