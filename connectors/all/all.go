@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/connectors/bigcommerce"
 	hfhttp "github.com/hookflow/hookflow/connectors/http"
 	"github.com/hookflow/hookflow/connectors/hubspot"
 	"github.com/hookflow/hookflow/connectors/shopify"
@@ -27,6 +28,7 @@ func Connectors() []connectors.Connector {
 		hfhttp.New(),
 		webhook.New(),
 		// Providers: one line each, e.g. stripe.New(),
+		bigcommerce.New(),
 		hubspot.New(),
 		shopify.New(),
 		slack.New(),
