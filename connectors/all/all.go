@@ -12,6 +12,7 @@ import (
 	"github.com/hookflow/hookflow/connectors/hubspot"
 	"github.com/hookflow/hookflow/connectors/shopify"
 	"github.com/hookflow/hookflow/connectors/slack"
+	"github.com/hookflow/hookflow/connectors/square"
 	"github.com/hookflow/hookflow/connectors/stripe"
 	"github.com/hookflow/hookflow/connectors/telegram"
 	"github.com/hookflow/hookflow/connectors/twilio"
@@ -32,6 +33,7 @@ func Connectors() []connectors.Connector {
 		hubspot.New(),
 		shopify.New(),
 		slack.New(),
+		square.New(),
 		stripe.New(),
 		telegram.New(),
 		twilio.New(),
