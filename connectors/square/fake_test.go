@@ -141,7 +141,7 @@ func (f *fakeSquare) refund(w http.ResponseWriter, r *http.Request) {
 	f.next++
 	refund := map[string]any{"id": fmt.Sprintf("%s_r%d", req.PaymentID, f.next), "status": "PENDING",
 		"amount_money": map[string]any{"amount": req.AmountMoney.Amount, "currency": req.AmountMoney.Currency},
-		"payment_id": req.PaymentID, "reason": req.Reason, "location_id": p["location_id"]}
+		"payment_id":   req.PaymentID, "reason": req.Reason, "location_id": p["location_id"]}
 	f.refunds[req.IdempotencyKey] = savedRefund{body: string(raw), refund: refund}
 	json.NewEncoder(w).Encode(map[string]any{"refund": refund})
 }
