@@ -10,6 +10,7 @@ import (
 	"github.com/hookflow/hookflow/connectors/bigcommerce"
 	hfhttp "github.com/hookflow/hookflow/connectors/http"
 	"github.com/hookflow/hookflow/connectors/hubspot"
+	"github.com/hookflow/hookflow/connectors/sendgrid"
 	"github.com/hookflow/hookflow/connectors/shopify"
 	"github.com/hookflow/hookflow/connectors/slack"
 	"github.com/hookflow/hookflow/connectors/square"
@@ -31,6 +32,7 @@ func Connectors() []connectors.Connector {
 		// Providers: one line each, e.g. stripe.New(),
 		bigcommerce.New(),
 		hubspot.New(),
+		sendgrid.New(),
 		shopify.New(),
 		slack.New(),
 		square.New(),
