@@ -20,7 +20,7 @@ var TriggerCredential = []connectors.Field{{
 	Name: CredentialVerificationKey, Title: "Event Webhook verification key", Type: connectors.TypeString, Secret: true,
 	Example: "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE…", Pattern: `^[A-Za-z0-9+/=\s-]+$`,
 	PatternHelp: "the verification key is base64 text (MFkw…)",
-	Help: "Settings → Mail Settings → Event Webhook → your webhook → Signature verification: enable it and copy the Verification Key.",
+	Help:        "Settings → Mail Settings → Event Webhook → your webhook → Signature verification: enable it and copy the Verification Key.",
 }}
 
 // Events are the Event Webhook's event types.
