@@ -10,6 +10,7 @@ import (
 	"github.com/hookflow/hookflow/connectors/bigcommerce"
 	hfhttp "github.com/hookflow/hookflow/connectors/http"
 	"github.com/hookflow/hookflow/connectors/hubspot"
+	"github.com/hookflow/hookflow/connectors/paypal"
 	"github.com/hookflow/hookflow/connectors/sendgrid"
 	"github.com/hookflow/hookflow/connectors/shopify"
 	"github.com/hookflow/hookflow/connectors/slack"
@@ -32,6 +33,7 @@ func Connectors() []connectors.Connector {
 		// Providers: one line each, e.g. stripe.New(),
 		bigcommerce.New(),
 		hubspot.New(),
+		paypal.New(),
 		sendgrid.New(),
 		shopify.New(),
 		slack.New(),

@@ -1,0 +1,226 @@
+package paypal
+
+import (
+	"context"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// The limits of certificate fetching. A PayPal certificate chain is a few
+// kilobytes; anything much larger is not one.
+const (
+	certFetchTimeout = 10 * time.Second
+	maxCertBytes     = 64 << 10
+	// certCacheSize bounds the cached chains. PayPal uses one signing
+	// certificate at a time per environment, plus one during a rotation,
+	// so a handful of entries serve every endpoint; the bound stops a
+	// stream of distinct (allowed) URLs from growing memory.
+	certCacheSize = 16
+)
+
+// certPathPrefix is where PayPal serves its webhook signing certificates.
+const certPathPrefix = "/v1/notifications/certs/"
+
+// PayPal's API hosts, the only hosts a PAYPAL-CERT-URL may name
+// (production and sandbox, classic and api-m).
+var paypalCertHosts = []string{"api.paypal.com", "api-m.paypal.com", "api.sandbox.paypal.com", "api-m.sandbox.paypal.com"}
+
+// paypalCertNames are the names PayPal's signing certificate is issued to.
+var paypalCertNames = []string{"messageverificationcerts.paypal.com", "messageverificationcerts.sandbox.paypal.com"}
+
+// certSource fetches, checks and caches the certificates named by
+// PAYPAL-CERT-URL. The URL comes from the request, so it is attacker
+// controlled: it is fetched only when it is https on one of PayPal's own
+// hosts, and the certificate it gives is only trusted when it chains to a
+// root and is issued to PayPal's message verification name. A forger can
+// therefore point only at PayPal's certificates, whose private keys they
+// do not have.
+//
+// Production uses defaultCertSource; tests build their own (other hosts,
+// roots and client), which is the only way to allow another host.
+type certSource struct {
+	hosts  []string       // allowed hosts; an entry with a port matches host:port
+	names  []string       // names the leaf must carry (SAN or CN)
+	roots  *x509.CertPool // nil: the system roots
+	client *http.Client
+
+	mu    sync.Mutex
+	cache map[string][]*x509.Certificate
+	order []string // insertion order, for eviction
+	fetch int      // fetches made, for tests
+}
+
+var defaultCertSource = newCertSource(paypalCertHosts, paypalCertNames, nil, &http.Client{
+	Timeout: certFetchTimeout,
+	// A redirect could leave PayPal's hosts; PayPal serves certificates
+	// directly.
+	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+})
+
+func newCertSource(hosts, names []string, roots *x509.CertPool, client *http.Client) *certSource {
+	return &certSource{hosts: hosts, names: names, roots: roots, client: client, cache: map[string][]*x509.Certificate{}}
+}
+
+// certError is why a certificate cannot be used, worded for the event
+// log. It never holds a secret; it may name the URL's host.
+type certError string
+
+func (e certError) Error() string { return string(e) }
+
+// checkURL refuses a certificate URL that is not https on an allowed host.
+func (s *certSource) checkURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "https" || u.User != nil || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return nil, certError("certificate URL is not an https URL")
+	}
+	host := strings.ToLower(u.Hostname())
+	allowed := false
+	for _, h := range s.hosts {
+		if strings.Contains(h, ":") {
+			allowed = allowed || strings.EqualFold(u.Host, h)
+		} else if (u.Port() == "" || u.Port() == "443") && host == h {
+			allowed = true
+		}
+	}
+	if !allowed {
+		return nil, certError("certificate URL is not on a PayPal host")
+	}
+	if !strings.HasPrefix(u.EscapedPath(), certPathPrefix) || strings.Contains(u.Path, "..") {
+		return nil, certError("certificate URL is not under " + certPathPrefix)
+	}
+	return u, nil
+}
+
+// leaf returns the signing certificate at raw, checked at time now: its
+// chain leads to a trusted root, every certificate is within its validity
+// period, and it is issued to PayPal's message verification name.
+func (s *certSource) leaf(ctx context.Context, raw string, now time.Time) (*x509.Certificate, error) {
+	u, err := s.checkURL(raw)
+	if err != nil {
+		return nil, err
+	}
+	key := u.String()
+	s.mu.Lock()
+	chain, ok := s.cache[key]
+	s.mu.Unlock()
+	if !ok {
+		if chain, err = s.download(ctx, key); err != nil {
+			return nil, err
+		}
+	}
+	leaf := chain[0]
+	inter := x509.NewCertPool()
+	for _, c := range chain[1:] {
+		inter.AddCert(c)
+	}
+	if _, err := leaf.Verify(x509.VerifyOptions{Roots: s.roots, Intermediates: inter, CurrentTime: now,
+		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err != nil {
+		var inv x509.CertificateInvalidError
+		if errors.As(err, &inv) && inv.Reason == x509.Expired {
+			return nil, certError("certificate is expired or not yet valid")
+		}
+		return nil, certError("certificate does not chain to a trusted root")
+	}
+	if !s.issuedToPayPal(leaf) {
+		return nil, certError("certificate is not issued to PayPal's message verification name")
+	}
+	if !ok {
+		s.store(key, chain)
+	}
+	return leaf, nil
+}
+
+func (s *certSource) issuedToPayPal(c *x509.Certificate) bool {
+	names := append([]string{c.Subject.CommonName}, c.DNSNames...)
+	for _, n := range names {
+		if slices.Contains(s.names, strings.ToLower(n)) {
+			return true
+		}
+	}
+	return false
+}
+
+// store caches a checked chain, evicting the oldest entry when full.
+// Only chains that passed the checks are cached, so a bad answer is asked
+// again rather than remembered.
+func (s *certSource) store(key string, chain []*x509.Certificate) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.cache[key]; ok {
+		return
+	}
+	if len(s.order) >= certCacheSize {
+		delete(s.cache, s.order[0])
+		s.order = s.order[1:]
+	}
+	s.cache[key] = chain
+	s.order = append(s.order, key)
+}
+
+func (s *certSource) download(ctx context.Context, raw string) ([]*x509.Certificate, error) {
+	ctx, cancel := context.WithTimeout(ctx, certFetchTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, raw, nil)
+	if err != nil {
+		return nil, certError("certificate URL is not an https URL")
+	}
+	s.mu.Lock()
+	s.fetch++
+	s.mu.Unlock()
+	resp, err := s.client.Do(req)
+	if err != nil {
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			return nil, certError("certificate download timed out")
+		}
+		return nil, certError("certificate download failed")
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, certError(fmt.Sprintf("certificate download answered %d", resp.StatusCode))
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxCertBytes+1))
+	if err != nil {
+		return nil, certError("certificate download failed")
+	}
+	if len(data) > maxCertBytes {
+		return nil, certError("certificate download is too large")
+	}
+	var chain []*x509.Certificate
+	for rest := data; ; {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil {
+			break
+		}
+		if block.Type != "CERTIFICATE" {
+			continue
+		}
+		c, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			return nil, certError("certificate does not parse")
+		}
+		chain = append(chain, c)
+	}
+	if len(chain) == 0 {
+		return nil, certError("certificate download holds no PEM certificate")
+	}
+	return chain, nil
+}
+
+// fetches reports how many downloads s made.
+func (s *certSource) fetches() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.fetch
+}
