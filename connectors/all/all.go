@@ -8,6 +8,7 @@ import (
 
 	"github.com/hookflow/hookflow/connectors"
 	"github.com/hookflow/hookflow/connectors/bigcommerce"
+	"github.com/hookflow/hookflow/connectors/email"
 	hfhttp "github.com/hookflow/hookflow/connectors/http"
 	"github.com/hookflow/hookflow/connectors/hubspot"
 	"github.com/hookflow/hookflow/connectors/paypal"
@@ -32,6 +33,7 @@ func Connectors() []connectors.Connector {
 		webhook.New(),
 		// Providers: one line each, e.g. stripe.New(),
 		bigcommerce.New(),
+		email.New(),
 		hubspot.New(),
 		paypal.New(),
 		sendgrid.New(),
