@@ -166,7 +166,9 @@ func TestErrorClasses(t *testing.T) {
 	}{
 		{name: "550_unknown_recipient_is_permanent", setup: func(s *smtpServer) { s.rejectRcpt, s.rcptReply = "bob@example.com", "550 5.1.1 User unknown" },
 			want: connectors.ClassPermanent, wantMsg: "550 5.1.1 User unknown"},
-		{name: "450_mailbox_busy_is_retried", setup: func(s *smtpServer) { s.rejectRcpt, s.rcptReply = "bob@example.com", "450 4.2.1 Mailbox busy, try later" },
+		{name: "450_mailbox_busy_is_retried", setup: func(s *smtpServer) {
+			s.rejectRcpt, s.rcptReply = "bob@example.com", "450 4.2.1 Mailbox busy, try later"
+		},
 			want: connectors.ClassRetryable, wantMsg: "450 4.2.1 Mailbox busy"},
 		{name: "421_at_mail_from_is_retried", setup: func(s *smtpServer) { s.mailReply = "421 4.7.0 Too many connections, try again later" },
 			want: connectors.ClassRetryable, wantMsg: "421 4.7.0"},

@@ -35,10 +35,10 @@ type smtpServer struct {
 	messages []received
 	// mailReply and rcptReply, when set, answer MAIL FROM / RCPT TO
 	// instead of 250 (rcptReply only for the address rejectRcpt).
-	mailReply  string
-	rejectRcpt string
-	rcptReply  string
-	sawAuth    string // the mechanism of the last AUTH
+	mailReply   string
+	rejectRcpt  string
+	rcptReply   string
+	sawAuth     string // the mechanism of the last AUTH
 	authOverTLS bool
 }
 
