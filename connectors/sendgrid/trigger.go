@@ -32,7 +32,7 @@ var Events = []string{
 // Trigger returns the SendGrid Event Webhook trigger.
 func Trigger() *connectors.Trigger {
 	return &connectors.Trigger{
-		Name:  "event_webhook",
+		Name:  "webhook",
 		Title: "SendGrid Event Webhook",
 		Description: "Starts a run for each email event SendGrid reports: delivered, open, click, bounce, spamreport… " +
 			"SendGrid batches events; each one becomes its own run, deduplicated by sg_event_id. Deliveries are " +
@@ -44,7 +44,7 @@ func Trigger() *connectors.Trigger {
 			"4. Use \"Test Integration\" to send a sample batch.",
 		}, "\n"),
 		Events:           Events,
-		Samples:          connectors.RecordedSamples(testdata, connectors.DeliveriesFile("event_webhook"), connectors.ExtractorFunc(Extract)),
+		Samples:          connectors.RecordedSamples(testdata, connectors.DeliveriesFile("webhook"), connectors.ExtractorFunc(Extract)),
 		SignatureHeaders: []string{HeaderSignature},
 		Verifier:         Verifier{},
 		Extractor:        connectors.ExtractorFunc(Extract),
