@@ -160,29 +160,9 @@ func buildMessage(call *connectors.Call) (*mail.Msg, []string, error) {
 // server as host:port for messages.
 func newClient(call *connectors.Call, o options) (*mail.Client, string, error) {
 	cred := call.Credential
-	host := strings.Trim(cred.String(CredentialHost), "[]")
-	if host == "" {
-		return nil, "", connectors.Permanent(errors.New("credential.host: required"))
-	}
-	mode := cred.String(CredentialTLSMode)
-	if mode == "" {
-		mode = TLSStartTLS
-	}
-	port := 587
-	switch mode {
-	case TLSImplicit:
-		port = 465
-	case TLSNone:
-		port = 25
-		if !isLoopback(host) {
-			return nil, "", connectors.Permanent(fmt.Errorf("credential.%s: none (plain SMTP) is allowed only to localhost; %s needs starttls or tls", CredentialTLSMode, host))
-		}
-	}
-	if p, ok := cred[CredentialPort].(int64); ok {
-		if p < 1 || p > 65535 {
-			return nil, "", connectors.Permanent(fmt.Errorf("credential.%s: %d is not a TCP port", CredentialPort, p))
-		}
-		port = int(p)
+	host, port, mode, err := server(cred)
+	if err != nil {
+		return nil, "", err
 	}
 	timeout := o.timeout
 	if timeout <= 0 {
@@ -232,6 +212,56 @@ func newClient(call *connectors.Call, o options) (*mail.Client, string, error) {
 		return nil, "", connectors.Permanent(fmt.Errorf("configuring SMTP client: %w", err))
 	}
 	return client, net.JoinHostPort(host, fmt.Sprint(port)), nil
+}
+
+// server reads the SMTP server a credential names: host, port (the TLS
+// mode's usual port when empty) and TLS mode.
+func server(cred connectors.Values) (host string, port int, mode string, err error) {
+	host = strings.Trim(cred.String(CredentialHost), "[]")
+	if host == "" {
+		return "", 0, "", connectors.Permanent(errors.New("credential.host: required"))
+	}
+	mode = cred.String(CredentialTLSMode)
+	if mode == "" {
+		mode = TLSStartTLS
+	}
+	port = 587
+	switch mode {
+	case TLSImplicit:
+		port = 465
+	case TLSNone:
+		port = 25
+		if !isLoopback(host) {
+			return "", 0, "", connectors.Permanent(fmt.Errorf("credential.%s: none (plain SMTP) is allowed only to localhost; %s needs starttls or tls", CredentialTLSMode, host))
+		}
+	}
+	switch p := cred[CredentialPort].(type) {
+	case int64:
+		if p < 1 || p > 65535 {
+			return "", 0, "", connectors.Permanent(fmt.Errorf("credential.%s: %d is not a TCP port", CredentialPort, p))
+		}
+		port = int(p)
+	case float64:
+		if p < 1 || p > 65535 || p != float64(int(p)) {
+			return "", 0, "", connectors.Permanent(fmt.Errorf("credential.%s: %v is not a TCP port", CredentialPort, p))
+		}
+		port = int(p)
+	}
+	return host, port, mode, nil
+}
+
+// origin is where a credential's password goes, for
+// connectors.Spec.OriginFrom: changing the server of a saved credential
+// then requires the password again.
+func origin(cred connectors.Values) string {
+	host, port, _, err := server(cred)
+	if err != nil {
+		if h := cred.String(CredentialHost); h != "" {
+			return "smtp://" + h
+		}
+		return ""
+	}
+	return "smtp://" + net.JoinHostPort(host, fmt.Sprint(port))
 }
 
 func isLoopback(host string) bool {

@@ -304,3 +304,16 @@ func TestBadInputNamesTheField(t *testing.T) {
 		})
 	}
 }
+
+func TestChangingTheServerNeedsThePasswordAgain(t *testing.T) {
+	spec := New()
+	a := spec.CredentialOrigin(connectors.Values{CredentialHost: "smtp.example.com", CredentialPassword: "x"})
+	b := spec.CredentialOrigin(connectors.Values{CredentialHost: "smtp.evil.example", CredentialPassword: "x"})
+	c := spec.CredentialOrigin(connectors.Values{CredentialHost: "smtp.example.com", CredentialPort: int64(2525), CredentialPassword: "x"})
+	if a != "smtp://smtp.example.com:587" || a == b || a == c {
+		t.Fatalf("origins = %q, %q, %q: a change of host or port must change the origin", a, b, c)
+	}
+	if got := spec.CredentialOrigin(connectors.Values{CredentialHost: "smtp.example.com", CredentialTLSMode: TLSImplicit}); got != "smtp://smtp.example.com:465" {
+		t.Fatalf("implicit TLS origin = %q", got)
+	}
+}

@@ -76,6 +76,9 @@ func newSpec(o options) *connectors.Spec {
 		// The SMTP host is typed by a user: actions get the SSRF-guarded
 		// client, whose guard the SMTP dial uses too.
 		UserURLs: true,
+		// The password goes to the host the credential names: moving it
+		// needs the password again.
+		OriginFrom: origin,
 		Credential: []connectors.Field{
 			{Name: CredentialHost, Title: "SMTP host", Type: connectors.TypeString, Required: true, Example: "smtp.example.com",
 				Pattern: `^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$|^\[?[0-9a-fA-F:.]+\]?$`, PatternHelp: "a host name or IP address, without scheme or port"},
