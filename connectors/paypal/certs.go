@@ -54,10 +54,20 @@ type certSource struct {
 	roots  *x509.CertPool // nil: the system roots
 	client *http.Client
 
-	mu    sync.Mutex
-	cache map[string][]*x509.Certificate
-	order []string // insertion order, for eviction
-	fetch int      // fetches made, for tests
+	mu       sync.Mutex
+	cache    map[string][]*x509.Certificate
+	order    []string // insertion order, for eviction
+	inflight map[string]*download
+	fetch    int // fetches made, for tests
+}
+
+// download is one fetch of a certificate URL that concurrent deliveries
+// wait for, so a burst of deliveries after a start or a rotation fetches
+// the certificate once.
+type download struct {
+	done  chan struct{}
+	chain []*x509.Certificate
+	err   error
 }
 
 var defaultCertSource = newCertSource(paypalCertHosts, paypalCertNames, nil, &http.Client{
@@ -68,7 +78,8 @@ var defaultCertSource = newCertSource(paypalCertHosts, paypalCertNames, nil, &ht
 })
 
 func newCertSource(hosts, names []string, roots *x509.CertPool, client *http.Client) *certSource {
-	return &certSource{hosts: hosts, names: names, roots: roots, client: client, cache: map[string][]*x509.Certificate{}}
+	return &certSource{hosts: hosts, names: names, roots: roots, client: client,
+		cache: map[string][]*x509.Certificate{}, inflight: map[string]*download{}}
 }
 
 // certError is why a certificate cannot be used, worded for the event
@@ -103,7 +114,9 @@ func (s *certSource) checkURL(raw string) (*url.URL, error) {
 
 // leaf returns the signing certificate at raw, checked at time now: its
 // chain leads to a trusted root, every certificate is within its validity
-// period, and it is issued to PayPal's message verification name.
+// period, and it is issued to PayPal's message verification name. Cached
+// chains are checked again on every use, so one that expires while cached
+// is refused.
 func (s *certSource) leaf(ctx context.Context, raw string, now time.Time) (*x509.Certificate, error) {
 	u, err := s.checkURL(raw)
 	if err != nil {
@@ -113,11 +126,21 @@ func (s *certSource) leaf(ctx context.Context, raw string, now time.Time) (*x509
 	s.mu.Lock()
 	chain, ok := s.cache[key]
 	s.mu.Unlock()
-	if !ok {
-		if chain, err = s.download(ctx, key); err != nil {
+	check := func(chain []*x509.Certificate) error { return s.check(chain, now) }
+	if ok {
+		if err := check(chain); err != nil {
 			return nil, err
 		}
+		return chain[0], nil
 	}
+	if chain, err = s.fetchOnce(ctx, key, check); err != nil {
+		return nil, err
+	}
+	return chain[0], nil
+}
+
+// check verifies a downloaded chain at time now.
+func (s *certSource) check(chain []*x509.Certificate, now time.Time) error {
 	leaf := chain[0]
 	inter := x509.NewCertPool()
 	for _, c := range chain[1:] {
@@ -127,17 +150,14 @@ func (s *certSource) leaf(ctx context.Context, raw string, now time.Time) (*x509
 		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err != nil {
 		var inv x509.CertificateInvalidError
 		if errors.As(err, &inv) && inv.Reason == x509.Expired {
-			return nil, certError("certificate is expired or not yet valid")
+			return certError("certificate is expired or not yet valid")
 		}
-		return nil, certError("certificate does not chain to a trusted root")
+		return certError("certificate does not chain to a trusted root")
 	}
 	if !s.issuedToPayPal(leaf) {
-		return nil, certError("certificate is not issued to PayPal's message verification name")
+		return certError("certificate is not issued to PayPal's message verification name")
 	}
-	if !ok {
-		s.store(key, chain)
-	}
-	return leaf, nil
+	return nil
 }
 
 func (s *certSource) issuedToPayPal(c *x509.Certificate) bool {
@@ -151,8 +171,6 @@ func (s *certSource) issuedToPayPal(c *x509.Certificate) bool {
 }
 
 // store caches a checked chain, evicting the oldest entry when full.
-// Only chains that passed the checks are cached, so a bad answer is asked
-// again rather than remembered.
 func (s *certSource) store(key string, chain []*x509.Certificate) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -167,7 +185,55 @@ func (s *certSource) store(key string, chain []*x509.Certificate) {
 	s.order = append(s.order, key)
 }
 
-func (s *certSource) download(ctx context.Context, raw string) ([]*x509.Certificate, error) {
+// fetchOnce downloads raw and checks it, or waits for the download
+// already under way, so a burst of deliveries after a start or a rotation
+// fetches the certificate once. Only a chain that passes check is cached,
+// so a bad answer is asked again rather than remembered.
+func (s *certSource) fetchOnce(ctx context.Context, raw string, check func([]*x509.Certificate) error) ([]*x509.Certificate, error) {
+	s.mu.Lock()
+	if chain, ok := s.cache[raw]; ok {
+		// Stored since the caller looked.
+		s.mu.Unlock()
+		if err := check(chain); err != nil {
+			return nil, err
+		}
+		return chain, nil
+	}
+	if d, ok := s.inflight[raw]; ok {
+		s.mu.Unlock()
+		select {
+		case <-d.done:
+			if d.err != nil {
+				return nil, d.err
+			}
+			// Checked by the downloader; checked again at this
+			// caller's own time.
+			if err := check(d.chain); err != nil {
+				return nil, err
+			}
+			return d.chain, nil
+		case <-ctx.Done():
+			return nil, certError("certificate download timed out")
+		}
+	}
+	d := &download{done: make(chan struct{})}
+	s.inflight[raw] = d
+	s.mu.Unlock()
+	d.chain, d.err = s.get(ctx, raw)
+	if d.err == nil {
+		d.err = check(d.chain)
+	}
+	if d.err == nil {
+		s.store(raw, d.chain)
+	}
+	s.mu.Lock()
+	delete(s.inflight, raw)
+	s.mu.Unlock()
+	close(d.done)
+	return d.chain, d.err
+}
+
+func (s *certSource) get(ctx context.Context, raw string) ([]*x509.Certificate, error) {
 	ctx, cancel := context.WithTimeout(ctx, certFetchTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, raw, nil)

@@ -280,3 +280,38 @@ func TestProductionRefusesOtherHosts(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentDeliveriesFetchOnce checks a burst of deliveries naming a
+// certificate not yet cached downloads it once.
+func TestConcurrentDeliveriesFetchOnce(t *testing.T) {
+	p := newPKI(t, "messageverificationcerts.paypal.com")
+	release := make(chan struct{})
+	var hits atomic.Int32
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		<-release
+		w.Write(p.chainPEM)
+	}))
+	t.Cleanup(srv.Close)
+	v := Verifier{certs: source(srv, p)}
+	body := `{"id":"WH-1","event_type":"PAYMENT.CAPTURE.COMPLETED"}`
+	r := signed(t, p.leafKey, srv.URL+"/v1/notifications/certs/CERT-1", body, verifyAt)
+	errs := make(chan error, 8)
+	for range 8 {
+		go func() { errs <- v.Verify(r, connectors.Values{CredentialWebhookID: testWebhookID}, verifyAt) }()
+	}
+	// Let the first download reach the server before releasing it; the
+	// others find it in flight or, if they start later, in the cache.
+	for hits.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	close(release)
+	for range 8 {
+		if got := connectortest.Reason(t, <-errs); got != "" {
+			t.Fatalf("refused: %s", got)
+		}
+	}
+	if n := hits.Load(); n != 1 {
+		t.Fatalf("%d downloads for one certificate, want 1", n)
+	}
+}
