@@ -35,6 +35,19 @@ const certPathPrefix = "/v1/notifications/certs/"
 // (production and sandbox, classic and api-m).
 var paypalCertHosts = []string{"api.paypal.com", "api-m.paypal.com", "api.sandbox.paypal.com", "api-m.sandbox.paypal.com"}
 
+// issuerHosts are the hosts a signing certificate's issuer (AIA "CA
+// Issuers") URL may name for hookflow to fetch a missing intermediate
+// from. PayPal's certificates are issued by DigiCert, and the file at
+// PAYPAL-CERT-URL may hold the leaf alone (PayPal's own SDKs trust a
+// bundled DigiCert intermediate instead); fetching the intermediate the
+// leaf names, as browsers do, lets the chain end at a system root.
+// Intermediates are certificates like any other: whatever is fetched
+// must still chain to a trusted root.
+var issuerHosts = []string{"cacerts.digicert.com", "cacerts.geotrust.com", "cacerts.thawte.com"}
+
+// maxIssuerFetches bounds the intermediates fetched for one chain.
+const maxIssuerFetches = 2
+
 // paypalCertNames are the names PayPal's signing certificate is issued to.
 var paypalCertNames = []string{"messageverificationcerts.paypal.com", "messageverificationcerts.sandbox.paypal.com"}
 
@@ -50,6 +63,7 @@ var paypalCertNames = []string{"messageverificationcerts.paypal.com", "messageve
 // roots and client), which is the only way to allow another host.
 type certSource struct {
 	hosts  []string       // allowed hosts; an entry with a port matches host:port
+	issuer []string       // allowed hosts of issuer (AIA) URLs, same form
 	names  []string       // names the leaf must carry (SAN or CN)
 	roots  *x509.CertPool // nil: the system roots
 	client *http.Client
@@ -78,7 +92,7 @@ var defaultCertSource = newCertSource(paypalCertHosts, paypalCertNames, nil, &ht
 })
 
 func newCertSource(hosts, names []string, roots *x509.CertPool, client *http.Client) *certSource {
-	return &certSource{hosts: hosts, names: names, roots: roots, client: client,
+	return &certSource{hosts: hosts, issuer: issuerHosts, names: names, roots: roots, client: client,
 		cache: map[string][]*x509.Certificate{}, inflight: map[string]*download{}}
 }
 
@@ -94,22 +108,77 @@ func (s *certSource) checkURL(raw string) (*url.URL, error) {
 	if err != nil || u.Scheme != "https" || u.User != nil || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
 		return nil, certError("certificate URL is not an https URL")
 	}
-	host := strings.ToLower(u.Hostname())
-	allowed := false
-	for _, h := range s.hosts {
-		if strings.Contains(h, ":") {
-			allowed = allowed || strings.EqualFold(u.Host, h)
-		} else if (u.Port() == "" || u.Port() == "443") && host == h {
-			allowed = true
-		}
-	}
-	if !allowed {
+	if !hostAllowed(u, s.hosts, "443") {
 		return nil, certError("certificate URL is not on a PayPal host")
 	}
 	if !strings.HasPrefix(u.EscapedPath(), certPathPrefix) || strings.Contains(u.Path, "..") {
 		return nil, certError("certificate URL is not under " + certPathPrefix)
 	}
 	return u, nil
+}
+
+// hostAllowed reports whether u's host is in hosts: an entry with a port
+// matches host:port exactly, one without matches the host on the
+// scheme's default port.
+func hostAllowed(u *url.URL, hosts []string, defaultPort string) bool {
+	host := strings.ToLower(u.Hostname())
+	for _, h := range hosts {
+		if strings.Contains(h, ":") {
+			if strings.EqualFold(u.Host, h) {
+				return true
+			}
+		} else if (u.Port() == "" || u.Port() == defaultPort) && host == h {
+			return true
+		}
+	}
+	return false
+}
+
+// completeChain appends the intermediates a chain lacks, fetched from the
+// issuer URLs its last certificate names on an allowed issuer host. It
+// never fails: a chain it cannot complete is left for check to refuse.
+func (s *certSource) completeChain(ctx context.Context, chain []*x509.Certificate, now time.Time) []*x509.Certificate {
+	for range maxIssuerFetches {
+		last := chain[len(chain)-1]
+		if s.verifies(chain, now) || len(last.IssuingCertificateURL) == 0 {
+			return chain
+		}
+		var next *x509.Certificate
+		for _, raw := range last.IssuingCertificateURL {
+			u, err := url.Parse(raw)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.User != nil {
+				continue
+			}
+			port := "80"
+			if u.Scheme == "https" {
+				port = "443"
+			}
+			if !hostAllowed(u, s.issuer, port) {
+				continue
+			}
+			certs, err := s.get(ctx, u.String())
+			if err == nil && len(certs) > 0 && last.CheckSignatureFrom(certs[0]) == nil {
+				next = certs[0]
+				break
+			}
+		}
+		if next == nil {
+			return chain
+		}
+		chain = append(chain, next)
+	}
+	return chain
+}
+
+// verifies reports whether chain leads to a trusted root at time at.
+func (s *certSource) verifies(chain []*x509.Certificate, at time.Time) bool {
+	inter := x509.NewCertPool()
+	for _, c := range chain[1:] {
+		inter.AddCert(c)
+	}
+	_, err := chain[0].Verify(x509.VerifyOptions{Roots: s.roots, Intermediates: inter, CurrentTime: at,
+		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}})
+	return err == nil
 }
 
 // leaf returns the signing certificate at raw, checked at time now: its
@@ -133,7 +202,7 @@ func (s *certSource) leaf(ctx context.Context, raw string, now time.Time) (*x509
 		}
 		return chain[0], nil
 	}
-	if chain, err = s.fetchOnce(ctx, key, check); err != nil {
+	if chain, err = s.fetchOnce(ctx, key, now, check); err != nil {
 		return nil, err
 	}
 	return chain[0], nil
@@ -189,7 +258,7 @@ func (s *certSource) store(key string, chain []*x509.Certificate) {
 // already under way, so a burst of deliveries after a start or a rotation
 // fetches the certificate once. Only a chain that passes check is cached,
 // so a bad answer is asked again rather than remembered.
-func (s *certSource) fetchOnce(ctx context.Context, raw string, check func([]*x509.Certificate) error) ([]*x509.Certificate, error) {
+func (s *certSource) fetchOnce(ctx context.Context, raw string, now time.Time, check func([]*x509.Certificate) error) ([]*x509.Certificate, error) {
 	s.mu.Lock()
 	if chain, ok := s.cache[raw]; ok {
 		// Stored since the caller looked.
@@ -220,6 +289,9 @@ func (s *certSource) fetchOnce(ctx context.Context, raw string, check func([]*x5
 	s.inflight[raw] = d
 	s.mu.Unlock()
 	d.chain, d.err = s.get(ctx, raw)
+	if d.err == nil {
+		d.chain = s.completeChain(ctx, d.chain, now)
+	}
 	if d.err == nil {
 		d.err = check(d.chain)
 	}
@@ -279,7 +351,13 @@ func (s *certSource) get(ctx context.Context, raw string) ([]*x509.Certificate, 
 		chain = append(chain, c)
 	}
 	if len(chain) == 0 {
-		return nil, certError("certificate download holds no PEM certificate")
+		// Issuer (AIA) URLs usually serve one DER certificate.
+		if certs, err := x509.ParseCertificates(data); err == nil {
+			chain = certs
+		}
+	}
+	if len(chain) == 0 {
+		return nil, certError("certificate download holds no certificate")
 	}
 	return chain, nil
 }

@@ -315,3 +315,65 @@ func TestConcurrentDeliveriesFetchOnce(t *testing.T) {
 		t.Fatalf("%d downloads for one certificate, want 1", n)
 	}
 }
+
+// TestMissingIntermediateIsFetchedFromTheIssuerURL serves the leaf alone,
+// as PayPal may, and checks the intermediate named by the leaf's issuer
+// (AIA) URL is fetched from an allowed issuer host, and only from one.
+func TestMissingIntermediateIsFetchedFromTheIssuerURL(t *testing.T) {
+	rootKey, _ := rsa.GenerateKey(rand.Reader, 2048)
+	rootTmpl := &x509.Certificate{SerialNumber: big.NewInt(10), Subject: pkix.Name{CommonName: "test root"}, NotBefore: notBefore.AddDate(-1, 0, 0),
+		NotAfter: notAfter.AddDate(5, 0, 0), IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
+	rootDER, _ := x509.CreateCertificate(rand.Reader, rootTmpl, rootTmpl, &rootKey.PublicKey, rootKey)
+	root, _ := x509.ParseCertificate(rootDER)
+	interKey, _ := rsa.GenerateKey(rand.Reader, 2048)
+	interTmpl := &x509.Certificate{SerialNumber: big.NewInt(11), Subject: pkix.Name{CommonName: "test intermediate"}, NotBefore: notBefore.AddDate(-1, 0, 0),
+		NotAfter: notAfter.AddDate(4, 0, 0), IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign, MaxPathLenZero: true}
+	interDER, _ := x509.CreateCertificate(rand.Reader, interTmpl, root, &interKey.PublicKey, rootKey)
+	inter, _ := x509.ParseCertificate(interDER)
+
+	var issuerHits atomic.Int32
+	var leafPEM []byte
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/issuer.crt" {
+			issuerHits.Add(1)
+			w.Header().Set("Content-Type", "application/pkix-cert")
+			w.Write(interDER) // DER, as CA issuer URLs serve it
+			return
+		}
+		w.Write(leafPEM)
+	}))
+	t.Cleanup(srv.Close)
+	leafKey, _ := rsa.GenerateKey(rand.Reader, 2048)
+	leafTmpl := &x509.Certificate{SerialNumber: big.NewInt(12), Subject: pkix.Name{CommonName: "messageverificationcerts.paypal.com"},
+		NotBefore: notBefore, NotAfter: notAfter, KeyUsage: x509.KeyUsageDigitalSignature,
+		IssuingCertificateURL: []string{srv.URL + "/issuer.crt"}}
+	leafDER, _ := x509.CreateCertificate(rand.Reader, leafTmpl, inter, &leafKey.PublicKey, interKey)
+	leafPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leafDER})
+
+	roots := x509.NewCertPool()
+	roots.AddCert(root)
+	host := srv.Listener.Addr().String()
+	body := `{"id":"WH-1","event_type":"PAYMENT.CAPTURE.COMPLETED"}`
+	r := signed(t, leafKey, srv.URL+"/v1/notifications/certs/CERT-1", body, verifyAt)
+	cred := connectors.Values{CredentialWebhookID: testWebhookID}
+
+	src := newCertSource([]string{host}, paypalCertNames, roots, srv.Client())
+	src.issuer = []string{host}
+	for range 2 {
+		if got := connectortest.Reason(t, Verifier{certs: src}.Verify(r, cred, verifyAt)); got != "" {
+			t.Fatalf("refused: %s", got)
+		}
+	}
+	if n := issuerHits.Load(); n != 1 {
+		t.Fatalf("intermediate fetched %d times, want once (cached with the chain)", n)
+	}
+
+	// The production issuer hosts do not include the test server.
+	strict := newCertSource([]string{host}, paypalCertNames, roots, srv.Client())
+	if got := connectortest.Reason(t, Verifier{certs: strict}.Verify(r, cred, verifyAt)); got != "certificate does not chain to a trusted root" {
+		t.Fatalf("reason = %q", got)
+	}
+	if n := issuerHits.Load(); n != 1 {
+		t.Fatal("an intermediate was fetched from a host that is not an allowed issuer host")
+	}
+}
