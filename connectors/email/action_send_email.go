@@ -235,15 +235,29 @@ func server(cred connectors.Values) (host string, port int, mode string, err err
 			return "", 0, "", connectors.Permanent(fmt.Errorf("credential.%s: none (plain SMTP) is allowed only to localhost; %s needs starttls or tls", CredentialTLSMode, host))
 		}
 	}
-	switch p := cred[CredentialPort].(type) {
-	case int64:
-		if p < 1 || p > 65535 {
-			return "", 0, "", connectors.Permanent(fmt.Errorf("credential.%s: %d is not a TCP port", CredentialPort, p))
+	if v, ok := cred[CredentialPort]; ok && v != nil {
+		// Validated credentials hold int64; stored ones decoded for
+		// OriginFrom may hold a json.Number or a float64.
+		var p int64
+		switch x := v.(type) {
+		case int64:
+			p = x
+		case int:
+			p = int64(x)
+		case float64:
+			p = int64(x)
+			if float64(p) != x {
+				p = -1
+			}
+		case json.Number:
+			if p, err = x.Int64(); err != nil {
+				p = -1
+			}
+		default:
+			p = -1
 		}
-		port = int(p)
-	case float64:
-		if p < 1 || p > 65535 || p != float64(int(p)) {
-			return "", 0, "", connectors.Permanent(fmt.Errorf("credential.%s: %v is not a TCP port", CredentialPort, p))
+		if p < 1 || p > 65535 {
+			return "", 0, "", connectors.Permanent(fmt.Errorf("credential.%s: %v is not a TCP port", CredentialPort, v))
 		}
 		port = int(p)
 	}

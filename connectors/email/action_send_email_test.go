@@ -2,6 +2,7 @@ package email
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -315,5 +316,19 @@ func TestChangingTheServerNeedsThePasswordAgain(t *testing.T) {
 	}
 	if got := spec.CredentialOrigin(connectors.Values{CredentialHost: "smtp.example.com", CredentialTLSMode: TLSImplicit}); got != "smtp://smtp.example.com:465" {
 		t.Fatalf("implicit TLS origin = %q", got)
+	}
+}
+
+func TestPortForms(t *testing.T) {
+	for _, v := range []any{int64(2525), 2525, float64(2525), json.Number("2525")} {
+		_, port, _, err := server(connectors.Values{CredentialHost: "smtp.example.com", CredentialPort: v})
+		if err != nil || port != 2525 {
+			t.Errorf("port %#v: %d, %v", v, port, err)
+		}
+	}
+	for _, v := range []any{int64(0), int64(70000), 25.5, json.Number("x"), "587"} {
+		if _, _, _, err := server(connectors.Values{CredentialHost: "smtp.example.com", CredentialPort: v}); err == nil {
+			t.Errorf("port %#v accepted", v)
+		}
 	}
 }
