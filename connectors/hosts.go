@@ -70,6 +70,9 @@ func (s *Spec) CheckCredentialBaseURL(cred Values) error {
 // yet, or one that CredentialBaseURL refuses). Changing it on a saved
 // credential requires the credential's secrets again.
 func (s *Spec) CredentialOrigin(cred Values) string {
+	if s.OriginFrom != nil {
+		return strings.ToLower(s.OriginFrom(cred))
+	}
 	base, _, err := s.CredentialBaseURL(cred)
 	if err != nil || base == "" {
 		return ""

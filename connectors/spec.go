@@ -83,6 +83,13 @@ type Spec struct {
 	// https://{shop}.myshopify.com). Its result must be on BaseURL's host
 	// or one of APIHosts. The error names the credential field to fix.
 	BaseURLFrom func(credential Values) (string, error) `json:"-"`
+	// OriginFrom is for connectors whose secrets go to a server the
+	// credential names other than by a base URL, such as an SMTP host and
+	// port: it returns that server as "scheme://host:port", or "" when
+	// the credential names none. CredentialOrigin returns it, so changing
+	// the server on a saved credential requires the secrets again, as a
+	// base_url change does.
+	OriginFrom func(credential Values) string `json:"-"`
 	// UserURLs is true for connectors that call URLs users type (http,
 	// webhook): their actions get the SSRF-guarded client in Call.HTTP.
 	UserURLs bool       `json:"user_urls,omitempty"`

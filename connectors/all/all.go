@@ -7,9 +7,11 @@ import (
 	"fmt"
 
 	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/connectors/bigcommerce"
 	"github.com/hookflow/hookflow/connectors/datadog"
 	"github.com/hookflow/hookflow/connectors/discord"
 	"github.com/hookflow/hookflow/connectors/drift"
+	"github.com/hookflow/hookflow/connectors/email"
 	"github.com/hookflow/hookflow/connectors/github"
 	"github.com/hookflow/hookflow/connectors/gitlab"
 	"github.com/hookflow/hookflow/connectors/googlechat"
@@ -19,16 +21,20 @@ import (
 	"github.com/hookflow/hookflow/connectors/jira"
 	"github.com/hookflow/hookflow/connectors/messenger"
 	"github.com/hookflow/hookflow/connectors/pagerduty"
+	"github.com/hookflow/hookflow/connectors/paypal"
 	"github.com/hookflow/hookflow/connectors/pipedrive"
 	"github.com/hookflow/hookflow/connectors/salesforce"
+	"github.com/hookflow/hookflow/connectors/sendgrid"
 	"github.com/hookflow/hookflow/connectors/shopify"
 	"github.com/hookflow/hookflow/connectors/slack"
+	"github.com/hookflow/hookflow/connectors/square"
 	"github.com/hookflow/hookflow/connectors/stripe"
 	"github.com/hookflow/hookflow/connectors/teams"
 	"github.com/hookflow/hookflow/connectors/telegram"
 	"github.com/hookflow/hookflow/connectors/twilio"
 	"github.com/hookflow/hookflow/connectors/webhook"
 	"github.com/hookflow/hookflow/connectors/whatsapp"
+	"github.com/hookflow/hookflow/connectors/woocommerce"
 )
 
 // Connectors returns the built-in connectors, in catalog order. This is
@@ -39,9 +45,11 @@ func Connectors() []connectors.Connector {
 		hfhttp.New(),
 		webhook.New(),
 		// Providers: one line each, e.g. stripe.New(),
+		bigcommerce.New(),
 		datadog.New(),
 		discord.New(),
 		drift.New(),
+		email.New(),
 		github.New(),
 		gitlab.New(),
 		googlechat.New(),
@@ -50,15 +58,19 @@ func Connectors() []connectors.Connector {
 		jira.New(),
 		messenger.New(),
 		pagerduty.New(),
+		paypal.New(),
 		pipedrive.New(),
 		salesforce.New(),
+		sendgrid.New(),
 		shopify.New(),
 		slack.New(),
+		square.New(),
 		stripe.New(),
 		teams.New(),
 		telegram.New(),
 		twilio.New(),
 		whatsapp.New(),
+		woocommerce.New(),
 	}
 }
 
