@@ -22,6 +22,10 @@ func runServer(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if !publicURLSet(fs) {
 		cfg.PublicURL = defaultPublicURL(cfg, cfg.PublicURL)
 	}
+	if cfg.DispatchWorkers == 0 {
+		// No worker here: starts wait on a remote Temporal, not on CPU.
+		cfg.DispatchWorkers = config.DefaultRemoteDispatchWorkers
+	}
 	a, err := newApp(ctx, cfg, app.Options{
 		Role:      app.RoleAPI,
 		Migrate:   cfg.AutoMigrate,

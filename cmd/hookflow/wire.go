@@ -81,6 +81,7 @@ func triggersConfig(deps app.Deps) triggers.Config {
 		InlineBodyBytes: c.InlineBodyBytes,
 		Retention:       c.EventRetention,
 		TrustedProxies:  c.TrustedProxies,
+		DispatchWorkers: c.DispatchWorkers,
 		Keyring:         deps.Keyring,
 		Logger:          deps.Logger.With("component", "triggers"),
 	}

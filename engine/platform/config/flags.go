@@ -84,6 +84,8 @@ func Settings() []Setting {
 			bind: func(c *Config) flag.Value { return (*durationValue)(&c.HTTPBodyTimeout) }},
 		{Flag: "http-idle-timeout", Group: GroupHTTP, Usage: "how long a kept-alive connection may wait for its next request",
 			bind: func(c *Config) flag.Value { return (*durationValue)(&c.HTTPIdleTimeout) }},
+		{Flag: "dispatch-workers", Group: GroupHTTP, Usage: "runs a process starts in Temporal at once (0: 2 when the process runs the worker too, as dev does, so starts leave its CPU to the runs; 16 for a server without one, whose starts wait on a remote Temporal)",
+			bind: func(c *Config) flag.Value { return (*intValue)(&c.DispatchWorkers) }},
 		{Flag: "max-inflight-webhooks", Group: GroupHTTP, Usage: "webhook deliveries whose bodies may be received at once; more get 503 with Retry-After",
 			bind: func(c *Config) flag.Value { return (*intValue)(&c.MaxInFlightWebhooks) }},
 		{Flag: "trusted-proxies", Group: GroupHTTP, Usage: "comma-separated IP addresses or CIDRs of reverse proxies whose X-Forwarded-For header endpoint IP allowlists believe (empty: the connection's address is the caller)",
