@@ -128,6 +128,7 @@ type Cluster struct {
 	// TemporalPostgres, when set, keeps the Temporal process's data in
 	// this PostgreSQL database instead of SQLite (split mode only).
 	TemporalPostgres string
+	TemporalShards   int
 	// SecretKey encrypts credentials; server and worker require the same
 	// one (dev makes its own). Start generates it when empty.
 	SecretKey string
@@ -197,7 +198,7 @@ func (c *Cluster) Start(ctx context.Context) (time.Duration, error) {
 		if c.Temporalp == nil {
 			targs := []string{"temporal", "--temporal-port", tport}
 			if c.TemporalPostgres != "" {
-				targs = append(targs, "--temporal-postgres-url", c.TemporalPostgres, "--temporal-shards", strconv.Itoa(topologyShards))
+				targs = append(targs, "--temporal-postgres-url", c.TemporalPostgres, "--temporal-shards", strconv.Itoa(c.TemporalShards))
 				setup := &Proc{Name: "hookflow temporal setup-schema", Args: []string{"temporal", "setup-schema", "--temporal-postgres-url", c.TemporalPostgres}, Env: env, Log: logf("temporal-setup")}
 				if err := setup.Run(ctx, c.Bin); err != nil {
 					return 0, fmt.Errorf("setting up Temporal's PostgreSQL schema: %w\n%s", err, lastLines(setup.Log, 20))

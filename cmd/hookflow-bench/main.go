@@ -53,6 +53,8 @@ type Options struct {
 	Split bool
 	// Workers is the worker count of the topology modes (0: 2).
 	Workers int
+	// TemporalShards is the topology's history shard count (0: 4).
+	TemporalShards int
 }
 
 func main() {
@@ -71,6 +73,7 @@ func main() {
 	flag.BoolVar(&o.Keep, "keep", false, "keep every run's data folder and logs (default: only those of failed runs, whose path is printed)")
 	flag.StringVar(&o.Workflow, "workflow", DefaultWorkflowFile, "the reference workflow definition; its vars.sink is pointed at the harness's sink")
 	flag.IntVar(&o.Workers, "workers", 0, "worker processes of the topology modes (default 2); run -mode topology with -workers 1, 2 and 3 for the scaling table")
+	flag.IntVar(&o.TemporalShards, "temporal-shards", 0, "history shards of the topology modes' Temporal (default 4)")
 	flag.BoolVar(&o.Split, "split", false, "run dev-mode scenarios (load, latency, duplicate-storm, sink-down, slow-sink) as one temporal, one server and one worker process; with -postgres the store is on PostgreSQL")
 	flag.StringVar(&o.PostgresURL, "postgres", os.Getenv("HOOKFLOW_TEST_POSTGRES_URL"), "PostgreSQL URL for db-restart (a fresh database is created per run)")
 	flag.Parse()

@@ -211,8 +211,9 @@ func freshPostgres(ctx context.Context, adminURL, name string) (string, error) {
 	return withDatabase(adminURL, name)
 }
 
-// topologyShards is the history shard count of the topology's Temporal.
-const topologyShards = 4
+// defaultTopologyShards is the history shard count of the topology's
+// Temporal unless -temporal-shards says otherwise.
+const defaultTopologyShards = 4
 
 // dropTemporalDatabases drops the Temporal and visibility databases a
 // topology run set up, once its processes are gone.
@@ -354,6 +355,10 @@ func RunScenario(ctx context.Context, o *Options, sc *Scenario) (res *Result) {
 		}
 		c.Database, storeURL = u, u
 		if sc.Topology {
+			c.TemporalShards = o.TemporalShards
+			if c.TemporalShards <= 0 {
+				c.TemporalShards = defaultTopologyShards
+			}
 			// Temporal's databases are created by `hookflow temporal
 			// setup-schema`, as a deployment's are.
 			if c.TemporalPostgres, err = withDatabase(o.PostgresURL, fmt.Sprintf("bench_temporal_%d", time.Now().UnixNano())); err != nil {
@@ -365,7 +370,7 @@ func RunScenario(ctx context.Context, o *Options, sc *Scenario) (res *Result) {
 	res.Mode = "dev (embedded Temporal, SQLite)"
 	switch {
 	case sc.Topology:
-		res.Mode = fmt.Sprintf("topology: temporal on PostgreSQL (%d shards) + %d servers + %d worker(s), store on PostgreSQL", topologyShards, sc.Servers, sc.Workers)
+		res.Mode = fmt.Sprintf("topology: temporal on PostgreSQL (%d shards) + %d servers + %d worker(s), store on PostgreSQL", c.TemporalShards, sc.Servers, sc.Workers)
 	case sc.Split:
 		res.Mode = fmt.Sprintf("split: temporal + server + %d worker(s), store on %s", sc.Workers, map[bool]string{true: "PostgreSQL", false: "SQLite"}[sc.Postgres])
 	}
