@@ -85,11 +85,12 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 }
 
 func runTest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("test", "Usage: hookflow test -f workflow.json --event sample.json\nRuns the workflow locally against a sample event with the real interpreter:\nactions return their sample (or --outputs) output, http steps a 200, delays\nand waits pass instantly. Nothing is sent anywhere; no server is needed.", stderr)
+	fs := newFlagSet("test", "Usage: hookflow test -f workflow.json --event sample.json [--expect sample.expect.json]\nRuns the workflow locally against a sample event with the real interpreter:\nactions return their sample (or --outputs) output, http steps a 200, delays\nand waits pass instantly. Nothing is sent anywhere; no server is needed.\nWith --expect, exits 1 unless the run meets the expectation file.", stderr)
 	file := fs.String("f", "", "workflow definition file")
 	eventFile := fs.String("event", "", "sample event body (JSON) the workflow sees as `trigger`")
 	eventType := fs.String("type", "", "event type (default: the body's \"type\" field)")
 	outputsFile := fs.String("outputs", "", "JSON object of recorded outputs by step id, used instead of sample outputs")
+	expectFile := fs.String("expect", "", "expectation file (status, ran, not_ran, fields) the run must meet; see NAME.expect.json beside the examples' sample events")
 	output := fs.String("o", "table", "output format: table or json")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -118,14 +119,14 @@ func runTest(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if !json.Valid(body) {
 		return userf("%s is not valid JSON", *eventFile)
 	}
-	ev := interpreter.EventInfo{Body: body, Type: *eventType}
-	if ev.Type == "" {
-		var probe struct {
-			ID   any    `json:"id"`
-			Type string `json:"type"`
+	ev := dryrun.SampleEvent(body, *eventType)
+	var expect *dryrun.Expectation
+	if *expectFile != "" {
+		e, err := dryrun.ReadExpectation(*expectFile)
+		if err != nil {
+			return userf("%s: %v", *expectFile, err)
 		}
-		_ = json.Unmarshal(body, &probe)
-		ev.Type = probe.Type
+		expect = &e
 	}
 	var outputs map[string]json.RawMessage
 	if *outputsFile != "" {
@@ -160,6 +161,20 @@ func runTest(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			fmt.Fprintf(stdout, "\nReply: HTTP %d %s\n", res.Response.Status, strings.TrimSpace(string(res.Response.Body)))
 		}
 		fmt.Fprintf(stdout, "\n(dry run in %s; mocked steps returned sample outputs)\n", time.Since(start).Round(time.Millisecond))
+	}
+	if expect != nil {
+		problems := expect.Check(res)
+		if len(problems) > 0 {
+			fmt.Fprintf(stderr, "%s: the run does not meet %s:\n", *file, *expectFile)
+			for _, p := range problems {
+				fmt.Fprintf(stderr, "  - %s\n", p)
+			}
+			return &exitError{code: exitUser, err: fmt.Errorf("%d expectations not met", len(problems)), silent: true}
+		}
+		if *output == "table" {
+			fmt.Fprintf(stdout, "expectations met (%s)\n", *expectFile)
+		}
+		return nil
 	}
 	if res.Status == interpreter.StatusFailed || res.Status == interpreter.StatusTimedOut {
 		return &exitError{code: exitUser, err: fmt.Errorf("the run %s: %s", res.Status, res.Error), silent: *output == "table"}

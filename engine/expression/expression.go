@@ -183,6 +183,8 @@ type Scope struct {
 	env    map[string]any
 	now    time.Time
 	budget Budget
+	// exact makes lookups give integers as int (WithExactNumbers).
+	exact bool
 }
 
 // NewScope builds a Scope over data (roots as in the package doc; absent

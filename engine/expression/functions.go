@@ -301,7 +301,7 @@ func fnFromJSON(args ...any) (any, error) {
 }
 
 func fnGet(args ...any) (any, error) {
-	v, _, err := get(args[0], args[1].(string))
+	v, _, err := get(args[0], args[1].(string), false)
 	if err != nil {
 		return nil, fmt.Errorf("get: %w", err)
 	}

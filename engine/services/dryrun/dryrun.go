@@ -43,6 +43,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/engine/expression"
 	"github.com/hookflow/hookflow/engine/interpreter"
 	"github.com/hookflow/hookflow/engine/secrets"
 	"github.com/hookflow/hookflow/engine/store"
@@ -260,8 +261,7 @@ func (f *fixtures) recorded(path string) (any, bool) {
 	}
 	for _, k := range keys {
 		if raw, ok := f.req.Outputs[k]; ok {
-			var v any
-			if json.Unmarshal(raw, &v) == nil {
+			if v, err := expression.DecodeJSON(raw); err == nil {
 				return v, true
 			}
 		}
@@ -274,8 +274,8 @@ func (f *fixtures) sample(connector, action string) any {
 	if err != nil || len(a.OutputSample) == 0 {
 		return map[string]any{}
 	}
-	var v any
-	if json.Unmarshal(a.OutputSample, &v) != nil {
+	v, err := expression.DecodeJSON(a.OutputSample)
+	if err != nil {
 		return map[string]any{}
 	}
 	return v
