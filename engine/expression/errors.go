@@ -88,5 +88,5 @@ func positioned(err error, full, inner string, offset int) error {
 	if n := utf8.RuneCountInString(inner); pos > n {
 		pos = n
 	}
-	return newError(full, utf8.RuneCountInString(full[:offset])+pos, "%s", msg)
+	return newError(full, utf8.RuneCountInString(full[:offset])+pos, "%s", rewriteMessage(msg, inner, pos))
 }
