@@ -42,7 +42,6 @@ func helper(name string, fn func(...any) (any, error), types ...any) expr.Option
 	return expr.Function(name, fn, types...)
 }
 
-
 func fnFormatDate(args ...any) (any, error) {
 	t, err := toTime(args[0])
 	if err != nil {
