@@ -20,6 +20,8 @@ type Error struct {
 	// Snippet is the source line and a caret under the column, each line
 	// prefixed with "\n | ", as expr prints it. Empty without a position.
 	Snippet string
+	// Missing is set when the error is a strict template's missing path.
+	Missing *MissingPathError
 }
 
 func (e *Error) Error() string {

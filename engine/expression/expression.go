@@ -185,6 +185,9 @@ type Scope struct {
 	budget Budget
 	// exact makes lookups give integers as int (WithExactNumbers).
 	exact bool
+	// strict makes a template's missing bare path an error
+	// (WithStrictPaths).
+	strict bool
 }
 
 // NewScope builds a Scope over data (roots as in the package doc; absent

@@ -68,6 +68,9 @@ type ResolveRequest struct {
 	// Exact asks for exact integers (interpreter version 8): Data and
 	// blobs decode integers as int, and lookups keep them so.
 	Exact bool `json:"exact,omitempty"`
+	// Strict makes a template's missing bare path an error (interpreter
+	// version 8, expression.Scope.WithStrictPaths).
+	Strict bool `json:"strict,omitempty"`
 }
 
 // ResolveResult is the value Resolve computed.
@@ -379,6 +382,9 @@ func (a *Activities) Resolve(ctx context.Context, req ResolveRequest) (ResolveRe
 	scope := expression.NewScope(m, req.Now).WithBudget(budget)
 	if req.Exact {
 		scope = scope.WithExactNumbers()
+	}
+	if req.Strict {
+		scope = scope.WithStrictPaths()
 	}
 	v, err := evaluate(req.Op, req.Source, scope)
 	if err != nil {

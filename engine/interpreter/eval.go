@@ -70,6 +70,9 @@ func (r *runner) scope(data map[string]any, now time.Time) *expression.Scope {
 	if r.version >= versionExactNumbers {
 		s = s.WithExactNumbers()
 	}
+	if r.version >= versionStrictPaths {
+		s = s.WithStrictPaths()
+	}
 	if r.version < versionBudgets {
 		return s.WithBudget(expression.Budget{Work: expression.UnlimitedWork})
 	}
@@ -110,7 +113,8 @@ func (r *runner) resolve(ctx workflow.Context, op string, src any, data map[stri
 		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 5, NonRetryableErrorTypes: []string{classPermanent, classEvaluation}},
 	})
 	var out ResolveResult
-	req := ResolveRequest{Op: op, Source: src, Data: data, Now: now, Exact: r.version >= versionExactNumbers}
+	req := ResolveRequest{Op: op, Source: src, Data: data, Now: now,
+		Exact: r.version >= versionExactNumbers, Strict: r.version >= versionStrictPaths}
 	if err := workflow.ExecuteActivity(actx, ActivityResolve, req).Get(ctx, &out); err != nil {
 		return nil, activityFailure(err)
 	}

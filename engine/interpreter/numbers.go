@@ -23,6 +23,11 @@ import (
 // versionExactNumbers is the first version with exact integers.
 const versionExactNumbers workflow.Version = 8
 
+// versionStrictPaths is the first version in which a template's bare path
+// that is missing from the data fails the step instead of rendering as ""
+// (expression.Scope.WithStrictPaths).
+const versionStrictPaths workflow.Version = 8
+
 // numbers converts the json.Numbers of an activity result into the run's
 // number model.
 func (r *runner) numbers(v any) any {

@@ -50,7 +50,9 @@ import (
 //	   workflow task.
 //	8  exact numbers: integers in the event body, step outputs and
 //	   lookups are ints, not float64s, so 64-bit ids keep every digit and
-//	   string(id) prints them as sent (see numbers.go).
+//	   string(id) prints them as sent (see numbers.go); and a template's
+//	   bare path missing from the data ({{ trigger.customer.nmae }}) fails
+//	   its step instead of rendering as "" (versionStrictPaths).
 //
 // triggerRefChangeID versions the runs whose event body travels by
 // reference (EventInfo.BodyBlob). It is its own change id, recorded only
