@@ -40,8 +40,11 @@ func offlineEnv() (definition.Env, error) {
 }
 
 // checkFile parses and validates one file and prints its problems; ok is
-// false when it has any.
-func checkFile(w io.Writer, path string, env definition.Env) (*definition.Definition, []byte, bool, error) {
+// false when it has any. A valid definition is then checked against
+// samples of its trigger's events (sample, when given, else the
+// connector's recorded samples) and each trigger path none of them holds
+// is printed as a warning, which does not make the file invalid.
+func checkFile(w io.Writer, path string, env definition.Env, sample []byte) (*definition.Definition, []byte, bool, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, nil, false, userf("%v", err)
@@ -50,13 +53,35 @@ func checkFile(w io.Writer, path string, env definition.Env) (*definition.Defini
 	for _, e := range errs {
 		printProblem(w, path, raw, e.Path, e.Message, e.Position, e.Snippet)
 	}
+	if len(errs) == 0 && def != nil {
+		samples := definition.TriggerSamples(def, env)
+		if sample != nil {
+			samples = []json.RawMessage{sample}
+		}
+		_, warns := (&definition.Validator{Env: env, Samples: samples}).Check(def)
+		for _, e := range warns {
+			printProblem(w, path, raw, e.Path, "warning: "+e.Message, e.Position, e.Snippet)
+		}
+	}
 	return def, raw, len(errs) == 0, nil
 }
 
 func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("validate", "Usage: hookflow validate FILE...\nChecks workflow definitions offline: JSON, every reference, expression,\nconnector, action and input field (credentials are checked on apply).\nPrints `file: path: message (line:col)` with a caret; exits 1 on errors.", stderr)
+	fs := newFlagSet("validate", "Usage: hookflow validate [--event sample.json] FILE...\nChecks workflow definitions offline: JSON, every reference, expression,\nconnector, action and input field (credentials are checked on apply).\nPrints `file: path: message (line:col)` with a caret; exits 1 on errors.\nTrigger paths that the sample event (--event, else the connector's recorded\nsamples) does not hold are printed as warnings; they do not fail the check.", stderr)
+	eventFile := fs.String("event", "", "sample event body to check trigger paths against")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	var sample []byte
+	if *eventFile != "" {
+		b, err := os.ReadFile(*eventFile)
+		if err != nil {
+			return userf("%v", err)
+		}
+		if !json.Valid(b) {
+			return userf("%s is not valid JSON", *eventFile)
+		}
+		sample = b
 	}
 	paths, err := definitionFiles(fs.Args())
 	if err != nil {
@@ -68,7 +93,7 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	bad := 0
 	for _, p := range paths {
-		_, _, ok, err := checkFile(stdout, p, env)
+		_, _, ok, err := checkFile(stdout, p, env, sample)
 		if err != nil {
 			return err
 		}
@@ -105,19 +130,19 @@ func runTest(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	def, raw, ok, err := checkFile(stdout, *file, env)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return &exitError{code: exitUser, err: fmt.Errorf("%s is invalid", *file), silent: true}
-	}
 	body, err := os.ReadFile(*eventFile)
 	if err != nil {
 		return userf("%v", err)
 	}
 	if !json.Valid(body) {
 		return userf("%s is not valid JSON", *eventFile)
+	}
+	def, raw, ok, err := checkFile(stdout, *file, env, body)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return &exitError{code: exitUser, err: fmt.Errorf("%s is invalid", *file), silent: true}
 	}
 	ev := dryrun.SampleEvent(body, *eventType)
 	var expect *dryrun.Expectation

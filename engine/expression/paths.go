@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/expr-lang/expr/ast"
 	"github.com/expr-lang/expr/parser"
@@ -36,33 +37,10 @@ func barePath(src string) []string {
 	if err != nil {
 		return nil
 	}
-	var rev []string
-	node := tree.Node
-	for {
-		switch n := node.(type) {
-		case *ast.MemberNode:
-			switch p := n.Property.(type) {
-			case *ast.StringNode:
-				rev = append(rev, p.Value)
-			case *ast.IntegerNode:
-				rev = append(rev, strconv.Itoa(p.Value))
-			default:
-				return nil
-			}
-			node = n.Node
-			continue
-		case *ast.IdentifierNode:
-			if len(rev) == 0 || !isRoot(n.Value) {
-				return nil
-			}
-			path := []string{n.Value}
-			for i := len(rev) - 1; i >= 0; i-- {
-				path = append(path, rev[i])
-			}
-			return path
-		}
-		return nil
+	if m, ok := tree.Node.(*ast.MemberNode); ok {
+		return memberPath(m)
 	}
+	return nil
 }
 
 func isRoot(name string) bool {
@@ -151,4 +129,167 @@ func missingPath(data map[string]any, path []string) *MissingPathError {
 		cur = next
 	}
 	return nil
+}
+
+// PathUse is a path into the data context that an expression or template
+// reads with constant keys, such as trigger.customer.name, with where it
+// is written (Line, Column and Snippet as in Error).
+type PathUse struct {
+	Path         []string
+	Line, Column int
+	Snippet      string
+}
+
+// String is the path in dotted form.
+func (p PathUse) String() string { return strings.Join(p.Path, ".") }
+
+// ExprPaths returns the paths an expression reads, in source order, but
+// not the ones it expects may be absent: arguments of default() and
+// coalesce(), the left side of ??, and values compared with nil. A
+// longer path hides its prefixes (trigger.a.b, not also trigger.a). Paths
+// through computed keys stop before them (trigger.items[i].sku reads
+// trigger.items). src must compile; an unparsable one gives nil.
+func ExprPaths(src string) []PathUse {
+	inner, offset := src, 0
+	if t, err := parseTemplate(src); err == nil && t.single() {
+		inner, offset = t.parts[0].src, t.parts[0].offset
+	}
+	return paths(src, inner, offset)
+}
+
+// TemplatePaths returns the paths the {{ }} parts of a template read (see
+// ExprPaths).
+func TemplatePaths(src string) []PathUse {
+	t, err := parseTemplate(src)
+	if err != nil {
+		return nil
+	}
+	var out []PathUse
+	for _, p := range t.parts {
+		if p.src != "" {
+			out = append(out, paths(src, p.src, p.offset)...)
+		}
+	}
+	return out
+}
+
+func paths(full, inner string, offset int) []PathUse {
+	tree, err := parser.Parse(inner)
+	if err != nil {
+		return nil
+	}
+	v := &pathVisitor{guarded: map[ast.Node]bool{}, inner: map[ast.Node]bool{}}
+	ast.Walk(&tree.Node, v)
+	base := utf8.RuneCountInString(full[:offset])
+	var out []PathUse
+	for _, m := range v.members {
+		if v.guarded[m] || v.inner[m] {
+			continue
+		}
+		path := memberPath(m)
+		e := &Error{}
+		e.place(full, base+chainStart(m))
+		out = append(out, PathUse{Path: path, Line: e.Line, Column: e.Column, Snippet: e.Snippet})
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Line != out[j].Line {
+			return out[i].Line < out[j].Line
+		}
+		return out[i].Column < out[j].Column
+	})
+	return out
+}
+
+// pathVisitor collects member chains over a root with constant keys,
+// the chains nested in longer ones, and the nodes that are guarded.
+type pathVisitor struct {
+	members []*ast.MemberNode
+	guarded map[ast.Node]bool
+	inner   map[ast.Node]bool
+}
+
+func (v *pathVisitor) Visit(node *ast.Node) {
+	switch n := (*node).(type) {
+	case *ast.MemberNode:
+		if memberPath(n) != nil {
+			v.members = append(v.members, n)
+			if inner, ok := n.Node.(*ast.MemberNode); ok {
+				v.inner[inner] = true
+			}
+		}
+	case *ast.CallNode:
+		if id, ok := n.Callee.(*ast.IdentifierNode); ok && (id.Value == "default" || id.Value == "coalesce") {
+			for i := range n.Arguments {
+				v.guard(&n.Arguments[i])
+			}
+		}
+	case *ast.BinaryNode:
+		switch {
+		case n.Operator == "??":
+			v.guard(&n.Left)
+		case n.Operator == "==" || n.Operator == "!=":
+			if _, ok := n.Right.(*ast.NilNode); ok {
+				v.guard(&n.Left)
+			}
+			if _, ok := n.Left.(*ast.NilNode); ok {
+				v.guard(&n.Right)
+			}
+		}
+	}
+}
+
+// guard marks every member node under node as guarded.
+func (v *pathVisitor) guard(node *ast.Node) {
+	ast.Walk(node, guardVisitor(v.guarded))
+}
+
+type guardVisitor map[ast.Node]bool
+
+func (g guardVisitor) Visit(node *ast.Node) {
+	if m, ok := (*node).(*ast.MemberNode); ok {
+		g[m] = true
+	}
+}
+
+// chainStart is the rune offset of a member chain's root identifier.
+func chainStart(m *ast.MemberNode) int {
+	var node ast.Node = m
+	for {
+		n, ok := node.(*ast.MemberNode)
+		if !ok {
+			return node.Location().From
+		}
+		node = n.Node
+	}
+}
+
+// memberPath is the root and constant keys of a member chain, or nil.
+func memberPath(m *ast.MemberNode) []string {
+	var rev []string
+	var node ast.Node = m
+	for {
+		switch n := node.(type) {
+		case *ast.MemberNode:
+			switch p := n.Property.(type) {
+			case *ast.StringNode:
+				rev = append(rev, p.Value)
+			case *ast.IntegerNode:
+				rev = append(rev, strconv.Itoa(p.Value))
+			default:
+				return nil
+			}
+			node = n.Node
+			continue
+		case *ast.IdentifierNode:
+			if !isRoot(n.Value) {
+				return nil
+			}
+			path := []string{n.Value}
+			for i := len(rev) - 1; i >= 0; i-- {
+				path = append(path, rev[i])
+			}
+			return path
+		}
+		return nil
+	}
 }

@@ -1,10 +1,12 @@
 package dryrun
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
 
+	"github.com/hookflow/hookflow/connectors/all"
 	"github.com/hookflow/hookflow/engine/interpreter"
 )
 
@@ -71,5 +73,29 @@ func TestParseExpectationRefusesUnknownMembers(t *testing.T) {
 				t.Errorf("error = %v, want %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// A dry run reports the trigger paths its sample event does not hold, and
+// (interpreter version 8) the run fails on the missing one it renders.
+func TestDryRunWarnsAboutPathsTheSampleLacks(t *testing.T) {
+	reg, err := all.New(all.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	def := `{"name": "w", "trigger": {"type": "manual"}, "steps": [
+		{"id": "tell", "type": "action", "connector": "slack", "action": "post_message", "credential": "slack-bot",
+		 "input": {"channel": "#sales", "text": "From {{ trigger.customer.nmae }}"}}]}`
+	res, err := (&Runner{Registry: reg}).Run(context.Background(), Request{Definition: json.RawMessage(def),
+		Event: SampleEvent([]byte(`{"customer": {"name": "Ada"}}`), "")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Warnings) != 1 || res.Warnings[0].Path != "steps[0].input.text" ||
+		!strings.Contains(res.Warnings[0].Message, "trigger.customer.nmae is not in the trigger's sample event; did you mean trigger.customer.name?") {
+		t.Errorf("warnings = %+v", res.Warnings)
+	}
+	if res.Status != interpreter.StatusFailed || !strings.Contains(res.Error, "trigger.customer.nmae is missing from the event") {
+		t.Errorf("status %s: %s, want the run to fail on the missing path", res.Status, res.Error)
 	}
 }

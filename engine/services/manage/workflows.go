@@ -59,6 +59,38 @@ func (s *Service) Validate(ctx context.Context, raw []byte) (*definition.Definit
 	return def, nil
 }
 
+// Warnings returns the trigger paths def reads that its samples do not
+// hold (see definition.Validator.Check): the sample captured by the
+// endpoint of the saved workflow of the same name, when there is one,
+// else the connector's recorded samples of the trigger's events. def must
+// be valid. Warnings never block a save or an activation.
+func (s *Service) Warnings(ctx context.Context, def *definition.Definition) ([]definition.Error, error) {
+	env, err := s.Env(ctx)
+	if err != nil {
+		return nil, err
+	}
+	samples := definition.TriggerSamples(def, env)
+	if wf, err := s.Store.GetWorkflowByName(ctx, def.Name); err == nil {
+		eps, err := s.Store.ListEndpoints(ctx, wf.ID)
+		if err != nil {
+			return nil, err
+		}
+		var saved []json.RawMessage
+		for _, ep := range eps {
+			if len(ep.Sample) > 0 && json.Valid(ep.Sample) {
+				saved = append(saved, ep.Sample)
+			}
+		}
+		if len(saved) > 0 {
+			samples = saved
+		}
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	_, warns := (&definition.Validator{Env: env, Limits: s.Limits, Samples: samples}).Check(def)
+	return warns, nil
+}
+
 // compact removes insignificant whitespace but keeps the author's key
 // order, so what GET returns reads like what was saved.
 func compact(raw []byte) []byte {
