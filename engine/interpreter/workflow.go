@@ -52,7 +52,9 @@ import (
 //	   lookups are ints, not float64s, so 64-bit ids keep every digit and
 //	   string(id) prints them as sent (see numbers.go); and a template's
 //	   bare path missing from the data ({{ trigger.customer.nmae }}) fails
-//	   its step instead of rendering as "" (versionStrictPaths).
+//	   its step instead of rendering as "" (versionStrictPaths); and a
+//	   retry handed from a failed local attempt to a regular activity
+//	   waits the retry interval first (versionRetryHandoff).
 //
 // triggerRefChangeID versions the runs whose event body travels by
 // reference (EventInfo.BodyBlob). It is its own change id, recorded only
