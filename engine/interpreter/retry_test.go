@@ -1,6 +1,7 @@
 package interpreter
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -44,5 +45,36 @@ func TestRetryWaitsItsIntervalAfterALocalAttempt(t *testing.T) {
 				t.Errorf("the step spanned %s of workflow time, want [%s, %s)", span, tt.min, tt.max)
 			}
 		})
+	}
+}
+
+// A foreach over more than max_items items fails by default, naming both
+// counts; runs before version 8 dropped the rest without a word, and
+// replay keeps that.
+func TestForeachOverflowFailsByDefault(t *testing.T) {
+	def := `{"name": "loop", "trigger": {"type": "webhook"}, "steps": [
+		{"id": "each", "type": "foreach", "items": "trigger.items", "max_items": 2, "steps": [
+			{"id": "x", "type": "map", "map": {"i": "item"}}]}]}`
+	body := `{"items": [1, 2, 3]}`
+	fx := newFixture(t)
+	_, err, l := run(t, fx.newEnv(t), input(t, def, body))
+	want := `items has 3 elements, more than max_items (2); set on_overflow to "truncate" to run the first 2 only`
+	if err == nil || l.Status != StatusFailed || !strings.Contains(step(t, l, "each").Error, want) {
+		t.Fatalf("run %s, step error %q; want it to fail with %q", l.Status, step(t, l, "each").Error, want)
+	}
+
+	env := fx.newEnv(t)
+	env.OnGetVersion(versionChangeID, workflow.DefaultVersion, interpreterVersion).Return(versionBudgets)
+	_, err, l = run(t, env, input(t, def, body))
+	if err != nil || len(step(t, l, "each").Warnings) != 0 {
+		t.Fatalf("version 7: %v, warnings %q; want the old silent truncation", err, step(t, l, "each").Warnings)
+	}
+}
+
+func TestThousands(t *testing.T) {
+	for n, want := range map[int]string{0: "0", 250: "250", 1000: "1,000", 1234567: "1,234,567", -1000: "-1,000"} {
+		if got := thousands(n); got != want {
+			t.Errorf("thousands(%d) = %q, want %q", n, got, want)
+		}
 	}
 }

@@ -54,7 +54,9 @@ import (
 //	   bare path missing from the data ({{ trigger.customer.nmae }}) fails
 //	   its step instead of rendering as "" (versionStrictPaths); and a
 //	   retry handed from a failed local attempt to a regular activity
-//	   waits the retry interval first (versionRetryHandoff).
+//	   waits the retry interval first (versionRetryHandoff); and a foreach
+//	   over more than max_items items fails or, with on_overflow
+//	   "truncate", says so on the step (versionForeachOverflow).
 //
 // triggerRefChangeID versions the runs whose event body travels by
 // reference (EventInfo.BodyBlob). It is its own change id, recorded only
