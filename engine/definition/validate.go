@@ -668,6 +668,17 @@ func (r *run) schedule(s *Schedule) {
 
 func (r *run) settings(s *Settings) {
 	r.duration("settings.run_timeout", s.RunTimeout, r.limits.MaxRunTimeout, false)
+	r.workflowTarget("settings.error_workflow", s.ErrorWorkflow)
+}
+
+// workflowTarget checks that a workflow named at path exists, when the Env
+// knows the saved workflows (WorkflowLookup).
+func (r *run) workflowTarget(path, target string) {
+	lookup, ok := r.env.(WorkflowLookup)
+	if target == "" || !ok || target == r.def.Name || lookup.WorkflowExists(target) {
+		return
+	}
+	r.errorf(path, "workflow %q does not exist: save it first, or use the id or name of a saved workflow", target)
 }
 
 // credential checks that a named credential exists and belongs to

@@ -11,7 +11,10 @@ import (
 	"github.com/hookflow/hookflow/engine/store"
 )
 
-const titleInvalidDefinition = "the workflow definition is invalid"
+const (
+	titleInvalidDefinition = "the workflow definition is invalid"
+	titleCannotActivate    = "the workflow cannot be activated"
+)
 
 // WorkflowView is a workflow with its current definition and its webhook
 // endpoints (with full URLs), as the API returns it.
@@ -238,8 +241,16 @@ func (s *Service) SetActive(ctx context.Context, id string, active bool) (Workfl
 		return WorkflowView{}, err
 	}
 	if active {
-		if _, err := s.Validate(ctx, wf.Definition); err != nil {
+		def, err := s.Validate(ctx, wf.Definition)
+		if err != nil {
 			return WorkflowView{}, err
+		}
+		env, err := s.Env(ctx)
+		if err != nil {
+			return WorkflowView{}, err
+		}
+		if errs := definition.ActivationErrors(def, env); len(errs) > 0 {
+			return WorkflowView{}, &ValidationError{Title: titleCannotActivate, Errors: errs}
 		}
 	}
 	if err := s.Store.SetWorkflowActive(ctx, id, active); err != nil {
