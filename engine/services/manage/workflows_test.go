@@ -3,6 +3,7 @@ package manage_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -30,11 +31,9 @@ func TestWorkflowTargetsMustExist(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		svc := newService(t, st)
-		calling := `{"name": "caller", "trigger": {"type": "manual"}, "settings": {"error_workflow": "%s"},
-			"steps": [{"id": "child", "type": "call_workflow", "workflow": "%s"}]}`
 		doc := func(errWF, child string) []byte {
-			b := strings.Replace(calling, "%s", errWF, 1)
-			return []byte(strings.Replace(b, "%s", child, 1))
+			return []byte(fmt.Sprintf(`{"name": "caller", "trigger": {"type": "manual"}, "settings": {"error_workflow": %q},
+				"steps": [{"id": "child", "type": "call_workflow", "workflow": %q}]}`, errWF, child))
 		}
 		_, err := svc.Validate(ctx, doc("notify-ops", "enrich"))
 		got := problems(t, err)
