@@ -65,6 +65,18 @@ func TestWorkflows(t *testing.T) {
 		if r.JSON["valid"] != true || !strings.HasPrefix(r.str("hash"), "sha256:") {
 			t.Fatalf("validate answered %s", r.Raw)
 		}
+		if r.JSON["warnings"] != nil {
+			t.Fatalf("validate warned about paths the Stripe sample holds: %s", r.Raw)
+		}
+		// A path the trigger's sample lacks is a warning, not an error.
+		misspelt := workflowDef("ok", "stripe-live")
+		misspelt["steps"] = []any{map[string]any{"id": "fields", "type": "map", "map": map[string]any{"cents": "trigger.data.object.amout"}}}
+		r = e.want(e.call("POST", "/api/v1/workflows/validate", store.ScopeViewer, map[string]any{"definition": misspelt}), http.StatusOK)
+		if ws, _ := r.JSON["warnings"].([]any); r.JSON["valid"] != true || len(ws) != 1 ||
+			ws[0].(map[string]any)["path"] != "steps[0].map.cents" ||
+			!strings.Contains(ws[0].(map[string]any)["message"].(string), "did you mean trigger.data.object.amount?") {
+			t.Fatalf("validate answered %s, want one warning for steps[0].map.cents", r.Raw)
+		}
 
 		// Duplicate name → 409.
 		e.want(e.call("POST", "/api/v1/workflows", store.ScopeEditor, map[string]any{"definition": workflowDef("Big payments", "stripe-live")}), http.StatusConflict, api.ProblemConflict)

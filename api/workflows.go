@@ -81,7 +81,10 @@ func (s *server) applyWorkflow(c *gin.Context) {
 type validateResult struct {
 	Valid  bool                `json:"valid"`
 	Errors []ValidationProblem `json:"errors"`
-	Hash   string              `json:"hash,omitempty"`
+	// Warnings are trigger paths the trigger's sample does not hold; they
+	// never make a definition invalid.
+	Warnings []ValidationProblem `json:"warnings,omitempty"`
+	Hash     string              `json:"hash,omitempty"`
 }
 
 // validateWorkflow answers 200 either way: the validation result is the
@@ -100,7 +103,12 @@ func (s *server) validateWorkflow(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, validateResult{Valid: true, Errors: []ValidationProblem{}, Hash: definition.Hash(def)})
+	warns, err := s.cfg.Manage.Warnings(c.Request.Context(), def)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, validateResult{Valid: true, Errors: []ValidationProblem{}, Warnings: validationProblems(warns), Hash: definition.Hash(def)})
 }
 
 func (s *server) getWorkflow(c *gin.Context) {

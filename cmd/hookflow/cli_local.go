@@ -40,8 +40,11 @@ func offlineEnv() (definition.Env, error) {
 }
 
 // checkFile parses and validates one file and prints its problems; ok is
-// false when it has any.
-func checkFile(w io.Writer, path string, env definition.Env) (*definition.Definition, []byte, bool, error) {
+// false when it has any. A valid definition is then checked against
+// samples of its trigger's events (sample, when given, else the
+// connector's recorded samples) and each trigger path none of them holds
+// is printed as a warning, which does not make the file invalid.
+func checkFile(w io.Writer, path string, env definition.Env, sample []byte) (*definition.Definition, []byte, bool, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, nil, false, userf("%v", err)
@@ -50,13 +53,35 @@ func checkFile(w io.Writer, path string, env definition.Env) (*definition.Defini
 	for _, e := range errs {
 		printProblem(w, path, raw, e.Path, e.Message, e.Position, e.Snippet)
 	}
+	if len(errs) == 0 && def != nil {
+		samples := definition.TriggerSamples(def, env)
+		if sample != nil {
+			samples = []json.RawMessage{sample}
+		}
+		_, warns := (&definition.Validator{Env: env, Samples: samples}).Check(def)
+		for _, e := range warns {
+			printProblem(w, path, raw, e.Path, "warning: "+e.Message, e.Position, e.Snippet)
+		}
+	}
 	return def, raw, len(errs) == 0, nil
 }
 
 func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("validate", "Usage: hookflow validate FILE...\nChecks workflow definitions offline: JSON, every reference, expression,\nconnector, action and input field (credentials are checked on apply).\nPrints `file: path: message (line:col)` with a caret; exits 1 on errors.", stderr)
+	fs := newFlagSet("validate", "Usage: hookflow validate [--event sample.json] FILE...\nChecks workflow definitions offline: JSON, every reference, expression,\nconnector, action and input field (credentials are checked on apply).\nPrints `file: path: message (line:col)` with a caret; exits 1 on errors.\nTrigger paths that the sample event (--event, else the connector's recorded\nsamples) does not hold are printed as warnings; they do not fail the check.", stderr)
+	eventFile := fs.String("event", "", "sample event body to check trigger paths against")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	var sample []byte
+	if *eventFile != "" {
+		b, err := os.ReadFile(*eventFile)
+		if err != nil {
+			return userf("%v", err)
+		}
+		if !json.Valid(b) {
+			return userf("%s is not valid JSON", *eventFile)
+		}
+		sample = b
 	}
 	paths, err := definitionFiles(fs.Args())
 	if err != nil {
@@ -68,7 +93,7 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	bad := 0
 	for _, p := range paths {
-		_, _, ok, err := checkFile(stdout, p, env)
+		_, _, ok, err := checkFile(stdout, p, env, sample)
 		if err != nil {
 			return err
 		}
@@ -85,11 +110,12 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 }
 
 func runTest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("test", "Usage: hookflow test -f workflow.json --event sample.json\nRuns the workflow locally against a sample event with the real interpreter:\nactions return their sample (or --outputs) output, http steps a 200, delays\nand waits pass instantly. Nothing is sent anywhere; no server is needed.", stderr)
+	fs := newFlagSet("test", "Usage: hookflow test -f workflow.json --event sample.json [--expect sample.expect.json]\nRuns the workflow locally against a sample event with the real interpreter:\nactions return their sample (or --outputs) output, http steps a 200, delays\nand waits pass instantly. Nothing is sent anywhere; no server is needed.\nWith --expect, exits 1 unless the run meets the expectation file.", stderr)
 	file := fs.String("f", "", "workflow definition file")
 	eventFile := fs.String("event", "", "sample event body (JSON) the workflow sees as `trigger`")
 	eventType := fs.String("type", "", "event type (default: the body's \"type\" field)")
 	outputsFile := fs.String("outputs", "", "JSON object of recorded outputs by step id, used instead of sample outputs")
+	expectFile := fs.String("expect", "", "expectation file (status, ran, not_ran, fields) the run must meet; see NAME.expect.json beside the examples' sample events")
 	output := fs.String("o", "table", "output format: table or json")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -104,13 +130,6 @@ func runTest(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	def, raw, ok, err := checkFile(stdout, *file, env)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return &exitError{code: exitUser, err: fmt.Errorf("%s is invalid", *file), silent: true}
-	}
 	body, err := os.ReadFile(*eventFile)
 	if err != nil {
 		return userf("%v", err)
@@ -118,14 +137,21 @@ func runTest(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if !json.Valid(body) {
 		return userf("%s is not valid JSON", *eventFile)
 	}
-	ev := interpreter.EventInfo{Body: body, Type: *eventType}
-	if ev.Type == "" {
-		var probe struct {
-			ID   any    `json:"id"`
-			Type string `json:"type"`
+	def, raw, ok, err := checkFile(stdout, *file, env, body)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return &exitError{code: exitUser, err: fmt.Errorf("%s is invalid", *file), silent: true}
+	}
+	ev := dryrun.SampleEvent(body, *eventType)
+	var expect *dryrun.Expectation
+	if *expectFile != "" {
+		e, err := dryrun.ReadExpectation(*expectFile)
+		if err != nil {
+			return userf("%s: %v", *expectFile, err)
 		}
-		_ = json.Unmarshal(body, &probe)
-		ev.Type = probe.Type
+		expect = &e
 	}
 	var outputs map[string]json.RawMessage
 	if *outputsFile != "" {
@@ -160,6 +186,20 @@ func runTest(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			fmt.Fprintf(stdout, "\nReply: HTTP %d %s\n", res.Response.Status, strings.TrimSpace(string(res.Response.Body)))
 		}
 		fmt.Fprintf(stdout, "\n(dry run in %s; mocked steps returned sample outputs)\n", time.Since(start).Round(time.Millisecond))
+	}
+	if expect != nil {
+		problems := expect.Check(res)
+		if len(problems) > 0 {
+			fmt.Fprintf(stderr, "%s: the run does not meet %s:\n", *file, *expectFile)
+			for _, p := range problems {
+				fmt.Fprintf(stderr, "  - %s\n", p)
+			}
+			return &exitError{code: exitUser, err: fmt.Errorf("%d expectations not met", len(problems)), silent: true}
+		}
+		if *output == "table" {
+			fmt.Fprintf(stdout, "expectations met (%s)\n", *expectFile)
+		}
+		return nil
 	}
 	if res.Status == interpreter.StatusFailed || res.Status == interpreter.StatusTimedOut {
 		return &exitError{code: exitUser, err: fmt.Errorf("the run %s: %s", res.Status, res.Error), silent: *output == "table"}

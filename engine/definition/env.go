@@ -22,16 +22,36 @@ type Env interface {
 	Credential(name string) (connector string, ok bool)
 }
 
+// WorkflowLookup is an optional capability of an Env that knows the
+// saved workflows (the API's, backed by the store). When the Env has it,
+// validation refuses a settings.error_workflow or a call_workflow step
+// whose target does not exist, instead of every failed run finding out.
+// WorkflowExists answers for a workflow id or name; a definition may name
+// itself before it is first saved.
+type WorkflowLookup interface {
+	WorkflowExists(idOrName string) bool
+}
+
 // StaticEnv is an Env over a fixed list of specs and credentials. A nil
 // Credentials map means credentials are not known: every name exists and
-// belongs to no particular connector.
+// belongs to no particular connector. Likewise a nil Workflows.
 type StaticEnv struct {
 	Specs []*connectors.Spec
 	// Credentials maps credential name → connector name.
 	Credentials map[string]string
+	// Workflows holds the ids and names of the saved workflows.
+	Workflows map[string]bool
 }
 
-var _ Env = (*StaticEnv)(nil)
+var (
+	_ Env            = (*StaticEnv)(nil)
+	_ WorkflowLookup = (*StaticEnv)(nil)
+)
+
+// WorkflowExists implements WorkflowLookup.
+func (e *StaticEnv) WorkflowExists(idOrName string) bool {
+	return e.Workflows == nil || e.Workflows[idOrName]
+}
 
 // Connector implements Env.
 func (e *StaticEnv) Connector(name string) (*connectors.Spec, bool) {

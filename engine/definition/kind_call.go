@@ -22,6 +22,7 @@ var callWorkflowKind = &KindSpec{
 		if n.step.Workflow == "" {
 			r.errorf(n.path+".workflow", "is required")
 		}
+		r.workflowTarget(n.path+".workflow", n.step.Workflow)
 		r.templates(n.path+".workflow_input", n.step.WorkflowInput, n, n.ctx())
 	},
 	edges: continues,

@@ -51,6 +51,7 @@ func (r *run) mapValue(path string, v any, n *node) {
 			return
 		}
 		r.refs(path, n, refs)
+		r.samplePath(path, x)
 	case map[string]any:
 		r.mapping(path, x, n)
 	case []any:

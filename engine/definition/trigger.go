@@ -1,6 +1,10 @@
 package definition
 
-import "github.com/hookflow/hookflow/connectors"
+import (
+	"fmt"
+
+	"github.com/hookflow/hookflow/connectors"
+)
 
 // ConnectorTrigger picks the connector trigger that a definition's trigger
 // of type triggerType starts from: spec's trigger named like the type, or
@@ -17,4 +21,27 @@ func ConnectorTrigger(spec *connectors.Spec, triggerType string) *connectors.Tri
 		}
 	}
 	return nil
+}
+
+// ActivationErrors are the problems that let a valid definition be saved
+// but not activated: a webhook trigger whose connector verifies every
+// delivery with a secret (connectors.Authenticates with no credential
+// values) and that names no credential would refuse every event with 401.
+// The Env must know the catalog; with a nil Env there is nothing to check.
+func ActivationErrors(def *Definition, env Env) []Error {
+	t := def.Trigger
+	if env == nil || t.Type != TriggerWebhook || t.Connector == "" || t.Credential != "" {
+		return nil
+	}
+	spec, ok := env.Connector(t.Connector)
+	if !ok {
+		return nil
+	}
+	trig := ConnectorTrigger(spec, t.Type)
+	if trig == nil || trig.Verifier == nil || !connectors.Authenticates(trig.Verifier, connectors.Values{}) {
+		return nil
+	}
+	return []Error{{Path: "trigger.credential", Message: fmt.Sprintf(
+		"is required to activate: the %s trigger checks every event with a signing secret, so without a credential every event would be refused (401); create a %s credential and name it here",
+		spec.Title, spec.Title)}}
 }

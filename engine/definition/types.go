@@ -229,6 +229,9 @@ type Step struct {
 	Steps       []*Step `json:"steps,omitempty"`
 	Concurrency int     `json:"concurrency,omitempty"`
 	MaxItems    int     `json:"max_items,omitempty"`
+	// OnOverflow says what a list longer than max_items does:
+	// OnOverflowFail (the default) or OnOverflowTruncate.
+	OnOverflow string `json:"on_overflow,omitempty"`
 
 	// parallel.
 	Branches []*Branch `json:"branches,omitempty"`

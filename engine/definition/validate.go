@@ -1,6 +1,7 @@
 package definition
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"reflect"
@@ -79,6 +80,10 @@ type Validator struct {
 	Env      Env
 	Limits   Limits
 	Compiler *expression.Compiler
+	// Samples are sample bodies of the trigger's events; Check warns about
+	// trigger paths none of them holds (see samples.go). Validate ignores
+	// them.
+	Samples []json.RawMessage
 }
 
 var defaultCompiler = expression.NewCompiler(expression.Limits{})
@@ -91,16 +96,17 @@ func Validate(def *Definition, env Env) []Error {
 
 // Validate checks def completely and returns every problem found.
 func (v *Validator) Validate(def *Definition) []Error {
+	errs, _ := v.Check(def)
+	return errs
+}
+
+func (v *Validator) newRun(def *Definition) *run {
 	c := v.Compiler
 	if c == nil {
 		c = defaultCompiler
 	}
-	r := &run{v: v, env: v.Env, limits: v.Limits.withDefaults(), c: c, def: def, ids: map[string]*node{}}
-	if def == nil {
-		return []Error{{Message: "definition is empty"}}
-	}
-	r.definition()
-	return r.errs
+	return &run{v: v, env: v.Env, limits: v.Limits.withDefaults(), c: c, def: def, ids: map[string]*node{},
+		samples: newSampleSet(v.Samples)}
 }
 
 // node is one step with where it sits.
@@ -133,6 +139,10 @@ type run struct {
 	lists  []*list
 	count  int
 	errs   []Error
+	// samples, when set, make every trigger path a warning unless one of
+	// them holds it.
+	samples *sampleSet
+	warns   []Error
 }
 
 func (r *run) errorf(path, format string, args ...any) {
@@ -459,6 +469,7 @@ func (r *run) expr(n *node, field, src string, ctx expression.Context) {
 		return
 	}
 	r.refs(path, n, refs)
+	r.samplePaths(path, expression.ExprPaths(src))
 }
 
 // templates checks every template string inside a JSON value at path.
@@ -490,6 +501,7 @@ func (r *run) template(path, s string, n *node, ctx expression.Context) (typed, 
 		return false, true
 	}
 	r.refs(path, n, refs)
+	r.samplePaths(path, expression.TemplatePaths(s))
 	return typed, true
 }
 
@@ -656,6 +668,17 @@ func (r *run) schedule(s *Schedule) {
 
 func (r *run) settings(s *Settings) {
 	r.duration("settings.run_timeout", s.RunTimeout, r.limits.MaxRunTimeout, false)
+	r.workflowTarget("settings.error_workflow", s.ErrorWorkflow)
+}
+
+// workflowTarget checks that a workflow named at path exists, when the Env
+// knows the saved workflows (WorkflowLookup).
+func (r *run) workflowTarget(path, target string) {
+	lookup, ok := r.env.(WorkflowLookup)
+	if target == "" || !ok || target == r.def.Name || lookup.WorkflowExists(target) {
+		return
+	}
+	r.errorf(path, "workflow %q does not exist: save it first, or use the id or name of a saved workflow", target)
 }
 
 // credential checks that a named credential exists and belongs to

@@ -20,6 +20,8 @@ type Error struct {
 	// Snippet is the source line and a caret under the column, each line
 	// prefixed with "\n | ", as expr prints it. Empty without a position.
 	Snippet string
+	// Missing is set when the error is a strict template's missing path.
+	Missing *MissingPathError
 }
 
 func (e *Error) Error() string {
@@ -88,5 +90,5 @@ func positioned(err error, full, inner string, offset int) error {
 	if n := utf8.RuneCountInString(inner); pos > n {
 		pos = n
 	}
-	return newError(full, utf8.RuneCountInString(full[:offset])+pos, "%s", msg)
+	return newError(full, utf8.RuneCountInString(full[:offset])+pos, "%s", rewriteMessage(msg, inner, pos))
 }

@@ -31,6 +31,15 @@
 //	index     inside foreach: the current index (an int)
 //	received  in wait_for_event.match: the candidate event's payload
 //
+// # Numbers, missing paths and messages
+//
+// A Scope may be exact (WithExactNumbers: integers are ints, so 64-bit ids
+// keep their digits; see numbers.go) and strict (WithStrictPaths: a
+// template part that is a bare path missing from the data is an error that
+// names it; see paths.go). The interpreter turns both on from its version
+// 8. Errors from expr's runtime are rewritten for the people who write
+// workflows, with "did you mean" suggestions (friendly.go).
+//
 // # Determinism
 //
 // Expressions run inside the Temporal interpreter, so they must give the
@@ -183,6 +192,11 @@ type Scope struct {
 	env    map[string]any
 	now    time.Time
 	budget Budget
+	// exact makes lookups give integers as int (WithExactNumbers).
+	exact bool
+	// strict makes a template's missing bare path an error
+	// (WithStrictPaths).
+	strict bool
 }
 
 // NewScope builds a Scope over data (roots as in the package doc; absent

@@ -89,9 +89,9 @@ func TestRenderErrors(t *testing.T) {
 	}{
 		{name: "unclosed", in: "a {{ b", want: "unclosed {{: missing }} (1:3)\n | a {{ b\n | ..^"},
 		{name: "empty", in: "x {{  }}", want: "empty {{ }} (1:3)\n | x {{  }}\n | ..^"},
-		{name: "syntax", in: "x {{ 1 + }}", want: "unexpected token EOF (1:9)\n | x {{ 1 + }}\n | ........^"},
-		{name: "second line", in: "line one\n  {{ trigger.x ** }}", want: "unexpected token EOF (2:18)\n |   {{ trigger.x ** }}\n | .................^"},
-		{name: "runtime error positioned in the template", in: `total {{ trigger.type + 1 }}`, want: "invalid operation: string + int (1:23)\n | total {{ trigger.type + 1 }}\n | ......................^"},
+		{name: "syntax", in: "x {{ 1 + }}", want: "the expression ends too early: something is missing at its end (1:9)\n | x {{ 1 + }}\n | ........^"},
+		{name: "second line", in: "line one\n  {{ trigger.x ** }}", want: "the expression ends too early: something is missing at its end (2:18)\n |   {{ trigger.x ** }}\n | .................^"},
+		{name: "runtime error positioned in the template", in: `total {{ trigger.type + 1 }}`, want: "cannot add a text and a number; use string(x) to join a number to a text, or float(x) to read a number from a text (1:23)\n | total {{ trigger.type + 1 }}\n | ......................^"},
 		{name: "helper error", in: `{{ formatMoney("x", "USD") }}`, want: "formatMoney: amount \"x\" is not a number (1:4)\n | {{ formatMoney(\"x\", \"USD\") }}\n | ...^"},
 		{name: "unterminated string", in: `{{ "abc }}`, want: "unterminated string in {{ }} (1:4)\n | {{ \"abc }}\n | ...^"},
 		{name: "source too long", in: "{{ '" + strings.Repeat("x", 80) + "' }}", want: "template is 88 bytes long, over the limit of 64"},

@@ -18,19 +18,28 @@ import (
 // doc). Each declares its signatures so the checker catches wrong calls
 // when a definition is saved.
 var functions = []expr.Option{
-	expr.Function("formatDate", fnFormatDate,
+	helper("formatDate", fnFormatDate,
 		new(func(any, string) string), new(func(any, string, string) string)),
-	expr.Function("parseDate", fnParseDate,
+	helper("parseDate", fnParseDate,
 		new(func(string) time.Time), new(func(string, string) time.Time), new(func(string, string, string) time.Time)),
-	expr.Function("addDuration", fnAddDuration, new(func(any, string) time.Time)),
-	expr.Function("formatMoney", fnFormatMoney, new(func(any, string) string)),
-	expr.Function("title", fnTitle, new(func(string) string)),
-	expr.Function("slug", fnSlug, new(func(string) string)),
-	expr.Function("default", fnDefault, new(func(any, any) any)),
-	expr.Function("coalesce", fnCoalesce),
-	expr.Function("json", fnJSON, new(func(any) string)),
-	expr.Function("fromjson", fnFromJSON, new(func(string) any)),
-	expr.Function("get", fnGet, new(func(any, string) any)),
+	helper("addDuration", fnAddDuration, new(func(any, string) time.Time)),
+	helper("formatMoney", fnFormatMoney, new(func(any, string) string)),
+	helper("title", fnTitle, new(func(string) string)),
+	helper("slug", fnSlug, new(func(string) string)),
+	helper("default", fnDefault, new(func(any, any) any)),
+	helper("coalesce", fnCoalesce),
+	helper("json", fnJSON, new(func(any) string)),
+	helper("fromjson", fnFromJSON, new(func(string) any)),
+	helper("get", fnGet, new(func(any, string) any)),
+}
+
+// helperNames are the names of functions, for "did you mean" suggestions.
+var helperNames []string
+
+// helper declares one function of functions and records its name.
+func helper(name string, fn func(...any) (any, error), types ...any) expr.Option {
+	helperNames = append(helperNames, name)
+	return expr.Function(name, fn, types...)
 }
 
 func fnFormatDate(args ...any) (any, error) {
@@ -301,7 +310,7 @@ func fnFromJSON(args ...any) (any, error) {
 }
 
 func fnGet(args ...any) (any, error) {
-	v, _, err := get(args[0], args[1].(string))
+	v, _, err := get(args[0], args[1].(string), false)
 	if err != nil {
 		return nil, fmt.Errorf("get: %w", err)
 	}

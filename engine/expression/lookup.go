@@ -21,10 +21,10 @@ import (
 // A query path over a value larger than DefaultMaxInputBytes fails rather
 // than encoding it.
 func Lookup(data map[string]any, path string) (v any, ok bool, err error) {
-	return lookup(data, path, DefaultMaxInputBytes)
+	return lookup(data, path, DefaultMaxInputBytes, false)
 }
 
-func lookup(data map[string]any, path string, maxInput int) (v any, ok bool, err error) {
+func lookup(data map[string]any, path string, maxInput int, exact bool) (v any, ok bool, err error) {
 	root, rest, _ := strings.Cut(path, ".")
 	value, ok := data[root]
 	if !ok {
@@ -36,13 +36,13 @@ func lookup(data map[string]any, path string, maxInput int) (v any, ok bool, err
 	if !plainPath(rest) && sizeOf(value, maxInput) > maxInput {
 		return nil, false, &BudgetError{Kind: BudgetSize, Message: fmt.Sprintf("path %q: %s is larger than %s, too large to query", path, root, byteSize(maxInput))}
 	}
-	return get(value, rest)
+	return get(value, rest, exact)
 }
 
-// get resolves a gjson path inside value.
-func get(value any, path string) (any, bool, error) {
+// get resolves a gjson path inside value; exact as in Scope.WithExactNumbers.
+func get(value any, path string, exact bool) (any, bool, error) {
 	if plainPath(path) {
-		v, ok := walk(value, path)
+		v, ok := walk(value, path, exact)
 		return v, ok, nil
 	}
 	raw, err := json.Marshal(value)
@@ -53,19 +53,27 @@ func get(value any, path string) (any, bool, error) {
 	if !r.Exists() {
 		return nil, false, nil
 	}
-	return fromResult(r), true, nil
+	return fromResult(r, exact), true, nil
 }
 
-// fromResult converts a gjson result into the JSON model (float64 numbers,
-// map[string]any objects) without losing integer precision where it fits.
-func fromResult(r gjson.Result) any {
+// fromResult converts a gjson result into the JSON model (map[string]any
+// objects; numbers as float64, or with exact, integers as int).
+func fromResult(r gjson.Result, exact bool) any {
 	switch r.Type {
 	case gjson.Number:
+		if exact {
+			return number(json.Number(r.Raw), true)
+		}
 		if i, err := strconv.ParseInt(r.Raw, 10, 64); err == nil && i >= -1<<53 && i <= 1<<53 {
 			return float64(i)
 		}
 		return r.Num
 	case gjson.JSON:
+		if exact {
+			if v, err := DecodeJSON([]byte(r.Raw)); err == nil {
+				return v
+			}
+		}
 		var v any
 		if err := json.Unmarshal([]byte(r.Raw), &v); err == nil {
 			return v
@@ -89,7 +97,7 @@ func plainPath(path string) bool {
 	return !strings.Contains(path, "..") && path[0] != '.' && path[len(path)-1] != '.'
 }
 
-func walk(value any, path string) (any, bool) {
+func walk(value any, path string, exact bool) (any, bool) {
 	cur := value
 	for seg := range strings.SplitSeq(path, ".") {
 		switch x := cur.(type) {
@@ -118,7 +126,7 @@ func walk(value any, path string) (any, bool) {
 			if !r.Exists() {
 				return nil, false
 			}
-			cur = fromResult(r)
+			cur = fromResult(r, exact)
 		}
 	}
 	return cur, true
@@ -165,7 +173,7 @@ func (c *Compiler) mapValue(m *meter, v any, s *Scope) (any, error) {
 		if err := m.charge(costCall + len(x)); err != nil {
 			return nil, err
 		}
-		got, _, err := lookup(s.env, x, c.limits.MaxInputBytes)
+		got, _, err := lookup(s.env, x, c.limits.MaxInputBytes, s.exact)
 		return got, err
 	case map[string]any:
 		return c.mapObject(m, x, s)

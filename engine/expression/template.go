@@ -28,6 +28,9 @@ type part struct {
 	src     string // the expression inside {{ }}
 	offset  int    // byte offset of src in the template
 	program *Expr
+	// path is the root and keys when src is a bare path (see
+	// WithStrictPaths), else nil.
+	path []string
 }
 
 type parsedTemplate struct {
@@ -158,6 +161,7 @@ func (c *Compiler) compileTemplate(src string, env []expr.Option) (*Template, er
 			return nil, err
 		}
 		p.program = e
+		p.path = barePath(p.src)
 	}
 	return t, nil
 }
@@ -192,7 +196,7 @@ func (t *Template) render(m *meter, s *Scope) (any, error) {
 	if t.typed {
 		for _, p := range t.parts {
 			if p.program != nil {
-				return p.program.eval(m, s, p.src, p.offset)
+				return t.evalPart(m, s, p)
 			}
 		}
 	}
@@ -202,7 +206,7 @@ func (t *Template) render(m *meter, s *Scope) (any, error) {
 			b.WriteString(p.text)
 			continue
 		}
-		v, err := p.program.eval(m, s, p.src, p.offset)
+		v, err := t.evalPart(m, s, p)
 		if err != nil {
 			return nil, err
 		}
@@ -249,6 +253,22 @@ func appendText(b *strings.Builder, v any) error {
 		b.Write(out)
 	}
 	return nil
+}
+
+// evalPart evaluates one {{ }} part; in a strict scope a bare path that
+// gives null is checked for presence.
+func (t *Template) evalPart(m *meter, s *Scope, p part) (any, error) {
+	v, err := p.program.eval(m, s, p.src, p.offset)
+	if err != nil || v != nil || !s.strict || p.path == nil {
+		return v, err
+	}
+	if miss := missingPath(s.env, p.path); miss != nil {
+		pos := utf8.RuneCountInString(t.src[:p.offset]) + utf8.RuneCountInString(p.src) - utf8.RuneCountInString(strings.TrimLeft(p.src, " \t\n"))
+		e := newError(t.src, pos, "%s", miss.Error())
+		e.Missing = miss
+		return nil, e
+	}
+	return nil, nil
 }
 
 // Render renders every template inside a JSON value: strings containing

@@ -65,6 +65,12 @@ type ResolveRequest struct {
 	Source any            `json:"source"`
 	Data   map[string]any `json:"data"`
 	Now    time.Time      `json:"now"`
+	// Exact asks for exact integers (interpreter version 8): Data and
+	// blobs decode integers as int, and lookups keep them so.
+	Exact bool `json:"exact,omitempty"`
+	// Strict makes a template's missing bare path an error (interpreter
+	// version 8, expression.Scope.WithStrictPaths).
+	Strict bool `json:"strict,omitempty"`
 }
 
 // ResolveResult is the value Resolve computed.
@@ -317,8 +323,7 @@ func (a *Activities) HTTP(ctx context.Context, req HTTPRequest) (_ StepOutput, e
 	}
 	var parsed any = string(resp.Body)
 	if resp.IsJSON() && len(bytes.TrimSpace(resp.Body)) > 0 {
-		var j any
-		if json.Unmarshal(resp.Body, &j) == nil {
+		if j, err := expression.DecodeJSON(resp.Body); err == nil {
 			parsed = j
 		}
 	}
@@ -358,7 +363,7 @@ func observeStep(connector, action string, start time.Time, err *error) {
 
 // Resolve loads the blobs a data context refers to and evaluates.
 func (a *Activities) Resolve(ctx context.Context, req ResolveRequest) (ResolveResult, error) {
-	data, err := a.resolveBlobs(ctx, req.Data)
+	data, err := a.resolveBlobs(ctx, req.Data, req.Exact)
 	if err != nil {
 		return ResolveResult{}, a.fail(ctx, connectors.Retryable(err))
 	}
@@ -374,14 +379,21 @@ func (a *Activities) Resolve(ctx context.Context, req ResolveRequest) (ResolveRe
 		}
 		defer release()
 	}
-	v, err := evaluate(req.Op, req.Source, expression.NewScope(m, req.Now).WithBudget(budget))
+	scope := expression.NewScope(m, req.Now).WithBudget(budget)
+	if req.Exact {
+		scope = scope.WithExactNumbers()
+	}
+	if req.Strict {
+		scope = scope.WithStrictPaths()
+	}
+	v, err := evaluate(req.Op, req.Source, scope)
 	if err != nil {
 		return ResolveResult{}, temporal.NewNonRetryableApplicationError(err.Error(), classEvaluation, nil)
 	}
 	return ResolveResult{Value: v}, nil
 }
 
-func (a *Activities) resolveBlobs(ctx context.Context, v any) (any, error) {
+func (a *Activities) resolveBlobs(ctx context.Context, v any, exact bool) (any, error) {
 	switch x := v.(type) {
 	case map[string]any:
 		if id, ok := x[blobKey].(string); ok {
@@ -393,14 +405,19 @@ func (a *Activities) resolveBlobs(ctx context.Context, v any) (any, error) {
 				return nil, fmt.Errorf("loading step output: %w", err)
 			}
 			var out any
-			if err := json.Unmarshal(raw, &out); err != nil {
+			if exact {
+				out, err = expression.DecodeJSON(raw)
+			} else {
+				err = json.Unmarshal(raw, &out)
+			}
+			if err != nil {
 				return nil, fmt.Errorf("decoding blob %s: %w", id, err)
 			}
 			return out, nil
 		}
 		out := make(map[string]any, len(x))
 		for k, e := range x {
-			r, err := a.resolveBlobs(ctx, e)
+			r, err := a.resolveBlobs(ctx, e, exact)
 			if err != nil {
 				return nil, err
 			}
@@ -410,7 +427,7 @@ func (a *Activities) resolveBlobs(ctx context.Context, v any) (any, error) {
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {
-			r, err := a.resolveBlobs(ctx, e)
+			r, err := a.resolveBlobs(ctx, e, exact)
 			if err != nil {
 				return nil, err
 			}
@@ -430,8 +447,11 @@ func (a *Activities) keep(ctx context.Context, runID, step string, v any) (any, 
 		return nil, fmt.Errorf("encoding step output: %w", err)
 	}
 	if len(raw) <= a.limits.BlobThreshold || a.deps.Store == nil {
-		var out any
-		if err := json.Unmarshal(raw, &out); err != nil {
+		// Exact integers: the workflow decides per run version whether
+		// it reads them as ints (see numbers.go); digits lost here could
+		// not be recovered there.
+		out, err := expression.DecodeJSON(raw)
+		if err != nil {
 			return nil, fmt.Errorf("decoding step output: %w", err)
 		}
 		return out, nil
@@ -620,7 +640,10 @@ func (a *Activities) attempt(ctx context.Context, d store.Delivery, req ActionRe
 			return DeliverResult{}, fmt.Errorf("keeping delivery output: %w", err)
 		}
 		if m, ok := res.Output.(map[string]any); ok {
-			if s, ok := m["status"].(float64); ok {
+			switch s := m["status"].(type) {
+			case int:
+				att.HTTPStatus, res.HTTPStatus = s, s
+			case float64:
 				att.HTTPStatus, res.HTTPStatus = int(s), int(s)
 			}
 		}

@@ -67,6 +67,12 @@ func evaluate(op string, src any, scope *expression.Scope) (any, error) {
 // budget, an unlimited one so that they replay as they ran.
 func (r *runner) scope(data map[string]any, now time.Time) *expression.Scope {
 	s := expression.NewScope(data, now)
+	if r.version >= versionExactNumbers {
+		s = s.WithExactNumbers()
+	}
+	if r.version >= versionStrictPaths {
+		s = s.WithStrictPaths()
+	}
 	if r.version < versionBudgets {
 		return s.WithBudget(expression.Budget{Work: expression.UnlimitedWork})
 	}
@@ -107,11 +113,12 @@ func (r *runner) resolve(ctx workflow.Context, op string, src any, data map[stri
 		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 5, NonRetryableErrorTypes: []string{classPermanent, classEvaluation}},
 	})
 	var out ResolveResult
-	req := ResolveRequest{Op: op, Source: src, Data: data, Now: now}
+	req := ResolveRequest{Op: op, Source: src, Data: data, Now: now,
+		Exact: r.version >= versionExactNumbers, Strict: r.version >= versionStrictPaths}
 	if err := workflow.ExecuteActivity(actx, ActivityResolve, req).Get(ctx, &out); err != nil {
 		return nil, activityFailure(err)
 	}
-	return out.Value, nil
+	return r.numbers(out.Value), nil
 }
 
 func (r *runner) evalBool(ctx workflow.Context, f *frame, s *definition.Step, src string) (bool, error) {

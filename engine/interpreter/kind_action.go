@@ -38,7 +38,7 @@ func (r *runner) doAction(ctx workflow.Context, f *frame, s *definition.Step, re
 		return nil, activityFailure(err)
 	}
 	r.log.Steps[rec].Attempts = out.Attempt
-	return out.Output, nil
+	return r.numbers(out.Output), nil
 }
 
 // durableDelivery returns the durable-delivery capability of an action
@@ -97,7 +97,7 @@ func (r *runner) doDelivery(ctx workflow.Context, s *definition.Step, req Action
 		}
 		r.log.Steps[rec].Attempts = i + 1
 		if last.Delivered {
-			return last.Output, nil
+			return r.numbers(last.Output), nil
 		}
 		if last.Dead {
 			break

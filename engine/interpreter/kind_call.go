@@ -1,7 +1,6 @@
 package interpreter
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -68,7 +67,7 @@ func (r *runner) startChild(ctx workflow.Context, target, path, eventType string
 	}
 	var out any
 	if len(res.Output) > 0 {
-		_ = json.Unmarshal(res.Output, &out)
+		out = r.decode(res.Output)
 	}
 	return out, nil
 }

@@ -51,5 +51,5 @@ func (r *runner) doHTTP(ctx workflow.Context, f *frame, s *definition.Step, rec 
 		return nil, activityFailure(err)
 	}
 	r.log.Steps[rec].Attempts = out.Attempt
-	return out.Output, nil
+	return r.numbers(out.Output), nil
 }

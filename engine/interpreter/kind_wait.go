@@ -84,8 +84,7 @@ func (r *runner) doWait(ctx workflow.Context, f *frame, s *definition.Step, rec 
 				continue
 			}
 			if s.Match != "" {
-				var received any
-				_ = json.Unmarshal(e.Payload, &received)
+				received := r.decode(e.Payload)
 				d := maps.Clone(data)
 				d[expression.RootReceived] = received
 				hit, err := evaluate(opBool, s.Match, r.scope(d, now))
@@ -115,8 +114,7 @@ func (r *runner) doWait(ctx workflow.Context, f *frame, s *definition.Step, rec 
 	if !ok {
 		return map[string]any{"timed_out": true, "event": nil}, s.OnTimeout, nil
 	}
-	var payload any
-	_ = json.Unmarshal(matched.Payload, &payload)
+	payload := r.decode(matched.Payload)
 	return map[string]any{"timed_out": false, "event": payload}, "", nil
 }
 

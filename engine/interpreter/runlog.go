@@ -50,8 +50,12 @@ type StepRecord struct {
 	Error      string          `json:"error,omitempty"`
 	ErrorClass string          `json:"error_class,omitempty"`
 	Attempts   int             `json:"attempts,omitempty"`
-	StartedAt  time.Time       `json:"started_at"`
-	EndedAt    *time.Time      `json:"ended_at,omitempty"`
+	// Warnings are things the step did that the author should know of
+	// although it succeeded, such as a foreach that ran only the first
+	// max_items items ("truncated: 250 of 1,000 items").
+	Warnings  []string   `json:"warnings,omitempty"`
+	StartedAt time.Time  `json:"started_at"`
+	EndedAt   *time.Time `json:"ended_at,omitempty"`
 }
 
 // logValue encodes v for the run log, truncated to limit bytes.

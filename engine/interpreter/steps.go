@@ -101,12 +101,38 @@ func (r *runner) call(ctx workflow.Context, s *definition.Step, activity string,
 		if rest.MaximumAttempts > 1 {
 			rest.MaximumAttempts--
 		}
+		if r.version >= versionRetryHandoff {
+			// The regular activity's first attempt is the step's second:
+			// it waits the policy's first interval (or the provider's
+			// Retry-After) like every retry, and its own retries go on
+			// with the backoff from there. Before, it started at once, 13
+			// ms after a 1 s timeout with initial_interval 1 s.
+			if err := workflow.Sleep(gctx, handoffDelay(err, rp)); err != nil {
+				settle.Set(out, err)
+				return
+			}
+			rest.InitialInterval = min(time.Duration(float64(rp.InitialInterval)*rp.BackoffCoefficient), rp.MaximumInterval)
+		}
 		actx := workflow.WithActivityOptions(gctx, workflow.ActivityOptions{StartToCloseTimeout: t, RetryPolicy: &rest})
 		err = workflow.ExecuteActivity(actx, activity, req).Get(gctx, &out)
 		out.Attempt++ // the local attempt came first
 		settle.Set(out, err)
 	})
 	return f
+}
+
+// versionRetryHandoff is the first version in which a retry handed from a
+// failed local attempt to a regular activity waits its interval first.
+const versionRetryHandoff workflow.Version = 8
+
+// handoffDelay is the wait before the step's second attempt: the delay a
+// rate-limited failure asks for (Retry-After), else the first interval.
+func handoffDelay(err error, rp *temporal.RetryPolicy) time.Duration {
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) && app.NextRetryDelay() > 0 {
+		return app.NextRetryDelay()
+	}
+	return rp.InitialInterval
 }
 
 // retryable reports whether a failed local attempt may be tried again

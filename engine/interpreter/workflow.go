@@ -48,6 +48,15 @@ import (
 //	   Resolve activity under a wall-clock timeout, whose result history
 //	   records. Before, an expression could loop for minutes inside the
 //	   workflow task.
+//	8  exact numbers: integers in the event body, step outputs and
+//	   lookups are ints, not float64s, so 64-bit ids keep every digit and
+//	   string(id) prints them as sent (see numbers.go); and a template's
+//	   bare path missing from the data ({{ trigger.customer.nmae }}) fails
+//	   its step instead of rendering as "" (versionStrictPaths); and a
+//	   retry handed from a failed local attempt to a regular activity
+//	   waits the retry interval first (versionRetryHandoff); and a foreach
+//	   over more than max_items items fails or, with on_overflow
+//	   "truncate", says so on the step (versionForeachOverflow).
 //
 // triggerRefChangeID versions the runs whose event body travels by
 // reference (EventInfo.BodyBlob). It is its own change id, recorded only
@@ -59,7 +68,7 @@ const (
 
 const (
 	versionChangeID    = "hookflow-interpreter"
-	interpreterVersion = 7
+	interpreterVersion = 8
 
 	// versionDedupeEvents is the first version that drops repeated
 	// EventIDs.
@@ -264,7 +273,13 @@ func (r *runner) prepare(ctx workflow.Context) error {
 		r.trigger = r.in.Event.bodyRef()
 		r.anyBlob = true
 	} else if len(r.in.Event.Body) > 0 {
-		if err := json.Unmarshal(r.in.Event.Body, &r.trigger); err != nil {
+		var err error
+		if r.version >= versionExactNumbers {
+			r.trigger, err = expression.DecodeJSON(r.in.Event.Body)
+		} else {
+			err = json.Unmarshal(r.in.Event.Body, &r.trigger)
+		}
+		if err != nil {
 			return fmt.Errorf("decoding event body: %w", err)
 		}
 	}

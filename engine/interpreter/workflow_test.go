@@ -159,7 +159,7 @@ func TestForeachConcurrencyAndItemLimit(t *testing.T) {
 	fx := newFixture(t)
 	env := fx.newEnv(t)
 	def := `{"name": "loop", "trigger": {"type": "webhook"}, "steps": [
-		{"id": "each", "type": "foreach", "items": "trigger.items", "concurrency": 2, "max_items": 4, "steps": [
+		{"id": "each", "type": "foreach", "items": "trigger.items", "concurrency": 2, "max_items": 4, "on_overflow": "truncate", "steps": [
 			{"id": "send", "type": "action", "connector": "test", "action": "echo",
 				"input": {"value": "{{ item.sku }}#{{ index }}"}},
 			{"id": "shape", "type": "map", "map": {"sku": "item.sku", "echo": "steps.send.echo"}}]},
@@ -175,6 +175,9 @@ func TestForeachConcurrencyAndItemLimit(t *testing.T) {
 	}
 	if count["first"] != "a#0" {
 		t.Errorf("first item output = %v", count["first"])
+	}
+	if w := step(t, l, "each").Warnings; len(w) != 1 || w[0] != "truncated: 4 of 5 items" {
+		t.Errorf("foreach warnings = %q, want the truncation said", w)
 	}
 	for i, sku := range []string{"a", "b", "c", "d"} {
 		s := output(t, step(t, l, fmt.Sprintf("each[%d].send", i)))
@@ -199,7 +202,7 @@ func TestForeachOverHardLimitFails(t *testing.T) {
 		`{"items": [1, 2, 3]}`)
 	in.Options.MaxForeachItems = 2
 	_, err, l := run(t, fx.newEnv(t), in)
-	if err == nil || !strings.Contains(err.Error(), "items has 3 elements, over the limit of 2") {
+	if err == nil || !strings.Contains(err.Error(), "items has 3 elements, more than the limit of this deployment (2)") {
 		t.Fatalf("err = %v, want the item limit named", err)
 	}
 	if l.Status != StatusFailed {

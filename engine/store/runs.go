@@ -57,6 +57,7 @@ const upsertRunSQL = `INSERT INTO runs (id, temporal_run_id, workflow_id, workfl
 	ON CONFLICT (id) DO UPDATE SET
 		temporal_run_id = CASE WHEN excluded.temporal_run_id = '' THEN runs.temporal_run_id ELSE excluded.temporal_run_id END,
 		status = excluded.status,
+		started_at = CASE WHEN excluded.ended_at IS NOT NULL THEN excluded.started_at ELSE runs.started_at END,
 		ended_at = COALESCE(excluded.ended_at, runs.ended_at),
 		error = excluded.error,
 		output = CASE WHEN excluded.output = '' THEN runs.output ELSE excluded.output END,
@@ -106,6 +107,13 @@ func upsertRunArgs(r Run) ([]any, error) {
 // the end-of-run activity can be retried. A finished run is never moved
 // back to "running" by a late or replayed start notification; apart from
 // that, the latest call wins. A zero StartedAt means now.
+//
+// The write that sets EndedAt also sets StartedAt: a run is often listed
+// first by its starter (the dispatcher, a retry), whose wall clock read
+// after the start can be later than the run's own start in workflow time,
+// and a start from one clock with an end from the other gave summaries
+// that ended 14 ms before they started. The run's final summary carries
+// both times from one clock, so its duration is never negative.
 func (s *Store) UpsertRun(ctx context.Context, r Run) error {
 	args, err := upsertRunArgs(r)
 	if err != nil {

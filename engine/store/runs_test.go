@@ -323,6 +323,29 @@ func TestMarkDispatchedListed(t *testing.T) {
 			t.Fatalf("event = %s run %q, want completed with %s", e.Status, e.RunID, fast.ID)
 		}
 
+		// The dispatcher listed a run 14 ms after it began (its wall clock
+		// after the start), and the run ended 5 ms after its start in
+		// workflow time: the final summary's start wins, so the run does
+		// not end before it started.
+		evs2 := []*store.Event{pendingEvent("ep_l", "evt_l3")}
+		if _, err := s.InsertEvents(ctx, evs2); err != nil {
+			t.Fatal(err)
+		}
+		late := listed(evs2[0])
+		late.StartedAt = start.Add(14 * time.Millisecond)
+		if err := s.MarkDispatchedListed(ctx, evs2[0].ID, late); err != nil {
+			t.Fatal(err)
+		}
+		final := listed(evs2[0])
+		finalEnd := start.Add(5 * time.Millisecond)
+		final.Status, final.EndedAt = store.RunCompleted, &finalEnd
+		if _, err := s.SaveRunSummary(ctx, final, store.EventCompleted, ""); err != nil {
+			t.Fatal(err)
+		}
+		if r, _ := s.GetRun(ctx, final.ID); !r.StartedAt.Equal(start) || r.EndedAt == nil || r.EndedAt.Before(r.StartedAt) {
+			t.Fatalf("run started %v ended %v, want the run's own start %v and no negative duration", r.StartedAt, r.EndedAt, start)
+		}
+
 		ghost := store.Run{ID: "run-ghost", WorkflowID: "wf_1", WorkflowVersion: 1, EventID: "evt_nope", Status: store.RunRunning}
 		if err := s.MarkDispatchedListed(ctx, "evt_nope", ghost); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("unknown event: %v, want ErrNotFound", err)

@@ -43,6 +43,8 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/engine/definition"
+	"github.com/hookflow/hookflow/engine/expression"
 	"github.com/hookflow/hookflow/engine/interpreter"
 	"github.com/hookflow/hookflow/engine/secrets"
 	"github.com/hookflow/hookflow/engine/store"
@@ -102,6 +104,10 @@ type Step struct {
 
 // Result is the outcome of a dry run.
 type Result struct {
+	// Warnings are the trigger paths the definition reads that the sample
+	// event does not hold (see definition.Validator.Check): a misspelt
+	// {{ trigger.customer.nmae }} shows up here even when the run passes.
+	Warnings []definition.Error    `json:"warnings,omitempty"`
 	Status   string                `json:"status"`
 	Error    string                `json:"error,omitempty"`
 	Output   json.RawMessage       `json:"output,omitempty"`
@@ -222,7 +228,23 @@ func (r *Runner) Run(ctx context.Context, req Request) (res Result, err error) {
 	for i, s := range log.Steps {
 		res.Steps[i] = Step{StepRecord: s, Mocked: fx.wasMocked(s.Path)}
 	}
+	res.Warnings = r.warnings(req)
 	return res, nil
+}
+
+// warnings checks the definition's trigger paths against the sample
+// event (a body kept by reference is not checked).
+func (r *Runner) warnings(req Request) []definition.Error {
+	if len(req.Event.Body) == 0 {
+		return nil
+	}
+	def, errs := definition.Parse(req.Definition)
+	if def == nil || len(errs) > 0 {
+		return nil
+	}
+	v := &definition.Validator{Env: definition.RegistryEnv{Registry: r.Registry}, Samples: []json.RawMessage{req.Event.Body}}
+	_, warns := v.Check(def)
+	return warns
 }
 
 // fixtures are the activities of a dry run.
@@ -260,8 +282,7 @@ func (f *fixtures) recorded(path string) (any, bool) {
 	}
 	for _, k := range keys {
 		if raw, ok := f.req.Outputs[k]; ok {
-			var v any
-			if json.Unmarshal(raw, &v) == nil {
+			if v, err := expression.DecodeJSON(raw); err == nil {
 				return v, true
 			}
 		}
@@ -274,8 +295,8 @@ func (f *fixtures) sample(connector, action string) any {
 	if err != nil || len(a.OutputSample) == 0 {
 		return map[string]any{}
 	}
-	var v any
-	if json.Unmarshal(a.OutputSample, &v) != nil {
+	v, err := expression.DecodeJSON(a.OutputSample)
+	if err != nil {
 		return map[string]any{}
 	}
 	return v

@@ -98,10 +98,24 @@ func IsValidation(err error) (*ValidationError, bool) {
 	return ve, ok
 }
 
-// Env returns the validation environment: the live connector catalog and
-// the names of the saved credentials with their connectors.
+// Env returns the validation environment: the live connector catalog, the
+// names of the saved credentials with their connectors, and the ids and
+// names of the live workflows (error_workflow and call_workflow targets).
 func (s *Service) Env(ctx context.Context) (definition.Env, error) {
-	env := &definition.StaticEnv{Credentials: map[string]string{}}
+	env := &definition.StaticEnv{Credentials: map[string]string{}, Workflows: map[string]bool{}}
+	for cursor := ""; ; {
+		wfs, next, err := s.Store.ListWorkflows(ctx, store.WorkflowFilter{ListOptions: store.ListOptions{Limit: pageSize, Cursor: cursor}})
+		if err != nil {
+			return nil, fmt.Errorf("loading workflow names: %w", err)
+		}
+		for _, w := range wfs {
+			env.Workflows[w.ID], env.Workflows[w.Name] = true, true
+		}
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
 	for _, name := range s.Registry.Names() {
 		if spec, ok := s.Registry.Connector(name); ok {
 			env.Specs = append(env.Specs, spec)

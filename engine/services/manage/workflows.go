@@ -11,7 +11,10 @@ import (
 	"github.com/hookflow/hookflow/engine/store"
 )
 
-const titleInvalidDefinition = "the workflow definition is invalid"
+const (
+	titleInvalidDefinition = "the workflow definition is invalid"
+	titleCannotActivate    = "the workflow cannot be activated"
+)
 
 // WorkflowView is a workflow with its current definition and its webhook
 // endpoints (with full URLs), as the API returns it.
@@ -57,6 +60,38 @@ func (s *Service) Validate(ctx context.Context, raw []byte) (*definition.Definit
 		return def, &ValidationError{Title: titleInvalidDefinition, Errors: errs}
 	}
 	return def, nil
+}
+
+// Warnings returns the trigger paths def reads that its samples do not
+// hold (see definition.Validator.Check): the sample captured by the
+// endpoint of the saved workflow of the same name, when there is one,
+// else the connector's recorded samples of the trigger's events. def must
+// be valid. Warnings never block a save or an activation.
+func (s *Service) Warnings(ctx context.Context, def *definition.Definition) ([]definition.Error, error) {
+	env, err := s.Env(ctx)
+	if err != nil {
+		return nil, err
+	}
+	samples := definition.TriggerSamples(def, env)
+	if wf, err := s.Store.GetWorkflowByName(ctx, def.Name); err == nil {
+		eps, err := s.Store.ListEndpoints(ctx, wf.ID)
+		if err != nil {
+			return nil, err
+		}
+		var saved []json.RawMessage
+		for _, ep := range eps {
+			if len(ep.Sample) > 0 && json.Valid(ep.Sample) {
+				saved = append(saved, ep.Sample)
+			}
+		}
+		if len(saved) > 0 {
+			samples = saved
+		}
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	_, warns := (&definition.Validator{Env: env, Limits: s.Limits, Samples: samples}).Check(def)
+	return warns, nil
 }
 
 // compact removes insignificant whitespace but keeps the author's key
@@ -206,8 +241,16 @@ func (s *Service) SetActive(ctx context.Context, id string, active bool) (Workfl
 		return WorkflowView{}, err
 	}
 	if active {
-		if _, err := s.Validate(ctx, wf.Definition); err != nil {
+		def, err := s.Validate(ctx, wf.Definition)
+		if err != nil {
 			return WorkflowView{}, err
+		}
+		env, err := s.Env(ctx)
+		if err != nil {
+			return WorkflowView{}, err
+		}
+		if errs := definition.ActivationErrors(def, env); len(errs) > 0 {
+			return WorkflowView{}, &ValidationError{Title: titleCannotActivate, Errors: errs}
 		}
 	}
 	if err := s.Store.SetWorkflowActive(ctx, id, active); err != nil {
