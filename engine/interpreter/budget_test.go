@@ -42,6 +42,7 @@ func TestExpressionBombsAreStepErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fx := newFixture(t)
+			fx.limits.ExpressionTimeout = 0 // the production default, 50 ms
 			env := fx.newEnv(t)
 			resolved := 0
 			env.SetOnActivityStartedListener(func(info *activity.Info, _ context.Context, _ converter.EncodedValues) {

@@ -114,6 +114,11 @@ type fixture struct {
 	keyring  *secrets.Keyring
 	registry *connectors.Registry
 	provider *provider
+	// limits are the interpreter's. The expression timeout is generous
+	// by default, so a test whose evaluation only has to reach the Resolve
+	// activity does not depend on how busy the machine is; the budget
+	// tests set the production 50 ms.
+	limits Limits
 }
 
 func newFixture(t testing.TB) *fixture {
@@ -152,11 +157,12 @@ func newFixture(t testing.TB) *fixture {
 	if err := reg.Register(fakeWebhookConnector()); err != nil {
 		t.Fatalf("registering webhook connector: %v", err)
 	}
-	return &fixture{store: st, keyring: kr, registry: reg, provider: p}
+	return &fixture{store: st, keyring: kr, registry: reg, provider: p,
+		limits: Limits{BlobThreshold: 1024, ExpressionTimeout: 10 * time.Second}}
 }
 
 func (fx *fixture) deps() Deps {
-	return Deps{Store: fx.store, Registry: fx.registry, Keyring: fx.keyring, Limits: Limits{BlobThreshold: 1024}}
+	return Deps{Store: fx.store, Registry: fx.registry, Keyring: fx.keyring, Limits: fx.limits}
 }
 
 // newEnv returns a test environment with the interpreter registered over
