@@ -161,7 +161,10 @@ func FieldsSchema(fields []Field) map[string]any {
 			p["format"] = "password"
 		}
 		props[f.Name] = p
-		if f.Required && f.Default == nil {
+		// A field only actions need, or one that applies only in some
+		// mode, is not required of every credential; the UI reads
+		// for_actions and when from the declared fields.
+		if f.Required && f.Default == nil && !f.ForActions && f.When == nil {
 			required = append(required, f.Name)
 		}
 	}

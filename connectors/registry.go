@@ -220,7 +220,11 @@ func CheckSpec(s *Spec) error {
 			if f.Secret && f.Default != nil {
 				add("%s: a secret field cannot have a default", fp)
 			}
+			if f.ForActions && path != "credential" {
+				add("%s: for_actions is only for credential fields", fp)
+			}
 		}
+		probs = append(probs, checkConditions(path, fields)...)
 	}
 	checkFields("credential", s.Credential)
 	actions := map[string]bool{}
@@ -438,7 +442,7 @@ func (r *Registry) NewCall(inv Invocation) (*Call, error) {
 	}
 	var cred Values
 	if len(s.Credential) > 0 || inv.Credential != nil {
-		cred, err = ValidateCredential(s.Credential, inv.Credential)
+		cred, err = ValidateActionCredential(s.Credential, inv.Credential)
 		if err != nil {
 			return nil, Permanent(fmt.Errorf("validating %s credential: %w", inv.Connector, err))
 		}

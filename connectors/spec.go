@@ -49,6 +49,20 @@ type Field struct {
 	// "Stripe secret keys start with sk_".
 	Pattern     string `json:"pattern,omitempty"`
 	PatternHelp string `json:"pattern_help,omitempty"`
+	// ForActions marks a credential field that only the connector's
+	// actions read (an API token), as opposed to the trigger's webhook
+	// secret. A Required ForActions field may be left empty when a
+	// credential is saved, so a credential used only for a trigger asks
+	// only for the trigger's secret; an action step using such a
+	// credential fails with a permanent error naming the field (see
+	// ValidateActionCredential).
+	ForActions bool `json:"for_actions,omitempty"`
+	// When, if set, makes the field apply only while another field of the
+	// same list has one of the listed values: the generic webhook
+	// credential's HMAC settings apply only when its auth mode is hmac. A
+	// field that does not apply is hidden by the UI, gets no default and
+	// is not required; a value given for it is refused when saved.
+	When *Condition `json:"when,omitempty"`
 }
 
 // Spec is everything a connector declares about itself.

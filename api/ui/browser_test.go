@@ -176,6 +176,43 @@ func TestBrowser(t *testing.T) {
 		noProblems(t)
 	})
 
+	t.Run("credential forms follow the mode and the use", func(t *testing.T) {
+		b := b0.with(t)
+		b.click("#new-credential")
+		// The generic webhook credential shows only the chosen mode's
+		// fields: no HMAC header or algorithm for a Standard Webhooks secret.
+		b.selectOption("#cred-connector", "webhook")
+		b.waitFor(`document.querySelector("select[name=auth]")`, "the webhook credential fields")
+		visible := func(name string) bool {
+			var on bool
+			b.eval(`!document.querySelector(".field:has([name=`+name+`])").hidden`, &on)
+			return on
+		}
+		if visible("header") || visible("algorithm") || visible("username") || visible("token") || !visible("secret") {
+			t.Fatal("standard mode (the default) shows another mode's fields, or hides the secret")
+		}
+		b.selectOption("select[name=auth]", "hmac")
+		if !visible("header") || !visible("algorithm") || visible("username") {
+			t.Fatal("hmac mode does not show exactly the HMAC settings")
+		}
+		b.selectOption("select[name=auth]", "basic")
+		if visible("header") || !visible("username") || !visible("password") || visible("token") {
+			t.Fatal("basic mode does not show exactly username and password")
+		}
+		// A Telegram credential for the trigger alone needs only its
+		// secret token: the bot token is marked as needed for actions.
+		b.typeInto("#cred-name", "tg-trigger")
+		b.selectOption("#cred-connector", "telegram")
+		b.waitFor(`document.querySelector("#cred-actions-note")`, "the note on fields only actions need")
+		if note := b.text("#cred-actions-note"); !strings.Contains(note, "Bot token") {
+			t.Fatalf("actions note = %q, want it to name the Bot token", note)
+		}
+		b.typeInto("input[name=secret_token]", "hook_secret_1")
+		b.click(`form[aria-label="New credential"] button[type=submit]`)
+		b.waitFor(`[...document.querySelectorAll("table.list td")].some(td => td.innerText === "tg-trigger")`, "the trigger-only credential in the list")
+		noProblems(t)
+	})
+
 	var workflowID string
 	t.Run("create workflow with the visual editor", func(t *testing.T) {
 		b := b0.with(t)

@@ -185,6 +185,15 @@ func (s *Service) UpdateCredential(ctx context.Context, id string, in Credential
 		}
 		values[k] = v
 	}
+	// A mode change (the webhook credential's auth from bearer to basic)
+	// leaves stored fields of the old mode behind; drop those the request
+	// did not set, so the user need not null each one. A value the request
+	// sets for a field that does not apply is still refused.
+	for _, f := range spec.Credential {
+		if _, set := patch[f.Name]; !set && !connectors.Applies(f, spec.Credential, values) {
+			delete(values, f.Name)
+		}
+	}
 	// A base_url the connector refuses is reported by sealAndSave, naming
 	// the field; only a host it would accept needs the secrets again.
 	if after := spec.CredentialOrigin(values); after != before && spec.CheckCredentialBaseURL(values) == nil {

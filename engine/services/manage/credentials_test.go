@@ -247,3 +247,42 @@ func TestResolveCredentialTakesTheNameFirst(t *testing.T) {
 		}
 	})
 }
+
+// A trigger-only credential saves with just the trigger's secret, and
+// switching the webhook credential's mode drops the old mode's stored
+// fields while a value for a field of another mode is refused by name.
+func TestCredentialFieldsFollowTheirUse(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		svc := newService(t, st)
+
+		tg, err := svc.CreateCredential(ctx, manage.CredentialInput{Name: "tg-trigger", Connector: "telegram",
+			Values: rawValues(t, map[string]any{"secret_token": "hook-secret-value"})})
+		if err != nil {
+			t.Fatalf("a Telegram credential for the trigger alone was refused: %v", err)
+		}
+		if got := storedValues(t, svc, tg.ID); len(got) != 1 || got.String("secret_token") != "hook-secret-value" {
+			t.Errorf("stored %v", got)
+		}
+
+		hook, err := svc.CreateCredential(ctx, manage.CredentialInput{Name: "hook", Connector: "webhook",
+			Values: rawValues(t, map[string]any{"auth": "bearer", "token": "bearer-secret-1"})})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.UpdateCredential(ctx, hook.ID, manage.CredentialInput{
+			Values: rawValues(t, map[string]any{"auth": "basic", "username": "shop", "password": "pw-secret-2"})}); err != nil {
+			t.Fatalf("switching to basic: %v", err)
+		}
+		want := connectors.Values{"auth": "basic", "username": "shop", "password": "pw-secret-2"}
+		if got := storedValues(t, svc, hook.ID); len(got) != len(want) || got.String("token") != "" || got.String("username") != "shop" {
+			t.Errorf("stored %v, want %v", got, want)
+		}
+		_, err = svc.UpdateCredential(ctx, hook.ID, manage.CredentialInput{Values: rawValues(t, map[string]any{"header": "X-Sig"})})
+		var ve *manage.ValidationError
+		if !errors.As(err, &ve) || len(ve.Errors) != 1 || ve.Errors[0].Path != "values.header" ||
+			!strings.HasPrefix(ve.Errors[0].Message, "applies only when auth is hmac (it is basic)") {
+			t.Errorf("an hmac setting in basic mode gave %v", err)
+		}
+	})
+}

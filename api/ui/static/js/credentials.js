@@ -43,10 +43,36 @@ export async function credentialList(main) {
         replace(specSlot);
         return;
       }
-      replace(specSlot, (c.credential.fields || []).map((f) => specControl(f, undefined, (v) => {
+      const fields = c.credential.fields || [];
+      // A field with a "when" condition applies only while another field
+      // (a mode) has one of its values: it is hidden otherwise, and its
+      // value is dropped so the API never sees a field of another mode.
+      const applies = (f) => {
+        if (!f.when) return true;
+        const ctl = fields.find((x) => x.name === f.when.field);
+        const cur = values[f.when.field] ?? (ctl ? ctl.default : undefined);
+        return (f.when.values || []).includes(cur);
+      };
+      const rows = fields.map((f) => ({ f, el: specControl(f, undefined, (v) => {
         if (v === undefined) delete values[f.name];
         else values[f.name] = v;
-      }, { errorKey: `values.${f.name}` })));
+        if (fields.some((x) => x.when && x.when.field === f.name)) sync();
+      }, { errorKey: `values.${f.name}` }) }));
+      const sync = () => {
+        for (const { f, el } of rows) {
+          const on = applies(f);
+          el.hidden = !on;
+          el.dataset.when = on ? 'on' : 'off';
+          if (!on) delete values[f.name];
+        }
+      };
+      sync();
+      const forActions = fields.filter((f) => f.for_actions);
+      replace(specSlot,
+        forActions.length ? h('p', { class: 'help', id: 'cred-actions-note' },
+          `Only needed to run ${c.title || c.name} actions: ${forActions.map((f) => f.title || f.name).join(', ')}. ` +
+          'A credential used only for the trigger can leave them empty.') : null,
+        rows.map((r) => r.el));
       if (!name.value) name.value = `${c.name}`;
     });
     const err = h('div', {});
