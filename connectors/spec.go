@@ -182,6 +182,11 @@ type Response struct {
 	Status      int
 	ContentType string
 	Body        []byte
+	// Header holds more reply headers, for handshakes that answer in
+	// headers (the CloudEvents webhook validation's
+	// WebHook-Allowed-Origin). Content-Type and Content-Length come from
+	// the fields above and are not taken from here.
+	Header http.Header
 }
 
 // Verifier checks that a delivery really comes from the provider. It is
@@ -265,6 +270,11 @@ type Trigger struct {
 	// FormBody is true when the provider sends form-encoded bodies (Twilio),
 	// so the ingestion pipeline must not demand JSON.
 	FormBody bool `json:"form_body,omitempty"`
+	// AnyContentType is true when the provider's body may be of any media
+	// type (a CloudEvent in binary mode carries its data as the body, XML
+	// or text as much as JSON), so the pipeline leaves the content type to
+	// the extractor instead of demanding JSON.
+	AnyContentType bool `json:"any_content_type,omitempty"`
 	// SignatureHeaders are headers that carry secrets or signatures, and
 	// are redacted in the event log.
 	SignatureHeaders []string `json:"signature_headers,omitempty"`

@@ -107,7 +107,11 @@ func validateValues(prefix string, fields []Field, in Values, extra []string, us
 			// The field does not apply (another mode is chosen): no
 			// default, not required, and a value is refused on save.
 			if present && v != nil && v != "" && use == useSave {
-				errs = append(errs, &FieldError{Path: path, Field: f.Name, Problem: f.When.problem(fields, in)})
+				problem := f.When.problem(fields, in)
+				if _, bad := checkValue(f, v); bad != "" {
+					problem = bad // a wrong value is the first thing to fix
+				}
+				errs = append(errs, &FieldError{Path: path, Field: f.Name, Problem: problem})
 			}
 			continue
 		}

@@ -29,7 +29,7 @@ func (g *Ingestor) verify(w http.ResponseWriter, d *delivery) bool {
 		d.reject(w, http.StatusMethodNotAllowed, store.VerificationSkipped, "method "+d.r.Method+" not allowed; send POST")
 		return false
 	}
-	if msg := checkContentType(d.r.Header.Get("Content-Type"), d.rt.trigger.FormBody); msg != "" {
+	if msg := checkContentType(d.r.Header.Get("Content-Type"), d.rt.trigger.FormBody); msg != "" && !d.rt.trigger.AnyContentType {
 		d.reject(w, http.StatusUnsupportedMediaType, store.VerificationSkipped, msg)
 		return false
 	}
@@ -53,6 +53,11 @@ func (g *Ingestor) handshake(w http.ResponseWriter, d *delivery) bool {
 	} else {
 		countDelivery(rt, outcomeHandshake)
 		d.log(d.logRow(store.EventIgnored, store.VerificationOK, "provider handshake answered"))
+	}
+	for k, vs := range resp.Header {
+		if k = http.CanonicalHeaderKey(k); k != "Content-Type" && k != "Content-Length" {
+			w.Header()[k] = append([]string(nil), vs...)
+		}
 	}
 	writeRaw(w, resp.Status, resp.ContentType, resp.Body)
 	return true
