@@ -227,6 +227,7 @@ func CheckSpec(s *Spec) error {
 		probs = append(probs, checkConditions(path, fields)...)
 	}
 	checkFields("credential", s.Credential)
+	probs = append(probs, checkOAuth(s)...)
 	actions := map[string]bool{}
 	for i, a := range s.Actions {
 		if a == nil {

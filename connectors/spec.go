@@ -99,7 +99,10 @@ type Spec struct {
 	BaseURLFrom func(credential Values) (string, error) `json:"-"`
 	// UserURLs is true for connectors that call URLs users type (http,
 	// webhook): their actions get the SSRF-guarded client in Call.HTTP.
-	UserURLs bool       `json:"user_urls,omitempty"`
+	UserURLs bool `json:"user_urls,omitempty"`
+	// OAuth, when set, lets a credential of this connector be connected
+	// with OAuth 2 instead of typed (see OAuth).
+	OAuth    *OAuth     `json:"oauth,omitempty"`
 	Triggers []*Trigger `json:"triggers,omitempty"`
 	Actions  []*Action  `json:"actions,omitempty"`
 }
