@@ -46,6 +46,7 @@ func New(t testing.TB, clientID, clientSecret, redirectURL string) *Server {
 	s := &Server{ClientID: clientID, ClientSecret: clientSecret, RedirectURL: redirectURL, ExpiresIn: 3600,
 		codes: map[string]string{}, refresh: map[string]bool{}, access: map[string]bool{}}
 	mux := http.NewServeMux()
+	mux.HandleFunc("/authorize", s.authorize)
 	mux.HandleFunc("/token", s.token)
 	mux.HandleFunc("/revoke", s.revoke)
 	s.Server = httptest.NewServer(mux)
@@ -82,6 +83,24 @@ func (s *Server) Consent(t testing.TB, authorizeURL string, wantScopes string) (
 	s.codes[code] = q.Get("code_challenge")
 	s.mu.Unlock()
 	return q.Get("state"), code
+}
+
+// authorize is the consent page for browser tests: the "user" approves at
+// once, and the browser is sent back to the redirect URI with a code and
+// the state. A request that does not match the client gets 400, as a real
+// server shows an error page rather than redirecting to an unknown URI.
+func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if q.Get("client_id") != s.ClientID || q.Get("redirect_uri") != s.RedirectURL || q.Get("response_type") != "code" ||
+		q.Get("code_challenge_method") != "S256" || q.Get("code_challenge") == "" {
+		http.Error(w, "invalid authorization request", http.StatusBadRequest)
+		return
+	}
+	code := random()
+	s.mu.Lock()
+	s.codes[code] = q.Get("code_challenge")
+	s.mu.Unlock()
+	http.Redirect(w, r, s.RedirectURL+"?"+url.Values{"code": {code}, "state": {q.Get("state")}}.Encode(), http.StatusFound)
 }
 
 // Valid reports whether an access token is current.
