@@ -286,3 +286,39 @@ func TestCredentialFieldsFollowTheirUse(t *testing.T) {
 		}
 	})
 }
+
+// Editing an OAuth connection's own fields (HubSpot's webhook client
+// secret) keeps its refresh token and expiry, which are not the
+// connector's fields and cannot be set through the API.
+func TestUpdatingAnOAuthCredentialKeepsItsTokens(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		svc := newService(t, st)
+		plain, _ := json.Marshal(map[string]any{"access_token": "CJSP5qf1KhICAQEYs-gDIIGOBii1hQIyGQAf3xBKmlwHjX7O", "oauth_refresh_token": "rt-1", "oauth_expiry": "2026-03-01T13:00:00Z"})
+		sealed, err := svc.Keyring.Encrypt(plain)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := st.CreateCredential(ctx, store.Credential{Name: "hubspot-acme", Connector: "hubspot", Ciphertext: sealed,
+			KeyID: svc.Keyring.CurrentKeyID(), Status: store.CredentialConnected})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.UpdateCredential(ctx, c.ID, manage.CredentialInput{
+			Values: rawValues(t, map[string]any{"client_secret": "app-secret-1"})}); err != nil {
+			t.Fatalf("editing an OAuth credential: %v", err)
+		}
+		got := storedValues(t, svc, c.ID)
+		if got.String("oauth_refresh_token") != "rt-1" || got.String("access_token") != "CJSP5qf1KhICAQEYs-gDIIGOBii1hQIyGQAf3xBKmlwHjX7O" || got.String("client_secret") != "app-secret-1" {
+			t.Errorf("stored %v", got)
+		}
+		_, err = svc.UpdateCredential(ctx, c.ID, manage.CredentialInput{Values: rawValues(t, map[string]any{"oauth_refresh_token": "forged"})})
+		if err == nil || !strings.Contains(err.Error(), "oauth_refresh_token: unknown field") {
+			t.Errorf("setting the refresh token through the API: %v", err)
+		}
+		after, _ := st.GetCredential(ctx, c.ID)
+		if after.Status != store.CredentialConnected {
+			t.Errorf("status after an edit = %q", after.Status)
+		}
+	})
+}
