@@ -213,6 +213,15 @@ type Authenticator interface {
 	Authenticates(credential Values) bool
 }
 
+// SecretHeaders is an optional interface of a Verifier whose credential
+// names a header that carries a secret (a shared token in a header the
+// user chose): the pipeline redacts the headers it returns in the event
+// log, as it redacts Trigger.SignatureHeaders. It must not fail; names are
+// matched without case.
+type SecretHeaders interface {
+	SecretHeaders(credential Values) []string
+}
+
 // Authenticates reports whether v's acceptance of a delivery, under
 // credential, means the delivery is authentic (see Authenticator).
 func Authenticates(v Verifier, credential Values) bool {

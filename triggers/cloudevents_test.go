@@ -85,3 +85,29 @@ func TestCloudEventsThroughTheWebhookRoute(t *testing.T) {
 		}
 	})
 }
+
+// TestSecretHeaderIsRedacted checks that a token sent in a header the
+// credential names (CloudEvents header mode) is redacted in the event log
+// like the trigger's fixed signature headers.
+func TestSecretHeaderIsRedacted(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st)
+		const token = "ce_header_token_0123456789"
+		e.credential("ce-header", "cloudevents", connectors.Values{"auth": "header", "header": "Aeg-Sas-Key", "token": token})
+		ep := e.workflow("ce-header", `{"type":"webhook","connector":"cloudevents","credential":"ce-header"}`, store.NewEndpoint{})
+		r := httptest.NewRequest(http.MethodPost, "/hooks/"+ep.Token, strings.NewReader(`{"specversion":"1.0","id":"1","source":"/a","type":"t"}`))
+		r.Header.Set("Content-Type", "application/cloudevents+json")
+		r.Header.Set("Aeg-Sas-Key", token)
+		if w := e.do(r); w.Code != http.StatusAccepted {
+			t.Fatalf("%d %s", w.Code, w.Body)
+		}
+		e.starter.waitRun(t)
+		events := e.events(ep.ID)
+		if len(events) != 1 {
+			t.Fatalf("%d events logged", len(events))
+		}
+		if got := events[0].Headers["Aeg-Sas-Key"]; got != redactedValue {
+			t.Fatalf("the token header is logged as %q, want it redacted", got)
+		}
+	})
+}

@@ -64,7 +64,21 @@ type Verifier struct{}
 var (
 	_ connectors.Verifier      = Verifier{}
 	_ connectors.Authenticator = Verifier{}
+	_ connectors.SecretHeaders = Verifier{}
 )
+
+// SecretHeaders implements connectors.SecretHeaders: in header mode the
+// header the user named carries the token, and must not reach the event
+// log in clear.
+func (Verifier) SecretHeaders(c connectors.Values) []string {
+	if authMode(c) != AuthHeader {
+		return nil
+	}
+	if h := c.String(CredentialHeader); h != "" {
+		return []string{h}
+	}
+	return []string{DefaultTokenHeader}
+}
 
 // Authenticates implements connectors.Authenticator: auth none accepts
 // anyone.
