@@ -124,11 +124,11 @@ func (w *wiring) mount(router *gin.Engine, deps app.Deps) error {
 
 	svc := &manage.Service{Store: deps.Store, Registry: w.reg, Keyring: deps.Keyring,
 		WebhookBaseURL: deps.Config.WebhookBaseURL(), SyncSchedule: trig.Scheduler.Sync}
-	runner := &dryrun.Runner{Registry: w.reg, Store: deps.Store, Keyring: deps.Keyring, Logger: deps.Logger}
 	oauth, err := w.oauthFor(deps)
 	if err != nil {
 		return err
 	}
+	runner := &dryrun.Runner{Registry: w.reg, Store: deps.Store, Keyring: deps.Keyring, OAuth: oauth, Logger: deps.Logger}
 	cfg := api.Config{Manage: svc, Logger: deps.Logger, Metrics: true, Tester: api.DryRuns(runner),
 		Triggers: api.TriggersService(trig), Changed: trig.Invalidate, OAuth: oauth, OAuthRedirectURL: deps.Config.OAuthRedirectURL()}
 	if deps.Temporal != nil {

@@ -80,7 +80,11 @@ func New() *connectors.Spec {
 			Scopes:   []string{"oauth", "crm.objects.contacts.read", "crm.objects.contacts.write", "crm.objects.deals.read", "crm.objects.deals.write"},
 			PKCE:     true,
 			// HubSpot's token endpoint reads client_id and client_secret
-			// from the form body.
+			// from the form body. No RevokeURL: HubSpot deletes refresh
+			// tokens with DELETE /oauth/v1/refresh-tokens/{token}, not an
+			// RFC 7009 endpoint, so disconnecting deletes the tokens here
+			// and the user removes the app in HubSpot (Settings →
+			// Integrations → Connected apps).
 			ClientAuthInBody: true,
 		},
 		Credential: cred,
