@@ -22,6 +22,17 @@ type Env interface {
 	Credential(name string) (connector string, ok bool)
 }
 
+// CredentialFielder is an optional interface of an Env that knows which
+// fields each saved credential holds (their names only, from the
+// credential's hint; no secret is read). Validation then refuses an action
+// step whose credential lacks a field the connector's actions need
+// (connectors.Field.ForActions), such as a Telegram credential saved for
+// the trigger alone. ok is false when the Env cannot tell for name (an
+// OAuth connection, whose tokens the engine manages).
+type CredentialFielder interface {
+	CredentialFields(name string) (fields []string, ok bool)
+}
+
 // StaticEnv is an Env over a fixed list of specs and credentials. A nil
 // Credentials map means credentials are not known: every name exists and
 // belongs to no particular connector.
@@ -29,9 +40,21 @@ type StaticEnv struct {
 	Specs []*connectors.Spec
 	// Credentials maps credential name → connector name.
 	Credentials map[string]string
+	// Fields maps credential name → the names of the fields it holds;
+	// nil, or a name missing, means unknown (see CredentialFielder).
+	Fields map[string][]string
 }
 
-var _ Env = (*StaticEnv)(nil)
+var (
+	_ Env               = (*StaticEnv)(nil)
+	_ CredentialFielder = (*StaticEnv)(nil)
+)
+
+// CredentialFields implements CredentialFielder.
+func (e *StaticEnv) CredentialFields(name string) ([]string, bool) {
+	f, ok := e.Fields[name]
+	return f, ok
+}
 
 // Connector implements Env.
 func (e *StaticEnv) Connector(name string) (*connectors.Spec, bool) {

@@ -101,7 +101,7 @@ func IsValidation(err error) (*ValidationError, bool) {
 // Env returns the validation environment: the live connector catalog and
 // the names of the saved credentials with their connectors.
 func (s *Service) Env(ctx context.Context) (definition.Env, error) {
-	env := &definition.StaticEnv{Credentials: map[string]string{}}
+	env := &definition.StaticEnv{Credentials: map[string]string{}, Fields: map[string][]string{}}
 	for _, name := range s.Registry.Names() {
 		if spec, ok := s.Registry.Connector(name); ok {
 			env.Specs = append(env.Specs, spec)
@@ -115,6 +115,16 @@ func (s *Service) Env(ctx context.Context) (definition.Env, error) {
 		}
 		for _, c := range creds {
 			env.Credentials[c.Name] = c.Connector
+			// The hint has one key per stored field. An OAuth connection's
+			// tokens are managed by the engine, so its fields are not judged.
+			var hint map[string]any
+			if c.Status == "" && json.Unmarshal(c.Hint, &hint) == nil {
+				fields := make([]string, 0, len(hint))
+				for k := range hint {
+					fields = append(fields, k)
+				}
+				env.Fields[c.Name] = fields
+			}
 		}
 		if next == "" {
 			return env, nil
