@@ -12,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/hookflow/hookflow/engine/credentials"
 	"github.com/hookflow/hookflow/engine/interpreter"
 	"github.com/hookflow/hookflow/engine/metrics"
 	"github.com/hookflow/hookflow/engine/services/manage"
@@ -93,6 +94,11 @@ type Config struct {
 	Logger   *slog.Logger
 	// Metrics mounts GET /metrics (no key needed, like /healthz).
 	Metrics bool
+	// OAuth runs OAuth 2 "connect account" flows; nil leaves the OAuth
+	// routes answering 503. OAuthRedirectURL is the callback URL admins
+	// register with providers.
+	OAuth            *credentials.OAuth
+	OAuthRedirectURL string
 	// Changed, when set, is called after every successful write, so
 	// caches of endpoints, versions and credentials (the triggers
 	// service's route cache) see the change on the next delivery.
@@ -123,6 +129,7 @@ func Mount(r *gin.Engine, cfg Config) error {
 		h := metrics.Handler()
 		r.GET("/metrics", func(c *gin.Context) { h.ServeHTTP(c.Writer, c.Request) })
 	}
+	r.GET(OAuthCallbackPath, s.oauthCallback)
 	v1 := r.Group(Prefix, countRequests, s.authenticate, s.notifyChanges)
 	s.routes(v1)
 	return nil
@@ -199,6 +206,9 @@ func (s *server) routes(v1 *gin.RouterGroup) {
 	v1.GET("/credentials/:id", viewer, s.getCredential)
 	v1.PATCH("/credentials/:id", editor, s.updateCredential)
 	v1.DELETE("/credentials/:id", editor, s.deleteCredential)
+	v1.POST("/credentials/:id/disconnect", editor, s.disconnectCredential)
+	v1.GET("/oauth/connectors", viewer, s.oauthConnectors)
+	v1.POST("/oauth/:connector/authorize", editor, s.oauthAuthorize)
 
 	v1.GET("/deliveries", viewer, s.listDeliveries)
 	v1.GET("/deliveries/health", viewer, s.deliveryHealth)

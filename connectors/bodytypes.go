@@ -7,17 +7,22 @@ import (
 
 // JSONBody reports whether the provider sends JSON bodies, which the
 // pipeline checks against its size and depth limits before extraction.
-// Form bodies (FormBody) and the media types in BodyTypes are not JSON:
-// their extractors build the JSON events, which are checked instead.
-func (t *Trigger) JSONBody() bool { return !t.FormBody && len(t.BodyTypes) == 0 }
+// Form bodies (FormBody), the media types in BodyTypes and the bodies of
+// an AnyContentType trigger are not (always) JSON: their extractors build
+// the JSON events, which are checked instead.
+func (t *Trigger) JSONBody() bool { return !t.FormBody && len(t.BodyTypes) == 0 && !t.AnyContentType }
 
 // AcceptsMediaType reports whether a delivery whose Content-Type is ct may
 // reach the trigger's verifier: JSON (application/json or any +json type)
-// always, forms when FormBody is set, and any media type BodyTypes lists.
+// always, forms when FormBody is set, any media type BodyTypes lists, and
+// everything when AnyContentType is set (the extractor judges).
 // Parameters such as charset are ignored and the match is
 // case-insensitive, as RFC 9110 says media types are. A Content-Type that
 // does not parse is refused.
 func (t *Trigger) AcceptsMediaType(ct string) bool {
+	if t.AnyContentType {
+		return true
+	}
 	mt, _, err := mime.ParseMediaType(ct)
 	if err != nil {
 		return false

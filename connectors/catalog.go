@@ -22,9 +22,12 @@ type CatalogConnector struct {
 	DocsURL     string `json:"docs_url,omitempty"`
 	BaseURL     string `json:"base_url,omitempty"`
 	// Credential is absent for connectors that need none.
-	Credential *CatalogFields   `json:"credential,omitempty"`
-	Actions    []CatalogAction  `json:"actions"`
-	Triggers   []CatalogTrigger `json:"triggers"`
+	Credential *CatalogFields `json:"credential,omitempty"`
+	// OAuth is true when a credential can be connected with OAuth 2 (the
+	// UI shows "Connect <app>"); the endpoints stay server-side.
+	OAuth    bool             `json:"oauth,omitempty"`
+	Actions  []CatalogAction  `json:"actions"`
+	Triggers []CatalogTrigger `json:"triggers"`
 }
 
 // CatalogFields carries a field list twice: as declared (for forms that
@@ -69,7 +72,7 @@ func (r *Registry) Catalog() *Catalog {
 		base := r.defaultBaseURL(name)
 		cc := CatalogConnector{
 			Name: s.Name, Title: s.Title, Description: s.Description, Icon: s.Icon,
-			DocsURL: s.DocsURL, BaseURL: base,
+			DocsURL: s.DocsURL, BaseURL: base, OAuth: s.OAuth != nil,
 			Actions: []CatalogAction{}, Triggers: []CatalogTrigger{},
 		}
 		if len(s.Credential) > 0 {
@@ -162,7 +165,10 @@ func FieldsSchema(fields []Field) map[string]any {
 			p["format"] = "password"
 		}
 		props[f.Name] = p
-		if f.Required && f.Default == nil {
+		// A field only actions need, or one that applies only in some
+		// mode, is not required of every credential; the UI reads
+		// for_actions and when from the declared fields.
+		if f.Required && f.Default == nil && !f.ForActions && f.When == nil {
 			required = append(required, f.Name)
 		}
 	}

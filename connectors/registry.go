@@ -220,9 +220,14 @@ func CheckSpec(s *Spec) error {
 			if f.Secret && f.Default != nil {
 				add("%s: a secret field cannot have a default", fp)
 			}
+			if f.ForActions && path != "credential" {
+				add("%s: for_actions is only for credential fields", fp)
+			}
 		}
+		probs = append(probs, checkConditions(path, fields)...)
 	}
 	checkFields("credential", s.Credential)
+	probs = append(probs, checkOAuth(s)...)
 	actions := map[string]bool{}
 	for i, a := range s.Actions {
 		if a == nil {
@@ -438,7 +443,7 @@ func (r *Registry) NewCall(inv Invocation) (*Call, error) {
 	}
 	var cred Values
 	if len(s.Credential) > 0 || inv.Credential != nil {
-		cred, err = ValidateCredential(s.Credential, inv.Credential)
+		cred, err = ValidateActionCredential(s.Credential, inv.Credential)
 		if err != nil {
 			return nil, Permanent(fmt.Errorf("validating %s credential: %w", inv.Connector, err))
 		}

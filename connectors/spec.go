@@ -49,6 +49,20 @@ type Field struct {
 	// "Stripe secret keys start with sk_".
 	Pattern     string `json:"pattern,omitempty"`
 	PatternHelp string `json:"pattern_help,omitempty"`
+	// ForActions marks a credential field that only the connector's
+	// actions read (an API token), as opposed to the trigger's webhook
+	// secret. A Required ForActions field may be left empty when a
+	// credential is saved, so a credential used only for a trigger asks
+	// only for the trigger's secret; an action step using such a
+	// credential fails with a permanent error naming the field (see
+	// ValidateActionCredential).
+	ForActions bool `json:"for_actions,omitempty"`
+	// When, if set, makes the field apply only while another field of the
+	// same list has one of the listed values: the generic webhook
+	// credential's HMAC settings apply only when its auth mode is hmac. A
+	// field that does not apply is hidden by the UI, gets no default and
+	// is not required; a value given for it is refused when saved.
+	When *Condition `json:"when,omitempty"`
 }
 
 // Spec is everything a connector declares about itself.
@@ -92,7 +106,10 @@ type Spec struct {
 	OriginFrom func(credential Values) string `json:"-"`
 	// UserURLs is true for connectors that call URLs users type (http,
 	// webhook): their actions get the SSRF-guarded client in Call.HTTP.
-	UserURLs bool       `json:"user_urls,omitempty"`
+	UserURLs bool `json:"user_urls,omitempty"`
+	// OAuth, when set, lets a credential of this connector be connected
+	// with OAuth 2 instead of typed (see OAuth).
+	OAuth    *OAuth     `json:"oauth,omitempty"`
 	Triggers []*Trigger `json:"triggers,omitempty"`
 	Actions  []*Action  `json:"actions,omitempty"`
 }
@@ -175,6 +192,11 @@ type Response struct {
 	Status      int
 	ContentType string
 	Body        []byte
+	// Header holds more reply headers, for handshakes that answer in
+	// headers (the CloudEvents webhook validation's
+	// WebHook-Allowed-Origin). Content-Type and Content-Length come from
+	// the fields above and are not taken from here.
+	Header http.Header
 }
 
 // Verifier checks that a delivery really comes from the provider. It is
@@ -196,6 +218,15 @@ type Verifier interface {
 // does not implement Authenticator always authenticates.
 type Authenticator interface {
 	Authenticates(credential Values) bool
+}
+
+// SecretHeaders is an optional interface of a Verifier whose credential
+// names a header that carries a secret (a shared token in a header the
+// user chose): the pipeline redacts the headers it returns in the event
+// log, as it redacts Trigger.SignatureHeaders. It must not fail; names are
+// matched without case.
+type SecretHeaders interface {
+	SecretHeaders(credential Values) []string
 }
 
 // Authenticates reports whether v's acceptance of a delivery, under
@@ -264,6 +295,11 @@ type Trigger struct {
 	// the extractor turns the body into JSON events, and the pipeline
 	// checks those against its limits instead of the raw body.
 	BodyTypes []string `json:"body_types,omitempty"`
+	// AnyContentType is true when the provider's body may be of any media
+	// type (a CloudEvent in binary mode carries its data as the body, XML
+	// or text as much as JSON), so the pipeline leaves the content type to
+	// the extractor instead of demanding JSON.
+	AnyContentType bool `json:"any_content_type,omitempty"`
 	// SignatureHeaders are headers that carry secrets or signatures, and
 	// are redacted in the event log.
 	SignatureHeaders []string `json:"signature_headers,omitempty"`

@@ -48,24 +48,54 @@ func fieldError(path, field, problem string) error {
 // string", "input.mode: must be one of a, b". Unknown fields are refused, so
 // a typo does not silently drop a value.
 func ValidateInput(fields []Field, in Values) (Values, error) {
-	return validateValues("input", fields, in, nil)
+	return validateValues("input", fields, in, nil, useSave)
 }
 
-// ValidateCredential checks credential values the same way, with paths
-// starting with "credential.". A "base_url" value (BaseURLField) is always
-// accepted here; Spec.CredentialBaseURL decides whether its host is
-// honoured.
+// ValidateCredential checks credential values the way a credential is
+// saved, with paths starting with "credential.". A "base_url" value
+// (BaseURLField) is always accepted here; Spec.CredentialBaseURL decides
+// whether its host is honoured. Fields only actions read (Field.ForActions)
+// are not required here, so a credential used only for a trigger holds only
+// the trigger's secret; a value for a field whose Field.When condition does
+// not hold is refused ("applies only when auth is hmac").
 func ValidateCredential(fields []Field, in Values) (Values, error) {
-	return validateValues("credential", fields, in, []string{"base_url"})
+	return validateValues("credential", fields, in, []string{"base_url"}, useSave)
+}
+
+// ValidateActionCredential checks a saved credential as an action step
+// uses it: a Required ForActions field must be set ("credential.bot_token:
+// required to run actions: …"), and values of fields whose When condition
+// does not hold are dropped rather than refused, since a credential saved
+// before the condition existed may still carry them.
+func ValidateActionCredential(fields []Field, in Values) (Values, error) {
+	return validateValues("credential", fields, in, []string{"base_url"}, useAction)
 }
 
 // ValidateOptions checks trigger options, with paths starting with
 // "options.".
 func ValidateOptions(fields []Field, in Values) (Values, error) {
-	return validateValues("options", fields, in, nil)
+	return validateValues("options", fields, in, nil, useSave)
 }
 
-func validateValues(prefix string, fields []Field, in Values, extra []string) (Values, error) {
+// valuesUse says who validates a set of values, which decides what
+// ForActions and When mean.
+type valuesUse int
+
+const (
+	// useSave: values being saved (a credential, an action's input,
+	// trigger options). ForActions fields are optional; values of fields
+	// that do not apply are refused.
+	useSave valuesUse = iota
+	// useAction: a stored credential an action step is about to use.
+	// ForActions fields are required; values of fields that do not apply
+	// are dropped.
+	useAction
+)
+
+// requiredForActions is the problem reported for a missing ForActions field.
+const requiredForActions = "required to run actions: this credential holds only the trigger's fields; add this one to the credential"
+
+func validateValues(prefix string, fields []Field, in Values, extra []string, use valuesUse) (Values, error) {
 	out := make(Values, len(fields))
 	var errs []*FieldError
 	known := make(map[string]bool, len(fields))
@@ -73,13 +103,30 @@ func validateValues(prefix string, fields []Field, in Values, extra []string) (V
 		known[f.Name] = true
 		path := prefix + "." + f.Name
 		v, present := in[f.Name]
+		if f.When != nil && !f.When.holds(fields, in) {
+			// The field does not apply (another mode is chosen): no
+			// default, not required, and a value is refused on save.
+			if present && v != nil && v != "" && use == useSave {
+				problem := f.When.problem(fields, in)
+				if _, bad := checkValue(f, v); bad != "" {
+					problem = bad // a wrong value is the first thing to fix
+				}
+				errs = append(errs, &FieldError{Path: path, Field: f.Name, Problem: problem})
+			}
+			continue
+		}
+		required := f.Required && (!f.ForActions || use == useAction)
+		missing := "required"
+		if f.ForActions {
+			missing = requiredForActions
+		}
 		if !present || v == nil {
 			if f.Default != nil {
 				out[f.Name] = f.Default
 				continue
 			}
-			if f.Required {
-				errs = append(errs, &FieldError{Path: path, Field: f.Name, Problem: "required"})
+			if required {
+				errs = append(errs, &FieldError{Path: path, Field: f.Name, Problem: missing})
 			}
 			continue
 		}
@@ -88,8 +135,10 @@ func validateValues(prefix string, fields []Field, in Values, extra []string) (V
 			errs = append(errs, &FieldError{Path: path, Field: f.Name, Problem: problem})
 			continue
 		}
-		if f.Required && nv == "" {
-			errs = append(errs, &FieldError{Path: path, Field: f.Name, Problem: "required"})
+		if nv == "" && (required || (f.ForActions && f.Required)) {
+			if required {
+				errs = append(errs, &FieldError{Path: path, Field: f.Name, Problem: missing})
+			}
 			continue
 		}
 		out[f.Name] = nv

@@ -156,6 +156,11 @@ func (d *delivery) redacted() map[string]string {
 	for _, name := range d.rt.trigger.SignatureHeaders {
 		redact(h, name)
 	}
+	if sh, ok := d.rt.trigger.Verifier.(connectors.SecretHeaders); ok && d.rt.credential != nil {
+		for _, name := range sh.SecretHeaders(d.rt.credential) {
+			redact(h, name)
+		}
+	}
 	d.headers = h
 	return h
 }

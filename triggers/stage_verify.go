@@ -52,6 +52,11 @@ func (g *Ingestor) handshake(w http.ResponseWriter, d *delivery) bool {
 		countDelivery(rt, outcomeHandshake)
 		d.log(d.logRow(store.EventIgnored, store.VerificationOK, "provider handshake answered"))
 	}
+	for k, vs := range resp.Header {
+		if k = http.CanonicalHeaderKey(k); k != "Content-Type" && k != "Content-Length" {
+			w.Header()[k] = append([]string(nil), vs...)
+		}
+	}
 	writeRaw(w, resp.Status, resp.ContentType, resp.Body)
 	return true
 }

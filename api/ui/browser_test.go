@@ -3,6 +3,7 @@ package ui_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -18,7 +19,10 @@ import (
 
 	"github.com/hookflow/hookflow/api"
 	"github.com/hookflow/hookflow/api/ui"
+	"github.com/hookflow/hookflow/connectors"
 	"github.com/hookflow/hookflow/connectors/all"
+	"github.com/hookflow/hookflow/engine/credentials"
+	"github.com/hookflow/hookflow/engine/credentials/oauthtest"
 	"github.com/hookflow/hookflow/engine/definition"
 	"github.com/hookflow/hookflow/engine/interpreter"
 	"github.com/hookflow/hookflow/engine/secrets"
@@ -40,6 +44,8 @@ type stack struct {
 	url      string
 	store    *store.Store
 	adminKey string
+	oauth    *credentials.OAuth
+	as       *oauthtest.Server
 }
 
 func newStack(t *testing.T) *stack {
@@ -72,7 +78,16 @@ func newStack(t *testing.T) *stack {
 	svc.SyncSchedule = trig.Scheduler.Sync
 	r := api.NewRouter(api.RouterConfig{})
 	r.Any(triggers.HookPath, func(c *gin.Context) { trig.Ingestor.Serve(c.Writer, c.Request, c.Param("token")) })
+	// OAuth 2 against a fake authorization server whose consent page
+	// approves at once and redirects back to this stack's callback.
+	as := oauthtest.New(t, "ui-client", "ui-secret", base+api.OAuthCallbackPath)
+	oauth := credentials.NewOAuth(credentials.OAuthConfig{
+		Clients:     map[string]credentials.OAuthClient{"hubspot": {ID: "ui-client", Secret: "ui-secret"}},
+		RedirectURL: base + api.OAuthCallbackPath,
+		Endpoints:   map[string]connectors.OAuth{"hubspot": {AuthURL: as.AuthURL(), TokenURL: as.TokenURL(), RevokeURL: as.RevokeURL()}},
+	}, st, kr, reg)
 	cfg := api.Config{
+		OAuth: oauth, OAuthRedirectURL: base + api.OAuthCallbackPath,
 		Manage:   svc,
 		Triggers: api.TriggersService(trig),
 		// Test runs are real dry runs of the interpreter, with actions
@@ -93,7 +108,7 @@ func newStack(t *testing.T) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &stack{url: base, store: st, adminKey: plain}
+	return &stack{url: base, store: st, adminKey: plain, oauth: oauth, as: as}
 }
 
 func screenshotDir(t *testing.T) string {
@@ -173,6 +188,78 @@ func TestBrowser(t *testing.T) {
 		if cell := b.text("table.list td.mono"); strings.Contains(cell, "1234-abcd") {
 			t.Fatalf("the credential list shows the secret: %q", cell)
 		}
+		noProblems(t)
+	})
+
+	t.Run("credential forms follow the mode and the use", func(t *testing.T) {
+		b := b0.with(t)
+		b.click("#new-credential")
+		// The generic webhook credential shows only the chosen mode's
+		// fields: no HMAC header or algorithm for a Standard Webhooks secret.
+		b.selectOption("#cred-connector", "webhook")
+		b.waitFor(`document.querySelector("select[name=auth]")`, "the webhook credential fields")
+		visible := func(name string) bool {
+			var on bool
+			b.eval(`!document.querySelector(".field:has([name=`+name+`])").hidden`, &on)
+			return on
+		}
+		if visible("header") || visible("algorithm") || visible("username") || visible("token") || !visible("secret") {
+			t.Fatal("standard mode (the default) shows another mode's fields, or hides the secret")
+		}
+		b.selectOption("select[name=auth]", "hmac")
+		if !visible("header") || !visible("algorithm") || visible("username") {
+			t.Fatal("hmac mode does not show exactly the HMAC settings")
+		}
+		b.selectOption("select[name=auth]", "basic")
+		if visible("header") || !visible("username") || !visible("password") || visible("token") {
+			t.Fatal("basic mode does not show exactly username and password")
+		}
+		// A Telegram credential for the trigger alone needs only its
+		// secret token: the bot token is marked as needed for actions.
+		b.typeInto("#cred-name", "tg-trigger")
+		b.selectOption("#cred-connector", "telegram")
+		b.waitFor(`document.querySelector("#cred-actions-note")`, "the note on fields only actions need")
+		if note := b.text("#cred-actions-note"); !strings.Contains(note, "Bot token") {
+			t.Fatalf("actions note = %q, want it to name the Bot token", note)
+		}
+		b.typeInto("input[name=secret_token]", "hook_secret_1")
+		b.click(`form[aria-label="New credential"] button[type=submit]`)
+		b.waitFor(`[...document.querySelectorAll("table.list td")].some(td => td.innerText === "tg-trigger")`, "the trigger-only credential in the list")
+		noProblems(t)
+	})
+
+	t.Run("connect an account with OAuth, and reconnect it", func(t *testing.T) {
+		b := b0.with(t)
+		connected := `[...document.querySelectorAll("tr[data-credential='hubspot-ui'] .badge")].some(x => x.innerText === "connected")`
+		b.navigate(s.url + "/#/credentials")
+		b.waitFor(`document.querySelector("#connect-hubspot")`, "the Connect HubSpot button")
+		if label := b.text("#connect-hubspot"); label != "Connect HubSpot" {
+			t.Fatalf("button says %q", label)
+		}
+		b.typeInto("#connect-name", "hubspot-ui")
+		// The browser goes to the (fake) provider, which approves and
+		// sends it back through /oauth/callback to the Credentials page.
+		b.click("#connect-hubspot")
+		b.waitFor(`location.hash.startsWith("#/credentials?connected=hubspot-ui") && `+connected, "the connected HubSpot credential")
+
+		// The provider stops accepting the connection: the next refresh
+		// gets invalid_grant and the credential asks to be reconnected.
+		ctx := context.Background()
+		v, err := s.oauth.Token(ctx, "hubspot-ui")
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.as.RevokeGrants()
+		if _, err := s.oauth.Refresh(ctx, "hubspot-ui", v.String("access_token")); !errors.Is(err, credentials.ErrReconnect) {
+			t.Fatalf("refresh after the grant was revoked: %v", err)
+		}
+		b.navigate(s.url + "/#/credentials")
+		b.waitFor(`document.querySelector("#reconnect-hubspot-ui")`, "the Reconnect HubSpot button")
+		if row := b.text("tr[data-credential='hubspot-ui']"); !strings.Contains(row, "reconnect needed") || !strings.Contains(row, "Reconnect HubSpot") {
+			t.Fatalf("the credential row says %q", row)
+		}
+		b.click("#reconnect-hubspot-ui")
+		b.waitFor(`location.hash.startsWith("#/credentials?connected=hubspot-ui") && `+connected, "the reconnected credential")
 		noProblems(t)
 	})
 

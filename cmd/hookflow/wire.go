@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/sdk/worker"
@@ -13,6 +14,7 @@ import (
 	"github.com/hookflow/hookflow/api/ui"
 	"github.com/hookflow/hookflow/connectors"
 	"github.com/hookflow/hookflow/connectors/all"
+	"github.com/hookflow/hookflow/engine/credentials"
 	"github.com/hookflow/hookflow/engine/interpreter"
 	"github.com/hookflow/hookflow/engine/platform/app"
 	"github.com/hookflow/hookflow/engine/platform/config"
@@ -56,13 +58,37 @@ func newApp(ctx context.Context, cfg config.Config, opts app.Options) (*app.App,
 // wiring holds what the components of one process share.
 type wiring struct {
 	reg *connectors.Registry
+	// oauthOnce builds oauth, shared by the worker (token refresh) and
+	// the API (connect, callback, disconnect) of one process.
+	oauthOnce sync.Once
+	oauth     *credentials.OAuth
+	oauthErr  error
 	// trig is the triggers service, built by mount (API processes only).
 	trig *triggers.Service
 }
 
+// oauthFor returns the process's OAuth 2 service, or nil when no
+// --oauth-clients are configured.
+func (w *wiring) oauthFor(deps app.Deps) (*credentials.OAuth, error) {
+	w.oauthOnce.Do(func() {
+		clients, err := credentials.ParseOAuthClients(deps.Config.OAuthClients)
+		if err != nil || len(clients) == 0 || deps.Keyring == nil {
+			w.oauthErr = err
+			return
+		}
+		w.oauth = credentials.NewOAuth(credentials.OAuthConfig{Clients: clients, RedirectURL: deps.Config.OAuthRedirectURL()},
+			deps.Store, deps.Keyring, w.reg)
+	})
+	return w.oauth, w.oauthErr
+}
+
 // registerWorker registers the interpreter's workflows and activities.
 func (w *wiring) registerWorker(reg worker.Registry, deps app.Deps) error {
-	interpreter.Register(reg, interpreter.Deps{Store: deps.Store, Registry: w.reg, Keyring: deps.Keyring,
+	oauth, err := w.oauthFor(deps)
+	if err != nil {
+		return err
+	}
+	interpreter.Register(reg, interpreter.Deps{Store: deps.Store, Registry: w.reg, Keyring: deps.Keyring, OAuth: oauth,
 		Temporal: deps.Temporal, TaskQueue: deps.Config.TaskQueue, Logger: deps.Logger.With("component", "interpreter"),
 		Limits: interpreter.Limits{ExpressionTimeout: deps.Config.ExpressionTimeout}})
 	return nil
@@ -99,9 +125,13 @@ func (w *wiring) mount(router *gin.Engine, deps app.Deps) error {
 
 	svc := &manage.Service{Store: deps.Store, Registry: w.reg, Keyring: deps.Keyring,
 		WebhookBaseURL: deps.Config.WebhookBaseURL(), SyncSchedule: trig.Scheduler.Sync}
-	runner := &dryrun.Runner{Registry: w.reg, Store: deps.Store, Keyring: deps.Keyring, Logger: deps.Logger}
+	oauth, err := w.oauthFor(deps)
+	if err != nil {
+		return err
+	}
+	runner := &dryrun.Runner{Registry: w.reg, Store: deps.Store, Keyring: deps.Keyring, OAuth: oauth, Logger: deps.Logger}
 	cfg := api.Config{Manage: svc, Logger: deps.Logger, Metrics: true, Tester: api.DryRuns(runner),
-		Triggers: api.TriggersService(trig), Changed: trig.Invalidate}
+		Triggers: api.TriggersService(trig), Changed: trig.Invalidate, OAuth: oauth, OAuthRedirectURL: deps.Config.OAuthRedirectURL()}
 	if deps.Temporal != nil {
 		cfg.Runs = &runops.Controller{Store: deps.Store, Temporal: deps.Temporal, TaskQueue: deps.Config.TaskQueue}
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hookflow/hookflow/connectors"
 	"github.com/hookflow/hookflow/connectors/bigcommerce"
+	"github.com/hookflow/hookflow/connectors/cloudevents"
 	"github.com/hookflow/hookflow/connectors/datadog"
 	"github.com/hookflow/hookflow/connectors/discord"
 	"github.com/hookflow/hookflow/connectors/drift"
@@ -46,6 +47,7 @@ func Connectors() []connectors.Connector {
 		webhook.New(),
 		// Providers: one line each, e.g. stripe.New(),
 		bigcommerce.New(),
+		cloudevents.New(),
 		datadog.New(),
 		discord.New(),
 		drift.New(),

@@ -72,8 +72,23 @@ func New() *connectors.Spec {
 		Icon:        "https://www.hubspot.com/hubfs/HubSpot_Logos/HubSpot-Inversed-Favicon.png",
 		DocsURL:     "https://developers.hubspot.com/docs/api/crm/understanding-the-crm",
 		BaseURL:     DefaultBaseURL,
-		Credential:  cred,
-		Triggers:    []*connectors.Trigger{Trigger()},
+		// HubSpot public apps connect with OAuth 2 (developers.hubspot.com
+		// "Working with OAuth"); a private app token can still be pasted.
+		OAuth: &connectors.OAuth{
+			AuthURL:  "https://app.hubspot.com/oauth/authorize",
+			TokenURL: "https://api.hubapi.com/oauth/v1/token",
+			Scopes:   []string{"oauth", "crm.objects.contacts.read", "crm.objects.contacts.write", "crm.objects.deals.read", "crm.objects.deals.write"},
+			PKCE:     true,
+			// HubSpot's token endpoint reads client_id and client_secret
+			// from the form body. No RevokeURL: HubSpot deletes refresh
+			// tokens with DELETE /oauth/v1/refresh-tokens/{token}, not an
+			// RFC 7009 endpoint, so disconnecting deletes the tokens here
+			// and the user removes the app in HubSpot (Settings →
+			// Integrations → Connected apps).
+			ClientAuthInBody: true,
+		},
+		Credential: cred,
+		Triggers:   []*connectors.Trigger{Trigger()},
 		Actions: []*connectors.Action{
 			upsertContactAction(),
 			createDealAction(),

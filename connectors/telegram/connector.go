@@ -51,7 +51,7 @@ func New() *connectors.Spec {
 func credentialFields() []connectors.Field {
 	own := []connectors.Field{
 		{
-			Name: CredentialBotToken, Title: "Bot token", Type: connectors.TypeString, Required: true, Secret: true,
+			Name: CredentialBotToken, Title: "Bot token", Type: connectors.TypeString, Required: true, ForActions: true, Secret: true,
 			Example: "123456789:AAH…", Pattern: `^[0-9]+:[A-Za-z0-9_-]+$`,
 			PatternHelp: "a Telegram bot token looks like 123456789:AAH… (digits, a colon, then letters, digits, _ and -)",
 			Help:        "Send /newbot (or /token for an existing bot) to @BotFather in Telegram and copy the token it replies with.",

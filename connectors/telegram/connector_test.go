@@ -54,3 +54,13 @@ func TestSpec(t *testing.T) {
 		t.Fatal("a Slack token was accepted as a Telegram bot token")
 	}
 }
+
+// A credential saved for the webhook trigger holds only the secret token;
+// the bot token is asked for only when an action uses the credential.
+func TestTriggerOnlyCredential(t *testing.T) {
+	connectortest.TriggerOnlyCredential(t, telegram.New(), connectors.Values{telegram.CredentialSecretToken: "s3cr3t_token"},
+		map[string]connectors.Values{
+			"send_message":          {"chat_id": 123456789, "text": "hello"},
+			"answer_callback_query": {"callback_query_id": "4382bfdwdsb323b2d9"},
+		}, telegram.CredentialBotToken)
+}

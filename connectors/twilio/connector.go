@@ -52,7 +52,7 @@ func New() *connectors.Spec {
 
 func credentialFields() []connectors.Field {
 	fields := []connectors.Field{{
-		Name: CredentialAccountSID, Title: "Account SID", Type: connectors.TypeString, Required: true,
+		Name: CredentialAccountSID, Title: "Account SID", Type: connectors.TypeString, Required: true, ForActions: true,
 		Example: "ACXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX", Pattern: `^AC[0-9a-fA-F]{32}$`,
 		PatternHelp: "Twilio Account SIDs are AC followed by 32 hex characters",
 		Help:        "On the Twilio Console home page under Account Info.",

@@ -53,3 +53,11 @@ func TestSpec(t *testing.T) {
 		t.Errorf("an API key SID as account SID gave %v", err)
 	}
 }
+
+// A credential saved for the SMS trigger holds only the Auth Token; the
+// Account SID is asked for only when send_sms uses the credential.
+func TestTriggerOnlyCredential(t *testing.T) {
+	connectortest.TriggerOnlyCredential(t, twilio.New(), connectors.Values{twilio.CredentialAuthToken: testAuthToken},
+		map[string]connectors.Values{"send_sms": {"to": "+14155552671", "from": "+14155550100", "body": "hello"}},
+		twilio.CredentialAccountSID)
+}

@@ -2,6 +2,7 @@ package twilio
 
 import (
 	"embed"
+	"net/http"
 	"strings"
 
 	"github.com/hookflow/hookflow/connectors"
@@ -44,7 +45,23 @@ func Trigger() *connectors.Trigger {
 		Samples:          connectors.RecordedSamples(testdata, connectors.DeliveriesFile("webhook"), connectors.ExtractorFunc(Extract)),
 		FormBody:         true,
 		SignatureHeaders: []string{HeaderSignature},
-		Verifier:         Verifier{},
-		Extractor:        connectors.ExtractorFunc(Extract),
+		// Twilio executes the TwiML it gets back: an empty <Response/>
+		// tells it to do nothing more (no auto-reply SMS), where hookflow's
+		// JSON receipt would be logged by Twilio as error 12300 (invalid
+		// Content-Type) on every message.
+		Ack:       EmptyTwiML(),
+		Verifier:  Verifier{},
+		Extractor: connectors.ExtractorFunc(Extract),
 	}
+}
+
+// EmptyTwiMLBody is the TwiML document that tells Twilio to take no further
+// action for a message or status callback.
+const EmptyTwiMLBody = `<?xml version="1.0" encoding="UTF-8"?><Response/>`
+
+// EmptyTwiML is the reply to every accepted Twilio delivery: 200 with an
+// empty TwiML <Response/> as text/xml, which Twilio documents as the way
+// to acknowledge a messaging webhook without replying.
+func EmptyTwiML() *connectors.Response {
+	return &connectors.Response{Status: http.StatusOK, ContentType: "text/xml; charset=utf-8", Body: []byte(EmptyTwiMLBody)}
 }

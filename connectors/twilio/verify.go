@@ -25,8 +25,8 @@ const HeaderSignature = "X-Twilio-Signature"
 const QueryBodySHA256 = "bodySHA256"
 
 // Verifier checks X-Twilio-Signature: base64 HMAC-SHA1 under the auth token
-// of the full URL Twilio called followed by every POST parameter, sorted by
-// name, as name+value. For JSON bodies Twilio instead signs the URL alone,
+// of the full URL Twilio called followed by every distinct POST parameter,
+// sorted by name, as name+value (see sortedParams for repeated names). For JSON bodies Twilio instead signs the URL alone,
 // which then carries bodySHA256, the hex SHA-256 of the body, checked here
 // too.
 //
@@ -78,7 +78,11 @@ func (Verifier) Verify(r *connectors.Request, credential connectors.Values, _ ti
 }
 
 // sortedParams concatenates name+value for every parameter, sorted by name
-// and, for repeated names, by value, as Twilio's libraries do.
+// and, for repeated names, by value, with repeated identical values counted
+// once. That last rule is twilio-python's RequestValidator.compute_signature
+// (it iterates sorted(set(values)) for each sorted(set(params)) name): a
+// form such as "MediaUrl=a&MediaUrl=a" is signed as "MediaUrla", and a
+// verifier that signed every copy would refuse Twilio's genuine request.
 func sortedParams(form url.Values) []byte {
 	keys := make([]string, 0, len(form))
 	for k := range form {
@@ -89,7 +93,10 @@ func sortedParams(form url.Values) []byte {
 	for _, k := range keys {
 		vals := append([]string(nil), form[k]...)
 		sort.Strings(vals)
-		for _, v := range vals {
+		for i, v := range vals {
+			if i > 0 && v == vals[i-1] {
+				continue // an identical repeat is signed once
+			}
 			b.WriteString(k)
 			b.WriteString(v)
 		}

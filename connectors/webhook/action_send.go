@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/connectors/cloudevents"
 	"github.com/hookflow/hookflow/connectors/signature"
 )
 
@@ -112,6 +113,10 @@ type Delivery struct {
 	Secrets []string
 	// Header holds extra headers; the webhook-* headers always win.
 	Header http.Header
+	// ContentType is the body's media type; "" means application/json.
+	// A delivery sent as a structured CloudEvent is
+	// application/cloudevents+json.
+	ContentType string
 	// RetryClientErrors makes 4xx replies retryable, as Svix does, for
 	// receivers that answer 4xx while misconfigured. 410 Gone is never
 	// retried.
@@ -172,7 +177,11 @@ func Deliver(ctx context.Context, client *connectors.Client, d *Delivery) (*Resu
 	if h == nil {
 		h = http.Header{}
 	}
-	h.Set("Content-Type", "application/json")
+	ct := d.ContentType
+	if ct == "" {
+		ct = "application/json"
+	}
+	h.Set("Content-Type", ct)
 	h.Set(signature.HeaderWebhookID, d.ID)
 	h.Set(signature.HeaderWebhookTimestamp, fmt.Sprint(ts.Unix()))
 	h.Set(signature.HeaderWebhookSignature, sig)
@@ -206,6 +215,16 @@ func excerpt(b []byte) string {
 	return strings.ToValidUTF8(string(b), "")
 }
 
+// Inputs of the send action that make it send a CloudEvent.
+const (
+	InputCloudEvents = "cloudevents"
+	InputSource      = "source"
+)
+
+// DefaultCloudEventSource is the source attribute of CloudEvents the send
+// action sends when its input names none.
+const DefaultCloudEventSource = "/hookflow"
+
 // Payload is the Standard Webhooks body the send action builds.
 type Payload struct {
 	Type      string    `json:"type"`
@@ -232,6 +251,14 @@ func sendAction(now func() time.Time) *connectors.Action {
 				Example: "0s,5s,5m,30m,2h", Help: "Waits before each attempt, comma-separated. The delivery workflow runs them as durable timers."},
 			{Name: "retry_client_errors", Title: "Retry 4xx replies", Type: connectors.TypeBoolean, Default: false,
 				Help: "Retry when the receiver answers 4xx (except 410 Gone), as Svix does. By default a 4xx is final."},
+			{Name: InputCloudEvents, Title: "Send as CloudEvent", Type: connectors.TypeString,
+				Enum: []string{cloudevents.ModeBinary, cloudevents.ModeStructured},
+				Help: "Optional: send a CloudEvents 1.0 event instead of the {type, timestamp, data} payload. binary: ce-* headers " +
+					"and the data as the JSON body; structured: the whole event as application/cloudevents+json. The id is the " +
+					"message id, the type the event type. The webhook-* signature headers are sent either way."},
+			{Name: InputSource, Title: "CloudEvent source", Type: connectors.TypeString, Example: "https://shop.example.com/orders",
+				Help: "The CloudEvent's source attribute (a URI reference identifying the producer). Default: " + DefaultCloudEventSource + ".",
+				When: &connectors.Condition{Field: InputCloudEvents, Values: []string{cloudevents.ModeBinary, cloudevents.ModeStructured}}},
 		},
 		OutputSample: json.RawMessage(`{"message_id":"msg_5c1f0b9e0d6a4e7f9a1b2c3d4e5f6a7b","status":200,"duration_ns":41000000,"duration_ms":41,"attempted_at":"2026-01-02T03:04:05Z","response":"ok"}`),
 		Run: func(ctx context.Context, call *connectors.Call) (any, error) {
@@ -267,11 +294,31 @@ func DeliveryFromCall(call *connectors.Call, now func() time.Time) (*Delivery, e
 	if id == "" {
 		id = "msg_" + call.IdempotencyKey
 	}
-	body, err := json.Marshal(Payload{Type: in.String("event_type"), Timestamp: now().UTC(), Data: in["data"]})
-	if err != nil {
-		return nil, fmt.Errorf("input.data: encoding JSON: %w", err)
-	}
 	h := http.Header{}
+	var body []byte
+	contentType := ""
+	if mode := in.String(InputCloudEvents); mode != "" {
+		source := in.String(InputSource)
+		if source == "" {
+			source = DefaultCloudEventSource
+		}
+		ceh, ceBody, err := cloudevents.Encode(mode, cloudevents.Outgoing{ID: id, Source: source, Type: in.String("event_type"),
+			Time: now().UTC(), Data: in["data"]})
+		if err != nil {
+			return nil, fmt.Errorf("input.%s: %w", InputCloudEvents, err)
+		}
+		body, contentType = ceBody, ceh.Get("Content-Type")
+		ceh.Del("Content-Type")
+		for k, vs := range ceh {
+			h[k] = vs
+		}
+	} else {
+		var err error
+		body, err = json.Marshal(Payload{Type: in.String("event_type"), Timestamp: now().UTC(), Data: in["data"]})
+		if err != nil {
+			return nil, fmt.Errorf("input.data: encoding JSON: %w", err)
+		}
+	}
 	if extra, ok := in["headers"].(map[string]any); ok {
 		keys := make([]string, 0, len(extra))
 		for k := range extra {
@@ -287,7 +334,7 @@ func DeliveryFromCall(call *connectors.Call, now func() time.Time) (*Delivery, e
 		}
 	}
 	return &Delivery{
-		URL: in.String("url"), ID: id, Body: body, Header: h,
+		URL: in.String("url"), ID: id, Body: body, Header: h, ContentType: contentType,
 		Secrets:           []string{call.Credential.String(CredentialSecret), call.Credential.String(CredentialPreviousSecret)},
 		RetryClientErrors: in["retry_client_errors"] == true,
 		Now:               now,

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/connectors/cloudevents"
 	"github.com/hookflow/hookflow/connectors/connectortest"
 	"github.com/hookflow/hookflow/connectors/signature"
 	"github.com/hookflow/hookflow/connectors/webhook"
@@ -316,5 +317,48 @@ func TestSendRefusesPlainHTTPUnlessAllowed(t *testing.T) {
 				t.Fatal("the receiver was called over plain http")
 			}
 		})
+	}
+}
+
+// TestSendAsCloudEvent sends one delivery in each CloudEvents mode and
+// reads it back with the cloudevents trigger's extractor, the way any
+// CloudEvents receiver would; the Standard Webhooks signature still covers
+// the body.
+func TestSendAsCloudEvent(t *testing.T) {
+	for _, mode := range []string{cloudevents.ModeBinary, cloudevents.ModeStructured} {
+		t.Run(mode, func(t *testing.T) {
+			var got *connectors.Request
+			fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				body, _ := io.ReadAll(r.Body)
+				got = &connectors.Request{Method: r.Method, URL: r.URL, Header: r.Header.Clone(), Body: body}
+				w.WriteHeader(http.StatusAccepted)
+			}))
+			defer fake.Close()
+			reg, _ := connectors.NewRegistryConfig(connectors.RegistryConfig{Allow: []string{"127.0.0.1"}})
+			reg.MustRegister(webhook.NewWithClock(fixedNow))
+			_, err := reg.Invoke(context.Background(), connectors.Invocation{Connector: "webhook", Action: "send", RunID: "run-1", StepID: "ce",
+				Input: connectors.Values{"url": fake.URL, "event_type": "com.example.order.paid", "data": map[string]any{"order_id": "1001"},
+					"cloudevents": mode, "source": "https://shop.example.com/orders", "message_id": "msg_ce_1"},
+				Credential: connectors.Values{"secret": secret}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := signature.VerifyStandard(secret, got.Header, got.Body, fixedNow(), 0); err != nil {
+				t.Errorf("the Standard Webhooks signature does not cover the CloudEvent: %v", err)
+			}
+			events, err := cloudevents.Extract(got, nil)
+			if err != nil {
+				t.Fatalf("a CloudEvents receiver cannot read the delivery: %v (headers %v, body %s)", err, got.Header, got.Body)
+			}
+			want := `{"ce":{"datacontenttype":"application/json","id":"msg_ce_1","source":"https://shop.example.com/orders","specversion":"1.0","time":"2026-01-02T03:04:05Z","type":"com.example.order.paid"},"data":{"order_id":"1001"}}`
+			if len(events) != 1 || string(events[0].Body) != want {
+				t.Fatalf("received %+v\nwant %s", events, want)
+			}
+		})
+	}
+	_, err := connectors.ValidateInput(webhook.New().Actions[0].Input, connectors.Values{"url": "https://x.example", "event_type": "a",
+		"data": 1.0, "source": "/s"})
+	if err == nil || !strings.Contains(err.Error(), "input.source: applies only when cloudevents is binary or structured") {
+		t.Errorf("a source without cloudevents gave %v", err)
 	}
 }

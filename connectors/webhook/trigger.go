@@ -20,21 +20,33 @@ var testdata embed.FS
 // string, not only whsec_), for the connector spec to declare.
 var TriggerCredential = []connectors.Field{
 	{Name: CredentialAuth, Title: "Incoming authentication", Type: connectors.TypeString,
-		Enum: []string{AuthHMAC, AuthStandard, AuthBasic, AuthBearer, AuthNone},
-		Help: "How senders prove who they are. Empty: Standard Webhooks when a secret is set, else Basic when a username is set, else Bearer when a token is set, else none."},
-	{Name: CredentialHeader, Title: "Signature header (hmac)", Type: connectors.TypeString, Default: DefaultHMACHeader, Example: "X-Hub-Signature-256"},
-	{Name: CredentialAlgorithm, Title: "HMAC algorithm (hmac)", Type: connectors.TypeString, Enum: []string{"sha1", "sha256", "sha512"}, Default: "sha256"},
-	{Name: CredentialEncoding, Title: "Signature encoding (hmac)", Type: connectors.TypeString, Enum: []string{"hex", "base64"}, Default: "hex"},
-	{Name: CredentialPrefix, Title: "Signature prefix (hmac)", Type: connectors.TypeString, Example: "sha256=",
-		Help: "Text before the signature in the header, removed before comparing."},
-	{Name: CredentialTimestampHeader, Title: "Timestamp header (hmac)", Type: connectors.TypeString,
-		Help: "Optional header with the Unix time of signing; deliveries more than 5 minutes off are refused."},
-	{Name: CredentialSignedPayload, Title: "Signed payload (hmac)", Type: connectors.TypeString, Default: "{body}", Example: "{timestamp}.{body}",
-		Help: "What the sender signs: {body}, {timestamp}, {method} and {url} are replaced."},
-	{Name: CredentialUsername, Title: "Username (basic)", Type: connectors.TypeString},
-	{Name: CredentialPassword, Title: "Password (basic)", Type: connectors.TypeString, Secret: true},
-	{Name: CredentialToken, Title: "Bearer token (bearer)", Type: connectors.TypeString, Secret: true},
+		Enum: []string{AuthStandard, AuthHMAC, AuthBasic, AuthBearer, AuthNone}, Default: AuthStandard,
+		Help: "How senders prove who they are: standard (Standard Webhooks webhook-signature with the signing secret), " +
+			"hmac (a signature header of your choice with the signing secret), basic (username and password), " +
+			"bearer (a token in the Authorization header) or none (anyone with the URL). Only the chosen mode's fields apply."},
+	{Name: CredentialHeader, Title: "Signature header", Type: connectors.TypeString, Default: DefaultHMACHeader, Example: "X-Hub-Signature-256",
+		When: hmacOnly},
+	{Name: CredentialAlgorithm, Title: "HMAC algorithm", Type: connectors.TypeString, Enum: []string{"sha1", "sha256", "sha512"}, Default: "sha256",
+		When: hmacOnly},
+	{Name: CredentialEncoding, Title: "Signature encoding", Type: connectors.TypeString, Enum: []string{"hex", "base64"}, Default: "hex",
+		When: hmacOnly},
+	{Name: CredentialPrefix, Title: "Signature prefix", Type: connectors.TypeString, Example: "sha256=",
+		Help: "Text before the signature in the header, removed before comparing.", When: hmacOnly},
+	{Name: CredentialTimestampHeader, Title: "Timestamp header", Type: connectors.TypeString,
+		Help: "Optional header with the Unix time of signing; deliveries more than 5 minutes off are refused.", When: hmacOnly},
+	{Name: CredentialSignedPayload, Title: "Signed payload", Type: connectors.TypeString, Default: "{body}", Example: "{timestamp}.{body}",
+		Help: "What the sender signs: {body}, {timestamp}, {method} and {url} are replaced.", When: hmacOnly},
+	{Name: CredentialUsername, Title: "Username", Type: connectors.TypeString, Required: true,
+		When: &connectors.Condition{Field: CredentialAuth, Values: []string{AuthBasic}}},
+	{Name: CredentialPassword, Title: "Password", Type: connectors.TypeString, Secret: true, Required: true,
+		When: &connectors.Condition{Field: CredentialAuth, Values: []string{AuthBasic}}},
+	{Name: CredentialToken, Title: "Bearer token", Type: connectors.TypeString, Secret: true, Required: true,
+		When: &connectors.Condition{Field: CredentialAuth, Values: []string{AuthBearer}}},
 }
+
+// hmacOnly is the condition of the hmac mode's settings: a Standard
+// Webhooks secret shows and stores no HMAC header, algorithm or encoding.
+var hmacOnly = &connectors.Condition{Field: CredentialAuth, Values: []string{AuthHMAC}}
 
 // Trigger returns the generic incoming webhook trigger.
 func Trigger() *connectors.Trigger {

@@ -38,7 +38,9 @@ const (
 const DefaultHMACHeader = "X-Signature"
 
 // Verifier authenticates a generic incoming webhook as its credential says.
-// When "auth" is empty the mode is inferred from what the credential holds:
+// Credentials saved now always carry "auth" (it defaults to standard, and
+// only the chosen mode's fields are stored). For one saved before the mode
+// was explicit, "auth" is empty and the mode is inferred from what it holds:
 // a secret means Standard Webhooks (this connector's own signing scheme),
 // a username Basic, a token Bearer, nothing at all none. With hmac and
 // standard, a previous_secret is also accepted, so secrets can be rotated

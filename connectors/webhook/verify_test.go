@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"hash"
+	"reflect"
 	"strconv"
 	"testing"
 	"time"
@@ -68,4 +69,58 @@ func TestVerify(t *testing.T) {
 		{Name: "nothing configured is none", Request: req(string(body)), Now: now},
 		{Name: "unknown mode", Credential: connectors.Values{"auth": "oauth"}, Request: req(string(body)), Now: now, Want: `credential auth "oauth" is not one of hmac, standard, basic, bearer, none`},
 	})
+}
+
+// TestCredentialModeIsExplicit pins what each incoming authentication mode
+// stores and asks for: only the chosen mode's fields apply, so a Standard
+// Webhooks secret carries no HMAC header, algorithm or encoding defaults.
+func TestCredentialModeIsExplicit(t *testing.T) {
+	fields := New().Credential
+	tests := []struct {
+		name string
+		in   connectors.Values
+		want connectors.Values // nil when the credential is refused
+		err  string
+	}{
+		{name: "standard by default, no hmac defaults", in: connectors.Values{"secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"},
+			want: connectors.Values{"auth": "standard", "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}},
+		{name: "hmac gets its defaults", in: connectors.Values{"auth": "hmac", "secret": "s"},
+			want: connectors.Values{"auth": "hmac", "secret": "s", "header": DefaultHMACHeader, "algorithm": "sha256", "encoding": "hex", "signed_payload": "{body}"}},
+		{name: "basic needs username and password", in: connectors.Values{"auth": "basic"},
+			err: "credential.username: required; credential.password: required"},
+		{name: "bearer needs its token", in: connectors.Values{"auth": "bearer"}, err: "credential.token: required"},
+		{name: "hmac setting in standard mode refused", in: connectors.Values{"secret": "whsec_x", "header": "X-Sig"},
+			err: "credential.header: applies only when auth is hmac (it is standard); remove this value or change auth"},
+		{name: "token in basic mode refused", in: connectors.Values{"auth": "basic", "username": "u", "password": "p", "token": "t"},
+			err: "credential.token: applies only when auth is bearer (it is basic); remove this value or change auth"},
+		{name: "none holds nothing", in: connectors.Values{"auth": "none"}, want: connectors.Values{"auth": "none"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := connectors.ValidateCredential(fields, tc.in)
+			if tc.err != "" {
+				if err == nil || err.Error() != tc.err {
+					t.Fatalf("err = %v, want %s", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
+	// A credential saved before the mode was explicit (HMAC defaults
+	// stored beside a whsec_ secret) still works for the send action: the
+	// settings of another mode are dropped, not refused.
+	old := connectors.Values{"secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "header": DefaultHMACHeader, "algorithm": "sha256"}
+	got, err := connectors.ValidateActionCredential(fields, old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, kept := got["header"]; kept || got.String("auth") != AuthStandard {
+		t.Errorf("old credential validated to %v, want auth standard without hmac settings", got)
+	}
 }

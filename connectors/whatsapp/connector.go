@@ -58,13 +58,13 @@ func New() *connectors.Spec {
 func credentialFields() []connectors.Field {
 	own := []connectors.Field{
 		{
-			Name: CredentialAccessToken, Title: "Access token", Type: connectors.TypeString, Required: true, Secret: true,
+			Name: CredentialAccessToken, Title: "Access token", Type: connectors.TypeString, Required: true, ForActions: true, Secret: true,
 			Example: "EAAG…", Pattern: `^EA`, PatternHelp: "Meta access tokens start with EA",
 			Help: "A System User token with the whatsapp_business_messaging permission (Business Settings → Users → System users → " +
 				"Generate new token). The temporary token on the API Setup page expires after 24 hours.",
 		},
 		{
-			Name: CredentialPhoneNumberID, Title: "Phone number ID", Type: connectors.TypeString, Required: true, Example: "106540352242922",
+			Name: CredentialPhoneNumberID, Title: "Phone number ID", Type: connectors.TypeString, Required: true, ForActions: true, Example: "106540352242922",
 			Pattern: `^[0-9]+$`, PatternHelp: "the phone number ID is the numeric id shown under WhatsApp → API Setup, not the phone number",
 			Help: "WhatsApp → API Setup in the Meta App Dashboard, under \"Phone number ID\". Messages are sent from this number.",
 		},

@@ -70,3 +70,16 @@ func TestSpec(t *testing.T) {
 		t.Fatal("a phone number was accepted as the phone number ID")
 	}
 }
+
+// A credential saved for the webhook trigger holds only the app secret and
+// verify token; the access token and phone number ID are asked for only
+// when an action uses the credential.
+func TestTriggerOnlyCredential(t *testing.T) {
+	connectortest.TriggerOnlyCredential(t, whatsapp.New(),
+		connectors.Values{whatsapp.CredentialAppSecret: "app-secret", whatsapp.CredentialVerifyToken: "verify-me"},
+		map[string]connectors.Values{
+			"send_text":     {"to": "+16505551234", "text": "hello"},
+			"send_template": {"to": "+16505551234", "name": "hello_world", "language": "en_US"},
+			"mark_read":     {"message_id": "wamid.HBgLMTY1MDUwNzY1MjAVAgASGBQzQTdCNTg5RjY1MEMyRjlGMjRGNgA="},
+		}, whatsapp.CredentialAccessToken, whatsapp.CredentialPhoneNumberID)
+}

@@ -32,6 +32,17 @@ type WorkflowLookup interface {
 	WorkflowExists(idOrName string) bool
 }
 
+// CredentialFielder is an optional interface of an Env that knows which
+// fields each saved credential holds (their names only, from the
+// credential's hint; no secret is read). Validation then refuses an action
+// step whose credential lacks a field the connector's actions need
+// (connectors.Field.ForActions), such as a Telegram credential saved for
+// the trigger alone. ok is false when the Env cannot tell for name (an
+// OAuth connection, whose tokens the engine manages).
+type CredentialFielder interface {
+	CredentialFields(name string) (fields []string, ok bool)
+}
+
 // StaticEnv is an Env over a fixed list of specs and credentials. A nil
 // Credentials map means credentials are not known: every name exists and
 // belongs to no particular connector. Likewise a nil Workflows.
@@ -41,16 +52,26 @@ type StaticEnv struct {
 	Credentials map[string]string
 	// Workflows holds the ids and names of the saved workflows.
 	Workflows map[string]bool
+	// Fields maps credential name → the names of the fields it holds;
+	// nil, or a name missing, means unknown (see CredentialFielder).
+	Fields map[string][]string
 }
 
 var (
-	_ Env            = (*StaticEnv)(nil)
-	_ WorkflowLookup = (*StaticEnv)(nil)
+	_ Env               = (*StaticEnv)(nil)
+	_ WorkflowLookup    = (*StaticEnv)(nil)
+	_ CredentialFielder = (*StaticEnv)(nil)
 )
 
 // WorkflowExists implements WorkflowLookup.
 func (e *StaticEnv) WorkflowExists(idOrName string) bool {
 	return e.Workflows == nil || e.Workflows[idOrName]
+}
+
+// CredentialFields implements CredentialFielder.
+func (e *StaticEnv) CredentialFields(name string) ([]string, bool) {
+	f, ok := e.Fields[name]
+	return f, ok
 }
 
 // Connector implements Env.

@@ -697,6 +697,32 @@ func (r *run) credential(path, name, connector string, spec *connectors.Spec) {
 		r.errorf(path, "unknown credential %q", name)
 	case owner != "" && connector != "" && owner != connector:
 		r.errorf(path, "credential %q belongs to connector %q, not %q", name, owner, connector)
+	case spec != nil && path != "trigger.credential":
+		r.actionFields(path, name, spec)
+	}
+}
+
+// actionFields refuses an action step's credential that lacks a field the
+// connector's actions need, when the Env knows the credential's fields: a
+// credential saved for the trigger alone holds only its secret.
+func (r *run) actionFields(path, name string, spec *connectors.Spec) {
+	cf, ok := r.env.(CredentialFielder)
+	if !ok {
+		return
+	}
+	held, ok := cf.CredentialFields(name)
+	if !ok {
+		return
+	}
+	var missing []string
+	for _, f := range spec.Credential {
+		if f.ForActions && f.Required && f.Default == nil && !slices.Contains(held, f.Name) {
+			missing = append(missing, f.Name)
+		}
+	}
+	if len(missing) > 0 {
+		r.errorf(path, "credential %q has no %s, which %s actions need (it holds only the trigger's fields); add it to the credential",
+			name, strings.Join(missing, " or "), spec.Title)
 	}
 }
 

@@ -233,3 +233,46 @@ func TestParseErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestActionCredentialNeedsTheActionsFields checks that an action step
+// naming a credential saved for the trigger alone (it lacks a ForActions
+// field) is refused when saved, naming the field, while the trigger may
+// use that credential.
+func TestActionCredentialNeedsTheActionsFields(t *testing.T) {
+	env := &StaticEnv{
+		Specs: []*connectors.Spec{{
+			Name: "telegram", Title: "Telegram",
+			Credential: []connectors.Field{
+				{Name: "bot_token", Type: connectors.TypeString, Required: true, Secret: true, ForActions: true},
+				{Name: "secret_token", Type: connectors.TypeString, Secret: true},
+			},
+			Triggers: []*connectors.Trigger{{Name: "webhook"}},
+			Actions:  []*connectors.Action{{Name: "send_message", Input: []connectors.Field{{Name: "text", Type: connectors.TypeString}}}},
+		}},
+		Credentials: map[string]string{"tg-trigger": "telegram", "tg-bot": "telegram", "tg-unknown": "telegram"},
+		Fields:      map[string][]string{"tg-trigger": {"secret_token"}, "tg-bot": {"bot_token", "secret_token"}},
+	}
+	doc := func(cred string) string {
+		return `{"name": "t", "trigger": {"type": "webhook", "connector": "telegram", "credential": "tg-trigger"},
+		"steps": [{"id": "say", "type": "action", "connector": "telegram", "action": "send_message", "credential": "` + cred + `",
+		"input": {"text": "hi"}}]}`
+	}
+	for _, tc := range []struct{ cred, want string }{
+		{"tg-bot", ""},
+		{"tg-unknown", ""}, // fields not known: judged when the step runs
+		{"tg-trigger", `steps[0].credential: credential "tg-trigger" has no bot_token, which Telegram actions need (it holds only the trigger's fields); add it to the credential`},
+	} {
+		d, errs := Parse([]byte(doc(tc.cred)))
+		if d == nil {
+			t.Fatalf("parse: %v", errs)
+		}
+		errs = Validate(d, env)
+		got := ""
+		for _, e := range errs {
+			got += e.Error()
+		}
+		if !strings.HasPrefix(got, tc.want) || (tc.want == "" && got != "") {
+			t.Errorf("%s: errors %q, want %q", tc.cred, got, tc.want)
+		}
+	}
+}

@@ -181,12 +181,25 @@ func (a *Activities) Action(ctx context.Context, req ActionRequest) (_ StepOutpu
 	if done, ok := a.recalled(ctx, effect, req.Step); ok {
 		return done, nil
 	}
-	cred, err := a.credential(ctx, req.Credential)
+	cred, oauth, err := a.actionCredential(ctx, req.Credential)
 	if err != nil {
 		return StepOutput{}, a.fail(ctx, err)
 	}
-	out, err := a.deps.Registry.Invoke(ctx, connectors.Invocation{Connector: req.Connector, Action: req.Action,
-		Input: connectors.Values(req.Input), Credential: cred, RunID: req.RunID, StepID: req.Step})
+	inv := connectors.Invocation{Connector: req.Connector, Action: req.Action,
+		Input: connectors.Values(req.Input), Credential: cred, RunID: req.RunID, StepID: req.Step}
+	out, err := a.deps.Registry.Invoke(ctx, inv)
+	if err != nil && oauth && unauthorized(err) {
+		// The provider refused the access token before its expiry (revoked
+		// or rotated): refresh once (shared with every other step that hit
+		// the same 401) and try again.
+		var stale string
+		if s, ok := a.deps.Registry.Connector(req.Connector); ok && s.OAuth != nil {
+			stale = cred.String(s.OAuth.AccessTokenField())
+		}
+		if inv.Credential, err = a.deps.OAuth.Refresh(ctx, req.Credential, stale); err == nil {
+			out, err = a.deps.Registry.Invoke(ctx, inv)
+		}
+	}
 	if err != nil {
 		return StepOutput{}, a.fail(ctx, err)
 	}
@@ -470,6 +483,40 @@ func (a *Activities) keep(ctx context.Context, runID, step string, v any) (any, 
 func (a *Activities) credential(ctx context.Context, name string) (connectors.Values, error) {
 	v, _, err := a.credentialOf(ctx, name)
 	return v, err
+}
+
+// actionCredential is credential for an action step, with OAuth 2
+// connections' tokens refreshed when they are about to expire; oauth says
+// the credential is such a connection, whose 401s are worth one refresh.
+func (a *Activities) actionCredential(ctx context.Context, name string) (connectors.Values, bool, error) {
+	if name == "" || a.deps.Store == nil {
+		v, err := a.credential(ctx, name)
+		return v, false, err
+	}
+	c, err := credentials.Resolve(ctx, a.deps.Store, name)
+	if err != nil || !credentials.IsOAuth(c) {
+		v, err := a.credential(ctx, name)
+		return v, false, err
+	}
+	if a.deps.OAuth == nil {
+		return nil, false, connectors.Permanent(fmt.Errorf("credential %q is an OAuth connection, but this worker has no OAuth configuration (--oauth-clients)", name))
+	}
+	v, err := a.deps.OAuth.Token(ctx, name)
+	switch {
+	case connectors.ClassOf(err) == connectors.ClassPermanent:
+		return nil, true, err
+	case errors.Is(err, store.ErrNotFound), errors.Is(err, credentials.ErrUnusable), errors.Is(err, credentials.ErrNoKeyring):
+		return nil, true, connectors.Permanent(err)
+	case err != nil:
+		return nil, true, connectors.Retryable(err)
+	}
+	return v, true, nil
+}
+
+// unauthorized reports whether a provider answered 401.
+func unauthorized(err error) bool {
+	ce := connectors.AsError(err)
+	return ce != nil && ce.Status == http.StatusUnauthorized
 }
 
 // credentialOf is credential plus the name of the connector the credential

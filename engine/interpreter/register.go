@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/engine/credentials"
 	"github.com/hookflow/hookflow/engine/expression"
 	"github.com/hookflow/hookflow/engine/secrets"
 	"github.com/hookflow/hookflow/engine/store"
@@ -88,6 +89,10 @@ type Deps struct {
 	Registry *connectors.Registry
 	// Keyring decrypts credentials inside the action activity.
 	Keyring *secrets.Keyring
+	// OAuth gives the action activity fresh tokens of OAuth 2
+	// credentials and refreshes them on a 401; nil makes a step using an
+	// OAuth credential fail permanently, saying OAuth is not configured.
+	OAuth *credentials.OAuth
 	// HTTP is the client of http steps; nil means Registry.GuardedClient(),
 	// which refuses internal addresses.
 	HTTP *connectors.Client

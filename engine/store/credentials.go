@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 )
 
 type credentialRow struct {
@@ -13,13 +14,17 @@ type credentialRow struct {
 	Ciphertext []byte `db:"ciphertext"`
 	KeyID      string `db:"key_id"`
 	Hint       string `db:"hint"`
-	CreatedAt  int64  `db:"created_at"`
-	UpdatedAt  int64  `db:"updated_at"`
+	Version    int64  `db:"version"`
+	Status     string `db:"status"`
+	// RefreshUntil is read only by ClaimCredentialRefresh.
+	RefreshUntil int64 `db:"refresh_until"`
+	CreatedAt    int64 `db:"created_at"`
+	UpdatedAt    int64 `db:"updated_at"`
 }
 
 func (r credentialRow) credential() Credential {
 	return Credential{ID: r.ID, Name: r.Name, Connector: r.Connector, Ciphertext: r.Ciphertext, KeyID: r.KeyID,
-		Hint: json.RawMessage(r.Hint), CreatedAt: fromMS(r.CreatedAt), UpdatedAt: fromMS(r.UpdatedAt)}
+		Hint: json.RawMessage(r.Hint), Status: r.Status, Version: r.Version, CreatedAt: fromMS(r.CreatedAt), UpdatedAt: fromMS(r.UpdatedAt)}
 }
 
 func hintText(h json.RawMessage) (string, error) {
@@ -44,8 +49,8 @@ func (s *Store) CreateCredential(ctx context.Context, c Credential) (Credential,
 	}
 	t := now()
 	c.ID, c.CreatedAt, c.UpdatedAt, c.Hint = NewID("cred"), t, t, json.RawMessage(hint)
-	_, err = s.db.ExecContext(ctx, s.q(`INSERT INTO credentials (id, name, connector, ciphertext, key_id, hint, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`), c.ID, c.Name, c.Connector, c.Ciphertext, c.KeyID, hint, ms(t), ms(t))
+	_, err = s.db.ExecContext(ctx, s.q(`INSERT INTO credentials (id, name, connector, ciphertext, key_id, hint, status, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`), c.ID, c.Name, c.Connector, c.Ciphertext, c.KeyID, hint, c.Status, ms(t), ms(t))
 	if isUnique(err) {
 		return Credential{}, fmt.Errorf("creating credential %q: name already in use: %w", c.Name, ErrConflict)
 	}
@@ -83,7 +88,7 @@ func (s *Store) ListCredentials(ctx context.Context, opts ListOptions) ([]Creden
 		return nil, "", fmt.Errorf("listing credentials: %w", err)
 	}
 	var rows []credentialRow
-	q := `SELECT id, name, connector, key_id, hint, created_at, updated_at FROM credentials` + w.sql() + suffix
+	q := `SELECT id, name, connector, key_id, hint, version, status, created_at, updated_at FROM credentials` + w.sql() + suffix
 	if err := s.rdb.SelectContext(ctx, &rows, s.q(q), w.args...); err != nil {
 		return nil, "", fmt.Errorf("listing credentials: %w", err)
 	}
@@ -106,6 +111,8 @@ type CredentialUpdate struct {
 	Ciphertext []byte
 	KeyID      string
 	Hint       json.RawMessage
+	// Status, when not nil, sets Credential.Status.
+	Status *string
 }
 
 // UpdateCredential applies u and returns the credential. A name taken by
@@ -126,7 +133,10 @@ func (s *Store) UpdateCredential(ctx context.Context, id string, u CredentialUpd
 		}
 		sets, args = append(sets, "hint = ?"), append(args, hint)
 	}
-	sets, args = append(sets, "updated_at = ?"), append(args, ms(now()))
+	if u.Status != nil {
+		sets, args = append(sets, "status = ?"), append(args, *u.Status)
+	}
+	sets, args = append(sets, "updated_at = ?", "version = version + 1"), append(args, ms(now()))
 	args = append(args, id)
 	res, err := s.db.ExecContext(ctx, s.q(`UPDATE credentials SET `+joinComma(sets)+` WHERE id = ?`), args...)
 	if isUnique(err) {
@@ -173,7 +183,7 @@ func (s *Store) ListCredentialCiphertexts(ctx context.Context) ([]CredentialCiph
 // never overwritten with a stale re-encryption). A changed key id gives
 // ErrConflict; an unknown id ErrNotFound.
 func (s *Store) UpdateCredentialCiphertext(ctx context.Context, id, oldKeyID string, ciphertext []byte, newKeyID string) error {
-	res, err := s.db.ExecContext(ctx, s.q(`UPDATE credentials SET ciphertext = ?, key_id = ?, updated_at = ? WHERE id = ? AND key_id = ?`),
+	res, err := s.db.ExecContext(ctx, s.q(`UPDATE credentials SET ciphertext = ?, key_id = ?, updated_at = ?, version = version + 1 WHERE id = ? AND key_id = ?`),
 		ciphertext, newKeyID, ms(now()), id, oldKeyID)
 	if err != nil {
 		return fmt.Errorf("re-encrypting credential %s: %w", id, err)
@@ -185,4 +195,51 @@ func (s *Store) UpdateCredentialCiphertext(ctx context.Context, id, oldKeyID str
 		return fmt.Errorf("re-encrypting credential %s: key id is no longer %q: %w", id, oldKeyID, ErrConflict)
 	}
 	return nil
+}
+
+// SwapCredentialSecret replaces a credential's ciphertext, hint and status
+// if its version is still version (compare-and-swap), bumping the version
+// and ending any refresh lease. It is how an OAuth token refresh writes
+// its result: a concurrent edit or refresh makes it fail with ErrConflict
+// instead of being overwritten. An unknown id gives ErrNotFound.
+func (s *Store) SwapCredentialSecret(ctx context.Context, id string, version int64, ciphertext []byte, keyID string,
+	hint json.RawMessage, status string) (Credential, error) {
+	h, err := hintText(hint)
+	if err != nil {
+		return Credential{}, fmt.Errorf("swapping credential %s: %w", id, err)
+	}
+	res, err := s.db.ExecContext(ctx, s.q(`UPDATE credentials SET ciphertext = ?, key_id = ?, hint = ?, status = ?,
+		refresh_until = 0, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`),
+		ciphertext, keyID, h, status, ms(now()), id, version)
+	if err != nil {
+		return Credential{}, fmt.Errorf("swapping credential %s: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		if _, err := s.GetCredential(ctx, id); err != nil {
+			return Credential{}, fmt.Errorf("swapping credential %s: %w", id, err)
+		}
+		return Credential{}, fmt.Errorf("swapping credential %s: it changed since version %d: %w", id, version, ErrConflict)
+	}
+	return s.GetCredential(ctx, id)
+}
+
+// ClaimCredentialRefresh takes the refresh lease of a credential until
+// until, if its version is still version and no other lease is running at
+// at. It bumps the version, so the claim itself is a compare-and-swap
+// that exactly one of several processes wins; the others get ErrConflict
+// and wait for the winner's SwapCredentialSecret. The returned credential
+// carries the version the winner must swap on.
+func (s *Store) ClaimCredentialRefresh(ctx context.Context, id string, version int64, at, until time.Time) (Credential, error) {
+	res, err := s.db.ExecContext(ctx, s.q(`UPDATE credentials SET refresh_until = ?, version = version + 1
+		WHERE id = ? AND version = ? AND refresh_until < ?`), ms(until), id, version, ms(at))
+	if err != nil {
+		return Credential{}, fmt.Errorf("claiming the refresh of credential %s: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		if _, err := s.GetCredential(ctx, id); err != nil {
+			return Credential{}, fmt.Errorf("claiming the refresh of credential %s: %w", id, err)
+		}
+		return Credential{}, fmt.Errorf("claiming the refresh of credential %s: another process holds it or it changed: %w", id, ErrConflict)
+	}
+	return s.GetCredential(ctx, id)
 }

@@ -107,9 +107,23 @@ type Credential struct {
 	Ciphertext []byte          `json:"-"`
 	KeyID      string          `json:"key_id"`
 	Hint       json.RawMessage `json:"hint"`
-	CreatedAt  time.Time       `json:"created_at"`
-	UpdatedAt  time.Time       `json:"updated_at"`
+	// Status is "" for credentials typed by hand and, for OAuth 2
+	// connections, one of CredentialConnected, CredentialReconnect and
+	// CredentialDisconnected.
+	Status string `json:"status,omitempty"`
+	// Version is bumped by every write; token refreshes compare and swap
+	// on it (SwapCredentialSecret).
+	Version   int64     `json:"version"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
+
+// The states of an OAuth 2 credential (Credential.Status).
+const (
+	CredentialConnected    = "connected"
+	CredentialReconnect    = "reconnect"
+	CredentialDisconnected = "disconnected"
+)
 
 // CredentialCiphertext is the part of a credential that key rotation needs.
 type CredentialCiphertext struct {

@@ -167,6 +167,11 @@ type Config struct {
 	// ConnectorBaseURLs overrides provider API base URLs by connector name,
 	// for fakes in tests and for corporate proxies.
 	ConnectorBaseURLs map[string]string
+	// OAuthClients holds, by connector name, "CLIENT_ID:CLIENT_SECRET" of
+	// the OAuth 2 app an admin registered with that provider; a connector
+	// that declares OAuth offers "Connect <app>" only when it has one.
+	// Its redirect URL is OAuthRedirectURL.
+	OAuthClients map[string]string
 	// AllowHTTP lists destinations (host names, IPs, CIDRs, or "*") that
 	// outgoing calls may reach over plain http://; every other http:// URL
 	// is refused. SSRFAllow entries and ConnectorBaseURLs hosts are allowed
@@ -284,6 +289,12 @@ func (c Config) TemporalDBPath() string {
 // http://localhost:8080/hooks/.
 func (c Config) WebhookBaseURL() string {
 	return strings.TrimRight(c.PublicURL, "/") + "/hooks/"
+}
+
+// OAuthRedirectURL is the redirect (callback) URL to register with OAuth 2
+// providers: the public URL plus /oauth/callback.
+func (c Config) OAuthRedirectURL() string {
+	return strings.TrimRight(c.PublicURL, "/") + "/oauth/callback"
 }
 
 // TLSEnabled reports whether the HTTP listener serves HTTPS.

@@ -155,6 +155,8 @@ func Settings() []Setting {
 		{Flag: "connector-base-urls", Group: GroupConnectors, Usage: "comma-separated connector=URL overrides of provider API base URLs (e.g. slack=http://127.0.0.1:9000), for fakes and proxies",
 			bind: func(c *Config) flag.Value { return (*mapValue)(&c.ConnectorBaseURLs) }},
 
+		{Flag: "oauth-clients", Group: GroupSecrets, Secret: true, Usage: "comma-separated connector=CLIENT_ID:CLIENT_SECRET of the OAuth 2 apps an admin registered with each provider (e.g. hubspot=1a2b…:3c4d…), which enable \"Connect <app>\"; the provider's redirect URL is <public-url>/oauth/callback",
+			bind: func(c *Config) flag.Value { return (*mapValue)(&c.OAuthClients) }},
 		{Flag: "secret-key", Group: GroupSecrets, Secret: true, Usage: "key that encrypts credentials at rest, base64 of 32 bytes (dev generates one into the data folder)",
 			bind: func(c *Config) flag.Value { return (*stringValue)(&c.SecretKey) }},
 	}

@@ -43,6 +43,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/engine/credentials"
 	"github.com/hookflow/hookflow/engine/definition"
 	"github.com/hookflow/hookflow/engine/expression"
 	"github.com/hookflow/hookflow/engine/interpreter"
@@ -70,7 +71,10 @@ type Runner struct {
 	Registry *connectors.Registry
 	Store    *store.Store
 	Keyring  *secrets.Keyring
-	Logger   *slog.Logger
+	// OAuth gives live test runs fresh tokens of OAuth 2 credentials;
+	// nil makes a live step using one fail saying OAuth is not configured.
+	OAuth  *credentials.OAuth
+	Logger *slog.Logger
 	// Horizon and IdleTimeout default to DefaultHorizon and
 	// DefaultIdleTimeout.
 	Horizon     time.Duration
@@ -166,7 +170,7 @@ func (r *Runner) Run(ctx context.Context, req Request) (res Result, err error) {
 	env.SetStartTime(req.Event.ReceivedAt)
 	interpreter.RegisterWorkflows(env, r.Registry)
 
-	real := interpreter.NewActivities(interpreter.Deps{Store: r.Store, Registry: r.Registry, Keyring: r.Keyring, Logger: logger, HeavySlotHeld: true})
+	real := interpreter.NewActivities(interpreter.Deps{Store: r.Store, Registry: r.Registry, Keyring: r.Keyring, OAuth: r.OAuth, Logger: logger, HeavySlotHeld: true})
 	fx := &fixtures{req: req, real: real, registry: r.Registry, mocked: map[string]bool{}}
 	reg := func(fn any, name string) { env.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name}) }
 	reg(fx.action, interpreter.ActivityAction)

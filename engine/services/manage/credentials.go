@@ -57,7 +57,7 @@ func (s *Service) CreateCredential(ctx context.Context, in CredentialInput) (sto
 			return store.Credential{}, invalid(titleInvalidCredential, "values", "must be a JSON object of field values")
 		}
 	}
-	return s.sealAndSave(ctx, "", in.Name, spec, values)
+	return s.sealAndSave(ctx, "", in.Name, spec, values, nil)
 }
 
 func (s *Service) credentialSpec(connector string) (*connectors.Spec, error) {
@@ -70,7 +70,9 @@ func (s *Service) credentialSpec(connector string) (*connectors.Spec, error) {
 }
 
 // sealAndSave validates, encrypts and writes (creates when id is "").
-func (s *Service) sealAndSave(ctx context.Context, id, name string, spec *connectors.Spec, values connectors.Values) (store.Credential, error) {
+// keep holds stored values that are not the connector's fields (an OAuth
+// connection's refresh token and expiry): sealed along, never validated.
+func (s *Service) sealAndSave(ctx context.Context, id, name string, spec *connectors.Spec, values, keep connectors.Values) (store.Credential, error) {
 	if s.Keyring == nil {
 		return store.Credential{}, ErrNoKeyring
 	}
@@ -90,11 +92,16 @@ func (s *Service) sealAndSave(ctx context.Context, id, name string, spec *connec
 		}
 		return store.Credential{}, invalid(titleInvalidCredential, "values", err.Error())
 	}
-	plain, err := json.Marshal(clean)
+	sealed := clean
+	if len(keep) > 0 {
+		sealed = maps.Clone(clean)
+		maps.Copy(sealed, keep)
+	}
+	plain, err := json.Marshal(sealed)
 	if err != nil {
 		return store.Credential{}, fmt.Errorf("encoding credential values: %w", err)
 	}
-	sealed, err := s.Keyring.Encrypt(plain)
+	ciphertext, err := s.Keyring.Encrypt(plain)
 	clear(plain)
 	if err != nil {
 		return store.Credential{}, err
@@ -104,10 +111,10 @@ func (s *Service) sealAndSave(ctx context.Context, id, name string, spec *connec
 		return store.Credential{}, fmt.Errorf("encoding credential hint: %w", err)
 	}
 	if id == "" {
-		return s.Store.CreateCredential(ctx, store.Credential{Name: name, Connector: spec.Name, Ciphertext: sealed,
+		return s.Store.CreateCredential(ctx, store.Credential{Name: name, Connector: spec.Name, Ciphertext: ciphertext,
 			KeyID: s.Keyring.CurrentKeyID(), Hint: hint})
 	}
-	return s.Store.UpdateCredential(ctx, id, store.CredentialUpdate{Name: name, Ciphertext: sealed,
+	return s.Store.UpdateCredential(ctx, id, store.CredentialUpdate{Name: name, Ciphertext: ciphertext,
 		KeyID: s.Keyring.CurrentKeyID(), Hint: hint})
 }
 
@@ -185,6 +192,15 @@ func (s *Service) UpdateCredential(ctx context.Context, id string, in Credential
 		}
 		values[k] = v
 	}
+	// A mode change (the webhook credential's auth from bearer to basic)
+	// leaves stored fields of the old mode behind; drop those the request
+	// did not set, so the user need not null each one. A value the request
+	// sets for a field that does not apply is still refused.
+	for _, f := range spec.Credential {
+		if _, set := patch[f.Name]; !set && !connectors.Applies(f, spec.Credential, values) {
+			delete(values, f.Name)
+		}
+	}
 	// A base_url the connector refuses is reported by sealAndSave, naming
 	// the field; only a host it would accept needs the secrets again.
 	if after := spec.CredentialOrigin(values); after != before && spec.CheckCredentialBaseURL(values) == nil {
@@ -192,7 +208,21 @@ func (s *Service) UpdateCredential(ctx context.Context, id string, in Credential
 			return store.Credential{}, err
 		}
 	}
-	return s.sealAndSave(ctx, id, in.Name, spec, values)
+	// An OAuth connection's bookkeeping (refresh token, expiry) is not the
+	// connector's fields: it is kept as stored, and a request cannot set it.
+	var keep connectors.Values
+	if credentials.IsOAuth(cur) {
+		keep = connectors.Values{}
+		for _, k := range []string{credentials.FieldRefreshToken, credentials.FieldExpiry, credentials.FieldTokenType} {
+			if v, ok := stored[k]; ok {
+				if _, patched := patch[k]; !patched {
+					keep[k] = v
+					delete(values, k)
+				}
+			}
+		}
+	}
+	return s.sealAndSave(ctx, id, in.Name, spec, values, keep)
 }
 
 // secretsRetyped refuses a change of the host a credential's secrets go to

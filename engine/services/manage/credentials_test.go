@@ -247,3 +247,78 @@ func TestResolveCredentialTakesTheNameFirst(t *testing.T) {
 		}
 	})
 }
+
+// A trigger-only credential saves with just the trigger's secret, and
+// switching the webhook credential's mode drops the old mode's stored
+// fields while a value for a field of another mode is refused by name.
+func TestCredentialFieldsFollowTheirUse(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		svc := newService(t, st)
+
+		tg, err := svc.CreateCredential(ctx, manage.CredentialInput{Name: "tg-trigger", Connector: "telegram",
+			Values: rawValues(t, map[string]any{"secret_token": "hook-secret-value"})})
+		if err != nil {
+			t.Fatalf("a Telegram credential for the trigger alone was refused: %v", err)
+		}
+		if got := storedValues(t, svc, tg.ID); len(got) != 1 || got.String("secret_token") != "hook-secret-value" {
+			t.Errorf("stored %v", got)
+		}
+
+		hook, err := svc.CreateCredential(ctx, manage.CredentialInput{Name: "hook", Connector: "webhook",
+			Values: rawValues(t, map[string]any{"auth": "bearer", "token": "bearer-secret-1"})})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.UpdateCredential(ctx, hook.ID, manage.CredentialInput{
+			Values: rawValues(t, map[string]any{"auth": "basic", "username": "shop", "password": "pw-secret-2"})}); err != nil {
+			t.Fatalf("switching to basic: %v", err)
+		}
+		want := connectors.Values{"auth": "basic", "username": "shop", "password": "pw-secret-2"}
+		if got := storedValues(t, svc, hook.ID); len(got) != len(want) || got.String("token") != "" || got.String("username") != "shop" {
+			t.Errorf("stored %v, want %v", got, want)
+		}
+		_, err = svc.UpdateCredential(ctx, hook.ID, manage.CredentialInput{Values: rawValues(t, map[string]any{"header": "X-Sig"})})
+		var ve *manage.ValidationError
+		if !errors.As(err, &ve) || len(ve.Errors) != 1 || ve.Errors[0].Path != "values.header" ||
+			!strings.HasPrefix(ve.Errors[0].Message, "applies only when auth is hmac (it is basic)") {
+			t.Errorf("an hmac setting in basic mode gave %v", err)
+		}
+	})
+}
+
+// Editing an OAuth connection's own fields (HubSpot's webhook client
+// secret) keeps its refresh token and expiry, which are not the
+// connector's fields and cannot be set through the API.
+func TestUpdatingAnOAuthCredentialKeepsItsTokens(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		svc := newService(t, st)
+		plain, _ := json.Marshal(map[string]any{"access_token": "CJSP5qf1KhICAQEYs-gDIIGOBii1hQIyGQAf3xBKmlwHjX7O", "oauth_refresh_token": "rt-1", "oauth_expiry": "2026-03-01T13:00:00Z"})
+		sealed, err := svc.Keyring.Encrypt(plain)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := st.CreateCredential(ctx, store.Credential{Name: "hubspot-acme", Connector: "hubspot", Ciphertext: sealed,
+			KeyID: svc.Keyring.CurrentKeyID(), Status: store.CredentialConnected})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.UpdateCredential(ctx, c.ID, manage.CredentialInput{
+			Values: rawValues(t, map[string]any{"client_secret": "app-secret-1"})}); err != nil {
+			t.Fatalf("editing an OAuth credential: %v", err)
+		}
+		got := storedValues(t, svc, c.ID)
+		if got.String("oauth_refresh_token") != "rt-1" || got.String("access_token") != "CJSP5qf1KhICAQEYs-gDIIGOBii1hQIyGQAf3xBKmlwHjX7O" || got.String("client_secret") != "app-secret-1" {
+			t.Errorf("stored %v", got)
+		}
+		_, err = svc.UpdateCredential(ctx, c.ID, manage.CredentialInput{Values: rawValues(t, map[string]any{"oauth_refresh_token": "forged"})})
+		if err == nil || !strings.Contains(err.Error(), "oauth_refresh_token: unknown field") {
+			t.Errorf("setting the refresh token through the API: %v", err)
+		}
+		after, _ := st.GetCredential(ctx, c.ID)
+		if after.Status != store.CredentialConnected {
+			t.Errorf("status after an edit = %q", after.Status)
+		}
+	})
+}

@@ -102,7 +102,7 @@ func IsValidation(err error) (*ValidationError, bool) {
 // names of the saved credentials with their connectors, and the ids and
 // names of the live workflows (error_workflow and call_workflow targets).
 func (s *Service) Env(ctx context.Context) (definition.Env, error) {
-	env := &definition.StaticEnv{Credentials: map[string]string{}, Workflows: map[string]bool{}}
+	env := &definition.StaticEnv{Credentials: map[string]string{}, Workflows: map[string]bool{}, Fields: map[string][]string{}}
 	for cursor := ""; ; {
 		wfs, next, err := s.Store.ListWorkflows(ctx, store.WorkflowFilter{ListOptions: store.ListOptions{Limit: pageSize, Cursor: cursor}})
 		if err != nil {
@@ -129,6 +129,16 @@ func (s *Service) Env(ctx context.Context) (definition.Env, error) {
 		}
 		for _, c := range creds {
 			env.Credentials[c.Name] = c.Connector
+			// The hint has one key per stored field. An OAuth connection's
+			// tokens are managed by the engine, so its fields are not judged.
+			var hint map[string]any
+			if c.Status == "" && json.Unmarshal(c.Hint, &hint) == nil {
+				fields := make([]string, 0, len(hint))
+				for k := range hint {
+					fields = append(fields, k)
+				}
+				env.Fields[c.Name] = fields
+			}
 		}
 		if next == "" {
 			return env, nil

@@ -1,12 +1,15 @@
 // Credentials: the masked list, a create form generated from the
 // connector's credential spec (secret fields as password inputs, pattern
 // help shown), and delete, which names the workflows that still use the
-// credential when the API refuses with 409.
+// credential when the API refuses with 409. Connectors the admin enabled
+// OAuth 2 for get "Connect <app>" (the browser goes to the provider and
+// comes back through /oauth/callback to #/credentials?connected=NAME);
+// connections the provider stopped accepting show "Reconnect".
 
-import { h, replace, fmtTime, toast, spinner, field } from './dom.js';
+import { h, replace, fmtTime, toast, spinner, field, badge } from './dom.js';
 import * as api from './api.js';
 import { specControl } from './fields.js';
-import { errorBox, pageHeader, pager } from './common.js';
+import { errorBox, pageHeader, pager, hashQuery } from './common.js';
 import { placeErrors } from './steps.js';
 
 export async function credentialList(main) {
@@ -21,13 +24,41 @@ export async function credentialList(main) {
     msg, formSlot, body);
 
   let catalog;
+  let oauthApps = [];
   try {
     catalog = await api.catalog();
+    oauthApps = ((await api.get('/oauth/connectors')).connectors || []).filter((n) => catalog.byName.has(n));
   } catch (err) {
     replace(body, errorBox(err));
     return;
   }
   newBtn.disabled = false;
+  const q = hashQuery();
+  if (q.connected) toast(`Connected ${q.connected}.`, 'ok');
+  if (q.oauth_error) replace(msg, errorBox(new Error(`Connecting the account failed: ${q.oauth_error}`)));
+
+  // connect starts the OAuth flow for the credential name (created, or
+  // reconnected when it exists) and sends the browser to the provider.
+  async function connect(connector, credName) {
+    try {
+      const res = await api.post(`/oauth/${encodeURIComponent(connector)}/authorize`, { name: credName });
+      location.assign(res.authorize_url);
+    } catch (err) {
+      replace(msg, errorBox(err));
+    }
+  }
+  const titleOf = (n) => (catalog.byName.get(n) || {}).title || n;
+  if (oauthApps.length) {
+    const connName = h('input', { type: 'text', id: 'connect-name', name: 'connect-name', autocomplete: 'off', placeholder: 'hubspot-acme' });
+    formSlot.before(h('div', { class: 'card form', id: 'oauth-connect' },
+      h('h3', {}, 'Connect an account'),
+      h('p', { class: 'help' }, 'Sign in to the app and grant access; hookflow keeps the tokens encrypted and refreshes them.'),
+      field('Name', connName, { help: 'Workflows refer to the credential by this name.' }),
+      h('div', { class: 'row' }, oauthApps.map((n) => h('button', {
+        type: 'button', class: 'primary', id: `connect-${n}`,
+        onclick: () => connect(n, connName.value.trim() || n),
+      }, `Connect ${titleOf(n)}`)))));
+  }
 
   function showForm() {
     const withCreds = catalog.list.filter((c) => c.credential);
@@ -43,10 +74,36 @@ export async function credentialList(main) {
         replace(specSlot);
         return;
       }
-      replace(specSlot, (c.credential.fields || []).map((f) => specControl(f, undefined, (v) => {
+      const fields = c.credential.fields || [];
+      // A field with a "when" condition applies only while another field
+      // (a mode) has one of its values: it is hidden otherwise, and its
+      // value is dropped so the API never sees a field of another mode.
+      const applies = (f) => {
+        if (!f.when) return true;
+        const ctl = fields.find((x) => x.name === f.when.field);
+        const cur = values[f.when.field] ?? (ctl ? ctl.default : undefined);
+        return (f.when.values || []).includes(cur);
+      };
+      const rows = fields.map((f) => ({ f, el: specControl(f, undefined, (v) => {
         if (v === undefined) delete values[f.name];
         else values[f.name] = v;
-      }, { errorKey: `values.${f.name}` })));
+        if (fields.some((x) => x.when && x.when.field === f.name)) sync();
+      }, { errorKey: `values.${f.name}` }) }));
+      const sync = () => {
+        for (const { f, el } of rows) {
+          const on = applies(f);
+          el.hidden = !on;
+          el.dataset.when = on ? 'on' : 'off';
+          if (!on) delete values[f.name];
+        }
+      };
+      sync();
+      const forActions = fields.filter((f) => f.for_actions);
+      replace(specSlot,
+        forActions.length ? h('p', { class: 'help', id: 'cred-actions-note' },
+          `Only needed to run ${c.title || c.name} actions: ${forActions.map((f) => f.title || f.name).join(', ')}. ` +
+          'A credential used only for the trigger can leave them empty.') : null,
+        rows.map((r) => r.el));
       if (!name.value) name.value = `${c.name}`;
     });
     const err = h('div', {});
@@ -79,25 +136,44 @@ export async function credentialList(main) {
       if (!list.length) return h('p', { class: 'empty' }, 'No credentials yet.');
       return h('table', { class: 'list' },
         h('thead', {}, h('tr', {}, ['Name', 'App', 'Values', 'Updated', ''].map((c) => h('th', { scope: 'col' }, c)))),
-        h('tbody', {}, list.map((c) => h('tr', {},
-          h('td', {}, h('strong', {}, c.name)),
+        h('tbody', {}, list.map((c) => h('tr', { dataset: { credential: c.name } },
+          h('td', {}, h('strong', {}, c.name), c.status ? [' ', badge(c.status === 'reconnect' ? 'reconnect_needed' : c.status)] : null,
+            c.status === 'reconnect' || c.status === 'disconnected'
+              ? h('div', { class: 'help' }, `${titleOf(c.connector)} no longer accepts this connection; steps using it fail until you reconnect.`) : null),
           h('td', {}, (catalog.byName.get(c.connector) || {}).title || c.connector),
           h('td', { class: 'mono small' }, Object.entries(c.hint || {}).map(([k, v]) => h('div', {}, `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`))),
           h('td', {}, fmtTime(c.updated_at)),
-          h('td', {}, h('button', {
-            type: 'button', class: 'small danger', 'aria-label': `Delete credential ${c.name}`,
-            onclick: async () => {
-              if (!confirm(`Delete credential "${c.name}"?`)) return;
-              try {
-                await api.del(`/credentials/${encodeURIComponent(c.id)}`);
-                toast('Credential deleted.', 'ok');
-                replace(msg);
-                load();
-              } catch (err) {
-                replace(msg, errorBox(err));
-              }
-            },
-          }, 'Delete'))))));
+          h('td', {},
+            (c.status === 'reconnect' || c.status === 'disconnected') && oauthApps.includes(c.connector)
+              ? h('button', { type: 'button', class: 'small primary', id: `reconnect-${c.name}`, onclick: () => connect(c.connector, c.name) },
+                `Reconnect ${titleOf(c.connector)}`) : null,
+            c.status === 'connected' ? h('button', {
+              type: 'button', class: 'small', 'aria-label': `Disconnect credential ${c.name}`,
+              onclick: async () => {
+                if (!confirm(`Disconnect "${c.name}"? The app's tokens are revoked and deleted.`)) return;
+                try {
+                  const res = await api.post(`/credentials/${encodeURIComponent(c.id)}/disconnect`);
+                  toast(res.revocation_error ? `Disconnected; ${res.revocation_error}` : 'Disconnected.', 'ok');
+                  load();
+                } catch (err) {
+                  replace(msg, errorBox(err));
+                }
+              },
+            }, 'Disconnect') : null,
+            h('button', {
+              type: 'button', class: 'small danger', 'aria-label': `Delete credential ${c.name}`,
+              onclick: async () => {
+                if (!confirm(`Delete credential "${c.name}"?`)) return;
+                try {
+                  await api.del(`/credentials/${encodeURIComponent(c.id)}`);
+                  toast('Credential deleted.', 'ok');
+                  replace(msg);
+                  load();
+                } catch (err) {
+                  replace(msg, errorBox(err));
+                }
+              },
+            }, 'Delete'))))));
     });
   }
   replace(body, spinner());

@@ -93,8 +93,11 @@ export function specControl(spec, value, onChange, opts = {}) {
     control.value = show(value);
     control.addEventListener('input', () => onChange(parseTyped(control.value, spec.type)));
   }
-  control.required = !!(spec.required && spec.default === undefined);
+  // A credential field only actions read is optional for a credential
+  // used only by a trigger; the action step reports it when missing.
+  control.required = !!(spec.required && spec.default === undefined && !spec.for_actions);
   const helpParts = [spec.help, spec.pattern_help].filter(Boolean);
+  if (spec.for_actions) helpParts.push('Needed to run actions; a credential used only for the trigger can leave it empty.');
   if (spec.secret) helpParts.push('Stored encrypted; never shown again.');
   return field(label, control, {
     help: helpParts.join(' '),
