@@ -137,7 +137,9 @@ func TestModes(t *testing.T) {
 		{name: "one mode", mode: "kill-server", want: 1},
 		{name: "list", mode: "load,sink-down", want: 2},
 		{name: "smoke without PostgreSQL leaves out db-restart", mode: "smoke", want: len(ChaosOrder) - 1},
-		{name: "smoke with PostgreSQL runs everything", mode: "smoke", pg: "postgres://x", want: len(ChaosOrder)},
+		{name: "smoke with PostgreSQL runs everything and one topology mode", mode: "smoke", pg: "postgres://x", want: len(ChaosOrder) + 1},
+		{name: "topology-all", mode: "topology-all", pg: "postgres://x", want: len(TopologyOrder)},
+		{name: "topology-all without PostgreSQL", mode: "topology-all", wantErr: "topology-all needs PostgreSQL"},
 		{name: "unknown", mode: "nope", wantErr: `unknown mode "nope"`},
 	}
 	for _, tt := range tests {

@@ -149,7 +149,10 @@ func expandModes(o *Options) ([]string, error) {
 		// while two servers and two workers share Temporal on PostgreSQL.
 		return skipPG(o, append(append([]string(nil), ChaosOrder...), "topology-kill-worker")), nil
 	case "topology-all":
-		return skipPG(o, TopologyOrder), nil
+		if o.PostgresURL == "" {
+			return nil, fmt.Errorf("topology-all needs PostgreSQL: set -postgres or HOOKFLOW_TEST_POSTGRES_URL")
+		}
+		return TopologyOrder, nil
 	}
 	all := Scenarios(o)
 	var out []string
