@@ -21,6 +21,7 @@ import (
 	"github.com/hookflow/hookflow/connectors/intercom"
 	"github.com/hookflow/hookflow/connectors/jira"
 	"github.com/hookflow/hookflow/connectors/messenger"
+	"github.com/hookflow/hookflow/connectors/openai"
 	"github.com/hookflow/hookflow/connectors/pagerduty"
 	"github.com/hookflow/hookflow/connectors/paypal"
 	"github.com/hookflow/hookflow/connectors/pipedrive"
@@ -59,6 +60,7 @@ func Connectors() []connectors.Connector {
 		intercom.New(),
 		jira.New(),
 		messenger.New(),
+		openai.New(),
 		pagerduty.New(),
 		paypal.New(),
 		pipedrive.New(),
