@@ -58,12 +58,12 @@ func chatCompletionAction() *connectors.Action {
 		OutputSample: json.RawMessage(`{
   "id": "chatcmpl-AbC123xYz",
   "model": "gpt-4o-mini-2024-07-18",
-  "text": "{\"category\":\"billing\",\"urgency\":\"high\",\"summary\":\"Customer was charged twice for order #1042 and asks for a refund.\",\"reply\":\"Hi Dana, sorry about the double charge on order #1042. We have refunded the duplicate payment; it will appear on your statement within 5 business days.\"}",
+  "text": "{\"category\":\"billing\",\"urgency\":\"high\",\"summary\":\"Customer was charged twice for order #1042 and asks for a refund.\",\"reply\":\"Hi Dana, sorry about the double charge on order #1042. Our billing team is checking it now and will refund the duplicate payment once confirmed. Acme Support\"}",
   "json": {
     "category": "billing",
     "urgency": "high",
     "summary": "Customer was charged twice for order #1042 and asks for a refund.",
-    "reply": "Hi Dana, sorry about the double charge on order #1042. We have refunded the duplicate payment; it will appear on your statement within 5 business days."
+    "reply": "Hi Dana, sorry about the double charge on order #1042. Our billing team is checking it now and will refund the duplicate payment once confirmed. Acme Support"
   },
   "finish_reason": "stop",
   "usage": {"prompt_tokens": 212, "completion_tokens": 71, "total_tokens": 283},
