@@ -2,7 +2,9 @@ package connectors
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
 )
 
 // OAuth declares that a connector's credential can be an OAuth 2 "connect
@@ -39,6 +41,14 @@ type OAuth struct {
 	// TokenField is the credential field the access token goes to;
 	// "access_token" when empty.
 	TokenField string `json:"token_field,omitempty"`
+	// ExtraFields copies members of the token response besides the
+	// tokens into credential fields, by response member name: Salesforce
+	// answers with the org's instance_url, which its actions call, so
+	// {"instance_url": "instance_url"}. Each target must be a non-secret
+	// credential field other than TokenField (the catalog shows it). A
+	// member missing from a response (a refresh response that omits it)
+	// leaves the stored value as it was; a present one must be a string.
+	ExtraFields map[string]string `json:"extra_fields,omitempty"`
 }
 
 // AccessTokenField returns the credential field the access token goes to.
@@ -77,5 +87,36 @@ func checkOAuth(s *Spec) []string {
 	if !found {
 		probs = append(probs, fmt.Sprintf("oauth.token_field: %q is not a credential field", o.AccessTokenField()))
 	}
+	for _, member := range slices.Sorted(maps.Keys(o.ExtraFields)) {
+		target := o.ExtraFields[member]
+		where := fmt.Sprintf("oauth.extra_fields.%s", member)
+		switch {
+		case member == "" || member == "access_token" || member == "refresh_token" || member == "expires_in" || member == "token_type":
+			probs = append(probs, fmt.Sprintf("oauth.extra_fields: %q is a token member the engine stores itself", member))
+			continue
+		case target == o.AccessTokenField():
+			probs = append(probs, fmt.Sprintf("%s: %q is the access token's field", where, target))
+			continue
+		}
+		f, ok := fieldNamed(s.Credential, target)
+		switch {
+		case !ok:
+			probs = append(probs, fmt.Sprintf("%s: %q is not a credential field", where, target))
+		case f.Secret:
+			// The values are shown to users as connection details and
+			// copied from a response the provider does not sign; a secret
+			// belongs in the encrypted token fields.
+			probs = append(probs, fmt.Sprintf("%s: credential field %q is secret; extra fields hold connection details", where, target))
+		}
+	}
 	return probs
+}
+
+func fieldNamed(fields []Field, name string) (Field, bool) {
+	for _, f := range fields {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return Field{}, false
 }

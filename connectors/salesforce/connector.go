@@ -5,8 +5,9 @@
 //
 // Actions call the org's own host (the credential's instance_url, such as
 // https://acme.my.salesforce.com) with an access token. The credential is
-// the {instance_url, access_token} pair an OAuth 2 token response carries,
-// so an OAuth credential can fill it later without changing the actions.
+// the {instance_url, access_token} pair an OAuth 2 token response carries:
+// pasted by hand, or filled by "Connect Salesforce" (Spec.OAuth, whose
+// ExtraFields copy the token response's instance_url into the credential).
 // Salesforce reports errors as a JSON array of {errorCode, message, fields};
 // checkResponse keeps all three in the message. A spent API request limit
 // answers 403 REQUEST_LIMIT_EXCEEDED rather than 429, so it is classified
@@ -77,8 +78,28 @@ func New() *connectors.Spec {
 		APIHosts:    []string{"*.salesforce.com", "*.force.com"},
 		BaseURLFrom: instanceBaseURL,
 		Credential:  connectors.MergeFields(own, TriggerCredential),
-		Triggers:    []*connectors.Trigger{Trigger()},
-		Actions:     []*connectors.Action{upsertContactAction(), upsertOpportunityAction()},
+		// Salesforce connected apps use the OAuth 2.0 web server flow
+		// (help.salesforce.com "OAuth 2.0 Web Server Flow for Web App
+		// Integration"): PKCE is supported, the client secret goes in the
+		// token request's body, the api scope reaches the REST API and
+		// refresh_token lets hookflow stay connected. The token response
+		// names the org's instance_url, which the actions call; its
+		// access tokens carry no expires_in (they last the org's session
+		// timeout), so they are refreshed when the API answers 401.
+		// Sandboxes authorize at test.salesforce.com instead, which this
+		// declaration does not cover: connect a sandbox by pasting its
+		// instance URL and token.
+		OAuth: &connectors.OAuth{
+			AuthURL:          "https://login.salesforce.com/services/oauth2/authorize",
+			TokenURL:         "https://login.salesforce.com/services/oauth2/token",
+			RevokeURL:        "https://login.salesforce.com/services/oauth2/revoke",
+			Scopes:           []string{"api", "refresh_token"},
+			PKCE:             true,
+			ClientAuthInBody: true,
+			ExtraFields:      map[string]string{"instance_url": CredentialInstanceURL},
+		},
+		Triggers: []*connectors.Trigger{Trigger()},
+		Actions:  []*connectors.Action{upsertContactAction(), upsertOpportunityAction()},
 	}
 }
 

@@ -322,6 +322,14 @@ func tokenValues(decl *connectors.OAuth, base connectors.Values, tok *oauth2.Tok
 	if tok.TokenType != "" {
 		out[FieldTokenType] = tok.TokenType
 	}
+	for member, field := range decl.ExtraFields {
+		// A response without the member keeps the stored value; a
+		// non-string one is not what the connector declared, so it is
+		// left out rather than stored as something else.
+		if v, ok := tok.Extra(member).(string); ok && v != "" {
+			out[field] = v
+		}
+	}
 	return out
 }
 

@@ -30,6 +30,19 @@ type Server struct {
 	// HoldRefresh, when set, is received from before each refresh is
 	// answered, so a test can have several callers in flight at once.
 	HoldRefresh chan struct{}
+	// Extra holds members added to every token response besides the
+	// tokens, as providers add theirs (Salesforce's instance_url, id and
+	// issued_at). RefreshExtra, when not nil, replaces it for refresh
+	// responses, which some providers answer with fewer members. Set
+	// both before the first request.
+	Extra, RefreshExtra map[string]any
+	// ClientAuthInBody makes the token and revocation endpoints refuse
+	// HTTP Basic client authentication and accept only client_id and
+	// client_secret form fields, as providers that document only those do.
+	ClientAuthInBody bool
+	// NoExpiresIn leaves expires_in out of token responses, as Salesforce
+	// does (its tokens last the org's session timeout).
+	NoExpiresIn bool
 
 	Exchanges, Refreshes, Revocations atomic.Int64
 
@@ -135,6 +148,9 @@ func (s *Server) fail(w http.ResponseWriter, status int, code, desc string) {
 
 func (s *Server) clientOK(r *http.Request) bool {
 	id, secret, ok := r.BasicAuth()
+	if ok && s.ClientAuthInBody {
+		return false
+	}
 	if !ok {
 		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
 	} else {
@@ -169,7 +185,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, http.StatusBadRequest, "invalid_grant", "PKCE verification failed")
 			return
 		}
-		s.issue(w)
+		s.issue(w, s.Extra)
 	case "refresh_token":
 		s.Refreshes.Add(1)
 		if s.HoldRefresh != nil {
@@ -184,20 +200,31 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, http.StatusBadRequest, "invalid_grant", "refresh token is invalid, expired or revoked")
 			return
 		}
-		s.issue(w)
+		extra := s.Extra
+		if s.RefreshExtra != nil {
+			extra = s.RefreshExtra
+		}
+		s.issue(w, extra)
 	default:
 		s.fail(w, http.StatusBadRequest, "unsupported_grant_type", r.PostForm.Get("grant_type"))
 	}
 }
 
-func (s *Server) issue(w http.ResponseWriter) {
+func (s *Server) issue(w http.ResponseWriter, extra map[string]any) {
 	at, rt := "at_"+random(), "rt_"+random()
 	s.mu.Lock()
 	s.access[at], s.refresh[rt] = true, true
 	s.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
-	_ = json.NewEncoder(w).Encode(map[string]any{"access_token": at, "token_type": "bearer", "expires_in": s.ExpiresIn, "refresh_token": rt})
+	resp := map[string]any{"access_token": at, "token_type": "bearer", "refresh_token": rt}
+	if !s.NoExpiresIn {
+		resp["expires_in"] = s.ExpiresIn
+	}
+	for k, v := range extra {
+		resp[k] = v
+	}
+	_ = json.NewEncoder(w).Encode(resp)
 }
 
 func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
