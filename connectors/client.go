@@ -202,6 +202,19 @@ func (c *Client) WithCheck(check ResponseCheck) *Client {
 	return &cp
 }
 
+// WithTimeout returns a copy of c whose whole-exchange timeout is d, on the
+// same connection pool, guard and check. Actions whose provider may take
+// longer than the admin's default (a model generating a long reply) use it
+// to honour the step's own timeout, read from their context's deadline.
+func (c *Client) WithTimeout(d time.Duration) *Client {
+	cp := *c
+	hc := *c.hc
+	hc.Timeout = d
+	cp.hc = &hc
+	cp.cfg.Timeout = d
+	return &cp
+}
+
 // CloseIdleConnections releases pooled connections. It is safe to call more
 // than once.
 func (c *Client) CloseIdleConnections() { c.hc.CloseIdleConnections() }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/hookflow/hookflow/connectors"
 )
@@ -125,6 +126,14 @@ func runChatCompletion(ctx context.Context, call *connectors.Call) (any, error) 
 		header.Set("Authorization", "Bearer "+key)
 	}
 	client := call.HTTP.WithCheck(checkResponse)
+	// A model may take longer than the default HTTP timeout to write a
+	// long reply; the step's own timeout (the activity's deadline) is the
+	// limit the author chose, so it wins when it is longer.
+	if dl, ok := ctx.Deadline(); ok {
+		if left := time.Until(dl); left > client.Config().Timeout {
+			client = client.WithTimeout(left)
+		}
+	}
 	endpoint := strings.TrimRight(call.BaseURL, "/") + "/chat/completions"
 
 	var total usage

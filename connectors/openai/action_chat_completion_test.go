@@ -281,3 +281,33 @@ func TestLocalServerBaseURL(t *testing.T) {
 		t.Fatalf("path %q, output %v", path, out)
 	}
 }
+
+// A model slower than the HTTP client's default timeout still answers
+// within the step's timeout, which reaches the action as its context's
+// deadline; without a longer deadline the call times out as retryable.
+func TestStepTimeoutOutlastsClientTimeout(t *testing.T) {
+	slow := func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-time.After(3 * connectortest.Timeout):
+		case <-r.Context().Done():
+			return
+		}
+		(&fakeServer{t: t, replies: []string{"a long reply"}}).serve(w, r)
+	}
+	fake := connectortest.NewFake(t, openai.New(), credential, slow)
+	inv := connectors.Invocation{Connector: openai.Name, Action: "chat_completion", Input: connectors.Values{"prompt": "write a lot"},
+		Credential: connectors.Values{openai.CredentialAPIKey: apiKey, openai.CredentialModel: "m", connectors.BaseURLField: fake.URL},
+		RunID: "r", StepID: "s"}
+	if _, err := fake.Registry().Invoke(context.Background(), inv); connectors.ClassOf(err) != connectors.ClassRetryable {
+		t.Fatalf("without a step deadline: err = %v, want a retryable timeout", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	out, err := fake.Registry().Invoke(ctx, inv)
+	if err != nil {
+		t.Fatalf("with a one-minute step deadline: %v", err)
+	}
+	if out.(map[string]any)["text"] != "a long reply" {
+		t.Fatalf("output = %v", out)
+	}
+}
