@@ -297,7 +297,7 @@ func TestStepTimeoutOutlastsClientTimeout(t *testing.T) {
 	fake := connectortest.NewFake(t, openai.New(), credential, slow)
 	inv := connectors.Invocation{Connector: openai.Name, Action: "chat_completion", Input: connectors.Values{"prompt": "write a lot"},
 		Credential: connectors.Values{openai.CredentialAPIKey: apiKey, openai.CredentialModel: "m", connectors.BaseURLField: fake.URL},
-		RunID: "r", StepID: "s"}
+		RunID:      "r", StepID: "s"}
 	if _, err := fake.Registry().Invoke(context.Background(), inv); connectors.ClassOf(err) != connectors.ClassRetryable {
 		t.Fatalf("without a step deadline: err = %v, want a retryable timeout", err)
 	}
