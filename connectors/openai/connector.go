@@ -1,8 +1,9 @@
 // Package openai is the "AI (OpenAI-compatible)" connector: a
 // chat_completion action for any server that speaks the OpenAI Chat
 // Completions wire format (POST {base_url}/chat/completions), which OpenAI,
-// Azure-style gateways, OpenRouter, Groq, Mistral, vLLM, llama.cpp's server,
-// LM Studio and Ollama (http://127.0.0.1:11434/v1) all serve.
+// OpenRouter, Groq, Mistral, vLLM, llama.cpp's server, LM Studio and
+// Ollama (http://127.0.0.1:11434/v1) all serve. Azure OpenAI's deployment
+// URLs and api-key header are a different shape and are not covered.
 //
 // The spec is SelfHosted: a credential's base_url may name any host, so a
 // local model server works. Calls to such a host go through the SSRF-guarded
