@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -309,5 +310,55 @@ func TestStepTimeoutOutlastsClientTimeout(t *testing.T) {
 	}
 	if out.(map[string]any)["text"] != "a long reply" {
 		t.Fatalf("output = %v", out)
+	}
+}
+
+// A structured-output refusal (message.refusal set, content null) is the
+// model declining on policy grounds: asking again would not change it.
+func TestRefusalIsPermanent(t *testing.T) {
+	fake := connectortest.NewFake(t, openai.New(), credential, func(w http.ResponseWriter, r *http.Request) {
+		connectortest.WriteJSON(w, http.StatusOK, map[string]any{"id": "chatcmpl-R", "object": "chat.completion", "model": "gpt-4o-mini",
+			"choices": []any{map[string]any{"index": 0, "finish_reason": "stop",
+				"message": map[string]any{"role": "assistant", "content": nil, "refusal": "I'm sorry, I can't help with that."}}}})
+	})
+	_, err := fake.Invoke("chat_completion", connectors.Values{"prompt": "x", "json_schema": ticketSchema()})
+	if connectors.ClassOf(err) != connectors.ClassPermanent || !strings.Contains(err.Error(), "the model refused: I'm sorry") {
+		t.Fatalf("err = %v, want a permanent refusal", err)
+	}
+	if n := len(fake.Requests()); n != 1 {
+		t.Errorf("%d requests for a refusal, want 1", n)
+	}
+}
+
+// A reply cut off at max_tokens is not valid JSON; the correction sent
+// back says so, and content parts in messages pass through unchanged.
+func TestTruncatedReplyIsExplained(t *testing.T) {
+	var calls atomic.Int32
+	fake := connectortest.NewFake(t, openai.New(), credential, func(w http.ResponseWriter, r *http.Request) {
+		content, reason := `{"category": "billing", "urgency": "hi`, "length"
+		if calls.Add(1) > 1 {
+			content, reason = `{"category": "billing", "urgency": "high", "reply": "ok"}`, "stop"
+		}
+		connectortest.WriteJSON(w, http.StatusOK, map[string]any{"id": "chatcmpl-T", "object": "chat.completion", "model": "gpt-4o-mini",
+			"choices": []any{map[string]any{"index": 0, "finish_reason": reason, "message": map[string]any{"role": "assistant", "content": content}}}})
+	})
+	parts := []any{map[string]any{"type": "text", "text": "What is in this receipt?"},
+		map[string]any{"type": "image_url", "image_url": map[string]any{"url": "https://example.com/receipt.png"}}}
+	out, err := fake.InvokeJSON("chat_completion", connectors.Values{"messages": []any{map[string]any{"role": "user", "content": parts}},
+		"json_schema": ticketSchema(), "max_tokens": 12})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out["attempts"] != float64(2) || out["usage"].(map[string]any)["total_tokens"] != float64(0) {
+		t.Errorf("output = %v", out)
+	}
+	reqs := fake.Requests()
+	sent := reqs[0].JSON()["messages"].([]any)[0].(map[string]any)["content"]
+	if connectortest.JSON(t, sent) != connectortest.JSON(t, parts) {
+		t.Errorf("content parts sent as %v", sent)
+	}
+	msgs := reqs[1].JSON()["messages"].([]any)
+	if fix := msgs[len(msgs)-1].(map[string]any)["content"].(string); !strings.Contains(fix, "cut off at max_tokens") {
+		t.Errorf("correction = %q", fix)
 	}
 }
