@@ -50,7 +50,9 @@ func chatCompletionAction() *connectors.Action {
 			{Name: "json_schema", Title: "JSON schema (structured output)", Type: connectors.TypeObject,
 				Example: map[string]any{"type": "object", "required": []any{"category"}, "additionalProperties": false,
 					"properties": map[string]any{"category": map[string]any{"type": "string", "enum": []any{"billing", "bug", "other"}}}},
-				Help: "An object schema the reply must satisfy. The output's json is then the parsed reply."},
+				Help: "An object schema the reply must satisfy; the output's json is then the parsed reply. It is sent with " +
+					"strict: true, for which OpenAI wants every property listed in required and additionalProperties: false " +
+					"(an optional value gets a type such as [\"string\", \"null\"])."},
 			{Name: "schema_name", Title: "Schema name", Type: connectors.TypeString, Default: "output", Pattern: schemaNamePattern.String(),
 				PatternHelp: "letters, digits, _ and -, at most 64", Help: "The json_schema.name sent to the server."},
 			{Name: "schema_retries", Title: "Retries on a schema mismatch", Type: connectors.TypeInteger, Default: DefaultSchemaRetries,

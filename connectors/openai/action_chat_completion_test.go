@@ -203,7 +203,7 @@ func TestErrorClasses(t *testing.T) {
 		{"403 names the credential", 403, nil, apiError("You are not allowed to sample from this model", "invalid_request_error", "", "model_not_found"),
 			connectors.ClassPermanent, 0, "credential's api_key"},
 		{"400 keeps param and code", 400, nil, apiError("Invalid schema for response_format 'ticket'", "invalid_request_error", "response_format", "invalid_json_schema"),
-			connectors.ClassPermanent, 0, "code invalid_json_schema, param response_format"},
+			connectors.ClassPermanent, 0, "code invalid_json_schema, param response_format); in strict mode every object needs"},
 		{"429 reset-requests", 429, map[string]string{"x-ratelimit-remaining-requests": "0", "x-ratelimit-reset-requests": "6m0s",
 			"x-ratelimit-remaining-tokens": "1000", "x-ratelimit-reset-tokens": "20ms"},
 			apiError("Rate limit reached for requests", "requests", "", "rate_limit_exceeded"), connectors.ClassRateLimited, 6 * time.Minute, "Rate limit reached"},

@@ -87,6 +87,11 @@ func checkResponse(resp *connectors.HTTPResponse) error {
 	}
 	ce.Annotate(strings.Join(details, ", "))
 	switch {
+	case resp.Status == http.StatusBadRequest && strings.HasPrefix(resp.Get("error.param").String(), "response_format"):
+		// OpenAI's strict structured outputs accept a subset of JSON
+		// Schema; say what the usual fix is.
+		ce.Message += "; in strict mode every object needs \"additionalProperties\": false and all its properties in \"required\" " +
+			"(make a property optional with a type such as [\"string\", \"null\"])"
 	case resp.Status == http.StatusUnauthorized || resp.Status == http.StatusForbidden:
 		ce.Class = connectors.ClassPermanent
 		ce.Message += "; the server refused the credential's " + CredentialAPIKey + " (check the key, its project and its permissions)"
