@@ -8,16 +8,20 @@ import { stepList, placeErrors, stepIdsOnPath, parentPath } from './steps.js';
 import { specControl, textControl, selectControl } from './fields.js';
 import { jsonTree } from './tree.js';
 import { errorBox, pageHeader, pager } from './common.js';
+import { importButton } from './templates.js';
 
 export async function workflowList(main) {
   const body = h('div', {}, spinner());
+  const msg = h('div', { 'aria-live': 'polite' });
   replace(main,
-    pageHeader('Workflows', h('a', { class: 'button primary', href: '#/workflows/new' }, '+ New workflow')),
-    body);
+    pageHeader('Workflows', importButton(msg), h('a', { class: 'button primary', href: '#/templates', id: 'new-workflow' }, '+ New workflow')),
+    msg, body);
   await pager(body, (cursor) => api.get('/workflows', { limit: 50, cursor }), (list) => {
     if (!list.length) {
       return h('div', { class: 'empty' }, h('p', {}, 'No workflows yet.'),
-        h('a', { class: 'button primary', href: '#/workflows/new' }, 'Create your first workflow'));
+        h('div', { class: 'row' },
+          h('a', { class: 'button primary', href: '#/templates' }, 'Start from a template'),
+          h('a', { class: 'button', href: '#/workflows/new' }, 'Create your first workflow from scratch')));
     }
     const rows = list.map((w) => {
       const last = h('td', { class: 'last-run' }, '…');
@@ -151,6 +155,23 @@ export async function workflowEditor(main, id) {
   // An active workflow must stay complete, so only inactive ones offer it.
   const draftBtn = h('button', { type: 'button', id: 'save-draft', hidden: !!(wf && wf.active), title: 'Save even if incomplete; a draft never runs until activated' }, 'Save draft');
   const deleteBtn = wf ? h('button', { type: 'button', class: 'danger', id: 'delete' }, 'Delete') : null;
+  // Export downloads the saved definition as a file: the same JSON the
+  // API, `hookflow apply` and Import take.
+  const exportBtn = wf ? h('button', { type: 'button', id: 'export' }, 'Export') : null;
+  if (exportBtn) {
+    exportBtn.addEventListener('click', async () => {
+      try {
+        const text = await api.getText(`/workflows/${encodeURIComponent(wf.id)}/export`);
+        const a = h('a', { href: URL.createObjectURL(new Blob([text], { type: 'application/json' })), download: `${fileSlug(wf.name)}.json`, hidden: true });
+        document.body.appendChild(a);
+        a.click();
+        a.remove();
+        setTimeout(() => URL.revokeObjectURL(a.href), 0);
+      } catch (err) {
+        showError(err);
+      }
+    });
+  }
 
   function showError(err, doing = 'saving') {
     const errs = err instanceof api.ApiError ? err.errors : [];
@@ -285,7 +306,19 @@ export async function workflowEditor(main, id) {
       h('p', { class: 'help' }, 'A draft is saved but never runs. Its webhook URL and listen mode already work.'),
       h('ul', {}, missing.map((e) => h('li', {},
         h('a', { href: '#', class: 'err-path', onclick: (ev) => { ev.preventDefault(); focusPath(e.path); } }, e.path || '(definition)'),
-        `: ${e.message}`)))));
+        `: ${e.message}`, createCredentialLink(e))))));
+  }
+  // createCredentialLink offers, for a credential the draft names but
+  // nobody saved yet, a link to the credential form prefilled with its
+  // name and app; saving it comes back here.
+  function createCredentialLink(e) {
+    if (!/(^|\.)credential$/.test(e.path || '')) return null;
+    const owner = valueAt(wf.definition, parentPath(e.path));
+    const name = valueAt(wf.definition, e.path);
+    if (!owner || typeof name !== 'string' || !name || credentials.some((c) => c.name === name)) return null;
+    const q = new URLSearchParams({ new: owner.connector || '', name, return: wf.id });
+    const app = (catalog.byName.get(owner.connector) || {}).title || owner.connector || 'the app';
+    return h('a', { class: 'button small create-cred', href: `#/credentials?${q}`, dataset: { credential: name } }, `Create ${name} (${app})`);
   }
 
   // --- side panel: webhook URL, listen, sample tree, test run -------------
@@ -499,7 +532,7 @@ export async function workflowEditor(main, id) {
       h('label', { class: 'switch', for: 'wf-active' }, activeBox, h('span', {}, 'Active')),
       versionLabel,
       h('span', { class: 'spacer' }),
-      validateBtn, draftBtn, saveBtn, deleteBtn),
+      validateBtn, draftBtn, saveBtn, exportBtn, deleteBtn),
     banner,
     draftPanel,
     h('div', { class: 'editor' },
@@ -521,6 +554,21 @@ export async function workflowEditor(main, id) {
       .then((ev) => ev && state.sample === null && setSample(sampleBody(ev)))
       .catch(() => {});
   }
+}
+
+// valueAt reads a definition path such as "steps[2].branches[0].credential".
+function valueAt(obj, path) {
+  let v = obj;
+  for (const part of (path || '').split(/\.|\[(\d+)\]/).filter((x) => x !== undefined && x !== '')) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = v[part];
+  }
+  return v;
+}
+
+// fileSlug turns a workflow name into a file name, as the API's export does.
+function fileSlug(name) {
+  return (name || '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 80).replace(/-$/, '') || 'workflow';
 }
 
 // setupParagraphs splits setup instructions into paragraphs: at blank
