@@ -100,7 +100,12 @@ func TestDraftWorkflows(t *testing.T) {
 			t.Fatalf("activate answered %s", r.Raw)
 		}
 		// The list shows drafts too, flagged.
-		e.want(e.call("POST", "/api/v1/workflows", store.ScopeEditor, `{"definition": {"name": "Empty"}, "draft": true}`), http.StatusCreated)
+		r = e.want(e.call("POST", "/api/v1/workflows", store.ScopeEditor, `{"definition": {"name": "Empty", "trigger": {"type": "manual"}}, "draft": true}`), http.StatusCreated)
+		// A draft never runs, not even by hand.
+		r = e.want(e.call("POST", "/api/v1/workflows/"+r.str("id")+"/run", store.ScopeEditor, nil), http.StatusUnprocessableEntity, api.ProblemValidation)
+		if !strings.Contains(string(r.Raw), "is a draft") || !slices.Contains(errorPaths(r), "steps") {
+			t.Fatalf("running a draft answered %s", r.Raw)
+		}
 		r = e.want(e.call("GET", "/api/v1/workflows?active=false", store.ScopeViewer, nil), http.StatusOK)
 		items := r.items()
 		if len(items) != 1 || items[0].(map[string]any)["draft"] != true {

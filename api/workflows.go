@@ -293,6 +293,10 @@ func (s *server) runWorkflow(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	if err := manage.Runnable(wf); err != nil {
+		s.fail(c, err)
+		return
+	}
 	ev, err := s.cfg.Triggers.RunManual(ctx, wf.ID, b.Input)
 	if err != nil {
 		s.fail(c, err)

@@ -19,7 +19,25 @@ const (
 	titleCannotActivate    = "the workflow cannot be activated"
 	titleInvalidDraft      = "the draft cannot be saved"
 	titleActiveDraft       = "an active workflow cannot be saved as an incomplete draft; deactivate it first"
+	titleDraftCannotRun    = "the workflow is a draft and cannot run until it is complete"
 )
+
+// Runnable returns nil when v may start a run by hand, or a
+// *ValidationError listing what its draft still misses: a draft never
+// runs, also not through the run-now route.
+func Runnable(v WorkflowView) error {
+	if !v.Draft {
+		return nil
+	}
+	// A draft complete but for activation-only checks (a trigger
+	// credential) can still be run by hand, as before drafts existed.
+	for _, m := range v.Missing {
+		if !strings.HasPrefix(m.Message, "is required to activate") {
+			return &ValidationError{Title: titleDraftCannotRun, Errors: v.Missing}
+		}
+	}
+	return nil
+}
 
 // WorkflowView is a workflow with its current definition and its webhook
 // endpoints (with full URLs), as the API returns it.
