@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -99,6 +100,10 @@ type Config struct {
 	// register with providers.
 	OAuth            *credentials.OAuth
 	OAuthRedirectURL string
+	// Templates is the folder of workflow definitions (NAME.json) the
+	// template gallery offers; nil means the examples embedded from
+	// workflows/.
+	Templates fs.FS
 	// Changed, when set, is called after every successful write, so
 	// caches of endpoints, versions and credentials (the triggers
 	// service's route cache) see the change on the next delivery.
@@ -180,6 +185,12 @@ func (s *server) routes(v1 *gin.RouterGroup) {
 	v1.POST("/workflows/:id/test", editor, s.testWorkflow)
 	v1.POST("/workflows/:id/run", editor, s.runWorkflow)
 	v1.GET("/workflows/:id/endpoints", viewer, s.listWorkflowEndpoints)
+	v1.POST("/workflows/import", editor, s.importWorkflow)
+	v1.GET("/workflows/:id/export", viewer, s.exportWorkflow)
+
+	v1.GET("/templates", viewer, s.listTemplates)
+	v1.GET("/templates/:id", viewer, s.getTemplate)
+	v1.POST("/templates/:id/use", editor, s.useTemplate)
 
 	v1.GET("/endpoints/:id", viewer, s.getEndpoint)
 	v1.PATCH("/endpoints/:id", editor, s.updateEndpoint)

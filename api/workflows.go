@@ -18,6 +18,18 @@ type definitionBody struct {
 	Definition json.RawMessage `json:"definition"`
 }
 
+// saveBody is the body of create and update: a definition, optionally
+// saved as an incomplete draft, with the sample event to keep with it.
+type saveBody struct {
+	Definition json.RawMessage `json:"definition"`
+	Draft      bool            `json:"draft,omitempty"`
+	Sample     json.RawMessage `json:"sample,omitempty"`
+}
+
+func (b saveBody) request() manage.SaveRequest {
+	return manage.SaveRequest{Definition: b.Definition, Draft: b.Draft, Sample: b.Sample}
+}
+
 func (s *server) listWorkflows(c *gin.Context) {
 	opts, ok := listOptions(c)
 	if !ok {
@@ -41,11 +53,11 @@ func (s *server) listWorkflows(c *gin.Context) {
 }
 
 func (s *server) createWorkflow(c *gin.Context) {
-	var b definitionBody
+	var b saveBody
 	if !bindJSON(c, &b, false) {
 		return
 	}
-	wf, err := s.cfg.Manage.CreateWorkflow(c.Request.Context(), b.Definition)
+	wf, err := s.cfg.Manage.Create(c.Request.Context(), b.request())
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -121,11 +133,11 @@ func (s *server) getWorkflow(c *gin.Context) {
 }
 
 func (s *server) updateWorkflow(c *gin.Context) {
-	var b definitionBody
+	var b saveBody
 	if !bindJSON(c, &b, false) {
 		return
 	}
-	wf, err := s.cfg.Manage.UpdateWorkflow(c.Request.Context(), c.Param("id"), b.Definition)
+	wf, err := s.cfg.Manage.Update(c.Request.Context(), c.Param("id"), b.request())
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -278,6 +290,10 @@ func (s *server) runWorkflow(c *gin.Context) {
 	ctx := c.Request.Context()
 	wf, err := s.cfg.Manage.GetWorkflow(ctx, c.Param("id"))
 	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := manage.Runnable(wf); err != nil {
 		s.fail(c, err)
 		return
 	}

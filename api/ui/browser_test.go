@@ -489,7 +489,9 @@ func TestBrowser(t *testing.T) {
 	t.Run("every step kind's form comes from its spec", func(t *testing.T) {
 		b := b0.with(t)
 		b.click(`#nav a[href='#/workflows']`)
-		b.click(`a[href='#/workflows/new']`)
+		// "New workflow" opens the template gallery, which offers a blank one.
+		b.click("#new-workflow")
+		b.click("#start-blank")
 		const add = `ol.steps[aria-label="Steps"] > li.add-step`
 		for _, k := range definition.Kinds {
 			b.selectOption(add+" select", string(k))

@@ -3,9 +3,12 @@ package manage
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/hookflow/hookflow/engine/definition"
 	"github.com/hookflow/hookflow/engine/store"
@@ -14,7 +17,27 @@ import (
 const (
 	titleInvalidDefinition = "the workflow definition is invalid"
 	titleCannotActivate    = "the workflow cannot be activated"
+	titleInvalidDraft      = "the draft cannot be saved"
+	titleActiveDraft       = "an active workflow cannot be saved as an incomplete draft; deactivate it first"
+	titleDraftCannotRun    = "the workflow is a draft and cannot run until it is complete"
 )
+
+// Runnable returns nil when v may start a run by hand, or a
+// *ValidationError listing what its draft still misses: a draft never
+// runs, also not through the run-now route.
+func Runnable(v WorkflowView) error {
+	if !v.Draft {
+		return nil
+	}
+	// A draft complete but for activation-only checks (a trigger
+	// credential) can still be run by hand, as before drafts existed.
+	for _, m := range v.Missing {
+		if !strings.HasPrefix(m.Message, "is required to activate") {
+			return &ValidationError{Title: titleDraftCannotRun, Errors: v.Missing}
+		}
+	}
+	return nil
+}
 
 // WorkflowView is a workflow with its current definition and its webhook
 // endpoints (with full URLs), as the API returns it.
@@ -22,6 +45,30 @@ type WorkflowView struct {
 	store.Workflow
 	Definition json.RawMessage `json:"definition"`
 	Endpoints  []EndpointView  `json:"endpoints"`
+	// Draft is true while an inactive workflow cannot be activated yet: its
+	// definition does not validate (saved with SaveRequest.Draft) or lacks
+	// what activation needs. A draft never runs; Missing lists what
+	// activation still needs, each at its JSON path.
+	Draft   bool               `json:"draft"`
+	Missing []definition.Error `json:"missing,omitempty"`
+	// Sample is the event body kept with the workflow: the last one captured
+	// by listen mode, or the catalog sample chosen when it was saved.
+	Sample json.RawMessage `json:"sample,omitempty"`
+}
+
+// SaveRequest is a definition to save, as a complete workflow or a draft.
+type SaveRequest struct {
+	Definition json.RawMessage
+	// Draft allows saving a definition that does not validate yet (no
+	// steps, an unfinished step, a credential not created yet). It only
+	// needs to be a JSON object of the right shape with a name. A draft is
+	// inactive and never runs; activation validates it in full. A draft
+	// that happens to be complete is saved as a complete workflow.
+	Draft bool
+	// Sample, when set, is kept with the workflow as its sample event (the
+	// body the field picker and the test run use). It must be a JSON object
+	// or array, and needs a webhook trigger, whose endpoint holds it.
+	Sample json.RawMessage
 }
 
 // EndpointView is an endpoint with its full webhook URL.
@@ -108,15 +155,23 @@ func compact(raw []byte) []byte {
 // named by the definition's name, and gives it a webhook endpoint when its
 // trigger is a webhook. A name in use gives store.ErrConflict.
 func (s *Service) CreateWorkflow(ctx context.Context, raw []byte) (WorkflowView, error) {
-	def, err := s.Validate(ctx, raw)
+	return s.Create(ctx, SaveRequest{Definition: raw})
+}
+
+// Create saves a new, inactive workflow (version 1), complete or as a
+// draft, with its webhook endpoint as soon as the trigger is a webhook
+// (so a draft has its URL and listen mode before it has any step), and
+// keeps req.Sample with it. A name in use gives store.ErrConflict.
+func (s *Service) Create(ctx context.Context, req SaveRequest) (WorkflowView, error) {
+	def, err := s.check(ctx, req)
 	if err != nil {
 		return WorkflowView{}, err
 	}
-	wf, err := s.Store.CreateWorkflow(ctx, def.Name, compact(raw), definition.Hash(def))
+	wf, err := s.Store.CreateWorkflow(ctx, def.Name, compact(req.Definition), hash(def, req.Definition))
 	if err != nil {
 		return WorkflowView{}, err
 	}
-	if err := s.ensureEndpoint(ctx, wf.ID, def); err != nil {
+	if err := s.ensureEndpoint(ctx, wf.ID, def, req.Sample); err != nil {
 		return WorkflowView{}, err
 	}
 	return s.GetWorkflow(ctx, wf.ID)
@@ -126,18 +181,36 @@ func (s *Service) CreateWorkflow(ctx context.Context, raw []byte) (WorkflowView,
 // immutable version (no new version when it is unchanged). Runs already
 // started keep the version they started with.
 func (s *Service) UpdateWorkflow(ctx context.Context, id string, raw []byte) (WorkflowView, error) {
-	if _, err := s.Store.GetWorkflow(ctx, id); err != nil {
-		return WorkflowView{}, err
-	}
-	def, err := s.Validate(ctx, raw)
+	return s.Update(ctx, id, SaveRequest{Definition: raw})
+}
+
+// Update saves req as the workflow's next immutable version, complete or
+// as a draft. An active workflow cannot become a draft: its next event
+// would run an incomplete definition, so that gives a *ValidationError
+// asking to deactivate it first.
+func (s *Service) Update(ctx context.Context, id string, req SaveRequest) (WorkflowView, error) {
+	cur, err := s.Store.GetWorkflow(ctx, id)
 	if err != nil {
 		return WorkflowView{}, err
 	}
-	wf, err := s.Store.UpdateWorkflow(ctx, id, def.Name, compact(raw), definition.Hash(def))
+	def, err := s.check(ctx, req)
 	if err != nil {
 		return WorkflowView{}, err
 	}
-	if err := s.ensureEndpoint(ctx, wf.ID, def); err != nil {
+	if cur.Active && req.Draft {
+		env, err := s.Env(ctx)
+		if err != nil {
+			return WorkflowView{}, err
+		}
+		if errs := s.missing(env, req.Definition); len(errs) > 0 {
+			return WorkflowView{}, &ValidationError{Title: titleActiveDraft, Errors: errs}
+		}
+	}
+	wf, err := s.Store.UpdateWorkflow(ctx, id, def.Name, compact(req.Definition), hash(def, req.Definition))
+	if err != nil {
+		return WorkflowView{}, err
+	}
+	if err := s.ensureEndpoint(ctx, wf.ID, def, req.Sample); err != nil {
 		return WorkflowView{}, err
 	}
 	if wf.Active {
@@ -146,6 +219,97 @@ func (s *Service) UpdateWorkflow(ctx context.Context, id string, raw []byte) (Wo
 		}
 	}
 	return s.GetWorkflow(ctx, wf.ID)
+}
+
+// check validates req: in full for a complete workflow, only its shape and
+// name for a draft. It returns the parsed definition.
+func (s *Service) check(ctx context.Context, req SaveRequest) (*definition.Definition, error) {
+	if len(req.Sample) > 0 {
+		if err := checkSample(req.Sample); err != nil {
+			return nil, err
+		}
+	}
+	if !req.Draft {
+		def, err := s.Validate(ctx, req.Definition)
+		if err == nil && len(req.Sample) > 0 && def.Trigger.Type != definition.TriggerWebhook {
+			return nil, invalid(titleInvalidDefinition, "sample", "a sample is kept only with a webhook trigger")
+		}
+		return def, err
+	}
+	def, err := parseDraft(req.Definition)
+	if err == nil && len(req.Sample) > 0 && def.Trigger.Type != definition.TriggerWebhook {
+		return nil, invalid(titleInvalidDraft, "sample", "a sample is kept only with a webhook trigger; choose the trigger first")
+	}
+	return def, err
+}
+
+// parseDraft decodes a draft: a JSON object that decodes into a
+// definition (so the webhook route and the UI can read its trigger) and
+// names the workflow. Every other problem is left for activation.
+func parseDraft(raw []byte) (*definition.Definition, error) {
+	trimmed := bytes.TrimSpace(raw)
+	if len(trimmed) == 0 || bytes.Equal(trimmed, []byte("null")) {
+		return nil, invalid(titleInvalidDraft, "definition", "required: the request body needs a \"definition\" object")
+	}
+	if trimmed[0] != '{' {
+		return nil, invalid(titleInvalidDraft, "definition", "must be a JSON object")
+	}
+	if len(raw) > definition.DefaultMaxDefinitionBytes {
+		return nil, invalid(titleInvalidDraft, "definition", fmt.Sprintf("definition is %d bytes, over the limit of %d", len(raw), definition.DefaultMaxDefinitionBytes))
+	}
+	var def definition.Definition
+	if err := json.Unmarshal(raw, &def); err != nil {
+		// Parse names the path and position of a shape problem.
+		if _, errs := definition.Parse(raw); len(errs) > 0 {
+			return nil, &ValidationError{Title: titleInvalidDraft, Errors: errs}
+		}
+		return nil, invalid(titleInvalidDraft, "definition", err.Error())
+	}
+	if strings.TrimSpace(def.Name) == "" {
+		return nil, invalid(titleInvalidDraft, "name", "required: even a draft needs a name")
+	}
+	return &def, nil
+}
+
+// checkSample accepts a JSON object or array as a sample event body.
+func checkSample(raw json.RawMessage) error {
+	t := bytes.TrimSpace(raw)
+	if !json.Valid(t) || len(t) == 0 || (t[0] != '{' && t[0] != '[') {
+		return invalid(titleInvalidDefinition, "sample", "must be a JSON object or array (the event body)")
+	}
+	if len(t) > MaxSampleBytes {
+		return invalid(titleInvalidDefinition, "sample", fmt.Sprintf("is %d bytes, over the limit of %d", len(t), MaxSampleBytes))
+	}
+	return nil
+}
+
+// MaxSampleBytes bounds a sample kept with a workflow, the same order as
+// a webhook body; a larger one is refused rather than truncated.
+const MaxSampleBytes = 1 << 20
+
+// hash is the content hash of a saved definition: the canonical hash of a
+// definition that parses cleanly, else (a draft) the hash of its compact
+// bytes, so every edit of a draft still makes a new version.
+func hash(def *definition.Definition, raw []byte) string {
+	if _, errs := definition.Parse(raw); len(errs) == 0 {
+		return definition.Hash(def)
+	}
+	sum := sha256.Sum256(compact(raw))
+	return "draft-" + hex.EncodeToString(sum[:])
+}
+
+// missing lists everything that keeps raw from being activated: every
+// validation problem, then the activation checks (a trigger credential).
+func (s *Service) missing(env definition.Env, raw []byte) []definition.Error {
+	def, errs := definition.Parse(raw)
+	if def == nil {
+		return errs
+	}
+	errs = append(errs, (&definition.Validator{Env: env, Limits: s.Limits}).Validate(def)...)
+	if len(errs) > 0 {
+		return errs
+	}
+	return definition.ActivationErrors(def, env)
 }
 
 // ApplyWorkflow creates the workflow named by the definition, or updates
@@ -169,8 +333,9 @@ func (s *Service) ApplyWorkflow(ctx context.Context, raw []byte) (view WorkflowV
 }
 
 // ensureEndpoint gives a webhook-triggered workflow one endpoint, keeping
-// the existing one (and so its URL) across versions.
-func (s *Service) ensureEndpoint(ctx context.Context, workflowID string, def *definition.Definition) error {
+// the existing one (and so its URL) across versions, and stores sample,
+// when given, as that endpoint's sample.
+func (s *Service) ensureEndpoint(ctx context.Context, workflowID string, def *definition.Definition, sample json.RawMessage) error {
 	if def.Trigger.Type != definition.TriggerWebhook {
 		return nil
 	}
@@ -178,11 +343,16 @@ func (s *Service) ensureEndpoint(ctx context.Context, workflowID string, def *de
 	if err != nil {
 		return err
 	}
+	var ep store.Endpoint
 	if len(eps) > 0 {
+		ep = eps[0]
+	} else if ep, err = s.Store.CreateEndpoint(ctx, store.NewEndpoint{WorkflowID: workflowID}); err != nil {
+		return err
+	}
+	if len(sample) == 0 {
 		return nil
 	}
-	_, err = s.Store.CreateEndpoint(ctx, store.NewEndpoint{WorkflowID: workflowID})
-	return err
+	return s.Store.SaveEndpointSample(ctx, ep.ID, compact(sample))
 }
 
 // GetWorkflow returns a live workflow with its current definition and
@@ -192,10 +362,16 @@ func (s *Service) GetWorkflow(ctx context.Context, id string) (WorkflowView, err
 	if err != nil {
 		return WorkflowView{}, err
 	}
-	return s.view(ctx, wf)
+	env, err := s.Env(ctx)
+	if err != nil {
+		return WorkflowView{}, err
+	}
+	return s.view(ctx, env, wf)
 }
 
-func (s *Service) view(ctx context.Context, wf store.Workflow) (WorkflowView, error) {
+// view builds the API's view of wf. env judges whether an inactive
+// workflow is a draft; it is passed in so a list loads it once.
+func (s *Service) view(ctx context.Context, env definition.Env, wf store.Workflow) (WorkflowView, error) {
 	eps, err := s.Store.ListEndpoints(ctx, wf.ID)
 	if err != nil {
 		return WorkflowView{}, err
@@ -203,6 +379,13 @@ func (s *Service) view(ctx context.Context, wf store.Workflow) (WorkflowView, er
 	v := WorkflowView{Workflow: wf, Definition: json.RawMessage(wf.Definition), Endpoints: make([]EndpointView, len(eps))}
 	for i, e := range eps {
 		v.Endpoints[i] = s.Endpoint(e)
+		if v.Sample == nil && len(e.Sample) > 0 && json.Valid(e.Sample) {
+			v.Sample = json.RawMessage(e.Sample)
+		}
+	}
+	if !wf.Active {
+		v.Missing = s.missing(env, wf.Definition)
+		v.Draft = len(v.Missing) > 0
 	}
 	return v, nil
 }
@@ -213,9 +396,13 @@ func (s *Service) ListWorkflows(ctx context.Context, f store.WorkflowFilter) ([]
 	if err != nil {
 		return nil, "", err
 	}
+	env, err := s.Env(ctx)
+	if err != nil {
+		return nil, "", err
+	}
 	out := make([]WorkflowView, len(wfs))
 	for i, wf := range wfs {
-		if out[i], err = s.view(ctx, wf); err != nil {
+		if out[i], err = s.view(ctx, env, wf); err != nil {
 			return nil, "", err
 		}
 	}
@@ -241,15 +428,13 @@ func (s *Service) SetActive(ctx context.Context, id string, active bool) (Workfl
 		return WorkflowView{}, err
 	}
 	if active {
-		def, err := s.Validate(ctx, wf.Definition)
-		if err != nil {
-			return WorkflowView{}, err
-		}
+		// A draft is activated here or nowhere, so the error lists all
+		// that is missing, each at the field to fix.
 		env, err := s.Env(ctx)
 		if err != nil {
 			return WorkflowView{}, err
 		}
-		if errs := definition.ActivationErrors(def, env); len(errs) > 0 {
+		if errs := s.missing(env, wf.Definition); len(errs) > 0 {
 			return WorkflowView{}, &ValidationError{Title: titleCannotActivate, Errors: errs}
 		}
 	}

@@ -8,12 +8,14 @@ import { workflowList, workflowEditor } from './workflows.js';
 import { runList, runDetail } from './runs.js';
 import { eventList, eventDetail } from './events.js';
 import { credentialList } from './credentials.js';
+import { templateGallery } from './templates.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
 
 const ROUTES = [
   [/^#\/workflows\/?$/, (m, r, v) => workflowList(v)],
+  [/^#\/templates\/?$/, (m, r, v) => templateGallery(v)],
   [/^#\/workflows\/([^/?]+)$/, (m, r, v) => workflowEditor(v, decodeURIComponent(m[1]))],
   [/^#\/runs\/?$/, (m, r, v) => runList(v)],
   [/^#\/runs\/([^/?]+)$/, (m, r, v) => runDetail(v, decodeURIComponent(m[1]), r)],

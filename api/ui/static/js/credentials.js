@@ -36,6 +36,7 @@ export async function credentialList(main) {
   const q = hashQuery();
   if (q.connected) toast(`Connected ${q.connected}.`, 'ok');
   if (q.oauth_error) replace(msg, errorBox(new Error(`Connecting the account failed: ${q.oauth_error}`)));
+  if (q.new) showForm({ name: q.name, connector: q.new, returnTo: q.return });
 
   // connect starts the OAuth flow for the credential name (created, or
   // reconnected when it exists) and sends the browser to the provider.
@@ -60,7 +61,10 @@ export async function credentialList(main) {
       }, `Connect ${titleOf(n)}`)))));
   }
 
-  function showForm() {
+  // showForm opens the new-credential form, prefilled when a draft's
+  // missing-credential link (#/credentials?new=APP&name=NAME&return=WF)
+  // sent the user here; saving then goes back to that workflow.
+  function showForm(prefill = {}) {
     const withCreds = catalog.list.filter((c) => c.credential);
     const values = {};
     const name = h('input', { type: 'text', id: 'cred-name', name: 'name', required: true, autocomplete: 'off', placeholder: 'stripe-live', 'data-error-key': 'name' });
@@ -120,6 +124,10 @@ export async function credentialList(main) {
       try {
         await api.post('/credentials', { name: name.value.trim(), connector: conn.value, values });
         toast('Credential saved.', 'ok');
+        if (prefill.returnTo) {
+          location.hash = `#/workflows/${encodeURIComponent(prefill.returnTo)}`;
+          return;
+        }
         replace(formSlot);
         load();
       } catch (ex) {
@@ -128,6 +136,11 @@ export async function credentialList(main) {
       }
     });
     replace(formSlot, form);
+    if (prefill.name) name.value = prefill.name;
+    if (prefill.connector && catalog.byName.has(prefill.connector)) {
+      conn.value = prefill.connector;
+      conn.dispatchEvent(new Event('change'));
+    }
     name.focus();
   }
 

@@ -8,16 +8,20 @@ import { stepList, placeErrors, stepIdsOnPath, parentPath } from './steps.js';
 import { specControl, textControl, selectControl } from './fields.js';
 import { jsonTree } from './tree.js';
 import { errorBox, pageHeader, pager } from './common.js';
+import { importButton } from './templates.js';
 
 export async function workflowList(main) {
   const body = h('div', {}, spinner());
+  const msg = h('div', { 'aria-live': 'polite' });
   replace(main,
-    pageHeader('Workflows', h('a', { class: 'button primary', href: '#/workflows/new' }, '+ New workflow')),
-    body);
+    pageHeader('Workflows', importButton(msg), h('a', { class: 'button primary', href: '#/templates', id: 'new-workflow' }, '+ New workflow')),
+    msg, body);
   await pager(body, (cursor) => api.get('/workflows', { limit: 50, cursor }), (list) => {
     if (!list.length) {
       return h('div', { class: 'empty' }, h('p', {}, 'No workflows yet.'),
-        h('a', { class: 'button primary', href: '#/workflows/new' }, 'Create your first workflow'));
+        h('div', { class: 'row' },
+          h('a', { class: 'button primary', href: '#/templates' }, 'Start from a template'),
+          h('a', { class: 'button', href: '#/workflows/new' }, 'Create your first workflow from scratch')));
     }
     const rows = list.map((w) => {
       const last = h('td', { class: 'last-run' }, '…');
@@ -27,7 +31,7 @@ export async function workflowList(main) {
       }).catch(() => replace(last, '—'));
       return h('tr', {},
         h('td', {}, h('a', { href: `#/workflows/${encodeURIComponent(w.id)}` }, w.name || w.id)),
-        h('td', {}, w.active ? badge('active') : badge('inactive')),
+        h('td', {}, w.active ? badge('active') : badge(w.draft ? 'draft' : 'inactive')),
         h('td', {}, `v${w.current_version}`),
         last,
         h('td', {}, fmtTime(w.updated_at)));
@@ -70,7 +74,9 @@ export async function workflowEditor(main, id) {
   def.steps = def.steps || [];
   def.trigger = def.trigger || { type: 'manual' };
 
-  const state = { sample: null, dirty: false, lastErrors: [] };
+  // sampleUnsaved: the sample was chosen or captured here and is sent
+  // with the next save, so a catalog sample is kept with the workflow.
+  const state = { sample: null, sampleUnsaved: false, dirty: false, lastErrors: [] };
   const ctx = {
     def, catalog, kinds, credentials, workflows,
     open: new Set(),
@@ -133,9 +139,11 @@ export async function workflowEditor(main, id) {
       wf = await api.post(`/workflows/${encodeURIComponent(wf.id)}/${want ? 'activate' : 'deactivate'}`);
       toast(want ? 'Workflow activated: new events start runs.' : 'Workflow deactivated.', 'ok');
       replace(banner);
+      draftBtn.hidden = wf.active;
+      showDraft();
     } catch (err) {
       activeBox.checked = !want;
-      showError(err);
+      showError(err, 'activating');
     } finally {
       activeBox.disabled = false;
       activeBox.checked = !!(wf && wf.active);
@@ -144,9 +152,28 @@ export async function workflowEditor(main, id) {
   const versionLabel = h('span', { class: 'muted' }, wf ? `version ${wf.current_version}` : 'not saved yet');
   const saveBtn = h('button', { type: 'button', class: 'primary', id: 'save' }, wf ? 'Save' : 'Create workflow');
   const validateBtn = h('button', { type: 'button', id: 'validate' }, 'Check');
+  // An active workflow must stay complete, so only inactive ones offer it.
+  const draftBtn = h('button', { type: 'button', id: 'save-draft', hidden: !!(wf && wf.active), title: 'Save even if incomplete; a draft never runs until activated' }, 'Save draft');
   const deleteBtn = wf ? h('button', { type: 'button', class: 'danger', id: 'delete' }, 'Delete') : null;
+  // Export downloads the saved definition as a file: the same JSON the
+  // API, `hookflow apply` and Import take.
+  const exportBtn = wf ? h('button', { type: 'button', id: 'export' }, 'Export') : null;
+  if (exportBtn) {
+    exportBtn.addEventListener('click', async () => {
+      try {
+        const text = await api.getText(`/workflows/${encodeURIComponent(wf.id)}/export`);
+        const a = h('a', { href: URL.createObjectURL(new Blob([text], { type: 'application/json' })), download: `${fileSlug(wf.name)}.json`, hidden: true });
+        document.body.appendChild(a);
+        a.click();
+        a.remove();
+        setTimeout(() => URL.revokeObjectURL(a.href), 0);
+      } catch (err) {
+        showError(err);
+      }
+    });
+  }
 
-  function showError(err) {
+  function showError(err, doing = 'saving') {
     const errs = err instanceof api.ApiError ? err.errors : [];
     state.lastErrors = errs;
     // Open every card on an error path so the field is visible.
@@ -163,7 +190,7 @@ export async function workflowEditor(main, id) {
         },
       }, e.path || '(definition)'), `: ${e.message}`, e.position ? h('span', { class: 'pos' }, ` (${e.position})`) : null)));
     replace(banner, h('div', { class: 'banner error', role: 'alert' },
-      h('strong', {}, errs.length ? `${errs.length} problem${errs.length > 1 ? 's' : ''} to fix before saving` : (err.title || 'Something went wrong')),
+      h('strong', {}, errs.length ? `${errs.length} problem${errs.length > 1 ? 's' : ''} to fix before ${doing}` : (err.title || 'Something went wrong')),
       h('p', {}, err.detail && errs.length ? '' : err.message),
       errs.length ? list : null,
       unplaced.length && !jsonShown() ? h('p', { class: 'help' }, 'Problems without a field here are shown in the JSON tab too.') : null));
@@ -196,32 +223,46 @@ export async function workflowEditor(main, id) {
     showTab(true);
   }
 
-  async function save() {
+  // save validates in full, as always; saveDraft keeps an incomplete
+  // workflow (no steps yet, an unfinished step, a credential still to
+  // create) as an inactive draft that never runs, so its webhook URL and
+  // listen mode exist from the moment the trigger is chosen.
+  async function save(asDraft) {
     if (!syncFromJSON()) return;
     def.name = nameInput.value;
     saveBtn.disabled = true;
+    draftBtn.disabled = true;
+    const body = { definition: def };
+    if (asDraft) body.draft = true;
+    const sendSample = state.sampleUnsaved && def.trigger && def.trigger.type === 'webhook' && state.sample !== null && typeof state.sample === 'object';
+    if (sendSample) body.sample = state.sample;
     try {
       if (wf) {
-        wf = await api.put(`/workflows/${encodeURIComponent(wf.id)}`, { definition: def });
+        wf = await api.put(`/workflows/${encodeURIComponent(wf.id)}`, body);
       } else {
-        wf = await api.post('/workflows', { definition: def });
-        toast('Workflow created.', 'ok');
+        wf = await api.post('/workflows', body);
+        toast(wf.draft ? 'Draft saved: its webhook URL is ready.' : 'Workflow created.', 'ok');
         location.hash = `#/workflows/${encodeURIComponent(wf.id)}`;
         return;
       }
-      toast(`Saved as version ${wf.current_version}.`, 'ok');
+      if (sendSample) state.sampleUnsaved = false;
+      toast(wf.draft ? `Draft saved as version ${wf.current_version}.` : `Saved as version ${wf.current_version}.`, 'ok');
       versionLabel.textContent = `version ${wf.current_version}`;
       state.lastErrors = [];
       placeErrors(main, []);
       replace(banner);
+      showDraft();
       renderTriggerSide();
     } catch (err) {
       showError(err);
     } finally {
       saveBtn.disabled = false;
+      draftBtn.disabled = false;
+      draftBtn.hidden = !!(wf && wf.active);
     }
   }
-  saveBtn.addEventListener('click', save);
+  saveBtn.addEventListener('click', () => save(false));
+  draftBtn.addEventListener('click', () => save(true));
   validateBtn.addEventListener('click', async () => {
     if (!syncFromJSON()) return;
     try {
@@ -249,6 +290,37 @@ export async function workflowEditor(main, id) {
     });
   }
 
+  // showDraft lists, beside the Active switch, what a draft still needs
+  // before it can be activated; each item focuses its field.
+  const draftPanel = h('div', { class: 'draft-slot', 'aria-live': 'polite' });
+  function showDraft() {
+    if (!wf || wf.active || !wf.draft) {
+      replace(draftPanel);
+      activeBox.removeAttribute('aria-describedby');
+      return;
+    }
+    const missing = wf.missing || [];
+    activeBox.setAttribute('aria-describedby', 'draft-missing');
+    replace(draftPanel, h('div', { class: 'banner warn', id: 'draft-missing' },
+      h('strong', {}, `Draft: ${missing.length} thing${missing.length === 1 ? '' : 's'} to finish before it can be activated`),
+      h('p', { class: 'help' }, 'A draft is saved but never runs. Its webhook URL and listen mode already work.'),
+      h('ul', {}, missing.map((e) => h('li', {},
+        h('a', { href: '#', class: 'err-path', onclick: (ev) => { ev.preventDefault(); focusPath(e.path); } }, e.path || '(definition)'),
+        `: ${e.message}`, createCredentialLink(e))))));
+  }
+  // createCredentialLink offers, for a credential the draft names but
+  // nobody saved yet, a link to the credential form prefilled with its
+  // name and app; saving it comes back here.
+  function createCredentialLink(e) {
+    if (!/(^|\.)credential$/.test(e.path || '')) return null;
+    const owner = valueAt(wf.definition, parentPath(e.path));
+    const name = valueAt(wf.definition, e.path);
+    if (!owner || typeof name !== 'string' || !name || credentials.some((c) => c.name === name)) return null;
+    const q = new URLSearchParams({ new: owner.connector || '', name, return: wf.id });
+    const app = (catalog.byName.get(owner.connector) || {}).title || owner.connector || 'the app';
+    return h('a', { class: 'button small create-cred', href: `#/credentials?${q}`, dataset: { credential: name } }, `Create ${name} (${app})`);
+  }
+
   // --- side panel: webhook URL, listen, sample tree, test run -------------
   const side = h('aside', { class: 'side', 'aria-label': 'Trigger and test event' });
   function renderTriggerSide() {
@@ -260,7 +332,7 @@ export async function workflowEditor(main, id) {
     if (t.type !== 'webhook') {
       parts.push(h('p', { class: 'help' }, t.type === 'schedule' ? 'This workflow runs on a schedule.' : 'This workflow is started by hand or by another workflow.'));
     } else if (!ep) {
-      parts.push(h('p', { class: 'help' }, 'Save the workflow to get its webhook URL.'));
+      parts.push(h('p', { class: 'help' }, 'Save the workflow (a draft is fine) to get its webhook URL.'));
     } else {
       const url = h('input', { type: 'text', id: 'webhook-url', readOnly: true, value: ep.url, class: 'mono' });
       parts.push(field('Webhook URL', url, { help: ep.enabled === false ? 'This endpoint is disabled.' : 'Paste this URL into the sending app.' }));
@@ -292,6 +364,8 @@ export async function workflowEditor(main, id) {
           const got = await api.request('POST', `/endpoints/${encodeURIComponent(ep.id)}/listen`, { query: { timeout: '30s' }, signal: abort.signal });
           if (got) {
             setSample(sampleBody(got));
+            // Listen mode saved it on the endpoint already.
+            state.sampleUnsaved = false;
             replace(listenStatus, `Captured an event at ${fmtTime(got.received_at || new Date().toISOString())}.`);
             break;
           }
@@ -311,7 +385,9 @@ export async function workflowEditor(main, id) {
         h('option', { value: '' }, 'Or use a sample event…'),
         Object.keys(trig.samples).map((k) => h('option', { value: k }, k)));
       sel.addEventListener('change', () => {
-        if (sel.value) setSample(trig.samples[sel.value]);
+        if (!sel.value) return;
+        setSample(trig.samples[sel.value]);
+        state.sampleUnsaved = true;
       });
       parts.push(sel);
     }
@@ -456,8 +532,9 @@ export async function workflowEditor(main, id) {
       h('label', { class: 'switch', for: 'wf-active' }, activeBox, h('span', {}, 'Active')),
       versionLabel,
       h('span', { class: 'spacer' }),
-      validateBtn, saveBtn, deleteBtn),
+      validateBtn, draftBtn, saveBtn, exportBtn, deleteBtn),
     banner,
+    draftPanel,
     h('div', { class: 'editor' },
       h('div', { class: 'editor-main' },
         h('div', { role: 'tablist', class: 'tabs', 'aria-label': 'Editor view' }, tabVisual, tabJSON),
@@ -465,14 +542,33 @@ export async function workflowEditor(main, id) {
       side));
   renderVisual();
   renderTriggerSide();
-  // A saved sample (from an earlier listen) seeds the field picker.
-  if (wf && wf.endpoints && wf.endpoints[0] && wf.endpoints[0].sample_at) {
+  showDraft();
+  // The sample kept with the workflow (captured or chosen from the
+  // catalog) seeds the field picker; older servers only had the event log.
+  if (wf && wf.sample !== undefined && wf.sample !== null) {
+    setSample(wf.sample);
+  } else if (wf && wf.endpoints && wf.endpoints[0] && wf.endpoints[0].sample_at) {
     api.get('/events', { endpoint_id: wf.endpoints[0].id, limit: 1 })
       .then((p) => api.items(p)[0])
       .then((ev) => ev && api.get(`/events/${encodeURIComponent(ev.id)}`))
       .then((ev) => ev && state.sample === null && setSample(sampleBody(ev)))
       .catch(() => {});
   }
+}
+
+// valueAt reads a definition path such as "steps[2].branches[0].credential".
+function valueAt(obj, path) {
+  let v = obj;
+  for (const part of (path || '').split(/\.|\[(\d+)\]/).filter((x) => x !== undefined && x !== '')) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = v[part];
+  }
+  return v;
+}
+
+// fileSlug turns a workflow name into a file name, as the API's export does.
+function fileSlug(name) {
+  return (name || '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 80).replace(/-$/, '') || 'workflow';
 }
 
 // setupParagraphs splits setup instructions into paragraphs: at blank
