@@ -44,7 +44,7 @@ const VisibilitySuffix = "_visibility"
 // server is set up with. A cluster's shard count is fixed when its
 // database is first set up: more shards spread the history service's
 // work (and its database locks) over more rows, so pick what the largest
-// deployment will need; Temporal recommends at least 4 for production.
+// deployment will need: it cannot change later.
 const DefaultPostgresShards = 4
 
 // schema names inside the server module's embedded schema folder.
