@@ -18,11 +18,13 @@ import (
 
 // The data store's limits. A value is JSON of at most MaxKVValueBytes; a
 // key is at most MaxKVKeyBytes; an appended list keeps at most
-// MaxKVListItems elements (the oldest are dropped first).
+// DefaultKVListItems elements unless the append asks for another bound of
+// at most MaxKVListItems (the oldest elements are dropped first).
 const (
-	MaxKVValueBytes = 256 << 10
-	MaxKVKeyBytes   = 512
-	MaxKVListItems  = 1000
+	MaxKVValueBytes    = 256 << 10
+	MaxKVKeyBytes      = 512
+	DefaultKVListItems = 1000
+	MaxKVListItems     = 10000
 )
 
 // PrivateStorePrefix starts the name of a workflow's private store
@@ -225,8 +227,8 @@ func (s *Store) IncrementKV(ctx context.Context, store, key string, by int64, tt
 
 // AppendKV appends item (one JSON value) to the JSON array under key in
 // store and returns the array. A missing or expired key starts as []; a
-// list longer than maxItems (at most MaxKVListItems; <= 0 means that)
-// keeps its newest maxItems elements. The read and the write happen in
+// list longer than maxItems (<= 0 means DefaultKVListItems; at most
+// MaxKVListItems) keeps its newest maxItems elements. The read and the write happen in
 // one transaction holding the row (PostgreSQL FOR UPDATE, SQLite's write
 // lock), so concurrent appends all land. A value that is not an array is
 // refused with ErrInvalidArgument and left alone.
@@ -238,8 +240,11 @@ func (s *Store) AppendKV(ctx context.Context, store, key string, item []byte, ma
 	if err != nil {
 		return nil, err
 	}
-	if maxItems <= 0 || maxItems > MaxKVListItems {
-		maxItems = MaxKVListItems
+	switch {
+	case maxItems <= 0:
+		maxItems = DefaultKVListItems
+	case maxItems > MaxKVListItems:
+		return nil, fmt.Errorf("max_items: %d is over the limit of %d: %w", maxItems, MaxKVListItems, ErrInvalidArgument)
 	}
 	var list []json.RawMessage
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
