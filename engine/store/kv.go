@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 )
 
 // The data store's limits. A value is JSON of at most MaxKVValueBytes; a
@@ -193,11 +194,15 @@ func (s *Store) IncrementKV(ctx context.Context, store, key string, by int64, tt
 	}
 	t := now()
 	// The WHERE of DO UPDATE leaves a non-integer value untouched and
-	// returns no row, which is how it is told apart.
-	isInt := `CAST(CAST(kv.value AS INTEGER) AS TEXT) = kv.value`
+	// returns no row, which is how it is told apart. On SQLite it also
+	// refuses a sum that would overflow, which SQLite would otherwise turn
+	// into a real number; PostgreSQL raises an error instead.
+	isInt := `CAST(CAST(kv.value AS INTEGER) AS TEXT) = kv.value
+		AND (CAST(excluded.value AS INTEGER) <= 0 OR CAST(kv.value AS INTEGER) <= 9223372036854775807 - CAST(excluded.value AS INTEGER))
+		AND (CAST(excluded.value AS INTEGER) >= 0 OR CAST(kv.value AS INTEGER) >= -9223372036854775807 - 1 - CAST(excluded.value AS INTEGER))`
 	add := `CAST(CAST(kv.value AS INTEGER) + excluded.value AS TEXT)`
 	if s.dialect == DialectPostgres {
-		isInt = `kv.value ~ '^-{0,1}[0-9]{1,18}$'` // no '?': the query is rebound
+		isInt = `kv.value ~ '^-{0,1}[0-9]{1,19}$'` // no '?': the query is rebound
 		add = `(CAST(kv.value AS BIGINT) + CAST(excluded.value AS BIGINT))::text`
 	}
 	expired := `kv.expires_at <> 0 AND kv.expires_at <= excluded.updated_at`
@@ -213,7 +218,11 @@ func (s *Store) IncrementKV(ctx context.Context, store, key string, by int64, tt
 		RETURNING store, key, value, expires_at, created_at, updated_at`),
 		store, key, strconv.FormatInt(by, 10), expiry(t, ttl), ms(t), ms(t))
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, fmt.Errorf("incrementing key %q of store %q: its value is not an integer: %w", key, store, ErrInvalidArgument)
+		return 0, fmt.Errorf("incrementing key %q of store %q: its value is not an integer, or the total would leave the 64-bit integer range: %w", key, store, ErrInvalidArgument)
+	}
+	var pqe *pq.Error
+	if errors.As(err, &pqe) && pqe.Code == "22003" { // numeric_value_out_of_range
+		return 0, fmt.Errorf("incrementing key %q of store %q: the total would leave the 64-bit integer range: %w", key, store, ErrInvalidArgument)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("incrementing key %q of store %q: %w", key, store, err)

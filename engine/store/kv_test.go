@@ -162,6 +162,25 @@ func TestKVIncrementIsAtomic(t *testing.T) {
 		if got, _ := s.GetKV(ctx, "counters", "name"); string(got.Value) != `"ada"` {
 			t.Fatalf("a refused increment changed the value to %s", got.Value)
 		}
+		// Overflow is refused on both databases and leaves the value.
+		for _, tc := range []struct {
+			start string
+			by    int64
+		}{{"9223372036854775807", 1}, {"-9223372036854775808", -1}} {
+			if _, err := s.PutKV(ctx, "counters", "edge", []byte(tc.start), 0); err != nil {
+				t.Fatal(err)
+			}
+			_, err = s.IncrementKV(ctx, "counters", "edge", tc.by, 0)
+			if !errors.Is(err, store.ErrInvalidArgument) || !strings.Contains(err.Error(), "64-bit integer range") {
+				t.Fatalf("IncrementKV(%s by %d) = %v, want ErrInvalidArgument naming the range", tc.start, tc.by, err)
+			}
+			if got, _ := s.GetKV(ctx, "counters", "edge"); string(got.Value) != tc.start {
+				t.Fatalf("a refused overflow changed the value to %s", got.Value)
+			}
+		}
+		if n, err := s.IncrementKV(ctx, "counters", "edge", 1, 0); err != nil || n != -9223372036854775807 {
+			t.Fatalf("IncrementKV(min by 1) = %d, %v", n, err)
+		}
 	})
 }
 
