@@ -11,7 +11,7 @@ import (
 	"github.com/hookflow/hookflow/engine/store/storetest"
 )
 
-var ginParam = regexp.MustCompile(`:([A-Za-z_]+)`)
+var ginParam = regexp.MustCompile(`[:*]([A-Za-z_]+)`) // :name, and *name for a path-rest parameter
 
 // TestOpenAPIMatchesRoutes walks the real router and fails when a route
 // under /api/v1 is missing from openapi.json or the document names an

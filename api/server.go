@@ -225,6 +225,8 @@ func (s *server) routes(v1 *gin.RouterGroup) {
 	v1.GET("/deliveries/health", viewer, s.deliveryHealth)
 	v1.GET("/deliveries/:id", viewer, s.getDelivery)
 	v1.POST("/deliveries/:id/retry", editor, s.retryDelivery)
+
+	s.dataRoutes(v1)
 }
 
 // unavailable answers 503 for a route whose service this process lacks.

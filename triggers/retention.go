@@ -67,6 +67,13 @@ func (p *Pruner) Prune(ctx context.Context) (int, error) {
 		}
 		pruned = append(pruned, o.what, m)
 	}
+	// Expired data-store keys already read as missing; sweeping reclaims
+	// their space on the same schedule.
+	m, err := p.store.SweepKV(ctx, p.cfg.Now(), p.cfg.PruneBatch)
+	if err != nil {
+		return n, fmt.Errorf("sweeping expired data-store keys: %w", err)
+	}
+	pruned = append(pruned, "data_keys", m)
 	if n > 0 {
 		p.cfg.Logger.Info("pruned old records", append(pruned, "retention", p.cfg.Retention)...)
 	}

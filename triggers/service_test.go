@@ -235,6 +235,13 @@ func TestReplayManualListenAndPrune(t *testing.T) {
 			if err := st.PutBlob(ctx, "blob-old", []byte("x")); err != nil {
 				t.Fatal(err)
 			}
+			// Data-store keys past their TTL are swept on the same
+			// schedule (by the pruner's clock); a key without one stays.
+			for key, ttl := range map[string]time.Duration{"expiring": time.Hour, "kept": 0} {
+				if _, err := st.PutKV(ctx, "s", key, []byte(`1`), ttl); err != nil {
+					t.Fatal(err)
+				}
+			}
 			e.clock.Add(DefaultRetention + time.Hour)
 			n, err := e.svc.Pruner.Prune(ctx)
 			if err != nil {
@@ -257,6 +264,12 @@ func TestReplayManualListenAndPrune(t *testing.T) {
 			}
 			if _, err := st.GetBlob(ctx, "blob-old"); !errors.Is(err, store.ErrNotFound) {
 				t.Fatalf("a blob past the retention survived: %v", err)
+			}
+			if _, err := st.GetKV(ctx, "s", "expiring"); !errors.Is(err, store.ErrNotFound) {
+				t.Fatalf("an expired data-store key was not swept: %v", err)
+			}
+			if _, err := st.GetKV(ctx, "s", "kept"); err != nil {
+				t.Fatalf("a data-store key without a TTL was swept: %v", err)
 			}
 		})
 	})

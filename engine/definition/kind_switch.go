@@ -12,7 +12,9 @@ var switchKind = &KindSpec{
 	Output:      `{"next": "<chosen step id>"}`,
 	Flow:        FlowChoose,
 	Fields: []StepField{
-		{Field: connectors.Field{Name: "value", Title: "Value", Type: connectors.TypeString, Required: true, Example: "trigger.type",
+		// value is TypeAny because the data step shares the field with
+		// any JSON; a switch's must be an expression string (validate).
+		{Field: connectors.Field{Name: "value", Title: "Value", Type: connectors.TypeAny, Required: true, Example: "trigger.type",
 			Help: "An expression compared with each case."}, Format: FormatExpression},
 		{Field: connectors.Field{Name: "cases", Title: "Cases (first match wins)", Type: connectors.TypeArray, Required: true},
 			MinItems: 1, Fields: []StepField{
@@ -25,10 +27,13 @@ var switchKind = &KindSpec{
 	},
 	validate: func(r *run, n *node) {
 		s, p := n.step, n.path
-		if s.Value == "" {
+		switch v, ok := s.Value.(string); {
+		case s.Value == nil || ok && v == "":
 			r.errorf(p+".value", "is required")
-		} else {
-			r.expr(n, "value", s.Value, n.ctx())
+		case !ok:
+			r.errorf(p+".value", "must be an expression string such as trigger.type, got %s", literalKind(s.Value))
+		default:
+			r.expr(n, "value", v, n.ctx())
 		}
 		r.cases(n, func(_ int, c *Case, cp string) {
 			if c.If != "" {

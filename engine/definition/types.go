@@ -215,8 +215,10 @@ type Step struct {
 	// filter.
 	If string `json:"if,omitempty"`
 
-	// branch and switch. Switch compares Value with each case's Equals.
-	Value   string  `json:"value,omitempty"`
+	// branch and switch. Switch compares Value (an expression string)
+	// with each case's Equals. Value is also the data step's value (any
+	// JSON), which is why it is not a string.
+	Value   any     `json:"value,omitempty"`
 	Cases   []*Case `json:"cases,omitempty"`
 	Default string  `json:"default,omitempty"`
 
@@ -259,6 +261,15 @@ type Step struct {
 
 	// stop and fail.
 	Message string `json:"message,omitempty"`
+
+	// data: Op on Key (a template) of Store ("" is the workflow's private
+	// store), with Value (set, append; get's fallback), TTL, By
+	// (increment, default 1) and MaxItems (append).
+	Op    string   `json:"op,omitempty"`
+	Store string   `json:"store,omitempty"`
+	Key   string   `json:"key,omitempty"`
+	TTL   Duration `json:"ttl,omitempty"`
+	By    *int64   `json:"by,omitempty"`
 }
 
 // Case is one arm of a branch (If) or switch (Equals).

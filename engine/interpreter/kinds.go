@@ -38,4 +38,5 @@ var stepKinds = map[definition.Kind]stepKind{
 	definition.KindCallWorkflow: callStep{},
 	definition.KindStop:         stopStep{},
 	definition.KindFail:         failStep{},
+	definition.KindData:         dataStep{},
 }

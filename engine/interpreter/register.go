@@ -29,6 +29,7 @@ const (
 	ActivityRegisterWait = "hookflow.RegisterWait"
 	ActivityDeliver      = "hookflow.Deliver"
 	ActivityRedeliver    = "hookflow.Redeliver"
+	ActivityData         = "hookflow.Data"
 )
 
 // Named defaults of Limits.
@@ -136,4 +137,5 @@ func RegisterActivities(w worker.ActivityRegistry, a *Activities) {
 	reg(a.RegisterWait, ActivityRegisterWait)
 	reg(a.Deliver, ActivityDeliver)
 	reg(a.Redeliver, ActivityRedeliver)
+	reg(a.Data, ActivityData)
 }

@@ -181,6 +181,8 @@ func (r *Runner) Run(ctx context.Context, req Request) (res Result, err error) {
 	reg(real.Resolve, interpreter.ActivityResolve)
 	reg(real.LoadWorkflow, interpreter.ActivityLoadWorkflow)
 	reg(real.Redeliver, interpreter.ActivityRedeliver)
+	reg(fx.data, interpreter.ActivityData)
+	defer fx.closeData()
 
 	// A wait with no timeout has no timer to skip to: the run timeout (in
 	// virtual time, registered by the SDK right after the start) is the
@@ -260,6 +262,50 @@ type fixtures struct {
 	mu     sync.Mutex
 	mocked map[string]bool
 	logs   map[string]interpreter.RunLog
+
+	// dataStore is the dry run's own data store (see data).
+	dataStore *store.Store
+	dataActs  *interpreter.Activities
+}
+
+// data runs a data step against an in-memory store that lives as long
+// as the dry run: the step really gets, sets, increments and appends, so
+// a test sees the same outputs as a real run, but no dry run, live or
+// not, reads or changes the data real runs keep. A recorded output for
+// the step (Request.Outputs) is used instead, which is how a test starts
+// from a stored value ("already notified").
+func (f *fixtures) data(ctx context.Context, req interpreter.DataRequest) (interpreter.StepOutput, error) {
+	if v, ok := f.recorded(req.Step); ok {
+		f.markMocked(req.Step)
+		return interpreter.StepOutput{Output: v, Attempt: 1}, nil
+	}
+	f.mu.Lock()
+	if f.dataStore == nil {
+		st, err := store.Open(ctx, "sqlite::memory:")
+		if err == nil {
+			if err = st.Migrate(ctx); err != nil {
+				_ = st.Close()
+			}
+		}
+		if err != nil {
+			f.mu.Unlock()
+			return interpreter.StepOutput{}, fmt.Errorf("opening the dry run's data store: %w", err)
+		}
+		f.dataStore = st
+		f.dataActs = interpreter.NewActivities(interpreter.Deps{Store: st, Registry: f.registry, Logger: slog.New(slog.DiscardHandler)})
+	}
+	acts := f.dataActs
+	f.mu.Unlock()
+	return acts.Data(ctx, req)
+}
+
+func (f *fixtures) closeData() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.dataStore != nil {
+		_ = f.dataStore.Close()
+		f.dataStore = nil
+	}
 }
 
 func (f *fixtures) markMocked(path string) {
