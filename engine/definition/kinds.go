@@ -132,7 +132,7 @@ type ChoiceOption struct {
 
 // kindSpecs is the one list of step kinds, in documentation order.
 var kindSpecs = []*KindSpec{
-	actionKind, httpKind, filterKind, branchKind, switchKind, mapKind,
+	actionKind, httpKind, filterKind, branchKind, switchKind, mapKind, codeKind, loopKind,
 	foreachKind, parallelKind, delayKind, waitForEventKind, respondKind, callWorkflowKind,
 	stopKind, failKind,
 }
