@@ -30,6 +30,7 @@ var stepKinds = map[definition.Kind]stepKind{
 	definition.KindBranch:       branchStep{},
 	definition.KindSwitch:       switchStep{},
 	definition.KindMap:          mapStep{},
+	definition.KindCode:         codeStep{},
 	definition.KindForeach:      foreachStep{},
 	definition.KindParallel:     parallelStep{},
 	definition.KindDelay:        delayStep{},

@@ -136,4 +136,5 @@ func RegisterActivities(w worker.ActivityRegistry, a *Activities) {
 	reg(a.RegisterWait, ActivityRegisterWait)
 	reg(a.Deliver, ActivityDeliver)
 	reg(a.Redeliver, ActivityRedeliver)
+	reg(a.Code, ActivityCode)
 }

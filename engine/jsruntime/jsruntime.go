@@ -4,8 +4,8 @@
 // interpreter's code activity runs with it; workflow code never does,
 // because a script's cost is not deterministic.
 //
-// A script is the body of a function: it sees trigger, steps, vars and
-// event as plain JSON values (objects, arrays, strings, numbers, booleans,
+// A script is the body of a function: it sees trigger, steps, vars,
+// event, item and index as plain JSON values (objects, arrays, strings, numbers, booleans,
 // null: never live Go state) and what it returns is the step's output.
 //
 // # What is bounded
@@ -137,7 +137,7 @@ func (e *Error) Error() string {
 }
 
 // Names of the values a script sees.
-var params = []string{"trigger", "steps", "vars", "event"}
+var params = []string{"trigger", "steps", "vars", "event", "item", "index"}
 
 // The script becomes the body of a function of params. The prefix ends in
 // a newline so that the script's own lines keep their columns and are one
@@ -195,12 +195,16 @@ func scriptPos(src string, line, col int) (int, int) {
 	return line, col
 }
 
-// Input is what a script sees, as JSON-able values.
+// Input is what a script sees, as JSON-able values. Item and Index are
+// the current element and position inside a foreach (or a loop's previous
+// outputs and iteration), null elsewhere.
 type Input struct {
 	Trigger any
 	Steps   map[string]any
 	Vars    map[string]any
 	Event   any
+	Item    any
+	Index   any
 }
 
 // Result is a script's output: its return value (undefined is nil) and
@@ -362,7 +366,7 @@ func position(src string, stack []goja.StackFrame) (int, int) {
 }
 
 func marshalInput(in Input) ([]string, error) {
-	vals := []any{in.Trigger, in.Steps, in.Vars, in.Event}
+	vals := []any{in.Trigger, in.Steps, in.Vars, in.Event, in.Item, in.Index}
 	out := make([]string, len(vals))
 	for i, v := range vals {
 		b, err := json.Marshal(v)
