@@ -31,6 +31,7 @@ var stepKinds = map[definition.Kind]stepKind{
 	definition.KindSwitch:       switchStep{},
 	definition.KindMap:          mapStep{},
 	definition.KindCode:         codeStep{},
+	definition.KindLoop:         loopStep{},
 	definition.KindForeach:      foreachStep{},
 	definition.KindParallel:     parallelStep{},
 	definition.KindDelay:        delayStep{},
