@@ -132,9 +132,9 @@ type ChoiceOption struct {
 
 // kindSpecs is the one list of step kinds, in documentation order.
 var kindSpecs = []*KindSpec{
-	actionKind, httpKind, filterKind, branchKind, switchKind, mapKind, codeKind, loopKind,
+	actionKind, httpKind, filterKind, branchKind, switchKind, mapKind,
 	foreachKind, parallelKind, delayKind, waitForEventKind, respondKind, callWorkflowKind,
-	stopKind, failKind,
+	stopKind, failKind, codeKind, loopKind,
 }
 
 // kindsByName indexes kindSpecs.

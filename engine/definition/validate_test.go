@@ -70,7 +70,7 @@ func TestValidate(t *testing.T) {
 		{name: "field of another kind", doc: def(`{"id": "a", "type": "filter", "if": "true", "map": {"v": "trigger.v"}}`),
 			want: []string{"steps[0]: field \"map\" is not allowed on a filter step"}},
 		{name: "unknown kind", doc: def(`{"id": "a", "type": "repeat"}`),
-			want: []string{"steps[0].type: unknown step type \"repeat\": want one of action, http, filter, branch, switch, map, code, loop, foreach, parallel, delay, wait_for_event, respond, call_workflow, stop, fail"}},
+			want: []string{"steps[0].type: unknown step type \"repeat\": want one of action, http, filter, branch, switch, map, foreach, parallel, delay, wait_for_event, respond, call_workflow, stop, fail, code, loop"}},
 		{name: "item outside foreach", doc: def(`{"id": "a", "type": "filter", "if": "item.x > 1"}`),
 			want: []string{"steps[0].if: unknown name \"item\" (1:1)\n | item.x > 1\n | ^"}},
 		{name: "foreach body sees item and outer steps", doc: def(`{"id": "a", "type": "map", "map": {"list": "trigger.list"}},
