@@ -23,7 +23,7 @@ var codeKind = &KindSpec{
 	Fields: []StepField{
 		{Field: connectors.Field{Name: "code", Title: "JavaScript", Type: connectors.TypeString, Required: true,
 			Example: "return {total: trigger.items.reduce((a, i) => a + i.price, 0)}",
-			Help: "The body of a function of trigger, steps, vars and event (plain JSON values); return the step's output. " +
+			Help: "The body of a function of trigger, steps, vars and event (plain JSON values; item and index too inside a foreach or loop); return the step's output. " +
 				"console.log lines are kept with the step; require, fetch and timers do not exist."}},
 		{Field: connectors.Field{Name: "timeout", Title: "Time limit", Type: connectors.TypeString, Default: "1s", Example: "3s",
 			Help: "How long the code may compute before it is stopped (at most 10s)."}, Format: FormatDuration, Option: true},
