@@ -11,9 +11,9 @@ func TestCodeStep(t *testing.T) {
 	fx := newFixture(t)
 	def := `{"name": "code", "trigger": {"type": "webhook"}, "vars": {"currency": "EUR"}, "steps": [
 		{"id": "fields", "type": "map", "map": {"customer": "trigger.customer"}},
-		{"id": "sum", "type": "code", "code": "console.log('lines', trigger.items.length);\nreturn {total: trigger.items.reduce((a, i) => a + i.price * i.qty, 0), currency: vars.currency, who: steps.fields.customer, event: event.type}"},
+		{"id": "sum", "type": "code", "timeout": "10s", "code": "console.log('lines', trigger.items.length);\nreturn {total: trigger.items.reduce((a, i) => a + i.price * i.qty, 0), currency: vars.currency, who: steps.fields.customer, event: event.type}"},
 		{"id": "each", "type": "foreach", "items": "trigger.items", "steps": [
-			{"id": "label", "type": "code", "code": "return index + ': ' + item.sku"}]},
+			{"id": "label", "type": "code", "timeout": "10s", "code": "return index + ': ' + item.sku"}]},
 		{"id": "tell", "type": "action", "connector": "test", "action": "echo", "input": {"value": "{{ steps.sum.total }} {{ steps.sum.currency }}"}}]}`
 	body := `{"customer": "Ada", "items": [{"sku": "a", "price": 2.5, "qty": 2}, {"sku": "b", "price": 10, "qty": 1}]}`
 	_, err, l := run(t, fx.newEnv(t), input(t, def, body))
@@ -43,6 +43,8 @@ func TestCodeStepErrors(t *testing.T) {
 		name, code string
 		want       string
 	}{
+		// Every case but the infinite loop sets the longest timeout, so
+		// that a busy machine cannot turn its error into a timeout.
 		{name: "runtime error", code: `const a = 1;\nreturn trigger.nope.x`,
 			want: "code: line 2:21: TypeError: Cannot read property 'x' of undefined"},
 		{name: "infinite loop", code: `while (true) {}`, want: "code exceeded 1s (the step's timeout): it may loop forever"},
@@ -53,10 +55,14 @@ func TestCodeStepErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			timeout := "10s"
+			if tt.name == "infinite loop" {
+				timeout = "1s"
+			}
 			fx := newFixture(t)
 			def := fmt.Sprintf(`{"name": "code", "trigger": {"type": "webhook"}, "steps": [
-				{"id": "c", "type": "code", "code": %q, "on_error": "continue"},
-				{"id": "after", "type": "map", "map": {"msg": "steps.c.error.message", "class": "steps.c.error.class"}}]}`, strings.ReplaceAll(tt.code, `\n`, "\n"))
+				{"id": "c", "type": "code", "code": %q, "timeout": %q, "on_error": "continue"},
+				{"id": "after", "type": "map", "map": {"msg": "steps.c.error.message", "class": "steps.c.error.class"}}]}`, strings.ReplaceAll(tt.code, `\n`, "\n"), timeout)
 			_, err, l := run(t, fx.newEnv(t), input(t, def, `{}`))
 			if err != nil {
 				t.Fatal(err)
@@ -81,7 +87,7 @@ func TestCodeStepErrors(t *testing.T) {
 func TestCodeStepFailsTheRun(t *testing.T) {
 	fx := newFixture(t)
 	def := `{"name": "code", "trigger": {"type": "webhook"}, "steps": [
-		{"id": "c", "type": "code", "code": "throw new Error('no price on ' + trigger.sku)"}]}`
+		{"id": "c", "type": "code", "timeout": "10s", "code": "throw new Error('no price on ' + trigger.sku)"}]}`
 	_, err, _ := run(t, fx.newEnv(t), input(t, def, `{"sku": "a-1"}`))
 	if err == nil || !strings.Contains(err.Error(), "step c: code: line 1:7: Error: no price on a-1") {
 		t.Fatalf("err = %v", err)

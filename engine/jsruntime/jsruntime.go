@@ -254,13 +254,34 @@ func Run(ctx context.Context, src string, in Input, lim Limits) (*Result, error)
 		}
 		return nil, translate(src, err, lim)
 	}
-	c := converter{vm: vm, max: lim.MaxOutputBytes, seen: map[*goja.Object]bool{}}
-	v, err := c.convert(out, "result", 0)
+	v, err := convertResult(src, vm, out, lim)
 	if err != nil {
 		return nil, err
 	}
 	res.Value = v
 	return res, nil
+}
+
+// convertResult converts the returned value while the watchdogs still
+// run: reading a property may call a getter the script defined, which
+// can throw, loop (and be interrupted) or recurse. goja raises those as
+// panics outside RunProgram; they become the script's errors.
+func convertResult(src string, vm *goja.Runtime, out goja.Value, lim Limits) (v any, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			if pe, ok := p.(error); ok {
+				err = translate(src, pe, lim)
+				return
+			}
+			if gv, ok := p.(goja.Value); ok {
+				err = &Error{Kind: KindRuntime, Message: gv.String()}
+				return
+			}
+			err = &Error{Kind: KindRuntime, Message: fmt.Sprint(p)}
+		}
+	}()
+	c := converter{vm: vm, max: lim.MaxOutputBytes, seen: map[*goja.Object]bool{}}
+	return c.convert(out, "result", 0)
 }
 
 // watch starts the CPU-time timer and the heap watchdog; the returned

@@ -26,7 +26,7 @@ func TestRunHappyPath(t *testing.T) {
 const total = trigger.items.reduce((a, i) => a + i.price, 0);
 return {total, currency: vars.currency, crm: steps.crm.id, type: event.type,
         skus: trigger.items.map(i => i.sku), when: new Date(0), nothing: undefined, nan: NaN};`
-	res, err := Run(context.Background(), src, input(), Limits{})
+	res, err := Run(context.Background(), src, input(), Limits{Timeout: MaxTimeout})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +41,7 @@ return {total, currency: vars.currency, crm: steps.crm.id, type: event.type,
 }
 
 func TestRunUndefinedIsNull(t *testing.T) {
-	res, err := Run(context.Background(), `let x = 1`, input(), Limits{})
+	res, err := Run(context.Background(), `let x = 1`, input(), Limits{Timeout: MaxTimeout})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,6 +83,10 @@ func TestRunErrors(t *testing.T) {
 		{name: "bigint", src: "return [10n]", kind: KindOutput,
 			want: "code: the returned value holds a BigInt (convert it with Number() or String()) at result[0]"},
 		{name: "map", src: "return new Map()", kind: KindOutput, want: "holds a Map"},
+		{name: "throwing getter", src: "return {get x() { throw new Error('no x') }}", kind: KindRuntime,
+			want: "Error: no x"},
+		{name: "looping getter", src: "return {get x() { while (true) {} }}", kind: KindTimeout,
+			want: "code exceeded 1s"},
 		{name: "no require", src: "return require('fs')", kind: KindRuntime,
 			want: "code: line 1:15: ReferenceError: require is not defined"},
 		{name: "no fetch", src: "return fetch('http://example.com')", kind: KindRuntime,
@@ -94,7 +98,13 @@ func TestRunErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Run(context.Background(), tt.src, input(), tt.lim)
+			lim := tt.lim
+			if lim.Timeout == 0 && tt.kind != KindTimeout {
+				// Only the timeout cases depend on the 1s default; the
+				// others must not fail on a busy machine.
+				lim.Timeout = MaxTimeout
+			}
+			_, err := Run(context.Background(), tt.src, input(), lim)
 			var e *Error
 			if !errors.As(err, &e) {
 				t.Fatalf("err = %v (%T), want *Error", err, err)
@@ -117,7 +127,7 @@ func TestRunAfterBudgetsTheProcessIsFine(t *testing.T) {
 			t.Fatalf("%s: no error", src)
 		}
 	}
-	res, err := Run(context.Background(), "return 1 + 1", input(), Limits{})
+	res, err := Run(context.Background(), "return 1 + 1", input(), Limits{Timeout: MaxTimeout})
 	if err != nil || res.Value != int64(2) {
 		t.Fatalf("after the budgets: %#v, %v", res, err)
 	}
@@ -133,7 +143,7 @@ func TestRunContextCancelled(t *testing.T) {
 }
 
 func TestRunLogsAreBounded(t *testing.T) {
-	res, err := Run(context.Background(), "for (let i = 0; i < 500; i++) console.log('x'.repeat(5000))", input(), Limits{})
+	res, err := Run(context.Background(), "for (let i = 0; i < 500; i++) console.log('x'.repeat(5000))", input(), Limits{Timeout: MaxTimeout})
 	if err != nil {
 		t.Fatal(err)
 	}
