@@ -41,7 +41,7 @@ var Layers = []Layer{
 	{Name: "engine/interpreter", Paths: []string{"engine/interpreter"}},
 	{Name: "engine/credentials", Paths: []string{"engine/credentials"}},
 	{Name: "engine/definition", Paths: []string{"engine/definition"}},
-	{Name: "engine (leaves)", Paths: []string{"engine/expression", "engine/store", "engine/secrets", "engine/metrics", "workflows"}},
+	{Name: "engine (leaves)", Paths: []string{"engine/expression", "engine/store", "engine/secrets", "engine/metrics", "engine/jsruntime", "workflows"}},
 	{Name: "connectors", Paths: []string{"connectors"}},
 }
 

@@ -37,7 +37,7 @@ var goldenCases = []struct{ name, doc string }{
 		steps = append(steps, `{"id": "z", "type": "stop"}`)
 		return `{"name": "t", "trigger": {"type": "webhook", "connector": "slack", "respond": "on_complete"}, "steps": [` + strings.Join(steps, ",\n") + `]}`
 	}()},
-	{"missing and unknown type", def(`{"id": "a"}, {"id": "b", "type": "loop"}, {"type": "stop"}, {"id": "1x", "type": "stop"}`)},
+	{"missing and unknown type", def(`{"id": "a"}, {"id": "b", "type": "repeat"}, {"type": "stop"}, {"id": "1x", "type": "stop"}`)},
 	{"null step", `{"name": "t", "trigger": {"type": "manual"}, "steps": [null, {"id": "a", "type": "stop"}]}`},
 	{"targets", def(`{"id": "a", "type": "map", "map": {"v": "trigger.v"}, "next": "a", "on_error": "goto:nope"},
 		{"id": "b", "type": "wait_for_event", "event": "e", "correlation_key": "trigger.id", "wait_timeout": "1h", "on_timeout": "in", "on_error": "retry"},

@@ -134,7 +134,7 @@ type ChoiceOption struct {
 var kindSpecs = []*KindSpec{
 	actionKind, httpKind, filterKind, branchKind, switchKind, mapKind,
 	foreachKind, parallelKind, delayKind, waitForEventKind, respondKind, callWorkflowKind,
-	stopKind, failKind, dataKind,
+	stopKind, failKind, dataKind, codeKind, loopKind,
 }
 
 // kindsByName indexes kindSpecs.

@@ -270,6 +270,18 @@ type Step struct {
 	Key   string   `json:"key,omitempty"`
 	TTL   Duration `json:"ttl,omitempty"`
 	By    *int64   `json:"by,omitempty"`
+
+	// code: JavaScript run as a function body (see package jsruntime);
+	// MemoryMB is its heap budget.
+	Code     string `json:"code,omitempty"`
+	MemoryMB int    `json:"memory_mb,omitempty"`
+
+	// loop: Steps run again until the expression Until holds, at most
+	// MaxIterations times, with Delay between iterations; OnMax says what
+	// reaching MaxIterations does (OnMaxFail or OnMaxContinue).
+	MaxIterations int      `json:"max_iterations,omitempty"`
+	Delay         Duration `json:"delay,omitempty"`
+	OnMax         string   `json:"on_max,omitempty"`
 }
 
 // Case is one arm of a branch (If) or switch (Equals).

@@ -30,6 +30,8 @@ var stepKinds = map[definition.Kind]stepKind{
 	definition.KindBranch:       branchStep{},
 	definition.KindSwitch:       switchStep{},
 	definition.KindMap:          mapStep{},
+	definition.KindCode:         codeStep{},
+	definition.KindLoop:         loopStep{},
 	definition.KindForeach:      foreachStep{},
 	definition.KindParallel:     parallelStep{},
 	definition.KindDelay:        delayStep{},

@@ -138,4 +138,5 @@ func RegisterActivities(w worker.ActivityRegistry, a *Activities) {
 	reg(a.Deliver, ActivityDeliver)
 	reg(a.Redeliver, ActivityRedeliver)
 	reg(a.Data, ActivityData)
+	reg(a.Code, ActivityCode)
 }

@@ -50,6 +50,8 @@ type StepRecord struct {
 	Error      string          `json:"error,omitempty"`
 	ErrorClass string          `json:"error_class,omitempty"`
 	Attempts   int             `json:"attempts,omitempty"`
+	// Logs are the lines a code step wrote with console.log.
+	Logs []string `json:"logs,omitempty"`
 	// Warnings are things the step did that the author should know of
 	// although it succeeded, such as a foreach that ran only the first
 	// max_items items ("truncated: 250 of 1,000 items").

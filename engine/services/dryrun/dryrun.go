@@ -183,6 +183,7 @@ func (r *Runner) Run(ctx context.Context, req Request) (res Result, err error) {
 	reg(real.Redeliver, interpreter.ActivityRedeliver)
 	reg(fx.data, interpreter.ActivityData)
 	defer fx.closeData()
+	reg(real.Code, interpreter.ActivityCode)
 
 	// A wait with no timeout has no timer to skip to: the run timeout (in
 	// virtual time, registered by the SDK right after the start) is the
