@@ -233,7 +233,13 @@ func TestWaitIsFedByWebhooksAndApprovals(t *testing.T) {
 		return w
 	}
 	runC := runOf(t, s.st, postJSON(t, hook(epC), `{"amount":20}`).EventID)
-	eventually(t, "C waits for its approval", func() bool { return waiting(c, runC, "ok") })
+	// The approval API finds the run through its store record, which the
+	// dispatcher writes after the start returns: under load the run can
+	// reach its wait first.
+	eventually(t, "C waits for its approval", func() bool {
+		_, err := s.st.GetRun(ctx, runC)
+		return err == nil && waiting(c, runC, "ok")
+	})
 	if w := approve(runC+"-nope", `{"approved":true}`); w.Code != http.StatusNotFound {
 		t.Fatalf("approving an unknown run: %d %s", w.Code, w.Body)
 	}
