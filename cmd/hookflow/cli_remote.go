@@ -401,6 +401,9 @@ func runDescribe(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs := newFlagSet("describe", "Usage: hookflow describe run ID\nShows a run step by step: status, input, output, error, attempts, timings.", stderr)
 	var f clientFlags
 	f.register(fs, true)
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+		return parseFlags(fs, args[:1]) // prints the usage; --help exits 0 like every command
+	}
 	if len(args) < 2 || args[0] != "run" {
 		return usagef("usage: hookflow describe run ID")
 	}

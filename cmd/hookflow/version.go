@@ -12,6 +12,10 @@ import (
 var version = "dev"
 
 func runVersion(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("version", "Usage: hookflow version\nPrints the version, the commit, and the Go and Temporal SDK versions.", stderr)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
 	fmt.Fprintf(stdout, "hookflow %s\n", versionString())
 	return nil
 }
