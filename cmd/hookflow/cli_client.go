@@ -315,7 +315,7 @@ func (f *clientFlags) argAndClient(fs *flag.FlagSet, args []string, usage string
 
 // parseWithArg parses a command line with one positional argument (an id
 // or a name) that may come before or after the flags, and returns it; ""
-// when there is none.
+// when there is none. More than one is a usage error.
 func parseWithArg(fs *flag.FlagSet, args []string) (string, error) {
 	var arg string
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
@@ -324,8 +324,14 @@ func parseWithArg(fs *flag.FlagSet, args []string) (string, error) {
 	if err := parseFlags(fs, args); err != nil {
 		return "", err
 	}
-	if arg == "" && fs.NArg() > 0 {
-		arg = fs.Arg(0)
+	rest := fs.Args()
+	if arg == "" && len(rest) > 0 {
+		arg, rest = rest[0], rest[1:]
+	}
+	if len(rest) > 0 {
+		// `hookflow replay A B` must not act on A alone and drop B
+		// without a word: one command acts on one thing.
+		return "", usagef("one argument only: got %q and also %s; run the command once for each", arg, strings.Join(rest, " "))
 	}
 	return arg, nil
 }

@@ -324,6 +324,10 @@ func TestCLIAgainstDev(t *testing.T) {
 		t.Fatalf("describe of an unknown run: exit %d, %s", code, errOut)
 	}
 
+	// Two ids are refused rather than the second dropped without a word.
+	if _, errOut, code := e.cli("replay", ack.EventID, "evt_other"); code != exitUsage || !strings.Contains(errOut, "one argument only") {
+		t.Fatalf("replay of two events: exit %d, %s", code, errOut)
+	}
 	// replay starts a second run of the same event.
 	out = e.mustCLI("replay", ack.EventID)
 	if !strings.Contains(out, "replayed "+ack.EventID) {
