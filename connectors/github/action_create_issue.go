@@ -78,10 +78,6 @@ func (i *issue) output(created bool) IssueOutput {
 	return out
 }
 
-// marker is the invisible line (an HTML comment, which GitHub does not
-// render) that ties an issue to the step attempt that opened it.
-func marker(key string) string { return "<!-- hookflow-idempotency-key: " + key + " -->" }
-
 func runCreateIssue(ctx context.Context, call *connectors.Call) (any, error) {
 	repo, err := repository(call.Input)
 	if err != nil {
@@ -91,11 +87,8 @@ func runCreateIssue(ctx context.Context, call *connectors.Call) (any, error) {
 	if title == "" {
 		return nil, connectors.InputError("title", "empty")
 	}
-	mark := marker(call.IdempotencyKey)
-	text := mark
-	if b := call.Input.String("body"); b != "" {
-		text = b + "\n\n" + mark
-	}
+	mark := connectors.IdempotencyMarker(call.IdempotencyKey)
+	text := connectors.WithIdempotencyMarker(call.Input.String("body"), call.IdempotencyKey)
 	body := map[string]any{"title": title, "body": text}
 	for _, name := range []string{"labels", "assignees"} {
 		list, err := stringList(call.Input, name)

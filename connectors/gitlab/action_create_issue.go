@@ -55,10 +55,6 @@ type IssueOutput struct {
 // could hide it.
 const recentIssues = 50
 
-// marker is the invisible line (an HTML comment, which GitLab does not
-// render) that ties an issue to the step attempt that opened it.
-func marker(key string) string { return "<!-- hookflow-idempotency-key: " + key + " -->" }
-
 func runCreateIssue(ctx context.Context, call *connectors.Call) (any, error) {
 	proj, err := project(call.Input)
 	if err != nil {
@@ -68,11 +64,8 @@ func runCreateIssue(ctx context.Context, call *connectors.Call) (any, error) {
 	if title == "" {
 		return nil, connectors.InputError("title", "empty")
 	}
-	mark := marker(call.IdempotencyKey)
-	desc := mark
-	if d := call.Input.String("description"); d != "" {
-		desc = d + "\n\n" + mark
-	}
+	mark := connectors.IdempotencyMarker(call.IdempotencyKey)
+	desc := connectors.WithIdempotencyMarker(call.Input.String("description"), call.IdempotencyKey)
 	body := map[string]any{"title": title, "description": desc}
 	labels, err := labelList(call.Input)
 	if err != nil {
