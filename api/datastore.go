@@ -81,11 +81,7 @@ func (s *server) listDataKeys(c *gin.Context) {
 }
 
 func (s *server) getDataKey(c *gin.Context) {
-	name, ok := dataStoreParam(c)
-	if !ok {
-		return
-	}
-	key, ok := dataKeyParam(c)
+	name, key, ok := dataKeyParams(c)
 	if !ok {
 		return
 	}
@@ -106,11 +102,7 @@ type dataPut struct {
 }
 
 func (s *server) putDataKey(c *gin.Context) {
-	name, ok := dataStoreParam(c)
-	if !ok {
-		return
-	}
-	key, ok := dataKeyParam(c)
+	name, key, ok := dataKeyParams(c)
 	if !ok {
 		return
 	}
@@ -140,11 +132,7 @@ func (s *server) putDataKey(c *gin.Context) {
 }
 
 func (s *server) deleteDataKey(c *gin.Context) {
-	name, ok := dataStoreParam(c)
-	if !ok {
-		return
-	}
-	key, ok := dataKeyParam(c)
+	name, key, ok := dataKeyParams(c)
 	if !ok {
 		return
 	}
@@ -157,4 +145,16 @@ func (s *server) deleteDataKey(c *gin.Context) {
 		return
 	}
 	c.Status(http.StatusNoContent)
+}
+
+// dataKeyParams reads the {store} and {key} of a route on one key,
+// answering 400 and returning ok false when either is invalid.
+func dataKeyParams(c *gin.Context) (name, key string, ok bool) {
+	if name, ok = dataStoreParam(c); !ok {
+		return "", "", false
+	}
+	if key, ok = dataKeyParam(c); !ok {
+		return "", "", false
+	}
+	return name, key, true
 }
