@@ -184,15 +184,17 @@ func hostileAttack(ctx context.Context, e *Env) error {
 	oversized := []byte(`{"id": "big", "pad": "` + strings.Repeat("a", 1<<20+1024) + `"}`)
 	deep := []byte(strings.Repeat("[", hostileDepth) + strings.Repeat("]", hostileDepth))
 	escapes := []byte(`{"id": "lt-%d", "pad": "` + strings.Repeat("<", 400<<10) + `"}`)
-	// HOOKFLOW_BENCH_HOSTILE_SKIP (any of event, dry, bodies) leaves a
-	// kind of attack out, to find which one a slowdown comes from.
+	// HOOKFLOW_BENCH_HOSTILE_SKIP (any of event, dry, bodies, or
+	// event:NAME and dry:NAME for one workflow of hostileDefinitions)
+	// leaves a kind of attack out, to find which one a slowdown comes
+	// from.
 	skip := func(kind string) bool { return strings.Contains(os.Getenv("HOOKFLOW_BENCH_HOSTILE_SKIP"), kind) }
 	for round := 0; actx.Err() == nil; round++ {
 		for name, url := range hooks {
-			if !skip("event") {
+			if !skip("event") && !skip("event:"+name) {
 				post("event:"+name, url, fmt.Appendf(nil, `{"id": "%s-%d"}`, name, round), false)
 			}
-			if !skip("dry") {
+			if !skip("dry") && !skip("dry:"+name) {
 				dry := map[string]any{"definition": hostileDefinition(name, hostileDefinitions[name]), "event": map[string]any{"id": "x"}}
 				dryBody, _ := json.Marshal(dry)
 				post("dry-run:"+name, e.API.Base+"/api/v1/workflows/test", dryBody, true)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"time"
 )
 
@@ -136,6 +137,9 @@ type meter struct {
 	built    int // bytes built by guarded builtins
 	charges  uint32
 	err      *BudgetError
+	// sinceYield counts the units spent since the evaluation last let
+	// other goroutines run (see yieldEvery).
+	sinceYield int64
 }
 
 func newMeter(b Budget, l Limits) *meter {
@@ -146,6 +150,19 @@ func newMeter(b Budget, l Limits) *meter {
 	}
 	return m
 }
+
+// Sharing the CPU. A budget bounds how long one evaluation may run, but
+// not whom it delays meanwhile: Go preempts a busy goroutine only every
+// 10 ms, so an evaluation that burns its 50 ms wall-clock budget makes
+// the goroutines queued behind it on its processor (a webhook's ingest, a
+// workflow task of another run) wait whole time slices. Every yieldEvery
+// units (about 20 microseconds of CPU) an evaluation therefore yields its
+// processor, and a goroutine waiting behind it runs at once. How many
+// expensive evaluations run at the same time is bounded by the callers
+// (the interpreter's heavy-work slots). Yielding does not change what an
+// evaluation computes or when it overruns its work budget, so workflow
+// code stays deterministic.
+const yieldEvery int64 = 20_000
 
 // fail records the first overrun and returns it; later charges return it
 // again, so an expression that catches nothing cannot run on.
@@ -162,6 +179,10 @@ func (m *meter) charge(n int) error {
 		return m.err
 	}
 	m.work -= int64(n)
+	if m.sinceYield += int64(n); m.sinceYield >= yieldEvery {
+		m.sinceYield = 0
+		runtime.Gosched()
+	}
 	if m.work < 0 {
 		return m.fail(BudgetWork, "expression needs more than %d units of work (its budget); simplify it or loop over less data", m.budget.Work)
 	}
