@@ -81,9 +81,10 @@ func (r *runner) doData(ctx workflow.Context, f *frame, s *definition.Step, rec 
 
 // Data runs one data step against the store. set and delete are
 // idempotent by nature; get only reads. increment and append are not, so
-// their result is recorded per step of the run (recalled and remember,
-// as for actions) and a retried activity returns the recorded result
-// instead of adding twice.
+// each commits together with a record of its result, per step of the run
+// (dataOnce), and a retried activity returns the recorded result instead
+// of adding twice, even after a crash between the write and Temporal
+// hearing of it.
 func (a *Activities) Data(ctx context.Context, req DataRequest) (_ StepOutput, err error) {
 	attempt := int(activity.GetInfo(ctx).Attempt)
 	if a.deps.Store == nil {
@@ -104,11 +105,15 @@ func (a *Activities) Data(ctx context.Context, req DataRequest) (_ StepOutput, e
 		// The hookflow run id joins the Temporal one: test environments
 		// (dry runs) reuse one Temporal run id for every run.
 		effect = effectID(ctx, req.RunID+"\x00"+req.Step)
-		if done, ok := a.recalled(ctx, effect, req.Step); ok {
-			return done, nil
-		}
 	}
-	out, err := a.dataOp(ctx, req, value)
+	var res StepOutput
+	if effect != "" {
+		res, err = a.dataOnce(ctx, req, value, effect, attempt)
+	} else {
+		var out any
+		out, err = a.dataOp(ctx, req, value)
+		res = StepOutput{Output: out, Attempt: attempt}
+	}
 	if err != nil {
 		if errors.Is(err, store.ErrInvalidArgument) {
 			err = connectors.Permanent(err)
@@ -117,11 +122,66 @@ func (a *Activities) Data(ctx context.Context, req DataRequest) (_ StepOutput, e
 		}
 		return StepOutput{}, a.fail(ctx, err)
 	}
-	res := StepOutput{Output: out, Attempt: attempt}
-	if effect != "" {
-		return a.remember(ctx, effect, req.Step, res), nil
-	}
 	return res, nil
+}
+
+// dataOnce makes an increment or an append at most once per effect: the
+// write and the record recalled reads commit together (see
+// store.IncrementKVOnce), so a retry after a crash between the two finds
+// the record instead of counting again.
+func (a *Activities) dataOnce(ctx context.Context, req DataRequest, value []byte, effect string, attempt int) (StepOutput, error) {
+	// record turns the store's result into the step's output, keeps it
+	// for the return below and encodes it as recalled reads it.
+	var out any
+	record := func(build func(any) (any, error)) store.EffectRecord {
+		return func(result any) ([]byte, error) {
+			o, err := build(result)
+			if err != nil {
+				return nil, err
+			}
+			out = o
+			return json.Marshal(StepOutput{Output: o, Attempt: attempt})
+		}
+	}
+	var prior []byte
+	var err error
+	switch req.Op {
+	case definition.DataIncrement:
+		_, prior, err = a.deps.Store.IncrementKVOnce(ctx, effect, record(func(n any) (any, error) {
+			return map[string]any{"value": n}, nil
+		}), req.Store, req.Key, req.By, req.TTL)
+	case definition.DataAppend:
+		_, prior, err = a.deps.Store.AppendKVOnce(ctx, effect, record(func(list any) (any, error) {
+			return appendOutput(list.([]json.RawMessage))
+		}), req.Store, req.Key, value, req.MaxItems, req.TTL)
+	default:
+		err = fmt.Errorf("op: %q has no once-only form: %w", req.Op, store.ErrInvalidArgument)
+	}
+	if err != nil {
+		return StepOutput{}, err
+	}
+	if prior != nil {
+		var done StepOutput
+		if err := json.Unmarshal(prior, &done); err != nil {
+			return StepOutput{}, fmt.Errorf("decoding the recorded result of this step: %w", err)
+		}
+		a.log.Info("step already applied in this run; using its recorded result", "step", req.Step)
+		return done, nil
+	}
+	return StepOutput{Output: out, Attempt: attempt}, nil
+}
+
+// appendOutput is an append step's output: the list and its length.
+func appendOutput(list []json.RawMessage) (map[string]any, error) {
+	raw, err := json.Marshal(list)
+	if err != nil {
+		return nil, err
+	}
+	v, err := expression.DecodeJSON(raw)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"value": v, "length": len(list)}, nil
 }
 
 func (a *Activities) dataOp(ctx context.Context, req DataRequest, value []byte) (any, error) {
@@ -160,15 +220,7 @@ func (a *Activities) dataOp(ctx context.Context, req DataRequest, value []byte) 
 		if err != nil {
 			return nil, err
 		}
-		raw, err := json.Marshal(list)
-		if err != nil {
-			return nil, err
-		}
-		v, err := expression.DecodeJSON(raw)
-		if err != nil {
-			return nil, err
-		}
-		return map[string]any{"value": v, "length": len(list)}, nil
+		return appendOutput(list)
 	case definition.DataDelete:
 		found, err := st.DeleteKV(ctx, req.Store, req.Key)
 		if err != nil {

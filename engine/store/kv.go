@@ -189,6 +189,10 @@ func (s *Store) DeleteKV(ctx context.Context, store, key string) (bool, error) {
 // counters); an existing key keeps its expiry. A value that is not an
 // integer is refused with ErrInvalidArgument and left alone.
 func (s *Store) IncrementKV(ctx context.Context, store, key string, by int64, ttl time.Duration) (int64, error) {
+	return s.incrementKV(ctx, s.db, store, key, by, ttl)
+}
+
+func (s *Store) incrementKV(ctx context.Context, q sqlx.QueryerContext, store, key string, by int64, ttl time.Duration) (int64, error) {
 	if err := checkKV(store, key); err != nil {
 		return 0, err
 	}
@@ -207,7 +211,7 @@ func (s *Store) IncrementKV(ctx context.Context, store, key string, by int64, tt
 	}
 	expired := `kv.expires_at <> 0 AND kv.expires_at <= excluded.updated_at`
 	var r kvRow
-	err := s.db.GetContext(ctx, &r, s.q(`INSERT INTO kv (store, key, value, expires_at, created_at, updated_at)
+	err := sqlx.GetContext(ctx, q, &r, s.q(`INSERT INTO kv (store, key, value, expires_at, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (store, key) DO UPDATE SET
 			value = CASE WHEN `+expired+` THEN excluded.value ELSE `+add+` END,
@@ -242,21 +246,45 @@ func (s *Store) IncrementKV(ctx context.Context, store, key string, by int64, tt
 // lock), so concurrent appends all land. A value that is not an array is
 // refused with ErrInvalidArgument and left alone.
 func (s *Store) AppendKV(ctx context.Context, store, key string, item []byte, maxItems int, ttl time.Duration) ([]json.RawMessage, error) {
-	if err := checkKV(store, key); err != nil {
+	it, maxItems, err := checkAppend(store, key, item, maxItems)
+	if err != nil {
 		return nil, err
+	}
+	var list []json.RawMessage
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		list, err = s.appendKV(ctx, tx, store, key, it, maxItems, ttl)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("appending to key %q of store %q: %w", key, store, err)
+	}
+	return list, nil
+}
+
+// checkAppend checks AppendKV's arguments and returns the item as text
+// and the list bound to use.
+func checkAppend(store, key string, item []byte, maxItems int) (string, int, error) {
+	if err := checkKV(store, key); err != nil {
+		return "", 0, err
 	}
 	it, err := checkValue(item)
 	if err != nil {
-		return nil, err
+		return "", 0, err
 	}
 	switch {
 	case maxItems <= 0:
 		maxItems = DefaultKVListItems
 	case maxItems > MaxKVListItems:
-		return nil, fmt.Errorf("max_items: %d is over the limit of %d: %w", maxItems, MaxKVListItems, ErrInvalidArgument)
+		return "", 0, fmt.Errorf("max_items: %d is over the limit of %d: %w", maxItems, MaxKVListItems, ErrInvalidArgument)
 	}
+	return it, maxItems, nil
+}
+
+// appendKV is AppendKV's read and write, inside tx.
+func (s *Store) appendKV(ctx context.Context, tx *sqlx.Tx, store, key, it string, maxItems int, ttl time.Duration) ([]json.RawMessage, error) {
 	var list []json.RawMessage
-	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := func() error {
 		t := now()
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO kv (store, key, value, expires_at, created_at, updated_at)
 			VALUES (?, ?, '[]', ?, ?, ?) ON CONFLICT (store, key) DO NOTHING`), store, key, expiry(t, ttl), ms(t), ms(t)); err != nil {
@@ -293,9 +321,9 @@ func (s *Store) AppendKV(ctx context.Context, store, key string, item []byte, ma
 		_, err = tx.ExecContext(ctx, s.q(`UPDATE kv SET value = ?, expires_at = ?, created_at = ?, updated_at = ? WHERE store = ? AND key = ?`),
 			string(raw), expires, created, ms(t), store, key)
 		return err
-	})
+	}()
 	if err != nil {
-		return nil, fmt.Errorf("appending to key %q of store %q: %w", key, store, err)
+		return nil, err
 	}
 	if list == nil {
 		list = []json.RawMessage{}
