@@ -38,6 +38,7 @@ import (
 
 	"go.temporal.io/sdk/activity"
 	sdklog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
@@ -97,6 +98,10 @@ type Request struct {
 	// Outputs are recorded outputs by step id or step path, used instead
 	// of the action's sample output.
 	Outputs map[string]json.RawMessage
+	// Mocks replace steps' outputs or make them fail, by step id or step
+	// path (see Mock). A mock wins over Outputs. Check them first with
+	// CheckMocks: Run trusts them.
+	Mocks map[string]Mock
 }
 
 // Step is one step of the dry run's log, with whether its output was
@@ -171,7 +176,7 @@ func (r *Runner) Run(ctx context.Context, req Request) (res Result, err error) {
 	interpreter.RegisterWorkflows(env, r.Registry)
 
 	real := interpreter.NewActivities(interpreter.Deps{Store: r.Store, Registry: r.Registry, Keyring: r.Keyring, OAuth: r.OAuth, Logger: logger, HeavySlotHeld: true})
-	fx := &fixtures{req: req, real: real, registry: r.Registry, mocked: map[string]bool{}}
+	fx := &fixtures{req: req, real: real, registry: r.Registry, mocked: map[string]bool{}, calls: map[string]int{}}
 	reg := func(fn any, name string) { env.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name}) }
 	reg(fx.action, interpreter.ActivityAction)
 	reg(fx.http, interpreter.ActivityHTTP)
@@ -183,7 +188,7 @@ func (r *Runner) Run(ctx context.Context, req Request) (res Result, err error) {
 	reg(real.Redeliver, interpreter.ActivityRedeliver)
 	reg(fx.data, interpreter.ActivityData)
 	defer fx.closeData()
-	reg(real.Code, interpreter.ActivityCode)
+	reg(fx.code, interpreter.ActivityCode)
 
 	// A wait with no timeout has no timer to skip to: the run timeout (in
 	// virtual time, registered by the SDK right after the start) is the
@@ -262,6 +267,8 @@ type fixtures struct {
 
 	mu     sync.Mutex
 	mocked map[string]bool
+	// calls counts the calls of each step path: the attempt a mock sees.
+	calls map[string]int
 	logs   map[string]interpreter.RunLog
 
 	// dataStore is the dry run's own data store (see data).
@@ -276,9 +283,8 @@ type fixtures struct {
 // the step (Request.Outputs) is used instead, which is how a test starts
 // from a stored value ("already notified").
 func (f *fixtures) data(ctx context.Context, req interpreter.DataRequest) (interpreter.StepOutput, error) {
-	if v, ok := f.recorded(req.Step); ok {
-		f.markMocked(req.Step)
-		return interpreter.StepOutput{Output: v, Attempt: 1}, nil
+	if out, handled, err := f.fromMock(req.Step); handled {
+		return out, err
 	}
 	f.mu.Lock()
 	if f.dataStore == nil {
@@ -354,9 +360,8 @@ func (f *fixtures) sample(connector, action string) any {
 }
 
 func (f *fixtures) action(ctx context.Context, req interpreter.ActionRequest) (interpreter.StepOutput, error) {
-	if v, ok := f.recorded(req.Step); ok {
-		f.markMocked(req.Step)
-		return interpreter.StepOutput{Output: v, Attempt: 1}, nil
+	if out, handled, err := f.fromMock(req.Step); handled {
+		return out, err
 	}
 	if f.req.Live {
 		return f.real.Action(ctx, req)
@@ -366,9 +371,8 @@ func (f *fixtures) action(ctx context.Context, req interpreter.ActionRequest) (i
 }
 
 func (f *fixtures) http(ctx context.Context, req interpreter.HTTPRequest) (interpreter.StepOutput, error) {
-	if v, ok := f.recorded(req.Step); ok {
-		f.markMocked(req.Step)
-		return interpreter.StepOutput{Output: v, Attempt: 1}, nil
+	if out, handled, err := f.fromMock(req.Step); handled {
+		return out, err
 	}
 	if f.req.Live {
 		return f.real.HTTP(ctx, req)
@@ -379,7 +383,17 @@ func (f *fixtures) http(ctx context.Context, req interpreter.HTTPRequest) (inter
 
 // deliver sends an outgoing webhook once (live) or mocks it, and never
 // records a delivery row: a test must not fill the dead-letter list.
+//
+// A mocked retryable failure is not dead: the step's delivery schedule
+// goes on (in virtual time), as it would for a 503 from the receiver.
 func (f *fixtures) deliver(ctx context.Context, req interpreter.DeliverRequest) (interpreter.DeliverResult, error) {
+	if out, handled, err := f.fromMock(req.Action.Step); handled {
+		var app *temporal.ApplicationError
+		if errors.As(err, &app) {
+			return interpreter.DeliverResult{Dead: app.NonRetryable(), Error: app.Error()}, nil
+		}
+		return interpreter.DeliverResult{Delivered: true, Output: out.Output}, nil
+	}
 	out, err := f.action(ctx, req.Action)
 	if err != nil {
 		return interpreter.DeliverResult{Dead: true, Error: err.Error()}, nil
