@@ -269,7 +269,7 @@ type fixtures struct {
 	mocked map[string]bool
 	// calls counts the calls of each step path: the attempt a mock sees.
 	calls map[string]int
-	logs   map[string]interpreter.RunLog
+	logs  map[string]interpreter.RunLog
 
 	// dataStore is the dry run's own data store (see data).
 	dataStore *store.Store
@@ -283,7 +283,7 @@ type fixtures struct {
 // the step (Request.Outputs) is used instead, which is how a test starts
 // from a stored value ("already notified").
 func (f *fixtures) data(ctx context.Context, req interpreter.DataRequest) (interpreter.StepOutput, error) {
-	if out, handled, err := f.fromMock(req.Step); handled {
+	if out, handled, err := f.fromMock(ctx, req.Step); handled {
 		return out, err
 	}
 	f.mu.Lock()
@@ -360,7 +360,7 @@ func (f *fixtures) sample(connector, action string) any {
 }
 
 func (f *fixtures) action(ctx context.Context, req interpreter.ActionRequest) (interpreter.StepOutput, error) {
-	if out, handled, err := f.fromMock(req.Step); handled {
+	if out, handled, err := f.fromMock(ctx, req.Step); handled {
 		return out, err
 	}
 	if f.req.Live {
@@ -371,7 +371,7 @@ func (f *fixtures) action(ctx context.Context, req interpreter.ActionRequest) (i
 }
 
 func (f *fixtures) http(ctx context.Context, req interpreter.HTTPRequest) (interpreter.StepOutput, error) {
-	if out, handled, err := f.fromMock(req.Step); handled {
+	if out, handled, err := f.fromMock(ctx, req.Step); handled {
 		return out, err
 	}
 	if f.req.Live {
@@ -387,7 +387,7 @@ func (f *fixtures) http(ctx context.Context, req interpreter.HTTPRequest) (inter
 // A mocked retryable failure is not dead: the step's delivery schedule
 // goes on (in virtual time), as it would for a 503 from the receiver.
 func (f *fixtures) deliver(ctx context.Context, req interpreter.DeliverRequest) (interpreter.DeliverResult, error) {
-	if out, handled, err := f.fromMock(req.Action.Step); handled {
+	if out, handled, err := f.fromMock(ctx, req.Action.Step); handled {
 		var app *temporal.ApplicationError
 		if errors.As(err, &app) {
 			return interpreter.DeliverResult{Dead: app.NonRetryable(), Error: app.Error()}, nil

@@ -423,7 +423,13 @@ type CaseResult struct {
 	Name     string    `json:"name"`
 	Result   *Result   `json:"result,omitempty"`
 	Failures []Failure `json:"failures,omitempty"`
-	Err      error     `json:"-"`
+	// Error is Err's text, for JSON.
+	Error string `json:"error,omitempty"`
+	Err   error  `json:"-"`
+}
+
+func (c *CaseResult) broke(err error) {
+	c.Err, c.Error = err, err.Error()
 }
 
 // Passed reports whether the case ran and met every expectation.
@@ -454,13 +460,13 @@ func (r *Runner) RunCase(ctx context.Context, file, workflowID string, def json.
 	cr := CaseResult{File: file, Name: strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))}
 	fx, err := ReadFixture(file, steps)
 	if err != nil {
-		cr.Err = err
+		cr.broke(err)
 		return cr
 	}
 	cr.Name = fx.Name
 	res, err := r.Run(ctx, fx.request(workflowID, def))
 	if err != nil {
-		cr.Err = fmt.Errorf("%s: %w", file, err)
+		cr.broke(fmt.Errorf("%s: %w", file, err))
 		return cr
 	}
 	cr.Result = &res

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/hookflow/hookflow/connectors"
@@ -108,11 +109,16 @@ func (f *fixtures) mockFor(path string) (Mock, bool) {
 // fromMock answers a call of the step at path from its mock or recorded
 // output. handled is false when neither applies (or a mock's failures are
 // spent and it has no output), and the caller does what it does without.
-func (f *fixtures) fromMock(path string) (out interpreter.StepOutput, handled bool, err error) {
+//
+// The mock's Times counts every call of the step; the attempt reported
+// back is the activity's own, as a real activity reports it (the
+// interpreter adds the local attempt that a retried call began with).
+func (f *fixtures) fromMock(ctx context.Context, path string) (out interpreter.StepOutput, handled bool, err error) {
 	f.mu.Lock()
 	f.calls[path]++
-	attempt := f.calls[path]
+	call := f.calls[path]
 	f.mu.Unlock()
+	attempt := int(activity.GetInfo(ctx).Attempt)
 	m, ok := f.mockFor(path)
 	if !ok {
 		if v, ok := f.recorded(path); ok {
@@ -122,7 +128,7 @@ func (f *fixtures) fromMock(path string) (out interpreter.StepOutput, handled bo
 		return interpreter.StepOutput{}, false, nil
 	}
 	f.markMocked(path)
-	if m.Error != nil && (m.Times <= 0 || attempt <= m.Times) {
+	if m.Error != nil && (m.Times <= 0 || call <= m.Times) {
 		return interpreter.StepOutput{}, true, activityError(m.Error.err(), attempt)
 	}
 	if len(m.Output) == 0 {
@@ -138,7 +144,7 @@ func (f *fixtures) fromMock(path string) (out interpreter.StepOutput, handled bo
 // code answers a code step from its mock, else runs the script for real:
 // a script has no side effects to spare.
 func (f *fixtures) code(ctx context.Context, req interpreter.CodeRequest) (interpreter.CodeResult, error) {
-	out, handled, err := f.fromMock(req.Step)
+	out, handled, err := f.fromMock(ctx, req.Step)
 	if handled {
 		return interpreter.CodeResult{Output: out.Output}, err
 	}
