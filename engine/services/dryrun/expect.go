@@ -260,7 +260,7 @@ func (e Expectation) Evaluate(res Result) []Failure {
 	}
 	for i, id := range e.NotRan {
 		if st, ok := ran[id]; ok {
-			add(Failure{Path: fmt.Sprintf("expect.not_ran[%d]", i), Got: jsonOf(map[string]string{"step": id, "status": st}),
+			add(Failure{Path: fmt.Sprintf("expect.not_ran[%d]", i), Got: jsonOf(st),
 				Message: fmt.Sprintf("step %s ran but should not have", id)})
 		}
 	}
@@ -344,7 +344,7 @@ func (se StepExpectation) evaluate(path, id string, res Result) []Failure {
 		got := max(s.Attempts, 1)
 		if got != se.Attempts {
 			fails = append(fails, Failure{Path: path + ".attempts", Expected: jsonOf(se.Attempts), Got: jsonOf(got),
-				Message: fmt.Sprintf("step %s made %d attempts, want %d", s.Path, got, se.Attempts)})
+				Message: fmt.Sprintf("step %s made %d %s, want %d", s.Path, got, plural(got, "attempt"), se.Attempts)})
 		}
 	}
 	if se.Error != "" && !strings.Contains(s.Error, se.Error) {

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tidwall/gjson"
+
 	"github.com/hookflow/hookflow/engine/definition"
 )
 
@@ -123,11 +125,69 @@ func strictDecode(raw []byte, path string, sh *shape, out any) error {
 	if err := json.Unmarshal(raw, out); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
-			return &InputError{Path: orRoot(join(path, te.Field)), Message: fmt.Sprintf("want %s, got a JSON %s", typeWord(te.Type.Kind().String()), te.Value)}
+			field := te.Field
+			if path != "" {
+				field = strings.TrimPrefix(field, path+".")
+			}
+			return &InputError{Path: orRoot(join(path, sh.locate(raw, field, te.Value))), Message: fmt.Sprintf("want %s, got a JSON %s", typeWord(te.Type.Kind().String()), te.Value)}
 		}
 		return &InputError{Path: orRoot(path), Message: err.Error()}
 	}
 	return nil
+}
+
+// locate puts back the map keys that encoding/json leaves out of a type
+// error's field ("steps.attempts" → "steps.lookup.attempts"): under a
+// shape whose keys are free, it picks the key whose value holds a JSON
+// value of the reported type at the rest of the field.
+func (sh *shape) locate(raw []byte, field, jsonType string) string {
+	segs := strings.Split(field, ".")
+	var walk func(sh *shape, prefix string, segs []string) string
+	walk = func(sh *shape, prefix string, segs []string) string {
+		if len(segs) == 0 || sh == nil {
+			return strings.Join(append([]string{prefix}, segs...), ".")
+		}
+		if sh.each != nil {
+			obj := gjson.GetBytes(raw, prefix)
+			found := ""
+			obj.ForEach(func(k, _ gjson.Result) bool {
+				rest := strings.Join(segs, ".")
+				v := gjson.GetBytes(raw, join(join(prefix, gjsonEscape(k.String())), rest))
+				if v.Exists() && jsonTypeOf(v) == jsonType {
+					found = k.String()
+					return false
+				}
+				return true
+			})
+			if found == "" {
+				return strings.Join(append([]string{prefix}, segs...), ".")
+			}
+			return walk(sh.each, join(prefix, found), segs)
+		}
+		return walk(sh.members[segs[0]], join(prefix, segs[0]), segs[1:])
+	}
+	return strings.TrimPrefix(walk(sh, "", segs), ".")
+}
+
+func gjsonEscape(k string) string {
+	r := strings.NewReplacer(".", `\.`, "*", `\*`, "?", `\?`)
+	return r.Replace(k)
+}
+
+func jsonTypeOf(v gjson.Result) string {
+	switch {
+	case v.IsObject():
+		return "object"
+	case v.IsArray():
+		return "array"
+	case v.Type == gjson.String:
+		return "string"
+	case v.Type == gjson.Number:
+		return "number"
+	case v.Type == gjson.True, v.Type == gjson.False:
+		return "bool"
+	}
+	return "null"
 }
 
 func typeWord(kind string) string {

@@ -56,7 +56,10 @@ func writeFailure(w io.Writer, indent string, f Failure) {
 	}
 	want, got := pretty(f.Expected), pretty(f.Got)
 	in := indent + "    "
-	if !strings.Contains(want, "\n") && !strings.Contains(got, "\n") {
+	if f.Expected == nil || f.Got == nil || !strings.Contains(want, "\n") && !strings.Contains(got, "\n") {
+		// One side absent, or both short: nothing to diff.
+		want = strings.ReplaceAll(want, "\n", "\n"+in+"          ")
+		got = strings.ReplaceAll(got, "\n", "\n"+in+"          ")
 		fmt.Fprintf(w, "%sexpected: %s\n", in, want)
 		fmt.Fprintf(w, "%sgot:      %s\n", in, got)
 		return
