@@ -24,6 +24,20 @@
 //   - wait_for_event steps see no event: they time out at once (their
 //     on_timeout path runs), and a wait without a timeout ends the dry run
 //     as "cancelled" with the step shown as waiting.
+//
+// A caller may mock any action, http, code or data step by id or path
+// (Mock): an output, or a failure of a class (permanent, retryable,
+// rate_limited) that goes through the step's real retry policy and
+// on_error, so on_error continue and goto paths can be tested. Retries
+// and their backoff pass in virtual time.
+//
+// Workflow tests are fixtures (Fixture): one JSON file per case with an
+// event, mocks and an Expectation (status, route, ran, not_ran, steps,
+// reply, output, fields), kept in DIR/tests/NAME/ beside DIR/NAME.json
+// (Discover). `hookflow test -f DIR` runs them (RunSuite) and prints
+// FormatCase's report; the API's test routes take "mocks" and "expect"
+// and answer Report; TestWorkflowFixtures runs every fixture under
+// workflows/ in CI.
 package dryrun
 
 import (
