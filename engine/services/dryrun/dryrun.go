@@ -190,7 +190,8 @@ func (r *Runner) Run(ctx context.Context, req Request) (res Result, err error) {
 	interpreter.RegisterWorkflows(env, r.Registry)
 
 	real := interpreter.NewActivities(interpreter.Deps{Store: r.Store, Registry: r.Registry, Keyring: r.Keyring, OAuth: r.OAuth, Logger: logger, HeavySlotHeld: true})
-	fx := &fixtures{req: req, real: real, registry: r.Registry, mocked: map[string]bool{}, calls: map[string]int{}}
+	fx := &fixtures{req: req, real: real, registry: r.Registry, mocked: map[string]bool{}, calls: map[string]int{},
+		callTargets: callMocks(req.Definition, req.Mocks)}
 	reg := func(fn any, name string) { env.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name}) }
 	reg(fx.action, interpreter.ActivityAction)
 	reg(fx.http, interpreter.ActivityHTTP)
@@ -198,7 +199,7 @@ func (r *Runner) Run(ctx context.Context, req Request) (res Result, err error) {
 	reg(fx.saveRun, interpreter.ActivitySaveRun)
 	reg(fx.registerWait, interpreter.ActivityRegisterWait)
 	reg(real.Resolve, interpreter.ActivityResolve)
-	reg(real.LoadWorkflow, interpreter.ActivityLoadWorkflow)
+	reg(fx.loadWorkflow, interpreter.ActivityLoadWorkflow)
 	reg(real.Redeliver, interpreter.ActivityRedeliver)
 	reg(fx.data, interpreter.ActivityData)
 	defer fx.closeData()
@@ -283,7 +284,9 @@ type fixtures struct {
 	mocked map[string]bool
 	// calls counts the calls of each step path: the attempt a mock sees.
 	calls map[string]int
-	logs  map[string]interpreter.RunLog
+	// callTargets are the mocks of call_workflow steps by target workflow.
+	callTargets map[string]Mock
+	logs        map[string]interpreter.RunLog
 
 	// dataStore is the dry run's own data store (see data).
 	dataStore *store.Store

@@ -327,7 +327,7 @@ func CheckMocks(mocks map[string]Mock, steps StepIndex, path string) error {
 			}
 			return &InputError{Path: mp, Message: fmt.Sprintf("step %s is a %s step, which calls nothing to mock; mocks are for %s steps", key, k, strings.Join(names, ", "))}
 		}
-		if err := checkMock(mocks[key], mp); err != nil {
+		if err := checkMock(mocks[key], steps[stepID(key)], mp); err != nil {
 			return err
 		}
 	}

@@ -142,7 +142,7 @@ func TestFixtureErrorsNameFileAndPath(t *testing.T) {
 		{name: "expectation of an unknown step", fixture: `{` + ev + `, "expect": {"not_ran": ["found", "nowhere"]}}`,
 			want: `expect.not_ran[1]: the workflow has no step "nowhere"; its steps are answered, found, lookup, unknown`},
 		{name: "mock of a step that calls nothing", fixture: `{` + ev + `, "mocks": {"found": {"output": {}}}}`,
-			want: "mocks.found: step found is a respond step, which calls nothing to mock; mocks are for action, http, code, data steps"},
+			want: "mocks.found: step found is a respond step, which calls nothing to mock; mocks are for action, http, code, data, call_workflow steps"},
 		{name: "unknown error class", fixture: `{` + ev + `, "mocks": {"lookup": {"error": {"class": "fatal"}}}}`,
 			want: `mocks.lookup.error.class: "fatal": want permanent, retryable or rate_limited`},
 		{name: "unknown member of a mock", fixture: `{` + ev + `, "mocks": {"lookup": {"error": {"class": "permanent", "code": 400}}}}`,

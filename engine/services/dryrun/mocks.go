@@ -34,8 +34,13 @@ import (
 // attempts fail and the next returns Output (or the step's usual dry-run
 // output when Output is absent), which tests a retry that recovers.
 //
-// Mocks apply to the steps that call out: action (including outgoing
-// webhooks, which then end as a dead letter), http, code and data.
+// Mocks apply to the steps that call out: action (including AI steps and
+// outgoing webhooks, which then end as a dead letter), http, code, data
+// and call_workflow. A call_workflow mock stands in for the called
+// workflow: its child run returns Output, or fails with Error's message
+// (a child's failure is never retried, so Times does not apply); it is
+// keyed by the target, so call_workflow steps that call the same
+// workflow share it.
 type Mock struct {
 	Output json.RawMessage `json:"output,omitempty"`
 	Error  *MockError      `json:"error,omitempty"`
@@ -55,7 +60,7 @@ type MockError struct {
 }
 
 // MockableKinds are the step kinds a Mock may name.
-var MockableKinds = []definition.Kind{definition.KindAction, definition.KindHTTP, definition.KindCode, definition.KindData}
+var MockableKinds = []definition.Kind{definition.KindAction, definition.KindHTTP, definition.KindCode, definition.KindData, definition.KindCallWorkflow}
 
 // mockError is the classified error a MockError stands for.
 func (e *MockError) err() error {
@@ -155,9 +160,12 @@ func (f *fixtures) code(ctx context.Context, req interpreter.CodeRequest) (inter
 var validMockClasses = []string{string(connectors.ClassPermanent), string(connectors.ClassRetryable), string(connectors.ClassRateLimited)}
 
 // checkMock reports what is wrong with one mock; path is its JSON path.
-func checkMock(m Mock, path string) error {
+func checkMock(m Mock, kind definition.Kind, path string) error {
 	if m.Error == nil && len(m.Output) == 0 {
 		return &InputError{Path: path, Message: `give "output" (what the step returns) or "error" (how it fails)`}
+	}
+	if kind == definition.KindCallWorkflow && m.Times != 0 {
+		return &InputError{Path: path + ".times", Message: "a called workflow's failure is not retried, so times does not apply"}
 	}
 	if m.Times < 0 {
 		return &InputError{Path: path + ".times", Message: "must be 1 or more"}
@@ -217,4 +225,58 @@ func decodeOutput(raw json.RawMessage) (any, error) {
 		return nil, fmt.Errorf("not valid JSON: %w", err)
 	}
 	return v, nil
+}
+
+// callMocks returns the mocks of call_workflow steps by their target.
+func callMocks(def json.RawMessage, mocks map[string]Mock) map[string]Mock {
+	if len(mocks) == 0 {
+		return nil
+	}
+	d, errs := definition.Parse(def)
+	if d == nil || len(errs) > 0 {
+		return nil
+	}
+	out := map[string]Mock{}
+	var walk func([]*definition.Step)
+	walk = func(steps []*definition.Step) {
+		for _, s := range steps {
+			if s == nil {
+				continue
+			}
+			if s.Type == definition.KindCallWorkflow {
+				for _, k := range sortedKeys(mocks) {
+					if _, taken := out[s.Workflow]; !taken && stepID(k) == s.ID {
+						out[s.Workflow] = mocks[k]
+					}
+				}
+			}
+			walk(s.Steps)
+			for _, b := range s.Branches {
+				if b != nil {
+					walk(b.Steps)
+				}
+			}
+		}
+	}
+	walk(d.Steps)
+	return out
+}
+
+// loadWorkflow stands a one-step workflow in for a mocked call_workflow
+// target: a code step returning the mocked output, or a fail step with
+// the mocked error. Other targets load for real (which needs a store).
+func (f *fixtures) loadWorkflow(ctx context.Context, target string) (interpreter.LoadedWorkflow, error) {
+	m, ok := f.callTargets[target]
+	if !ok {
+		return f.real.LoadWorkflow(ctx, target)
+	}
+	step := map[string]any{"id": "mocked", "type": "code", "code": "return " + string(m.Output) + ";"}
+	if m.Error != nil {
+		step = map[string]any{"id": "mocked", "type": "fail", "message": m.Error.err().Error()}
+	}
+	def, err := json.Marshal(map[string]any{"name": "mock of " + target, "trigger": map[string]any{"type": "manual"}, "steps": []any{step}})
+	if err != nil {
+		return interpreter.LoadedWorkflow{}, err
+	}
+	return interpreter.LoadedWorkflow{ID: target, Version: 1, Definition: def}, nil
 }

@@ -91,3 +91,30 @@ func TestMockedWebhookFailureIsDead(t *testing.T) {
 		t.Errorf("status %s, expectations %+v, steps %+v", rep.Status, rep.Expectations, rep.Steps)
 	}
 }
+
+// A call_workflow mock stands in for the called workflow, which needs no
+// store: its output becomes the step's, its failure the step's error.
+func TestMockedCallWorkflow(t *testing.T) {
+	def := `{"name": "w", "trigger": {"type": "manual"}, "steps": [
+	  {"id": "enrich", "type": "call_workflow", "workflow": "customer-lookup", "workflow_input": {"email": "a@example.com"}, "on_error": "goto:fallback"},
+	  {"id": "tier", "type": "map", "map": {"tier": "{{ steps.enrich.tier }}"}},
+	  {"id": "done", "type": "stop"},
+	  {"id": "fallback", "type": "map", "map": {"tier": "{{ \"basic\" }}"}}]}`
+	for _, tt := range []struct{ name, mocks, expect string }{
+		{name: "output", mocks: `{"enrich": {"output": {"tier": "gold", "n": [1, 2]}}}`,
+			expect: `{"route": ["enrich", "tier", "done"], "steps": {"enrich": {"output": {"tier": "gold", "n": [1, 2]}}, "tier": {"output": {"tier": "gold"}}}}`},
+		{name: "failure", mocks: `{"enrich": {"error": {"class": "permanent", "status": 404, "message": "no such customer"}}}`,
+			expect: `{"route": ["enrich", "fallback"], "steps": {"enrich": {"status": "continued", "error": "no such customer"}}}`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rep, err := runner(t).Test(context.Background(), dryrun.Request{Definition: json.RawMessage(def), Event: dryrun.SampleEvent([]byte(`{}`), "")},
+				json.RawMessage(tt.mocks), json.RawMessage(tt.expect))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !rep.Expectations.Passed {
+				t.Errorf("status %s %s, failures %+v, steps %+v", rep.Status, rep.Error, rep.Expectations.Failures, rep.Steps)
+			}
+		})
+	}
+}
