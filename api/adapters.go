@@ -16,10 +16,10 @@ import (
 // DryRuns runs the API's test runs as dry runs (engine/services/dryrun).
 func DryRuns(r *dryrun.Runner) Tester {
 	return func(ctx context.Context, t TestRun) (any, error) {
-		return r.Run(ctx, dryrun.Request{
+		return r.Test(ctx, dryrun.Request{
 			WorkflowID: t.WorkflowID, Version: t.Version, Definition: t.Definition, Live: t.Live, Outputs: t.Outputs,
 			Event: interpreter.EventInfo{ID: t.EventID, ProviderID: t.EventID, Type: t.EventType, Headers: t.Headers, Body: t.Event},
-		})
+		}, t.Mocks, t.Expect)
 	}
 }
 

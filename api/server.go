@@ -80,6 +80,10 @@ type TestRun struct {
 	Event      json.RawMessage
 	Live       bool
 	Outputs    map[string]json.RawMessage
+	// Mocks and Expect are the raw "mocks" and "expect" members (see
+	// dryrun.Mock and dryrun.Expectation); either may be empty.
+	Mocks  json.RawMessage
+	Expect json.RawMessage
 }
 
 // Tester runs a TestRun and returns its report (see engine/services/dryrun.Result).

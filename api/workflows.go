@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/hookflow/hookflow/engine/definition"
+	"github.com/hookflow/hookflow/engine/services/dryrun"
 	"github.com/hookflow/hookflow/engine/services/manage"
 	"github.com/hookflow/hookflow/engine/store"
 )
@@ -203,6 +204,10 @@ type testBody struct {
 	Headers   map[string]string          `json:"headers,omitempty"`
 	Live      bool                       `json:"live,omitempty"`
 	Outputs   map[string]json.RawMessage `json:"outputs,omitempty"`
+	// Mocks and Expect are checked by the dry-run service, which names
+	// the JSON path of a mistake (see dryrun.Fixture).
+	Mocks  json.RawMessage `json:"mocks,omitempty"`
+	Expect json.RawMessage `json:"expect,omitempty"`
 }
 
 func (s *server) testWorkflow(c *gin.Context) {
@@ -260,9 +265,14 @@ func (s *server) test(c *gin.Context, run TestRun, b testBody) {
 		return
 	}
 	run.Event, run.EventID, run.EventType, run.Headers, run.Live, run.Outputs = b.Event, b.EventID, b.EventType, b.Headers, b.Live, b.Outputs
+	run.Mocks, run.Expect = b.Mocks, b.Expect
 	ctx, cancel := context.WithTimeout(c.Request.Context(), DefaultTestTimeout)
 	defer cancel()
 	res, err := s.cfg.Tester(ctx, run)
+	if ie, ok := dryrun.AsInputError(err); ok {
+		badRequest(c, ie.Path, ie.Message)
+		return
+	}
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -110,21 +111,45 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 }
 
 func runTest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("test", "Usage: hookflow test -f workflow.json --event sample.json [--expect sample.expect.json]\nRuns the workflow locally against a sample event with the real interpreter:\nactions return their sample (or --outputs) output, http steps a 200, delays\nand waits pass instantly. Nothing is sent anywhere; no server is needed.\nWith --expect, exits 1 unless the run meets the expectation file.", stderr)
-	file := fs.String("f", "", "workflow definition file")
+	fs := newFlagSet("test", `Usage:
+  hookflow test -f DIR|workflow.json
+  hookflow test -f workflow.json --event sample.json [--expect sample.expect.json]
+
+Runs workflows locally with the real interpreter: actions return their
+sample output (or a mock), http steps a 200, delays and waits pass at once.
+Nothing is sent anywhere; no server is needed.
+
+Without --event, runs the test fixtures of each workflow: for DIR/NAME.json
+every file DIR/tests/NAME/*.json is one case (an event, mocks by step id,
+and what the run must do). Prints PASS or FAIL per case and, for a failure,
+each unmet expectation with what was expected and what happened, and the
+route that ran. Exits 1 when any case fails.
+
+With --event, runs one sample event and prints the steps; with --expect,
+exits 1 unless the run meets the expectation file.`, stderr)
+	file := fs.String("f", "", "workflow definition file, or a folder of workflows with a tests folder")
 	eventFile := fs.String("event", "", "sample event body (JSON) the workflow sees as `trigger`")
 	eventType := fs.String("type", "", "event type (default: the body's \"type\" field)")
 	outputsFile := fs.String("outputs", "", "JSON object of recorded outputs by step id, used instead of sample outputs")
-	expectFile := fs.String("expect", "", "expectation file (status, ran, not_ran, fields) the run must meet; see NAME.expect.json beside the examples' sample events")
+	expectFile := fs.String("expect", "", "expectation file (status, route, ran, not_ran, steps, reply, output, fields) the run must meet")
 	output := fs.String("o", "table", "output format: table or json")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *file == "" || *eventFile == "" {
-		return usagef("test needs -f workflow.json and --event sample.json")
+	if *file == "" && fs.NArg() == 1 {
+		*file = fs.Arg(0)
+	}
+	if *file == "" {
+		return usagef("test needs -f DIR, -f workflow.json, or -f workflow.json --event sample.json")
 	}
 	if *output != "table" && *output != "json" {
 		return usagef("-o must be table or json")
+	}
+	if *eventFile == "" {
+		if *expectFile != "" || *outputsFile != "" || *eventType != "" {
+			return usagef("--expect, --outputs and --type go with --event; fixtures carry their own")
+		}
+		return runFixtures(ctx, *file, *output, stdout)
 	}
 	env, err := offlineEnv()
 	if err != nil {
@@ -149,6 +174,9 @@ func runTest(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if *expectFile != "" {
 		e, err := dryrun.ReadExpectation(*expectFile)
 		if err != nil {
+			return userf("%s: %v", *expectFile, err)
+		}
+		if err := e.CheckSteps(dryrun.IndexSteps(def), ""); err != nil {
 			return userf("%s: %v", *expectFile, err)
 		}
 		expect = &e
@@ -203,6 +231,94 @@ func runTest(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	if res.Status == interpreter.StatusFailed || res.Status == interpreter.StatusTimedOut {
 		return &exitError{code: exitUser, err: fmt.Errorf("the run %s: %s", res.Status, res.Error), silent: *output == "table"}
+	}
+	return nil
+}
+
+// runFixtures runs the test fixtures of the workflows at path (see
+// dryrun.Discover for the layout) and prints a line per case, with a
+// readable diff for each failure.
+func runFixtures(ctx context.Context, path, output string, stdout io.Writer) error {
+	suites, err := dryrun.Discover(path)
+	if err != nil {
+		return userf("%v", err)
+	}
+	env, err := offlineEnv()
+	if err != nil {
+		return err
+	}
+	reg, err := all.New(all.Options{})
+	if err != nil {
+		return err
+	}
+	runner := &dryrun.Runner{Registry: reg}
+	var cases []dryrun.CaseResult
+	tested, invalid, untested := 0, 0, 0
+	type suiteOut struct {
+		Workflow string              `json:"workflow"`
+		Cases    []dryrun.CaseResult `json:"cases"`
+	}
+	var outs []suiteOut
+	for _, s := range suites {
+		if len(s.Cases) == 0 {
+			untested++
+			continue
+		}
+		tested++
+		raw, err := os.ReadFile(s.Workflow)
+		if err != nil {
+			return userf("%v", err)
+		}
+		if _, errs := definition.Check(raw, env); len(errs) > 0 {
+			invalid++
+			for _, e := range errs {
+				printProblem(stdout, s.Workflow, raw, e.Path, e.Message, e.Position, e.Snippet)
+			}
+			continue
+		}
+		results, err := runner.RunSuite(ctx, s, raw)
+		if err != nil {
+			return userf("%v", err)
+		}
+		name := strings.TrimSuffix(filepath.Base(s.Workflow), filepath.Ext(s.Workflow))
+		if output == "table" {
+			for _, c := range results {
+				dryrun.FormatCase(stdout, name, c)
+			}
+		}
+		cases = append(cases, results...)
+		outs = append(outs, suiteOut{Workflow: s.Workflow, Cases: results})
+	}
+	if tested == 0 {
+		where := path
+		if len(suites) == 1 {
+			where = dryrun.TestsDir(suites[0].Workflow)
+		} else {
+			where = filepath.Join(path, "tests", "NAME")
+		}
+		return userf("no test fixtures found: put one JSON file per case in %s (see hookflow test --help)", where)
+	}
+	failed := invalid
+	for _, c := range cases {
+		if !c.Passed() {
+			failed++
+		}
+	}
+	if output == "json" {
+		if err := printJSON(stdout, map[string]any{"passed": failed == 0, "workflows": outs}); err != nil {
+			return err
+		}
+	} else {
+		dryrun.FormatSummary(stdout, tested, cases)
+		if invalid > 0 {
+			fmt.Fprintf(stdout, "%d %s invalid\n", invalid, map[bool]string{true: "workflow is", false: "workflows are"}[invalid == 1])
+		}
+		if untested > 0 {
+			fmt.Fprintf(stdout, "(%d %s no tests folder)\n", untested, map[bool]string{true: "workflow has", false: "workflows have"}[untested == 1])
+		}
+	}
+	if failed > 0 {
+		return &exitError{code: exitUser, err: fmt.Errorf("%d test cases failed", failed), silent: true}
 	}
 	return nil
 }

@@ -24,6 +24,20 @@
 //   - wait_for_event steps see no event: they time out at once (their
 //     on_timeout path runs), and a wait without a timeout ends the dry run
 //     as "cancelled" with the step shown as waiting.
+//
+// A caller may mock any action, http, code or data step by id or path
+// (Mock): an output, or a failure of a class (permanent, retryable,
+// rate_limited) that goes through the step's real retry policy and
+// on_error, so on_error continue and goto paths can be tested. Retries
+// and their backoff pass in virtual time.
+//
+// Workflow tests are fixtures (Fixture): one JSON file per case with an
+// event, mocks and an Expectation (status, route, ran, not_ran, steps,
+// reply, output, fields), kept in DIR/tests/NAME/ beside DIR/NAME.json
+// (Discover). `hookflow test -f DIR` runs them (RunSuite) and prints
+// FormatCase's report; the API's test routes take "mocks" and "expect"
+// and answer Report; TestWorkflowFixtures runs every fixture under
+// workflows/ in CI.
 package dryrun
 
 import (
@@ -38,6 +52,7 @@ import (
 
 	"go.temporal.io/sdk/activity"
 	sdklog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
@@ -97,6 +112,10 @@ type Request struct {
 	// Outputs are recorded outputs by step id or step path, used instead
 	// of the action's sample output.
 	Outputs map[string]json.RawMessage
+	// Mocks replace steps' outputs or make them fail, by step id or step
+	// path (see Mock). A mock wins over Outputs. Check them first with
+	// CheckMocks: Run trusts them.
+	Mocks map[string]Mock
 }
 
 // Step is one step of the dry run's log, with whether its output was
@@ -171,7 +190,8 @@ func (r *Runner) Run(ctx context.Context, req Request) (res Result, err error) {
 	interpreter.RegisterWorkflows(env, r.Registry)
 
 	real := interpreter.NewActivities(interpreter.Deps{Store: r.Store, Registry: r.Registry, Keyring: r.Keyring, OAuth: r.OAuth, Logger: logger, HeavySlotHeld: true})
-	fx := &fixtures{req: req, real: real, registry: r.Registry, mocked: map[string]bool{}}
+	fx := &fixtures{req: req, real: real, registry: r.Registry, mocked: map[string]bool{}, calls: map[string]int{},
+		callTargets: callMocks(req.Definition, req.Mocks)}
 	reg := func(fn any, name string) { env.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name}) }
 	reg(fx.action, interpreter.ActivityAction)
 	reg(fx.http, interpreter.ActivityHTTP)
@@ -179,11 +199,11 @@ func (r *Runner) Run(ctx context.Context, req Request) (res Result, err error) {
 	reg(fx.saveRun, interpreter.ActivitySaveRun)
 	reg(fx.registerWait, interpreter.ActivityRegisterWait)
 	reg(real.Resolve, interpreter.ActivityResolve)
-	reg(real.LoadWorkflow, interpreter.ActivityLoadWorkflow)
+	reg(fx.loadWorkflow, interpreter.ActivityLoadWorkflow)
 	reg(real.Redeliver, interpreter.ActivityRedeliver)
 	reg(fx.data, interpreter.ActivityData)
 	defer fx.closeData()
-	reg(real.Code, interpreter.ActivityCode)
+	reg(fx.code, interpreter.ActivityCode)
 
 	// A wait with no timeout has no timer to skip to: the run timeout (in
 	// virtual time, registered by the SDK right after the start) is the
@@ -262,7 +282,11 @@ type fixtures struct {
 
 	mu     sync.Mutex
 	mocked map[string]bool
-	logs   map[string]interpreter.RunLog
+	// calls counts the calls of each step path: the attempt a mock sees.
+	calls map[string]int
+	// callTargets are the mocks of call_workflow steps by target workflow.
+	callTargets map[string]Mock
+	logs        map[string]interpreter.RunLog
 
 	// dataStore is the dry run's own data store (see data).
 	dataStore *store.Store
@@ -276,9 +300,8 @@ type fixtures struct {
 // the step (Request.Outputs) is used instead, which is how a test starts
 // from a stored value ("already notified").
 func (f *fixtures) data(ctx context.Context, req interpreter.DataRequest) (interpreter.StepOutput, error) {
-	if v, ok := f.recorded(req.Step); ok {
-		f.markMocked(req.Step)
-		return interpreter.StepOutput{Output: v, Attempt: 1}, nil
+	if out, handled, err := f.fromMock(ctx, req.Step); handled {
+		return out, err
 	}
 	f.mu.Lock()
 	if f.dataStore == nil {
@@ -354,9 +377,8 @@ func (f *fixtures) sample(connector, action string) any {
 }
 
 func (f *fixtures) action(ctx context.Context, req interpreter.ActionRequest) (interpreter.StepOutput, error) {
-	if v, ok := f.recorded(req.Step); ok {
-		f.markMocked(req.Step)
-		return interpreter.StepOutput{Output: v, Attempt: 1}, nil
+	if out, handled, err := f.fromMock(ctx, req.Step); handled {
+		return out, err
 	}
 	if f.req.Live {
 		return f.real.Action(ctx, req)
@@ -366,9 +388,8 @@ func (f *fixtures) action(ctx context.Context, req interpreter.ActionRequest) (i
 }
 
 func (f *fixtures) http(ctx context.Context, req interpreter.HTTPRequest) (interpreter.StepOutput, error) {
-	if v, ok := f.recorded(req.Step); ok {
-		f.markMocked(req.Step)
-		return interpreter.StepOutput{Output: v, Attempt: 1}, nil
+	if out, handled, err := f.fromMock(ctx, req.Step); handled {
+		return out, err
 	}
 	if f.req.Live {
 		return f.real.HTTP(ctx, req)
@@ -379,7 +400,17 @@ func (f *fixtures) http(ctx context.Context, req interpreter.HTTPRequest) (inter
 
 // deliver sends an outgoing webhook once (live) or mocks it, and never
 // records a delivery row: a test must not fill the dead-letter list.
+//
+// A mocked retryable failure is not dead: the step's delivery schedule
+// goes on (in virtual time), as it would for a 503 from the receiver.
 func (f *fixtures) deliver(ctx context.Context, req interpreter.DeliverRequest) (interpreter.DeliverResult, error) {
+	if out, handled, err := f.fromMock(ctx, req.Action.Step); handled {
+		var app *temporal.ApplicationError
+		if errors.As(err, &app) {
+			return interpreter.DeliverResult{Dead: app.NonRetryable(), Error: app.Error()}, nil
+		}
+		return interpreter.DeliverResult{Delivered: true, Output: out.Output}, nil
+	}
 	out, err := f.action(ctx, req.Action)
 	if err != nil {
 		return interpreter.DeliverResult{Dead: true, Error: err.Error()}, nil

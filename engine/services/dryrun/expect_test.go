@@ -64,7 +64,7 @@ func TestExpectationCheck(t *testing.T) {
 
 func TestParseExpectationRefusesUnknownMembers(t *testing.T) {
 	for _, tt := range []struct{ name, in, want string }{
-		{name: "misspelt member", in: `{"not_run": ["x"]}`, want: `unknown field "not_run"`},
+		{name: "misspelt member", in: `{"not_run": ["x"]}`, want: `not_run: unknown member; allowed: error, fields, not_ran, output, ran, reply, route, status, steps`},
 		{name: "unknown status", in: `{"status": "done"}`, want: `expectation status "done"`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
