@@ -210,6 +210,16 @@ func (s *Store) ReleaseHeld(ctx context.Context, now time.Time, lease time.Durat
 	if lease <= 0 {
 		return nil, fmt.Errorf("releasing held events: lease must be positive: %w", ErrInvalidArgument)
 	}
+	// A read first: the sweeper calls this every tick, and an idle tick
+	// must not take SQLite's write lock.
+	var due int
+	if err := s.rdb.GetContext(ctx, &due, s.q(`SELECT COUNT(*) FROM (SELECT 1 FROM events WHERE status = 'held' AND next_dispatch_at <= ? LIMIT 1) d`),
+		ms(now)); err != nil {
+		return nil, fmt.Errorf("releasing held events: %w", err)
+	}
+	if due == 0 {
+		return nil, nil
+	}
 	var groups [][]Event
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var keys []struct {
@@ -333,20 +343,26 @@ func (s *Store) AcquireSlot(ctx context.Context, workflowID, runID, eventID stri
 // many slots it freed. The sweeper calls it every tick, so a slot frees
 // within a sweep interval of its run's end, in whichever process.
 func (s *Store) ReleaseFinishedSlots(ctx context.Context) (int, error) {
+	// Found with a read, so that a tick with nothing to free takes no
+	// write lock; the delete below decides, so a slot another process
+	// freed meanwhile is not counted twice.
+	var done []struct {
+		WorkflowID string `db:"workflow_id"`
+		RunID      string `db:"run_id"`
+	}
+	err := s.rdb.SelectContext(ctx, &done, s.q(`SELECT s.workflow_id, s.run_id FROM run_slots s
+		LEFT JOIN runs r ON r.id = s.run_id
+		LEFT JOIN events e ON e.id = s.event_id
+		WHERE (r.id IS NOT NULL AND r.status <> ?) OR (r.id IS NULL AND (e.id IS NULL OR e.status IN (?, ?)))`),
+		RunRunning, EventFailed, EventStale)
+	if err != nil {
+		return 0, fmt.Errorf("releasing run slots: %w", err)
+	}
+	if len(done) == 0 {
+		return 0, nil
+	}
 	freed := 0
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		var done []struct {
-			WorkflowID string `db:"workflow_id"`
-			RunID      string `db:"run_id"`
-		}
-		err := tx.SelectContext(ctx, &done, s.q(`SELECT s.workflow_id, s.run_id FROM run_slots s
-			LEFT JOIN runs r ON r.id = s.run_id
-			LEFT JOIN events e ON e.id = s.event_id
-			WHERE (r.id IS NOT NULL AND r.status <> ?) OR (r.id IS NULL AND (e.id IS NULL OR e.status IN (?, ?)))`),
-			RunRunning, EventFailed, EventStale)
-		if err != nil {
-			return err
-		}
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
 		for _, d := range done {
 			res, err := tx.ExecContext(ctx, s.q(`DELETE FROM run_slots WHERE workflow_id = ? AND run_id = ?`), d.WorkflowID, d.RunID)
 			if err != nil {
@@ -374,17 +390,20 @@ func (s *Store) ReleaseFinishedSlots(ctx context.Context) (int, error) {
 // woken event stays queued until AcquireSlot gives it a slot; one that
 // loses the race for it is queued again.
 func (s *Store) WakeQueued(ctx context.Context, now time.Time) (int, error) {
+	var free []struct {
+		WorkflowID string `db:"workflow_id"`
+		Free       int    `db:"free"`
+	}
+	err := s.rdb.SelectContext(ctx, &free, s.q(`SELECT workflow_id, slot_limit - in_flight AS free FROM workflow_concurrency c
+		WHERE slot_limit > in_flight AND EXISTS (SELECT 1 FROM events e WHERE e.workflow_id = c.workflow_id AND e.status = ?)`), EventQueued)
+	if err != nil {
+		return 0, fmt.Errorf("waking queued events: %w", err)
+	}
+	if len(free) == 0 {
+		return 0, nil
+	}
 	woken := 0
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		var free []struct {
-			WorkflowID string `db:"workflow_id"`
-			Free       int    `db:"free"`
-		}
-		err := tx.SelectContext(ctx, &free, s.q(`SELECT workflow_id, slot_limit - in_flight AS free FROM workflow_concurrency c
-			WHERE slot_limit > in_flight AND EXISTS (SELECT 1 FROM events e WHERE e.workflow_id = c.workflow_id AND e.status = ?)`), EventQueued)
-		if err != nil {
-			return err
-		}
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
 		for _, f := range free {
 			res, err := tx.ExecContext(ctx, s.q(fmt.Sprintf(`UPDATE events SET next_dispatch_at = ?, updated_at = ?
 				WHERE id IN (SELECT id FROM events WHERE workflow_id = ? AND status = ? ORDER BY received_at, id LIMIT %d)
@@ -402,6 +421,19 @@ func (s *Store) WakeQueued(ctx context.Context, now time.Time) (int, error) {
 		return 0, fmt.Errorf("waking queued events: %w", err)
 	}
 	return woken, nil
+}
+
+// SetEventReason records why an event went as it did without changing
+// its status, for example that its sequence option could not be applied.
+func (s *Store) SetEventReason(ctx context.Context, id, reason string) error {
+	res, err := s.db.ExecContext(ctx, s.q(`UPDATE events SET reason = ?, updated_at = ? WHERE id = ?`), reason, ms(now()), id)
+	if err != nil {
+		return fmt.Errorf("noting on event %s: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("noting on event %s: %w", id, ErrNotFound)
+	}
+	return nil
 }
 
 // ConcurrencyStat is one workflow's run slots: its limit, the runs in
