@@ -49,7 +49,7 @@ func TestOrderingOptionsValidation(t *testing.T) {
 		{name: "concurrency on a manual trigger", trigger: `{"type": "manual", "concurrency": {"limit": 1}}`},
 		{name: "sequence needs order_key",
 			trigger: `{"type": "webhook", "connector": "stripe", "sequence": "created"}`,
-			want: []string{`trigger.sequence: needs order_key: an event is compared with the newest one already processed for its order key (set order_key, for example "data.object.id")`}},
+			want:    []string{`trigger.sequence: needs order_key: an event is compared with the newest one already processed for its order key (set order_key, for example "data.object.id")`}},
 		{name: "header names no header",
 			trigger: `{"type": "webhook", "connector": "shopify", "order_key": "id", "sequence": "header: "}`,
 			want:    []string{`trigger.sequence: "header: " names no header; write it as "header:X-Shopify-Triggered-At"`}},
