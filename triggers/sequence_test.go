@@ -328,12 +328,14 @@ func TestConcurrencyLimit(t *testing.T) {
 		}
 		// Wait until the dispatcher has decided every event.
 		queued := 0
+		wasQueued := map[string]bool{}
 		for _, id := range ids {
 			for range 3000 {
 				ev, err := st.GetEvent(ctx, id)
 				if err == nil && ev.Status != store.EventPending {
 					if ev.Status == store.EventQueued {
 						queued++
+						wasQueued[id] = true
 						if !strings.HasPrefix(ev.Reason, "queued: this workflow has its limit of 3 runs in flight") {
 							t.Fatalf("queued reason %q", ev.Reason)
 						}
@@ -373,10 +375,19 @@ func TestConcurrencyLimit(t *testing.T) {
 		}
 		// Queued events started in the order they arrived (the first
 		// ones raced each other on the fast path).
-		for i, r := range e.starter.startedRuns() {
-			if i >= limit && r.in.Event.ID != ids[i] {
-				t.Fatalf("run %d is of event %s, want %s", i, r.in.Event.ID, ids[i])
+		var wantOrder, gotOrder []string
+		for _, id := range ids {
+			if wasQueued[id] {
+				wantOrder = append(wantOrder, id)
 			}
+		}
+		for _, r := range e.starter.startedRuns() {
+			if wasQueued[r.in.Event.ID] {
+				gotOrder = append(gotOrder, r.in.Event.ID)
+			}
+		}
+		if strings.Join(gotOrder, " ") != strings.Join(wantOrder, " ") {
+			t.Fatalf("queued events started in the order\n%v, want\n%v", gotOrder, wantOrder)
 		}
 		e.svc.Dispatcher.Sweep(ctx)
 		if got := testutil.ToFloat64(metrics.QueuedEvents.WithLabelValues(ep.WorkflowID)); got != 0 {

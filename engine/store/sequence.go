@@ -388,7 +388,9 @@ func (s *Store) ReleaseFinishedSlots(ctx context.Context) (int, error) {
 // WakeQueued makes the oldest queued events of each workflow due now, as
 // many as the workflow has free slots, and returns how many it woke. A
 // woken event stays queued until AcquireSlot gives it a slot; one that
-// loses the race for it is queued again.
+// loses the race for it is queued again. An event already woken (due, or
+// claimed under a lease) takes one of the free slots and is not woken
+// twice.
 func (s *Store) WakeQueued(ctx context.Context, now time.Time) (int, error) {
 	var free []struct {
 		WorkflowID string `db:"workflow_id"`
@@ -407,8 +409,8 @@ func (s *Store) WakeQueued(ctx context.Context, now time.Time) (int, error) {
 		for _, f := range free {
 			res, err := tx.ExecContext(ctx, s.q(fmt.Sprintf(`UPDATE events SET next_dispatch_at = ?, updated_at = ?
 				WHERE id IN (SELECT id FROM events WHERE workflow_id = ? AND status = ? ORDER BY received_at, id LIMIT %d)
-				AND (next_dispatch_at IS NULL OR next_dispatch_at > ?)`, f.Free)),
-				ms(now), ms(now), f.WorkflowID, EventQueued, ms(now))
+				AND next_dispatch_at IS NULL`, f.Free)),
+				ms(now), ms(now), f.WorkflowID, EventQueued)
 			if err != nil {
 				return err
 			}
@@ -434,6 +436,19 @@ func (s *Store) SetEventReason(ctx context.Context, id, reason string) error {
 		return fmt.Errorf("noting on event %s: %w", id, ErrNotFound)
 	}
 	return nil
+}
+
+// PruneSequenceMarks deletes the high-water marks of order keys that no
+// event has advanced since before, with the events of that age: an event
+// older than the retention is not compared with anything any more. It
+// returns how many marks it deleted.
+func (s *Store) PruneSequenceMarks(ctx context.Context, before time.Time) (int, error) {
+	res, err := s.db.ExecContext(ctx, s.q(`DELETE FROM sequence_marks WHERE updated_at < ?`), ms(before))
+	if err != nil {
+		return 0, fmt.Errorf("pruning sequence marks: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
 }
 
 // ConcurrencyStat is one workflow's run slots: its limit, the runs in

@@ -98,6 +98,16 @@ func TestCheckSequence(t *testing.T) {
 		if _, err := s.CheckSequence(ctx, "evt_nope", "wf_seq", "cus_1", 1); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("unknown event: %v", err)
 		}
+		// Marks age out with the retention.
+		if n, err := s.PruneSequenceMarks(ctx, time.Now().Add(-time.Hour)); err != nil || n != 0 {
+			t.Fatalf("pruned %d fresh marks (%v)", n, err)
+		}
+		if n, err := s.PruneSequenceMarks(ctx, time.Now().Add(time.Hour)); err != nil || n != 2 {
+			t.Fatalf("pruned %d marks (%v), want 2", n, err)
+		}
+		if _, err := s.GetSequenceMark(ctx, "wf_seq", "cus_1"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("pruned mark: %v", err)
+		}
 	})
 }
 

@@ -27,6 +27,7 @@ CREATE TABLE sequence_marks (
     updated_at  BIGINT NOT NULL,
     PRIMARY KEY (workflow_id, order_key)
 );
+CREATE INDEX sequence_marks_updated ON sequence_marks (updated_at);
 
 -- Per-workflow concurrency: one row per workflow with a limit (its
 -- in-flight count, updated atomically with the slots) and one slot per
