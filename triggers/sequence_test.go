@@ -395,3 +395,30 @@ func TestConcurrencyLimit(t *testing.T) {
 		}
 	})
 }
+
+// TestHeldEventsSurviveACrash: the process that held the events goes
+// away; another process on the same database releases them after the
+// window, in sequence order.
+func TestHeldEventsSurviveACrash(t *testing.T) {
+	b := storetest.SQLite(t)
+	first := newEnv(t, b.Store)
+	ep := first.workflow("held", sequencedTrigger(`,"reorder_window":"30s"`), store.NewEndpoint{})
+	for _, n := range []int{3, 1, 2} {
+		id := reply(t, first.do(bearerPost(ep.Token, shuffled{id: fmt.Sprintf("h%d", n), key: "k", seq: n}.body()))).EventID
+		waitStatus(t, b.Store, id, store.EventHeld)
+	}
+	_ = first.svc.Close() // the process ends with three events held
+	other := newEnv(t, storetest.Open(t, b.URL))
+	other.clock.Add(time.Minute)
+	other.svc.Dispatcher.Sweep(context.Background())
+	var got []int64
+	for _, r := range other.starter.startedRuns() {
+		got = append(got, gjson.GetBytes(r.in.Event.Body, "created").Int()-seqBase)
+	}
+	if fmt.Sprint(got) != "[1 2 3]" {
+		t.Fatalf("runs after the restart: %v, want [1 2 3]", got)
+	}
+	if first.starter.count() != 0 {
+		t.Fatalf("the first process started %d runs", first.starter.count())
+	}
+}

@@ -345,7 +345,8 @@ func (s *Store) AcquireSlot(ctx context.Context, workflowID, runID, eventID stri
 func (s *Store) ReleaseFinishedSlots(ctx context.Context) (int, error) {
 	// Found with a read, so that a tick with nothing to free takes no
 	// write lock; the delete below decides, so a slot another process
-	// freed meanwhile is not counted twice.
+	// freed meanwhile is not counted twice. Sorted, so that two processes
+	// freeing the same slots lock them in one order and cannot deadlock.
 	var done []struct {
 		WorkflowID string `db:"workflow_id"`
 		RunID      string `db:"run_id"`
@@ -353,7 +354,8 @@ func (s *Store) ReleaseFinishedSlots(ctx context.Context) (int, error) {
 	err := s.rdb.SelectContext(ctx, &done, s.q(`SELECT s.workflow_id, s.run_id FROM run_slots s
 		LEFT JOIN runs r ON r.id = s.run_id
 		LEFT JOIN events e ON e.id = s.event_id
-		WHERE (r.id IS NOT NULL AND r.status <> ?) OR (r.id IS NULL AND (e.id IS NULL OR e.status IN (?, ?)))`),
+		WHERE (r.id IS NOT NULL AND r.status <> ?) OR (r.id IS NULL AND (e.id IS NULL OR e.status IN (?, ?)))
+		ORDER BY s.workflow_id, s.run_id`),
 		RunRunning, EventFailed, EventStale)
 	if err != nil {
 		return 0, fmt.Errorf("releasing run slots: %w", err)
