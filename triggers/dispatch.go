@@ -144,9 +144,28 @@ func orderKey(p *interpreter.Pinned, ev store.Event) string {
 // dispatch starts the run of one pending event and records the outcome.
 // attempt counts this attempt (1 for the first).
 func (d *Dispatcher) dispatch(ctx context.Context, ev store.Event, attempt int) {
+	d.dispatchEvent(ctx, ev, attempt, false)
+}
+
+// dispatchEvent is dispatch; released marks an event ReleaseHeld handed
+// back (see gate). It reports false when the event is left to be retried
+// later (its start or the gate failed for a reason that may pass), true
+// when its outcome is recorded: started, failed for good, or held,
+// queued or stale by the gate.
+func (d *Dispatcher) dispatchEvent(ctx context.Context, ev store.Event, attempt int, released bool) bool {
 	in, p, err := d.runInput(ctx, ev)
+	var g gateResult
 	if err == nil {
 		key := orderKey(p, ev)
+		var gerr error
+		if g, gerr = d.gate(ctx, ev, p, in.RunID, key, released); gerr != nil {
+			// A store failure: transient, whatever its error says.
+			d.retryLaterWhy(ctx, ev, attempt, "attempt %d: checking the sequence and the run slot failed: %v", gerr)
+			return false
+		}
+		if !g.proceed {
+			return true
+		}
 		// An ordered run may wait behind others in its mailbox, so only an
 		// unordered one is listed as running by the dispatcher (see below).
 		in.Listed = key == ""
@@ -157,10 +176,10 @@ func (d *Dispatcher) dispatch(ctx context.Context, ev store.Event, attempt int) 
 	if err != nil {
 		if label, permanent := classifyStartError(err); permanent {
 			d.failEvent(ctx, ev, label, err)
-			return
+			return true
 		}
 		d.retryLater(ctx, ev, attempt, err)
-		return
+		return false
 	}
 	metrics.DispatchLag.Observe(d.now().Sub(ev.ReceivedAt).Seconds())
 	// The event is dispatched only once waiting runs have been offered it
@@ -174,7 +193,7 @@ func (d *Dispatcher) dispatch(ctx context.Context, ev store.Event, attempt int) 
 				"reason", label, "error", err)
 		} else {
 			d.retryLaterWhy(ctx, ev, attempt, "signal attempt %d failed (the run started): %v", err)
-			return
+			return false
 		}
 	}
 	mark := func(ctx context.Context) error { return d.store.MarkDispatched(ctx, ev.ID, in.RunID) }
@@ -190,6 +209,12 @@ func (d *Dispatcher) dispatch(ctx context.Context, ev store.Event, attempt int) 
 		// and its start will be a no-op that marks it again.
 		d.log.Warn("marking event dispatched", "event", ev.ID, "error", err)
 	}
+	if g.note != "" {
+		if err := d.store.SetEventReason(context.WithoutCancel(ctx), ev.ID, g.note); err != nil {
+			d.log.Warn("noting why the sequence was not applied", "event", ev.ID, "error", err)
+		}
+	}
+	return true
 }
 
 // AwaitReply implements Dispatch: it starts the run with
@@ -200,6 +225,17 @@ func (d *Dispatcher) AwaitReply(ctx context.Context, ev store.Event) (interprete
 	in, p, err := d.runInput(ctx, ev)
 	if err != nil || d.temporal == nil {
 		d.Enqueue(ev)
+		return interpreter.Response{}, false
+	}
+	// Held, queued and stale events give no synchronous reply: the
+	// caller answers 202 and the event log says what became of it.
+	g, err := d.gate(ctx, ev, p, in.RunID, orderKey(p, ev), false)
+	if err != nil {
+		d.log.Warn("checking the event's sequence and run slot failed; the dispatcher will retry", "event", ev.ID, "error", err)
+		d.Enqueue(ev)
+		return interpreter.Response{}, false
+	}
+	if !g.proceed {
 		return interpreter.Response{}, false
 	}
 	timeout := d.cfg.RespondTimeout
@@ -219,6 +255,10 @@ func (d *Dispatcher) AwaitReply(ctx context.Context, ev store.Event) (interprete
 		d.Enqueue(ev)
 	} else if merr := d.store.MarkDispatched(context.WithoutCancel(ctx), ev.ID, in.RunID); merr != nil {
 		d.log.Warn("marking event dispatched", "event", ev.ID, "error", merr)
+	} else if g.note != "" {
+		if nerr := d.store.SetEventReason(context.WithoutCancel(ctx), ev.ID, g.note); nerr != nil {
+			d.log.Warn("noting why the sequence was not applied", "event", ev.ID, "error", nerr)
+		}
 	}
 	if err != nil {
 		// Timed out (or the run ended without a reply): the run goes on.
@@ -448,6 +488,10 @@ func (d *Dispatcher) Run(ctx context.Context) {
 // returns how many it claimed. The sweeper calls it; tests and operators
 // may too.
 func (d *Dispatcher) Sweep(ctx context.Context) int {
+	// Slots first, so queued events woken here are claimed below; then
+	// the held events whose reorder window has passed, in key order.
+	d.maintainSlots(ctx)
+	d.releaseHeld(ctx)
 	evs, err := d.store.ClaimPendingEvents(ctx, d.cfg.SweepBatch, d.now(), d.cfg.SweepLease)
 	if err != nil {
 		if ctx.Err() == nil {

@@ -90,6 +90,37 @@
 // and an event committed just before a crash is started after the
 // restart.
 //
+// # Out-of-order events and concurrency: the gate
+//
+// Before a start the Dispatcher passes the event through gate
+// (sequence.go), for triggers that set these options:
+//
+//   - sequence (with order_key): the event's sequence value (a gjson path
+//     into the body, or "header:<Name>"; unix seconds, milliseconds,
+//     micro- or nanoseconds, numeric strings or RFC 3339 times) is
+//     compared with its key's high-water mark (store.CheckSequence, an
+//     atomic compare-and-advance shared by every process). An older event
+//     is marked "stale" with the newer event's id in its reason and is not
+//     run; an equal one runs. Replays skip the check: they run
+//     deliberately. An event without an order key or a usable value runs
+//     unordered, and its reason says why.
+//   - reorder_window: an event is first "held" until received_at + window
+//     (durably, in the inbox). The sweeper releases a due key's held
+//     events, up to its highest due value, in sequence order, one start
+//     after another (store.ReleaseHeld).
+//   - concurrency.limit: the run takes one of the workflow's slots
+//     (store.AcquireSlot); with none free the event is "queued". Each
+//     sweep frees the slots of finished runs and makes as many queued
+//     events due, oldest first (store.ReleaseFinishedSlots,
+//     store.WakeQueued). A run waiting in a delay, wait_for_event or
+//     approval holds its slot.
+//
+// The gate sits at dispatch because every start passes there (fast path,
+// sweeper, replays, restarts); see gate for why nothing is lost or started
+// twice across a crash. hookflow_sequence_events_total counts the
+// outcomes; hookflow_workflow_runs_in_flight and
+// hookflow_workflow_events_queued show the slots.
+//
 // # The other parts
 //
 // Listener waits for the next verified delivery to an endpoint and keeps

@@ -49,6 +49,7 @@ type recordingStarter struct {
 	failE  error // with this error; nil: a refused connection
 	signal chan string
 
+	started     []startedRun              // every new run, in the order started
 	offered     []interpreter.EventSignal // every SignalWaiting call, in order
 	failSignals int                       // the next failSignals SignalWaiting calls fail
 	signalErr   error                     // with this error; nil: a refused connection
@@ -80,7 +81,20 @@ func newRecordingStarter() *recordingStarter {
 	return &recordingStarter{runs: map[string]interpreter.RunInput{}, signal: make(chan string, 1024)}
 }
 
-func (r *recordingStarter) StartRun(_ context.Context, in interpreter.RunInput, _ string) error {
+// startedRun is one new run a recordingStarter saw, with its order key.
+type startedRun struct {
+	in       interpreter.RunInput
+	orderKey string
+}
+
+// startedRuns returns the new runs in the order they were started.
+func (r *recordingStarter) startedRuns() []startedRun {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]startedRun(nil), r.started...)
+}
+
+func (r *recordingStarter) StartRun(_ context.Context, in interpreter.RunInput, orderKey string) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.calls++
@@ -93,6 +107,7 @@ func (r *recordingStarter) StartRun(_ context.Context, in interpreter.RunInput, 
 	}
 	if _, ok := r.runs[in.RunID]; !ok {
 		r.runs[in.RunID] = in
+		r.started = append(r.started, startedRun{in: in, orderKey: orderKey})
 		select {
 		case r.signal <- in.RunID:
 		default: // nobody waits for this many runs (benchmarks)

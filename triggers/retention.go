@@ -74,6 +74,13 @@ func (p *Pruner) Prune(ctx context.Context) (int, error) {
 		return n, fmt.Errorf("sweeping expired data-store keys: %w", err)
 	}
 	pruned = append(pruned, "data_keys", m)
+	// The sequence marks of order keys silent for the whole retention
+	// go too: they would only compare events older than any kept.
+	m, err = p.store.PruneSequenceMarks(ctx, before)
+	if err != nil {
+		return n, fmt.Errorf("pruning sequence marks: %w", err)
+	}
+	pruned = append(pruned, "sequence_marks", m)
 	if n > 0 {
 		p.cfg.Logger.Info("pruned old records", append(pruned, "retention", p.cfg.Retention)...)
 	}

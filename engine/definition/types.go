@@ -172,9 +172,14 @@ type Trigger struct {
 	// value at this path (see the package documentation, "Waiting for
 	// events"). Without it the event is still offered, under no key, to
 	// the waits that set no correlation_key.
-	CorrelationKey string         `json:"correlation_key,omitempty"`
-	Options        map[string]any `json:"options,omitempty"`
-	Schedule       *Schedule      `json:"schedule,omitempty"`
+	CorrelationKey string `json:"correlation_key,omitempty"`
+	// Sequence, ReorderWindow and Concurrency are the out-of-order and
+	// concurrency options; see trigger.go.
+	Sequence      string            `json:"sequence,omitempty"`
+	ReorderWindow Duration          `json:"reorder_window,omitempty"`
+	Concurrency   *ConcurrencyLimit `json:"concurrency,omitempty"`
+	Options       map[string]any    `json:"options,omitempty"`
+	Schedule      *Schedule         `json:"schedule,omitempty"`
 }
 
 // Schedule configures a schedule trigger: exactly one of Cron or Every.

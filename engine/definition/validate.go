@@ -618,6 +618,7 @@ func (r *run) trigger(t *Trigger) {
 			r.errorf("trigger.correlation_key", "%s", msg)
 		}
 	}
+	r.orderingOptions(t)
 	for i, e := range t.Events {
 		if strings.TrimSpace(e) == "" {
 			r.errorf(fmt.Sprintf("trigger.events[%d]", i), "must not be empty")

@@ -20,7 +20,7 @@ const DefaultPruneBatch = 500
 var eventStatuses = map[string]bool{
 	EventPending: true, EventDispatched: true, EventRunning: true, EventCompleted: true, EventFailed: true,
 	EventIgnored: true, EventRejected: true, EventDuplicate: true, EventFiltered: true,
-	EventUnparseable: true,
+	EventUnparseable: true, EventStale: true, EventHeld: true, EventQueued: true,
 }
 
 // ValidEventStatus reports whether status is one of the Event* statuses.
@@ -372,7 +372,9 @@ func (s *Store) ListEvents(ctx context.Context, f EventFilter) ([]Event, string,
 
 // ClaimPendingEvents claims up to limit pending events whose
 // next_dispatch_at <= now, oldest due first, for the dispatcher or the
-// sweeper. A claim is a lease: it moves next_dispatch_at to now+lease and
+// sweeper. Queued events a finished run woke (WakeQueued) are claimed the
+// same way and keep their status until they get a slot (AcquireSlot);
+// held events are released by ReleaseHeld instead, a key at a time. A claim is a lease: it moves next_dispatch_at to now+lease and
 // counts a dispatch attempt, so no other claimer (goroutine or process)
 // gets the same event until the lease runs out. The claimer must then call
 // MarkDispatched or MarkDispatchFailed; if it crashes, the event becomes
@@ -391,7 +393,7 @@ func (s *Store) ClaimPendingEvents(ctx context.Context, limit int, now time.Time
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
 	q := fmt.Sprintf(`UPDATE events SET next_dispatch_at = ?, dispatch_attempts = dispatch_attempts + 1, updated_at = ?
-		WHERE id IN (SELECT id FROM events WHERE status = 'pending' AND next_dispatch_at <= ?
+		WHERE id IN (SELECT id FROM events WHERE status IN ('pending', 'queued') AND next_dispatch_at <= ?
 			ORDER BY next_dispatch_at, id LIMIT %d%s)
 		RETURNING `+eventColumns, limit, lock)
 	var rows []eventRow
@@ -530,12 +532,12 @@ func (s *Store) SetEventStatus(ctx context.Context, id, status, reason string) e
 
 // PruneEvents deletes events received before `before`, batch rows per
 // statement (DefaultPruneBatch when batch <= 0), each batch its own short
-// transaction so ingestion interleaves. Pending events are never pruned:
-// an event that was acknowledged but never dispatched is not lost to
-// retention. It returns how many rows it deleted; on a cancelled context
+// transaction so ingestion interleaves. Pending, held and queued events
+// are never pruned: an event that was acknowledged but never dispatched
+// is not lost to retention. It returns how many rows it deleted; on a cancelled context
 // it stops between batches and returns the count so far with the error.
 func (s *Store) PruneEvents(ctx context.Context, before time.Time, batch int) (int, error) {
-	return s.pruneBatches(ctx, "events", "received_at", before, batch, "status <> 'pending'")
+	return s.pruneBatches(ctx, "events", "received_at", before, batch, "status NOT IN ('pending', 'held', 'queued')")
 }
 
 func (s *Store) pruneBatches(ctx context.Context, table, timeCol string, before time.Time, batch int, extra string) (int, error) {
