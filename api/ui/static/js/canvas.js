@@ -250,7 +250,7 @@ export function flowCanvas(pane, ctx) {
   const panel = h('div', { class: 'canvas-panel', id: 'canvas-panel', 'aria-live': 'polite' });
   const chooser = h('div', { class: 'add-chooser', hidden: true, role: 'dialog', 'aria-label': 'Add a step' });
   wrap.append(chooser);
-  const state = { selected: '', run: null, graph: null, fitted: false };
+  const state = { selected: 'trigger', run: null, graph: null, fitted: false };
   const vp = viewport(svg, layer, wrap, () => closeChooser());
   const fit = () => state.graph && vp.fit(state.graph.width);
   const delBtn = h('button', { type: 'button', class: 'small danger', id: 'canvas-delete', disabled: true, onclick: () => removeSelected() }, 'Delete step');
@@ -344,7 +344,7 @@ export function flowCanvas(pane, ctx) {
       if (p) state.selected = p;
     }
     draw();
-    if (state.selected && !selectedNode()) state.selected = '';
+    if (state.selected && !selectedNode()) state.selected = 'trigger';
     showPanel();
   }
 
@@ -413,7 +413,7 @@ export function flowCanvas(pane, ctx) {
       return;
     }
     apply(res.def);
-    state.selected = '';
+    state.selected = 'trigger';
     state.selectedId = '';
     ctx.rerender();
     if (res.refs.length) {
