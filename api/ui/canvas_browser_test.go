@@ -302,18 +302,22 @@ func (b *browser) dragTo(selector, target string) {
 		return {X1: a.left + a.width / 2, Y1: a.top + a.height / 2, X2: z.left + z.width / 2, Y2: z.top + z.height / 2};
 	})()`, js(selector), js(target)), &pts)
 	acts := []chromedp.Action[chromedp.Void]{
-		chromedp.MouseEvent(input.MouseMoved, pts.X1, pts.Y1),
-		chromedp.MouseEvent(input.MousePressed, pts.X1, pts.Y1, chromedp.ButtonLeft, chromedp.ClickCount(1)),
+		chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, pts.X1, pts.Y1),
+		chromedp.MouseEvent(input.DispatchMouseEventTypeMousePressed, pts.X1, pts.Y1, chromedp.ButtonLeft, chromedp.ClickCount(1)),
 	}
 	for i := 1; i <= 10; i++ {
 		f := float64(i) / 10
-		acts = append(acts, chromedp.MouseEvent(input.MouseMoved, pts.X1+(pts.X2-pts.X1)*f, pts.Y1+(pts.Y2-pts.Y1)*f, chromedp.ButtonLeft))
+		acts = append(acts, chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, pts.X1+(pts.X2-pts.X1)*f, pts.Y1+(pts.Y2-pts.Y1)*f, chromedp.ButtonLeft, leftHeld))
 	}
-	acts = append(acts, chromedp.MouseEvent(input.MouseReleased, pts.X2, pts.Y2, chromedp.ButtonLeft, chromedp.ClickCount(1)))
+	acts = append(acts, chromedp.MouseEvent(input.DispatchMouseEventTypeMouseReleased, pts.X2, pts.Y2, chromedp.ButtonLeft, chromedp.ClickCount(1)))
 	b.do("dragging "+selector+" onto "+target, acts...)
 }
 
-// stepIDs reads the ids of a step list of the workflow as stored.
+// leftHeld says the left button is down during a move, so the page sees
+// pointer moves with buttons = 1, as in a real drag.
+func leftHeld(p *input.DispatchMouseEventParams) { p.Buttons = 1 }
+
+// storedDef reads the workflow's definition as stored.
 func storedDef(t *testing.T, s *stack, id string) map[string]any {
 	t.Helper()
 	wf, err := s.store.GetWorkflow(context.Background(), id)
@@ -362,7 +366,7 @@ func TestBrowserCanvas(t *testing.T) {
 		}
 		var seen struct {
 			Nodes, Steps, Joins, Boxes, Goto, Cases, Adds int
-			Labels                                         []string
+			Labels                                        []string
 		}
 		b.eval(`(() => {
 			const q = (s) => document.querySelectorAll("#flow-canvas " + s);

@@ -293,7 +293,6 @@ export function flowCanvas(pane, ctx) {
     const g = layout(ctx.def, ctx.kinds);
     state.graph = g;
     const status = state.run ? runStatuses(ctx.def, ctx.kinds, state.run.steps || [], state.run.status) : null;
-    svg.setAttribute('viewBox', null);
     layer.replaceChildren(drawGraph(g, ctx.kinds, { edit: true, status, errors: errorPaths(g), selected: state.selected }));
     wrap.style.height = `${Math.min(Math.max(360, g.height * vp.state.k + 20), Math.max(420, window.innerHeight * 0.75))}px`;
     if (!state.fitted && wrap.clientWidth) {
