@@ -577,15 +577,21 @@ func TestBrowserCanvas(t *testing.T) {
 		b.do("narrowing the page", chromedp.EmulateViewport(360, 800))
 		b.navigate(editor)
 		b.waitFor(`document.querySelector("#flow-canvas .node.n-step")`, "the canvas at 360 px")
-		var layout struct{ CanvasBottom, PanelTop, PageWidth, ViewWidth float64 }
-		b.eval(`(() => ({CanvasBottom: document.querySelector("#flow-canvas").getBoundingClientRect().bottom,
-			PanelTop: document.querySelector("#canvas-panel").getBoundingClientRect().top,
-			PageWidth: document.documentElement.scrollWidth, ViewWidth: window.innerWidth}))()`, &layout)
+		var layout struct{ CanvasBottom, PanelTop, CanvasRight, PanelRight, ViewWidth float64 }
+		b.eval(`(() => { const c = document.querySelector("#flow-canvas").getBoundingClientRect(), p = document.querySelector("#canvas-panel").getBoundingClientRect();
+			return {CanvasBottom: c.bottom, PanelTop: p.top, CanvasRight: c.right, PanelRight: p.right, ViewWidth: window.innerWidth}; })()`, &layout)
 		if layout.PanelTop < layout.CanvasBottom {
 			t.Fatalf("at 360 px the form is not below the canvas: %+v", layout)
 		}
-		if layout.PageWidth > layout.ViewWidth+1 {
-			t.Fatalf("at 360 px the page scrolls sideways: %+v", layout)
+		if layout.CanvasRight > layout.ViewWidth+1 || layout.PanelRight > layout.ViewWidth+1 {
+			t.Fatalf("at 360 px the canvas or its form is wider than the screen: %+v", layout)
+		}
+		// The whole flow fits the narrow canvas once fitted.
+		b.click("#zoom-fit")
+		var fits bool
+		b.eval(`document.querySelector("#flow-canvas .viewport").getBoundingClientRect().right <= document.querySelector("#flow-canvas").getBoundingClientRect().right + 1`, &fits)
+		if !fits {
+			t.Fatal("at 360 px Fit does not fit the flow's width")
 		}
 		b.screenshot(shots, "canvas-narrow")
 		b.do("widening the page", chromedp.EmulateViewport(1366, 900))

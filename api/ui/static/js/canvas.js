@@ -6,7 +6,7 @@
 //
 // Edit: "+" on every edge adds a step there (kind, and for an action its
 // app and action); drag a node onto another edge's "+" to move it;
-// Delete (button or key) removes the selected step. Zoom with the wheel,
+// Delete (button or key) removes the selected step. Zoom with Ctrl+wheel,
 // the buttons or +/-; pan by dragging the background or with the arrow
 // keys. Nodes are buttons (Tab, Enter opens the form; Alt+↑/↓ moves the
 // step within its list). The selected step's form is the list view's card
@@ -62,7 +62,7 @@ function kindTitle(kinds, type) {
 export function drawGraph(g, kinds, opts = {}) {
   const root = s('g', { class: 'graph' });
   for (const b of g.boxes) root.append(s('rect', { class: 'body-box', x: b.x, y: b.y, width: b.w, height: b.h, rx: 12 }));
-  for (const l of g.labels) root.append(s('text', { class: ['lane-label', l.lane ? 'is-lane' : ''], x: l.x, y: l.y, 'text-anchor': 'middle' }, clip(l.text, 30)));
+  for (const l of g.labels) root.append(s('text', { class: ['lane-label', l.lane ? 'is-lane' : ''], x: l.x, y: l.y, 'text-anchor': 'start' }, clip(l.text, 30)));
   const byId = new Map(g.nodes.map((n) => [n.id, n]));
   const name = (id) => {
     const n = byId.get(id);
@@ -76,8 +76,12 @@ export function drawGraph(g, kinds, opts = {}) {
     edges.append(s('path', { class: ['edge', `e-${e.kind}`], d: edgePath(e), 'marker-end': `url(#arrow-${e.kind === 'goto' ? 'goto' : 'flow'})`, dataset: { edge: e.id } }));
     const m = edgeMid(e);
     if (e.label) {
-      const lx = e.kind === 'goto' ? m.x : m.x + 14;
-      edges.append(s('text', { class: ['edge-label', `e-${e.kind}`], x: lx, y: m.y - (opts.edit ? 16 : 0), 'text-anchor': 'start' }, clip(e.label, 28)));
+      // Beside the "+", on the side the edge goes to, so that the labels
+      // of a fork do not run into each other.
+      const leftward = e.kind !== 'goto' && (e.via !== undefined ? e.via < e.x1 : e.x2 < e.x1);
+      edges.append(s('text', {
+        class: ['edge-label', `e-${e.kind}`], x: leftward ? m.x - 15 : m.x + 15, y: m.y + 4, 'text-anchor': leftward ? 'end' : 'start',
+      }, clip(e.label, 24)));
     }
     if (opts.edit) {
       adds.append(s('g', {
@@ -144,10 +148,13 @@ export function arrowDefs() {
 // viewport holds zoom and pan for an SVG: wheel, drag on the background,
 // buttons and keys. apply() writes the transform.
 export function viewport(svg, layer, wrap, onPanStart) {
-  const v = { k: 1, x: 0, y: 0, w: 0, h: 0 };
+  // gh is the graph's height: the canvas grows with it (and the zoom),
+  // so the page scrolls through a long flow and pan is for the sides.
+  const v = { k: 1, x: 0, y: 0, gh: 0 };
   const apply = () => {
     layer.setAttribute('transform', `translate(${v.x},${v.y}) scale(${v.k})`);
     wrap.dataset.zoom = v.k.toFixed(2);
+    if (v.gh) wrap.style.height = `${Math.round(Math.max(320, v.gh * v.k + Math.max(0, v.y) + 16))}px`;
   };
   const zoomAt = (f, cx, cy) => {
     const k = Math.min(ZOOM_MAX, Math.max(ZOOM_MIN, v.k * f));
@@ -169,7 +176,8 @@ export function viewport(svg, layer, wrap, onPanStart) {
       apply();
     },
     // fit shows the whole graph's width (never above 100 %), top first.
-    fit(gw) {
+    fit(gw, gh) {
+      if (gh) v.gh = gh;
       const avail = Math.max(200, wrap.clientWidth - 8);
       v.k = Math.max(ZOOM_MIN, Math.min(1, avail / gw));
       v.x = Math.max(0, (wrap.clientWidth - gw * v.k) / 2);
@@ -183,7 +191,10 @@ export function viewport(svg, layer, wrap, onPanStart) {
     },
     apply,
   };
+  // Ctrl/⌘ + wheel (and a touchpad pinch, which browsers send as one)
+  // zooms; the plain wheel keeps scrolling the page through a long flow.
   svg.addEventListener('wheel', (e) => {
+    if (!e.ctrlKey && !e.metaKey) return;
     e.preventDefault();
     const r = svg.getBoundingClientRect();
     zoomAt(e.deltaY < 0 ? 1.1 : 1 / 1.1, e.clientX - r.left, e.clientY - r.top);
@@ -252,11 +263,11 @@ export function flowCanvas(pane, ctx) {
   wrap.append(chooser);
   const state = { selected: 'trigger', run: null, graph: null, fitted: false };
   const vp = viewport(svg, layer, wrap, () => closeChooser());
-  const fit = () => state.graph && vp.fit(state.graph.width);
+  const fit = () => state.graph && vp.fit(state.graph.width, state.graph.height);
   const delBtn = h('button', { type: 'button', class: 'small danger', id: 'canvas-delete', disabled: true, onclick: () => removeSelected() }, 'Delete step');
   const clearRunBtn = h('button', { type: 'button', class: 'small', id: 'canvas-clear-run', hidden: true, onclick: () => setRun(null) }, 'Hide test run');
   const tools = zoomButtons(vp, fit, [delBtn, clearRunBtn,
-    h('span', { class: 'help' }, 'Drag a step onto a + to move it. Keys: Tab, Enter, Delete, +/-, arrows.')]);
+    h('span', { class: 'help' }, 'Drag a step onto a + to move it. Ctrl+wheel zooms. Keys: Tab, Enter, Delete, +/-, arrows.')]);
   replace(pane, h('div', { class: 'canvas-view' }, h('div', { class: 'canvas-col' }, tools, wrap), panel));
 
   // apply replaces the definition's content in place: the list view, the
@@ -294,11 +305,11 @@ export function flowCanvas(pane, ctx) {
     state.graph = g;
     const status = state.run ? runStatuses(ctx.def, ctx.kinds, state.run.steps || [], state.run.status) : null;
     layer.replaceChildren(drawGraph(g, ctx.kinds, { edit: true, status, errors: errorPaths(g), selected: state.selected }));
-    wrap.style.height = `${Math.min(Math.max(360, g.height * vp.state.k + 20), Math.max(420, window.innerHeight * 0.75))}px`;
+    vp.state.gh = g.height;
     if (!state.fitted && wrap.clientWidth) {
       state.fitted = true;
       fit();
-    }
+    } else vp.apply();
     wrap.dataset.nodes = String(g.nodes.filter((n) => n.role === 'step').length);
   }
 

@@ -28,7 +28,7 @@
 // SIZE holds the layout's measures in SVG units (1 unit = 1 CSS pixel at
 // zoom 1).
 export const SIZE = Object.freeze({
-  nodeW: 210, nodeH: 58, gapX: 40, gapY: 64, pad: 18, label: 24, closeH: 22, margin: 40,
+  nodeW: 210, nodeH: 58, gapX: 40, gapY: 64, pad: 30, label: 24, closeH: 22, margin: 64, lane: 12,
 });
 
 // --- spec reading -----------------------------------------------------------
@@ -243,7 +243,7 @@ function place(g, m, ox, oy, entry, exit, parent) {
       if (!b.fork) g.boxes.push({ id: `${path}#box`, path, x, y, w: b.w, h: b.h });
       node.exitPoint = { x: x + b.w / 2, y: close.y + close.h };
       for (const l of b.lanes) {
-        g.labels.push({ list: l.path, text: l.label, x: x + l.x + l.m.w / 2, y: y + l.y - SIZE.label / 2 + 4, lane: l.lane });
+        g.labels.push({ list: l.path, text: l.label, x: x + l.x + Math.max(0, (l.m.w - SIZE.nodeW) / 2), y: y + l.y - 8, lane: l.lane });
         place(g, l.m, x + l.x, y + l.y,
           { x: node.x + SIZE.nodeW / 2, y: node.y + SIZE.nodeH, from: path, kind: l.lane ? 'fork' : 'flow' },
           { x: close.x + close.w / 2, y: close.y, to: closeId, kind: l.lane ? 'join' : 'flow' }, path);
@@ -259,6 +259,17 @@ function place(g, m, ox, oy, entry, exit, parent) {
     const node = g.nodes.find((x) => x.id === ids[i]);
     return { x: node.x + node.w, y: node.y + node.h / 2 };
   };
+  // An edge that skips a row goes round the side of the list instead of
+  // through the steps between; each such edge gets its own lane.
+  const lastRow = n ? Math.max(...blocks.map((b) => b.row)) : 0;
+  const detours = { left: 0, right: 0, goto: 0 };
+  const via = (i, to, p1) => {
+    const skips = to >= n ? blocks[i].row < lastRow : blocks[to].row - blocks[i].row > 1;
+    if (!skips) return undefined;
+    const left = p1.x <= ox + m.w / 2;
+    const k = left ? detours.left++ : detours.right++;
+    return left ? ox - SIZE.lane * (k + 1) : ox + m.w + SIZE.lane * (k + 1);
+  };
   // The entry edge; an empty list has a single edge through it.
   const first = n ? top(0) : { x: exit.x, y: exit.y };
   g.edges.push({
@@ -270,11 +281,16 @@ function place(g, m, ox, oy, entry, exit, parent) {
       const toEnd = e.to >= n;
       let p1 = bottom(i);
       let p2 = toEnd ? { x: exit.x, y: exit.y } : top(e.to);
+      let around;
       if (e.kind === 'goto') {
         p1 = side(i);
         p2 = side(e.to);
+        around = ox + m.w + SIZE.lane * (4 + detours.goto++);
+      } else {
+        around = via(i, e.to, p1);
       }
       g.edges.push({
+        via: around,
         id: `${ids[i]}->${toEnd ? 'end' : ids[e.to]}${e.field ? `:${e.field}` : ''}`,
         from: ids[i], to: toEnd ? exit.to : ids[e.to], kind: toEnd && exit.kind === 'join' ? 'join' : e.kind, label: e.label,
         x1: p1.x, y1: p1.y, x2: p2.x, y2: p2.y,
@@ -287,12 +303,9 @@ function place(g, m, ox, oy, entry, exit, parent) {
 // edgeMid is where an edge's "+" and label sit: the middle of its curve
 // (see edgePath), or beside a goto's arc.
 export function edgeMid(e) {
-  if (e.kind === 'goto') return { x: Math.max(e.x1, e.x2) + gotoBulge(e) * 0.75, y: (e.y1 + e.y2) / 2 };
+  if (e.kind === 'goto') return { x: e.via + 6, y: (e.y1 + e.y2) / 2 };
+  if (e.via !== undefined) return { x: e.via, y: (e.y1 + e.y2) / 2 };
   return { x: (e.x1 + e.x2) / 2, y: (e.y1 + e.y2) / 2 };
-}
-
-function gotoBulge(e) {
-  return 36 + Math.min(80, Math.abs(e.y2 - e.y1) / 6);
 }
 
 // edgePath is the SVG path of an edge: a vertical S-curve downwards, an
@@ -300,9 +313,12 @@ function gotoBulge(e) {
 export function edgePath(e) {
   const { x1, y1, x2, y2 } = e;
   if (e.kind === 'goto') {
-    const b = gotoBulge(e);
-    const bx = Math.max(x1, x2) + b;
+    const bx = e.via + 8;
     return `M${x1},${y1} C${bx},${y1} ${bx},${y2} ${x2},${y2}`;
+  }
+  if (e.via !== undefined && y2 - y1 > 90) {
+    const v = e.via;
+    return `M${x1},${y1} C${x1},${y1 + 30} ${v},${y1 + 15} ${v},${y1 + 45} L${v},${y2 - 45} C${v},${y2 - 15} ${x2},${y2 - 30} ${x2},${y2}`;
   }
   if (y2 <= y1) {
     const lx = Math.min(x1, x2) - SIZE.nodeW / 2 - 40;

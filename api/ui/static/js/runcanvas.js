@@ -88,7 +88,8 @@ export function runCanvasView(run, records) {
     wrap.append(svg);
     const panel = h('div', { class: 'canvas-panel', id: 'run-canvas-panel', 'aria-live': 'polite' });
     const vp = viewport(svg, layer, wrap);
-    const fit = () => vp.fit(g.width);
+    const fit = () => vp.fit(g.width, g.height);
+    vp.state.gh = g.height;
     const draw = () => layer.replaceChildren(drawGraph(g, kinds, { status, selected: view.selected }));
     const show = () => {
       const n = g.nodes.find((x) => x.id === view.selected);
@@ -124,7 +125,6 @@ export function runCanvasView(run, records) {
     svg.addEventListener('wheel', keep);
     wrap.addEventListener('keyup', keep);
     replace(box, h('div', { class: 'canvas-view' }, h('div', { class: 'canvas-col' }, zoomButtons(vp, () => { fit(); keep(); }), wrap), panel));
-    wrap.style.height = `${Math.min(Math.max(320, g.height + 20), Math.max(420, window.innerHeight * 0.75))}px`;
     draw();
     show();
     requestAnimationFrame(() => {
