@@ -38,10 +38,10 @@ const canvasDef = `{
     {"id": "lines", "type": "foreach", "items": "trigger.lines", "steps": [
       {"id": "line", "type": "map", "map": {"sku": "{{ item.sku }}"}}
     ], "next": "fan", "on_error": "goto:small"},
-    {"id": "small", "type": "map", "map": {"note": "small"}},
+    {"id": "small", "type": "map", "map": {"note": "{{ trigger.amount }}"}},
     {"id": "fan", "type": "parallel", "branches": [
-      {"name": "left", "steps": [{"id": "l1", "type": "map", "map": {"side": "left"}}]},
-      {"name": "right", "steps": [{"id": "r1", "type": "map", "map": {"side": "right"}}]}
+      {"name": "left", "steps": [{"id": "l1", "type": "map", "map": {"side": "{{ trigger.amount }}"}}]},
+      {"name": "right", "steps": [{"id": "r1", "type": "map", "map": {"side": "{{ trigger.amount }}"}}]}
     ]},
     {"id": "done", "type": "stop"}
   ]
@@ -297,10 +297,11 @@ func (b *browser) dragTo(selector, target string) {
 	b.t.Helper()
 	var pts struct{ X1, Y1, X2, Y2 float64 }
 	b.eval(fmt.Sprintf(`(() => {
+		document.querySelector(%s).scrollIntoView({block: "center"});
 		const a = document.querySelector(%s).getBoundingClientRect();
 		const z = document.querySelector(%s).getBoundingClientRect();
 		return {X1: a.left + a.width / 2, Y1: a.top + a.height / 2, X2: z.left + z.width / 2, Y2: z.top + z.height / 2};
-	})()`, js(selector), js(target)), &pts)
+	})()`, js(selector), js(selector), js(target)), &pts)
 	acts := []chromedp.Action[chromedp.Void]{
 		chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, pts.X1, pts.Y1),
 		chromedp.MouseEvent(input.DispatchMouseEventTypeMousePressed, pts.X1, pts.Y1, chromedp.ButtonLeft, chromedp.ClickCount(1)),
@@ -383,7 +384,9 @@ func TestBrowserCanvas(t *testing.T) {
 		if !strings.Contains(strings.Join(seen.Labels, "|"), "Step check, Branch") {
 			t.Fatalf("node labels %v do not name the branch step", seen.Labels)
 		}
-		if lbl := b.text(`#flow-canvas .lane-label.is-lane`); lbl != "left" {
+		var lbl string
+		b.eval(`document.querySelector("#flow-canvas .lane-label.is-lane").textContent`, &lbl)
+		if lbl != "left" {
 			t.Fatalf("first parallel lane label %q, want left", lbl)
 		}
 		b.screenshot(shots, "canvas-editor")
@@ -483,7 +486,7 @@ func TestBrowserCanvas(t *testing.T) {
 		b.click("#tab-json")
 		var fixed string
 		b.eval(`(() => { const d = JSON.parse(document.querySelector("textarea.json-editor").value);
-			d.steps[4].branches[1].steps = [{id: "r1", type: "map", map: {side: "right"}}];
+			d.steps[4].branches[1].steps = [{id: "r1", type: "map", map: {side: "{{ trigger.amount }}"}}];
 			d.steps.splice(1, 1); d.steps[0].cases[0].next = "lines";
 			const t = document.querySelector("textarea.json-editor"); t.value = JSON.stringify(d, null, 2); t.dispatchEvent(new Event("input", {bubbles: true})); return "ok"; })()`, &fixed)
 		b.click("#tab-canvas")
@@ -516,8 +519,8 @@ func TestBrowserCanvas(t *testing.T) {
 		// Clicking a node shows its input and output under its form.
 		b.click(node("steps[1].steps[0]"))
 		b.waitFor(`document.querySelector("#canvas-panel .canvas-run")`, "the node's test-run details")
-		out := b.text("#canvas-panel .canvas-run")
-		for _, w := range []string{"completed", "lines[0].line", "lines[1].line", "Output", "sku"} {
+		out := strings.ToLower(b.text("#canvas-panel .canvas-run"))
+		for _, w := range []string{"completed", "lines[0].line", "lines[1].line", "output", "sku"} {
 			if !strings.Contains(out, w) {
 				t.Fatalf("the node's run details do not show %q:\n%s", w, out)
 			}

@@ -304,7 +304,14 @@ export function flowCanvas(pane, ctx) {
     const g = layout(ctx.def, ctx.kinds);
     state.graph = g;
     const status = state.run ? runStatuses(ctx.def, ctx.kinds, state.run.steps || [], state.run.status) : null;
+    // A redraw replaces every node: keep the keyboard focus where it was.
+    const had = layer.contains(document.activeElement) ? document.activeElement : null;
+    const focusKey = had && (had.dataset.node ? `.node[data-node="${CSS.escape(had.dataset.node)}"]` : had.dataset.edge ? `.edge-add[data-edge="${CSS.escape(had.dataset.edge)}"]` : '');
     layer.replaceChildren(drawGraph(g, ctx.kinds, { edit: true, status, errors: errorPaths(g), selected: state.selected }));
+    if (focusKey) {
+      const el = layer.querySelector(focusKey);
+      if (el) el.focus({ preventScroll: true });
+    }
     vp.state.gh = g.height;
     if (!state.fitted && wrap.clientWidth) {
       state.fitted = true;
@@ -379,8 +386,10 @@ export function flowCanvas(pane, ctx) {
 
   // Typing in the form changes the definition in place: redraw the
   // canvas (not the form, which keeps focus) shortly after.
+  // Deferred, so that a change fired by moving the focus (to a node)
+  // does not replace that node while it takes the focus.
   let redraw = 0;
-  panel.addEventListener('input', () => {
+  const later = () => {
     clearTimeout(redraw);
     redraw = setTimeout(() => {
       const n = selectedNode();
@@ -390,8 +399,9 @@ export function flowCanvas(pane, ctx) {
       }
       draw();
     }, 150);
-  });
-  panel.addEventListener('change', () => draw());
+  };
+  panel.addEventListener('input', later);
+  panel.addEventListener('change', later);
 
   function edit(fn, okMsg) {
     let res;

@@ -215,6 +215,11 @@ export function layout(def, kinds) {
   g.nodes.push({ id: 'end', role: 'end', label: 'End', x: cx - 50, y: endY, w: 100, h: SIZE.closeH + 8 });
   place(g, root, SIZE.margin + (W - root.w) / 2, listTop, { x: cx, y: SIZE.margin + SIZE.nodeH, from: 'trigger' }, { x: cx, y: endY, to: 'end' }, null);
   g.height = endY + SIZE.closeH + 8 + SIZE.margin;
+  // Edges round the side and their labels may reach past the lists.
+  let right = 0;
+  for (const n of g.nodes) right = Math.max(right, n.x + n.w);
+  for (const e of g.edges) if (e.via !== undefined) right = Math.max(right, e.via + (e.label ? 110 : 20));
+  g.width = Math.max(g.width, right + SIZE.margin / 2);
   return g;
 }
 
