@@ -78,7 +78,7 @@ export function drawGraph(g, kinds, opts = {}) {
     if (e.label) {
       // Beside the "+", on the side the edge goes to, so that the labels
       // of a fork do not run into each other.
-      const leftward = e.kind !== 'goto' && (e.via !== undefined ? e.via < e.x1 : e.x2 < e.x1);
+      const leftward = e.kind !== 'goto' && e.via === undefined && e.x2 < e.x1;
       edges.append(s('text', {
         class: ['edge-label', `e-${e.kind}`], x: leftward ? m.x - 15 : m.x + 15, y: m.y + 4, 'text-anchor': leftward ? 'end' : 'start',
       }, clip(e.label, 24)));
