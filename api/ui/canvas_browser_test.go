@@ -13,6 +13,7 @@ import (
 
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/hookflow/hookflow/engine/store"
 	"github.com/hookflow/hookflow/workflows"
@@ -450,6 +451,22 @@ func TestBrowserCanvas(t *testing.T) {
 		if !(z1 > z0 && z2 < z1) {
 			t.Fatalf("zoom went %.2f → %.2f (button) → %.2f (keys), want up then down", z0, z1, z2)
 		}
+		// Ctrl + wheel zooms in at the pointer.
+		var at struct{ X, Y float64 }
+		b.eval(`(() => { const r = document.querySelector("#flow-canvas").getBoundingClientRect(); return {X: r.left + 40, Y: Math.max(r.top, 0) + 40}; })()`, &at)
+		b.do("ctrl+wheel on the canvas", chromedp.MouseEvent(input.DispatchMouseEventTypeMouseWheel, at.X, at.Y,
+			chromedp.ButtonModifiers(chromedp.ModifierCtrl), func(p *input.DispatchMouseEventParams) {
+				// Chromium wants both deltas; a zero would be left out of the message.
+				p.DeltaX, p.DeltaY = 0.01, -120
+			}))
+		b.waitFor(zoom+` > `+fmt.Sprintf("%.2f", z2), "ctrl+wheel to zoom in")
+		// The keyboard reaches a "+" with Tab; Enter opens the chooser and
+		// Escape closes it.
+		b.eval(`document.querySelector('#flow-canvas .edge-add[data-edge="steps#enter"]').focus()`, nil)
+		b.do("pressing Enter on a +", chromedp.KeyEvent("\r"))
+		b.waitFor(`document.activeElement && document.activeElement.id === "add-kind"`, "the chooser, focused, from the keyboard")
+		b.do("pressing Escape", chromedp.KeyEvent(kb.Escape))
+		b.waitFor(`document.querySelector(".add-chooser").hidden`, "Escape to close the chooser")
 		b.click("#zoom-fit")
 		noProblems(t)
 	})

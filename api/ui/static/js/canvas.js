@@ -504,7 +504,9 @@ export function flowCanvas(pane, ctx) {
     chooser.style.left = `${Math.max(4, Math.min(px, wrap.clientWidth - 250))}px`;
     chooser.style.top = `${Math.max(4, Math.min(py, wrap.clientHeight - 160))}px`;
     showExtra();
-    kindSel.focus();
+    // After the key that opened the chooser is done with, or its Enter
+    // would open the list of kinds at once.
+    setTimeout(() => kindSel.focus(), 0);
   }
 
   function edgeById(id) {
