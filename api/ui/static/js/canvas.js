@@ -504,9 +504,7 @@ export function flowCanvas(pane, ctx) {
     chooser.style.left = `${Math.max(4, Math.min(px, wrap.clientWidth - 250))}px`;
     chooser.style.top = `${Math.max(4, Math.min(py, wrap.clientHeight - 160))}px`;
     showExtra();
-    // After the key that opened the chooser is done with, or its Enter
-    // would open the list of kinds at once.
-    setTimeout(() => kindSel.focus(), 0);
+    kindSel.focus();
   }
 
   function edgeById(id) {
@@ -585,14 +583,23 @@ export function flowCanvas(pane, ctx) {
   });
 
   // --- keyboard -----------------------------------------------------------
+  let pendingAdd = '';
+  wrap.addEventListener('keyup', (e) => {
+    const add = e.target.closest && e.target.closest('.edge-add');
+    if (!pendingAdd || !add || add.dataset.edge !== pendingAdd || (e.key !== 'Enter' && e.key !== ' ')) return;
+    pendingAdd = '';
+    const edge = edgeById(add.dataset.edge);
+    if (edge) openChooser(edge, Number(add.dataset.x), Number(add.dataset.y));
+  });
   wrap.addEventListener('keydown', (e) => {
     if (e.target.closest('.add-chooser')) return;
     const node = e.target.closest && e.target.closest('.node[data-node]');
     const add = e.target.closest && e.target.closest('.edge-add');
     if ((e.key === 'Enter' || e.key === ' ') && add) {
+      // The chooser opens on key up: opened now, the rest of the key
+      // would land on its list of kinds and open that too.
       e.preventDefault();
-      const edge = edgeById(add.dataset.edge);
-      if (edge) openChooser(edge, Number(add.dataset.x), Number(add.dataset.y));
+      pendingAdd = add.dataset.edge;
       return;
     }
     if ((e.key === 'Enter' || e.key === ' ') && node) {
