@@ -467,6 +467,16 @@ func TestBrowserCanvas(t *testing.T) {
 		b.waitFor(`document.activeElement && document.activeElement.id === "add-kind"`, "the chooser, focused, from the keyboard")
 		b.do("pressing Escape", chromedp.KeyEvent(kb.Escape))
 		b.waitFor(`document.querySelector(".add-chooser").hidden`, "Escape to close the chooser")
+		// Arrow keys pan.
+		var before, after string
+		transform := `document.querySelector("#flow-canvas .viewport").getAttribute("transform")`
+		b.eval(`document.querySelector("#flow-canvas").focus()`, nil)
+		b.eval(transform, &before)
+		b.do("pressing the left arrow", chromedp.KeyEvent(kb.ArrowLeft))
+		b.eval(transform, &after)
+		if before == after {
+			t.Fatalf("the left arrow did not pan the canvas (transform stays %q)", before)
+		}
 		b.click("#zoom-fit")
 		noProblems(t)
 	})
