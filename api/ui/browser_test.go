@@ -269,6 +269,9 @@ func TestBrowser(t *testing.T) {
 		b.click(`#nav a[href='#/workflows']`)
 		b.click(`a[href='#/workflows/new']`)
 		b.typeInto("#wf-name", "Big payments to Slack")
+		// The canvas is the default view; this journey uses the list view
+		// (remembered from here on). TestBrowserCanvas covers the canvas.
+		b.click("#tab-visual")
 
 		b.selectOption("li.add-step select", "filter")
 		b.click("li.add-step button")

@@ -7,6 +7,7 @@ import * as api from './api.js';
 import { errorBox, pageHeader, pager, filterBar, hashQuery, setHashQuery } from './common.js';
 import { stepsInspector } from './workflows.js';
 import { jsonTree } from './tree.js';
+import { runCanvasView } from './runcanvas.js'; // canvas hook (BRANCH=canvas)
 
 export const RUN_STATUSES = ['running', 'completed', 'failed', 'filtered', 'cancelled', 'timed_out'];
 const REFRESH_MS = 2000;
@@ -146,6 +147,7 @@ export async function runDetail(main, id, route) {
       run.error ? h('div', { class: 'banner error', role: 'alert' }, h('strong', {}, 'The run failed: '), run.error) : null,
       waitingApprovals(run).map((st) => approvalPanel(id, st, msg, load)),
       h('h3', {}, 'Steps'),
+      runCanvasView(run, runSteps(run)), // canvas hook (BRANCH=canvas): the run on the canvas, the list below
       stepsInspector(runSteps(run)),
       run.output !== undefined && run.output !== null ? [h('h3', {}, 'Output'), jsonTree(run.output, { label: 'Run output' })] : null);
     stop();

@@ -367,6 +367,8 @@ function fieldControl(f, obj, errorKey, form) {
       return selectControl(label, obj, f.name, choices, { errorKey, help: f.help, empty: '(fail the run)' });
     }
     case 'steps':
+      // canvas hook (BRANCH=canvas): the canvas draws nested steps itself.
+      if (ctx.stepsField) return ctx.stepsField(f, obj, errorKey);
       obj[f.name] = obj[f.name] || [];
       return h('div', { class: 'nested', dataset: { errorKey } }, h('h4', {}, `${label}:`), stepList(obj[f.name], errorKey, ctx));
     case 'list':
@@ -560,4 +562,12 @@ export function stepIdsOnPath(def, path) {
     }
   }
   return ids.filter(Boolean);
+}
+
+// --- canvas hook (BRANCH=canvas) --------------------------------------------
+// stepPanel is one step's card, open, for the canvas's side panel: the
+// same form as the list view, at the step's real JSON path.
+export function stepPanel(s, i, siblings, path, ctx) {
+  ctx.open.add(s.id || path);
+  return stepCard(s, i, siblings, path, ctx);
 }

@@ -9,6 +9,8 @@ import { specControl, textControl, selectControl } from './fields.js';
 import { jsonTree } from './tree.js';
 import { errorBox, pageHeader, pager } from './common.js';
 import { importButton } from './templates.js';
+// canvas hook (BRANCH=canvas)
+import { flowCanvas } from './canvas.js';
 
 export async function workflowList(main) {
   const body = h('div', {}, spinner());
@@ -41,6 +43,9 @@ export async function workflowList(main) {
       h('tbody', {}, rows));
   });
 }
+
+// VIEW_KEY remembers the editor view (canvas, list) the user chose last.
+const VIEW_KEY = 'hookflow.editorView'; // canvas hook (BRANCH=canvas)
 
 const BLANK = () => ({
   name: 'My workflow',
@@ -90,7 +95,7 @@ export async function workflowEditor(main, id) {
   const jsonPane = h('div', { class: 'json-pane', hidden: true },
     h('p', { class: 'help' }, 'The definition as JSON, exactly as the API and `hookflow apply` take it. Edits here replace the visual editor\'s state when you switch back or save.'),
     jsonArea, jsonErr);
-  const tabVisual = h('button', { type: 'button', role: 'tab', 'aria-selected': 'true', id: 'tab-visual', 'aria-controls': 'pane-visual' }, 'Visual');
+  const tabVisual = h('button', { type: 'button', role: 'tab', 'aria-selected': 'true', id: 'tab-visual', 'aria-controls': 'pane-visual' }, 'List');
   const tabJSON = h('button', { type: 'button', role: 'tab', 'aria-selected': 'false', id: 'tab-json', 'aria-controls': 'pane-json' }, 'JSON');
   visual.id = 'pane-visual';
   jsonPane.id = 'pane-json';
@@ -115,17 +120,41 @@ export async function workflowEditor(main, id) {
       return false;
     }
   }
+  // --- canvas hook (BRANCH=canvas): three views of one definition. The
+  // canvas is the default; the last view chosen is remembered.
+  const canvasPane = h('div', { id: 'pane-canvas', role: 'tabpanel', class: 'canvas-pane' });
+  const tabCanvas = h('button', { type: 'button', role: 'tab', 'aria-selected': 'false', id: 'tab-canvas', 'aria-controls': 'pane-canvas' }, 'Canvas');
+  let view = ['canvas', 'list', 'json'].includes(localStorage.getItem(VIEW_KEY)) ? localStorage.getItem(VIEW_KEY) : 'canvas';
+  if (view === 'json') view = 'canvas';
+  const canvasShown = () => view === 'canvas';
+  ctx.triggerForm = () => triggerForm();
+  ctx.errors = () => state.lastErrors;
+  ctx.placeErrors = () => { if (state.lastErrors.length) placeErrors(main, state.lastErrors); };
+  const canvas = flowCanvas(canvasPane, ctx);
   function showTab(json) {
-    if (!json && !syncFromJSON()) return;
-    if (json) jsonArea.value = JSON.stringify(def, null, 2);
-    jsonPane.hidden = !json;
-    visual.hidden = json;
-    tabVisual.setAttribute('aria-selected', String(!json));
-    tabJSON.setAttribute('aria-selected', String(json));
-    if (!json) renderVisual();
+    showView(json ? 'json' : 'list');
   }
-  tabVisual.addEventListener('click', () => showTab(false));
-  tabJSON.addEventListener('click', () => showTab(true));
+  function showView(next) {
+    if (next !== 'json' && !syncFromJSON()) return;
+    view = next;
+    localStorage.setItem(VIEW_KEY, next);
+    if (next === 'json') jsonArea.value = JSON.stringify(def, null, 2);
+    jsonPane.hidden = next !== 'json';
+    visual.hidden = next !== 'list';
+    canvasPane.hidden = next !== 'canvas';
+    tabCanvas.setAttribute('aria-selected', String(next === 'canvas'));
+    tabVisual.setAttribute('aria-selected', String(next === 'list'));
+    tabJSON.setAttribute('aria-selected', String(next === 'json'));
+    // Only the shown view keeps its forms, so a field's error key is on
+    // the page once.
+    if (next !== 'list') replace(visual);
+    if (next !== 'canvas') canvas.hide();
+    if (next !== 'json') renderVisual();
+  }
+  tabCanvas.addEventListener('click', () => showView('canvas'));
+  tabVisual.addEventListener('click', () => showView('list'));
+  tabJSON.addEventListener('click', () => showView('json'));
+  // --- end canvas hook
 
   // --- header: name, active toggle, actions -------------------------------
   const nameInput = h('input', { type: 'text', id: 'wf-name', class: 'title-input', 'data-error-key': 'name', autocomplete: 'off' });
@@ -209,6 +238,7 @@ export async function workflowEditor(main, id) {
     }
   }
   function focusPath(path) {
+    if (canvasShown()) canvas.reveal(path); // canvas hook (BRANCH=canvas)
     let p = path || '';
     while (p) {
       const el = main.querySelector(`[data-error-key="${CSS.escape(p)}"]`);
@@ -421,6 +451,7 @@ export async function workflowEditor(main, id) {
       const res = await api.post(`/workflows/${encodeURIComponent(wf.id)}/test`, { event: state.sample, live: liveBox.checked });
       replace(testOut, h('p', {}, 'Result: ', badge(res.status)), res.error ? h('p', { class: 'field-error' }, res.error) : null,
         stepsInspector(res.steps || []));
+      canvas.setRun({ status: res.status, steps: res.steps || [] }); // canvas hook (BRANCH=canvas)
     } catch (err) {
       replace(testOut, errorBox(err));
     } finally {
@@ -517,6 +548,11 @@ export async function workflowEditor(main, id) {
   function renderVisual() {
     // Keep the scroll position across re-renders.
     const y = window.scrollY;
+    if (canvasShown()) { // canvas hook (BRANCH=canvas)
+      canvas.render();
+      window.scrollTo(0, y);
+      return;
+    }
     replace(visual,
       triggerForm(),
       h('h3', { class: 'steps-title' }, '…then do this'),
@@ -537,10 +573,10 @@ export async function workflowEditor(main, id) {
     draftPanel,
     h('div', { class: 'editor' },
       h('div', { class: 'editor-main' },
-        h('div', { role: 'tablist', class: 'tabs', 'aria-label': 'Editor view' }, tabVisual, tabJSON),
-        visual, jsonPane),
+        h('div', { role: 'tablist', class: 'tabs', 'aria-label': 'Editor view' }, tabCanvas, tabVisual, tabJSON),
+        canvasPane, visual, jsonPane),
       side));
-  renderVisual();
+  showView(view); // canvas hook (BRANCH=canvas): draws the chosen view
   renderTriggerSide();
   showDraft();
   // The sample kept with the workflow (captured or chosen from the
