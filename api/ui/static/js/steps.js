@@ -14,7 +14,7 @@
 // typing only updates the object, so focus and the cursor stay put.
 
 import { h, field } from './dom.js';
-import { specControl, textControl, numberControl, selectControl, jsonControl, kvControl } from './fields.js';
+import { specControl, textControl, numberControl, selectControl, jsonControl, kvControl, conditionControl } from './fields.js';
 
 // allStepIds collects every step id in the definition (ids are unique
 // across nested lists too).
@@ -299,7 +299,10 @@ function credentialChoices(ctx, connector) {
   return ctx.credentials.filter((c) => !connector || c.connector === connector).map((c) => [c.name, `${c.name} (${c.connector})`]);
 }
 
-const PICK = { expression: 'expr', template: 'template', templates: 'template', template_map: 'template', mapping: 'gjson' };
+const PICK = { expression: 'expr', condition: 'expr', template: 'template', templates: 'template', template_map: 'template', mapping: 'gjson' };
+
+// PREVIEW is the live preview (preview.js) each field format gets.
+const PREVIEW = { expression: 'expression', template: 'template', templates: 'template', template_map: 'template', mapping: 'mapping' };
 
 // fieldControl builds the control of one spec field f of obj (the step,
 // or a part of it) at errorKey. form holds the step, its siblings and the
@@ -308,7 +311,7 @@ const PICK = { expression: 'expr', template: 'template', templates: 'template', 
 function fieldControl(f, obj, errorKey, form) {
   const { ctx } = form;
   const label = f.title || f.name;
-  const common = { errorKey, help: f.help, pick: PICK[f.format], placeholder: example(f) };
+  const common = { errorKey, help: f.help, pick: PICK[f.format], placeholder: example(f), preview: PREVIEW[f.format] };
   const set = (v) => {
     if (v === undefined) delete obj[f.name];
     else obj[f.name] = v;
@@ -344,6 +347,8 @@ function fieldControl(f, obj, errorKey, form) {
     }
     case 'input':
       return inputControl(f, obj, errorKey, form);
+    case 'condition':
+      return conditionControl(label, obj, f.name, { errorKey, help: f.help, required: f.required, placeholder: example(f) });
     case 'expression':
     case 'template':
     case 'duration':
@@ -352,10 +357,10 @@ function fieldControl(f, obj, errorKey, form) {
       if (form.inRow) return jsonLine(f, obj, errorKey);
       return jsonControl(label, obj, f.name, { ...common, placeholder: example(f) });
     case 'template_map':
-      return kvControl(label, obj, f.name, { errorKey, help: f.help, keyLabel: singular(label) });
+      return kvControl(label, obj, f.name, { errorKey, help: f.help, keyLabel: singular(label), preview: 'template' });
     case 'mapping':
       return kvControl(label, obj, f.name, {
-        errorKey, help: f.help, pick: 'gjson', keyLabel: 'Output field', valueLabel: 'Path or {{ template }}', typed: true,
+        errorKey, help: f.help, pick: 'gjson', keyLabel: 'Output field', valueLabel: 'Path or {{ template }}', typed: true, preview: 'mapping',
       });
     case 'step':
       return selectControl(label, obj, f.name, siblingTargets(form.siblings, form.step), {
@@ -401,7 +406,7 @@ function inputControl(f, obj, errorKey, form) {
       if (v === undefined) delete obj[f.name][inf.name];
       else obj[f.name][inf.name] = v;
       if (!Object.keys(obj[f.name]).length) delete obj[f.name];
-    }, { pick: 'template', errorKey: `${errorKey}.${inf.name}` }));
+    }, { pick: 'template', errorKey: `${errorKey}.${inf.name}`, preview: true }));
   }
   return box;
 }
@@ -560,4 +565,22 @@ export function stepIdsOnPath(def, path) {
     }
   }
   return ids.filter(Boolean);
+}
+
+// placeWarnings shows validation warnings (paths the sample event does not
+// contain; they never block a save) under the fields they name, like
+// placeErrors but without marking anything invalid.
+export function placeWarnings(root, warnings) {
+  for (const el of root.querySelectorAll('.field-warning')) el.remove();
+  for (const w of warnings || []) {
+    let p = w.path || '';
+    let el = null;
+    while (p && !el) {
+      el = root.querySelector(`[data-error-key="${CSS.escape(p)}"]`);
+      if (!el) p = parentPath(p);
+    }
+    if (!el) continue;
+    const box = el.matches('input, select, textarea') ? (el.closest('.field') || el.parentElement) : el;
+    box.appendChild(h('p', { class: 'field-warning', role: 'status' }, `⚠ ${w.message}${w.position ? ` (${w.position})` : ''}`));
+  }
 }
