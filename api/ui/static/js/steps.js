@@ -95,6 +95,14 @@ function stepSummary(s, spec, cat) {
   return parts.join(' ');
 }
 
+// connectorIcon is the bundled icon (/ui/icons/NAME.svg) of the
+// connector a step uses, or null; decorative, the summary names the app.
+function connectorIcon(s, spec, cat) {
+  const connF = spec && fieldOf(spec.fields.filter((f) => !f.option), 'connector');
+  const c = connF && cat.byName.get(s[connF.name]);
+  return c && c.icon && c.icon.startsWith('/ui/') ? h('img', { src: c.icon, alt: '', width: 16, height: 16, class: 'conn-icon' }) : null;
+}
+
 // jumps lists the steps a step may go to besides the following one: its
 // cases' targets, then its own step fields (default, on_timeout), named.
 function jumps(s, spec) {
@@ -171,6 +179,7 @@ function stepCard(s, i, siblings, path, ctx) {
       'aria-label': `${open ? 'Collapse' : 'Expand'} step ${s.id || i + 1}`, onclick: toggle,
     }, open ? '▾' : '▸'),
     h('span', { class: ['kind', `k-${s.type}`], title: spec ? spec.description : null }, title),
+    connectorIcon(s, spec, ctx.catalog),
     h('strong', { class: 'step-id' }, s.id || '(no id)'),
     s.name ? h('span', { class: 'step-name' }, s.name) : null,
     h('span', { class: 'step-sum' }, stepSummary(s, spec, ctx.catalog)),
