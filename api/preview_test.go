@@ -46,8 +46,8 @@ func TestPreview(t *testing.T) {
 		{name: "unknown step output is not warned", body: map[string]any{"kind": "template", "source": "{{ default(steps.later.x, 1) }}"}, value: `1`},
 		{name: "syntax error with position", body: map[string]any{"kind": "condition", "source": `trigger.amount >`},
 			value: `null`, err: "", position: "1:"},
-		{name: "non-boolean condition", body: map[string]any{"kind": "condition", "source": `trigger.currency`}, value: `null`, err: "true or false"},
-		{name: "over budget", body: map[string]any{"kind": "expression", "source": `len(map(1..100000000, # * 2))`}, value: `null`, err: "too"},
+		{name: "non-boolean condition", body: map[string]any{"kind": "condition", "source": `trigger.currency`}, value: `null`, err: "condition gave a string, want a boolean"},
+		{name: "over budget", body: map[string]any{"kind": "expression", "source": `len(map(1..100000000, # * 2))`}, value: `null`, err: "over the limit"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

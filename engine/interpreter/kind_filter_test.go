@@ -24,7 +24,7 @@ func TestFilterRecordsWhy(t *testing.T) {
 	}
 
 	// A passing filter's output is unchanged: later steps may read it.
-	res, err, l = run(t, env, input(t, def, `{"amount": 50000, "currency": "usd", "lines": []}`))
+	res, err, l = run(t, fx.newEnv(t), input(t, def, `{"amount": 50000, "currency": "usd", "lines": []}`))
 	if err != nil || res.Status != StatusCompleted {
 		t.Fatalf("status %s, err %v; want completed", res.Status, err)
 	}

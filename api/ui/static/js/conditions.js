@@ -82,6 +82,7 @@ export function rowProblem(row) {
     if (!vals.length) return 'add at least one value';
     if (vals.some((v) => literal(v.value, v.type) === null)) return 'a value of the list is not a number';
   } else if (o.value === 'one') {
+    if (row.type === 'number' && String(row.value ?? '').trim() === '') return 'enter a value';
     if (literal(row.value, row.type) === null) return row.type === 'number' ? 'the value is not a number' : 'choose yes or no';
   } else if (o.value === 'regex') {
     try {

@@ -437,7 +437,9 @@ export function conditionControl(label, obj, key, { help, errorKey, required, pl
   const parsed = parseExpr(initial);
   if (parsed.ok) {
     group = parsed.group;
-    if (!group.items.length) group.items.push(emptyRow());
+    // A required condition starts with a row to fill in; an optional one
+    // (the trigger's filter) starts empty, with its add buttons.
+    if (!group.items.length && required) group.items.push(emptyRow());
     drawBuilder();
     showMode(false);
   } else {
