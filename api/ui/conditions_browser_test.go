@@ -15,6 +15,23 @@ import (
 	"github.com/hookflow/hookflow/engine/store"
 )
 
+// condExpr is the expression text of the condition at a definition path.
+func condExpr(path string) string {
+	return `[data-error-key="` + path + `"] textarea.cond-expr`
+}
+
+// asExpression switches the condition at path to its expression view
+// ("Edit as expression") unless it shows it already.
+func asExpression(b *browser, path string) {
+	b.t.Helper()
+	b.waitFor(`document.querySelector(`+js(`[data-error-key="`+path+`"] .cond-toggle`)+`)`, "the condition at "+path)
+	var shown bool
+	b.eval(`!document.querySelector(`+js(condExpr(path))+`).closest(".cond-expr-box").hidden`, &shown)
+	if !shown {
+		b.click(`[data-error-key="` + path + `"] .cond-toggle`)
+	}
+}
+
 // apiCall sends a request to the stack's API with the admin key and
 // decodes the JSON answer into out (may be nil).
 func (s *stack) apiCall(t *testing.T, method, path string, body, out any) {

@@ -268,7 +268,9 @@ export function conditionControl(label, obj, key, { help, errorKey, required, pl
     h('span', { class: 'cond-label', id: `${id}-label` }, label, required ? h('span', { class: 'req', 'aria-label': 'required' }, ' *') : null),
     toggle),
   help ? h('p', { class: 'help' }, help) : null,
-  builder, exprBox, fieldList, note, errEl);
+  // The expression comes first in the DOM: it is the control an error
+  // on the condition marks invalid (placeErrors takes the first one).
+  exprBox, builder, fieldList, note, errEl);
 
   let group = emptyGroup();
   let asText = false;
