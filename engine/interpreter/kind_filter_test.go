@@ -8,13 +8,11 @@ import (
 // A filter that stops a run records why: the values of the paths its
 // condition read, absent ones as null, big ones summarised.
 func TestFilterRecordsWhy(t *testing.T) {
-	fx := newFixture(t)
-	env := fx.newEnv(t)
 	def := `{"name": "f", "trigger": {"type": "webhook"}, "steps": [
 		{"id": "big", "type": "filter", "if": "trigger.amount >= 10000 && trigger.currency == \"usd\" || trigger.vip != nil || len(trigger.lines) > 99"},
 		{"id": "crm", "type": "action", "connector": "test", "action": "echo", "input": {"value": 1}}]}`
 	lines := `[` + strings.Repeat(`{"sku": "abcdefghijklmnop"},`, 40) + `{"sku": "z"}]`
-	res, err, l := run(t, env, input(t, def, `{"amount": 50, "currency": "usd", "lines": `+lines+`}`))
+	res, err, l := run(t, newFixture(t).newEnv(t), input(t, def, `{"amount": 50, "currency": "usd", "lines": `+lines+`}`))
 	if err != nil || res.Status != StatusFiltered {
 		t.Fatalf("status %s, err %v; want filtered", res.Status, err)
 	}
@@ -24,7 +22,7 @@ func TestFilterRecordsWhy(t *testing.T) {
 	}
 
 	// A passing filter's output is unchanged: later steps may read it.
-	res, err, l = run(t, fx.newEnv(t), input(t, def, `{"amount": 50000, "currency": "usd", "lines": []}`))
+	res, err, l = run(t, newFixture(t).newEnv(t), input(t, def, `{"amount": 50000, "currency": "usd", "lines": []}`))
 	if err != nil || res.Status != StatusCompleted {
 		t.Fatalf("status %s, err %v; want completed", res.Status, err)
 	}
