@@ -29,6 +29,9 @@ func jsModules(t *testing.T) *browser {
 // on the module's exports with args, and decodes its JSON result.
 func callJS(t *testing.T, b *browser, module, fn string, out any, args ...any) {
 	t.Helper()
+	if args == nil {
+		args = []any{}
+	}
 	raw, err := json.Marshal(args)
 	if err != nil {
 		t.Fatal(err)
