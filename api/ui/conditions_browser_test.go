@@ -214,8 +214,9 @@ func TestBrowserConditions(t *testing.T) {
 	b.click("#test-run")
 	b.waitFor(`document.querySelector(".test-out .filter-why")`, "why the test run was filtered")
 	// The test run's output is at the foot of the side panel, which
-	// scrolls on its own: show it there for the screenshot.
-	b.eval(`(() => { const s = document.querySelector(".side"); s.scrollTop = s.scrollHeight; })()`, nil)
+	// scrolls on its own and a full-page capture does not: unfold the
+	// panel for the screenshot.
+	b.eval(`(() => { const s = document.querySelector(".side"); s.style.maxHeight = "none"; s.style.position = "static"; })()`, nil)
 	if got := b.text(".test-out .filter-why"); !strings.Contains(got, "trigger.data.object.amount = "+amount) {
 		t.Errorf("filter why %q, want the amount %s", got, amount)
 	}
