@@ -32,8 +32,8 @@ func TestStepKindsCatalog(t *testing.T) {
 	// The filter's condition, as the editor needs it to build the field.
 	filter := kinds[2].(map[string]any)
 	cond := filter["fields"].([]any)[0].(map[string]any)
-	if cond["name"] != "if" || cond["type"] != "string" || cond["format"] != "expression" || cond["required"] != true || cond["title"] == "" {
-		t.Errorf("filter's first field %v, want the required expression if", cond)
+	if cond["name"] != "if" || cond["type"] != "string" || cond["format"] != "condition" || cond["required"] != true || cond["title"] == "" {
+		t.Errorf("filter's first field %v, want the required condition if", cond)
 	}
 	if filter["flow"] != "next" || filter["output"] == "" {
 		t.Errorf("filter flow %v, output %v", filter["flow"], filter["output"])

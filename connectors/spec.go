@@ -70,7 +70,7 @@ type Spec struct {
 	Name        string `json:"name"` // stable identifier used in definitions, e.g. "stripe"
 	Title       string `json:"title"`
 	Description string `json:"description"`
-	Icon        string `json:"icon,omitempty"`     // URL or data URI
+	Icon        string `json:"icon,omitempty"`     // a bundled icon: /ui/icons/<name>.svg (api/ui/static/icons)
 	DocsURL     string `json:"docs_url,omitempty"` // provider API reference
 	// Credential lists the fields a saved credential for this connector
 	// holds. Secret fields are encrypted at rest and never returned by the API.

@@ -275,7 +275,10 @@ func TestBrowser(t *testing.T) {
 
 		b.selectOption("li.add-step select", "filter")
 		b.click("li.add-step button")
-		b.typeInto(`input[data-error-key="steps[0].if"]`, "trigger.amount >= 100")
+		// The condition typed as an expression ("Edit as expression");
+		// the builder's rows are TestBrowserConditions'.
+		asExpression(b, "steps[0].if")
+		b.typeInto(condExpr("steps[0].if"), "trigger.amount >= 100")
 
 		b.selectOption("ol.steps > li.add-step select", "action")
 		b.click("ol.steps > li.add-step button")
@@ -325,7 +328,8 @@ func TestBrowser(t *testing.T) {
 	t.Run("validation error on the right field", func(t *testing.T) {
 		b := b0.with(t)
 		b.click(`[data-path="steps[0]"] .card-toggle`)
-		b.typeInto(`input[data-error-key="steps[0].if"]`, "trigger.amount >= ")
+		asExpression(b, "steps[0].if")
+		b.typeInto(condExpr("steps[0].if"), "trigger.amount >= ")
 		b.click("#save")
 		sel := `.field.has-error[data-error-key="steps[0].if"] .field-error`
 		b.waitFor(`document.querySelector(`+js(sel)+`) && !document.querySelector(`+js(sel)+`).hidden`, "the error under the if field")
@@ -349,7 +353,7 @@ func TestBrowser(t *testing.T) {
 		b.screenshot(shots, "validation-error")
 
 		// Fixing it clears the marks and saves version 2.
-		b.typeInto(`input[data-error-key="steps[0].if"]`, "trigger.amount >= 200")
+		b.typeInto(condExpr("steps[0].if"), "trigger.amount >= 200")
 		b.click("#save")
 		b.waitFor(`!document.querySelector(".field.has-error") && !document.querySelector(".banner.error") && document.body.innerText.includes("version 2")`, "the corrected workflow saved as version 2")
 		noProblems(t)
@@ -377,14 +381,15 @@ func TestBrowser(t *testing.T) {
 		}
 		// Field picker: focus the filter condition (an expression), click
 		// a field of the sample: its path goes in as an expression.
-		b.typeInto(`input[data-error-key="steps[0].if"]`, "")
+		asExpression(b, "steps[0].if")
+		b.typeInto(condExpr("steps[0].if"), "")
 		b.click(`.sample button[data-path="trigger.data.amount"]`)
 		var cond string
-		b.eval(`document.querySelector('input[data-error-key="steps[0].if"]').value`, &cond)
+		b.eval(`document.querySelector(`+js(condExpr("steps[0].if"))+`).value`, &cond)
 		if cond != "trigger.data.amount" {
 			t.Fatalf("picking into the filter gave %q, want trigger.data.amount", cond)
 		}
-		b.typeInto(`input[data-error-key="steps[0].if"]`, "trigger.data.amount >= 100")
+		b.typeInto(condExpr("steps[0].if"), "trigger.data.amount >= 100")
 		// Into a template field it goes in as {{ … }} at the cursor.
 		b.click(`[data-path="steps[1]"] .card-toggle`)
 		b.typeInto(`input[data-error-key="steps[1].input.text"]`, "Paid by ")

@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/hookflow/hookflow/api/ui"
+	"github.com/hookflow/hookflow/connectors/all"
 )
 
 func TestHandler(t *testing.T) {
@@ -90,14 +91,51 @@ func TestAssetsSelfContained(t *testing.T) {
 				t.Errorf("%s uses %s", path, bad)
 			}
 		}
-		for _, attr := range []string{`src="http`, `href="http`, "url(http", "@import", "fonts.googleapis"} {
+		for _, attr := range []string{`src="http`, `href="http`, "url(http", "@import", "fonts.googleapis", `src="//`, `href="//`, "url(//"} {
 			if strings.Contains(src, attr) {
 				t.Errorf("%s loads something from another origin (%s)", path, attr)
+			}
+		}
+		// Stylesheets and images name no other host at all (an SVG's
+		// namespace URI is an identifier, never fetched).
+		if strings.HasSuffix(path, ".css") || strings.HasSuffix(path, ".svg") {
+			rest := strings.ReplaceAll(src, `xmlns="http://www.w3.org/2000/svg"`, "")
+			if strings.Contains(rest, "http://") || strings.Contains(rest, "https://") || strings.Contains(rest, "url(//") {
+				t.Errorf("%s names another host", path)
 			}
 		}
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestConnectorIconsBundled checks that every connector's icon is an SVG
+// served from the binary (/ui/icons/NAME.svg), never a provider's CDN:
+// the catalog is what the UI shows, so an external icon would be a
+// request leaving the machine each time a page lists connectors.
+func TestConnectorIconsBundled(t *testing.T) {
+	reg, err := all.New(all.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := gin.New()
+	ui.Mount(r)
+	for _, c := range reg.Catalog().Connectors {
+		t.Run(c.Name, func(t *testing.T) {
+			if c.Icon != "/ui/icons/"+c.Name+".svg" {
+				t.Fatalf("icon %q, want /ui/icons/%s.svg (bundled under api/ui/static/icons)", c.Icon, c.Name)
+			}
+			w := httptest.NewRecorder()
+			r.ServeHTTP(w, httptest.NewRequest("GET", c.Icon, nil))
+			if w.Code != http.StatusOK || w.Header().Get("Content-Type") != "image/svg+xml" {
+				t.Fatalf("GET %s: %d %s", c.Icon, w.Code, w.Header().Get("Content-Type"))
+			}
+			body := w.Body.String()
+			if !strings.HasPrefix(body, "<svg ") || !strings.Contains(body, "<title>") {
+				t.Errorf("%s is not a titled SVG: %.80s", c.Icon, body)
+			}
+		})
 	}
 }

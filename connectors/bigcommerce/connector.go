@@ -23,6 +23,7 @@ func New() *connectors.Spec {
 	return &connectors.Spec{
 		Name:        Name,
 		Title:       "BigCommerce",
+		Icon:        "/ui/icons/bigcommerce.svg",
 		Description: "E-commerce: react to BigCommerce store webhooks such as a new order, a changed product or a new customer.",
 		DocsURL:     "https://developer.bigcommerce.com/docs/integrations/webhooks",
 		Credential:  TriggerCredential,

@@ -27,7 +27,7 @@ func New() *connectors.Spec {
 		Title: "CloudEvents",
 		Description: "Start workflows from any system that emits CloudEvents over HTTP (Knative, Azure Event Grid, " +
 			"Argo Events, Dapr and others): binary, structured and batched modes, with the webhook validation handshake.",
-		Icon:       "https://cdn.simpleicons.org/cloudevents",
+		Icon:       "/ui/icons/cloudevents.svg",
 		DocsURL:    "https://github.com/cloudevents/spec/blob/main/cloudevents/bindings/http-protocol-binding.md",
 		Credential: TriggerCredential,
 		Triggers:   []*connectors.Trigger{Trigger()},

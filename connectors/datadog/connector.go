@@ -23,7 +23,7 @@ func New() *connectors.Spec {
 		Name:        Name,
 		Title:       "Datadog",
 		Description: "Monitoring: start workflows from Datadog monitor, SLO and incident notifications sent through the Webhooks integration.",
-		Icon:        "https://imgix.datadoghq.com/img/favicons/favicon-32x32.png",
+		Icon:        "/ui/icons/datadog.svg",
 		DocsURL:     "https://docs.datadoghq.com/integrations/webhooks/",
 		Credential:  TriggerCredential,
 		Triggers:    []*connectors.Trigger{Trigger()},

@@ -33,7 +33,7 @@ func New() *connectors.Spec {
 		Name:        Name,
 		Title:       "Discord",
 		Description: "Post messages (text and embeds) to a Discord channel through an incoming webhook.",
-		Icon:        "https://cdn.simpleicons.org/discord",
+		Icon:        "/ui/icons/discord.svg",
 		DocsURL:     "https://discord.com/developers/docs/resources/webhook#execute-webhook",
 		APIHosts:    Hosts,
 		BaseURLFrom: func(cred connectors.Values) (string, error) {

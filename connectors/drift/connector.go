@@ -22,7 +22,7 @@ func New() *connectors.Spec {
 		Name:        Name,
 		Title:       "Drift",
 		Description: "Conversational marketing: start workflows when visitors message you, are identified, or a conversation changes state in Drift.",
-		Icon:        "https://cdn.simpleicons.org/drift",
+		Icon:        "/ui/icons/drift.svg",
 		DocsURL:     "https://devdocs.drift.com/docs/webhook-events-1",
 		Credential:  TriggerCredential,
 		Triggers:    []*connectors.Trigger{Trigger()},

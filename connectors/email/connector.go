@@ -71,6 +71,7 @@ func newSpec(o options) *connectors.Spec {
 	return &connectors.Spec{
 		Name:        Name,
 		Title:       "Email (SMTP)",
+		Icon:        "/ui/icons/email.svg",
 		Description: "Send email through any SMTP server: your company relay, Gmail or Microsoft 365 submission, Amazon SES, Mailgun or Postmark SMTP.",
 		DocsURL:     "https://www.rfc-editor.org/rfc/rfc6409",
 		// The SMTP host is typed by a user: actions get the SSRF-guarded

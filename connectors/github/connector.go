@@ -63,7 +63,7 @@ func New() *connectors.Spec {
 		Name:        Name,
 		Title:       "GitHub",
 		Description: "Developer platform (github.com or GitHub Enterprise Server): react to repository webhooks (issues, pull requests, pushes…), create issues, comment on them and label them.",
-		Icon:        "https://github.githubassets.com/favicons/favicon.png",
+		Icon:        "/ui/icons/github.svg",
 		DocsURL:     "https://docs.github.com/en/rest",
 		BaseURL:     DefaultBaseURL,
 		// GitHub Enterprise Server serves the same REST API at

@@ -57,7 +57,7 @@ func New() *connectors.Spec {
 		Name:        Name,
 		Title:       "GitLab",
 		Description: "DevOps platform (GitLab.com or self-managed): react to project and group webhooks, create issues, comment on them and label them.",
-		Icon:        "https://gitlab.com/favicon.ico",
+		Icon:        "/ui/icons/gitlab.svg",
 		DocsURL:     "https://docs.gitlab.com/ee/api/rest/",
 		BaseURL:     DefaultBaseURL,
 		// Self-managed GitLab serves the same API on the customer's host.

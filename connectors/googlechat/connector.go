@@ -28,7 +28,7 @@ func New() *connectors.Spec {
 		Name:        Name,
 		Title:       "Google Chat",
 		Description: "Post messages to a Google Chat space through an incoming webhook, optionally into a named thread.",
-		Icon:        "https://cdn.simpleicons.org/googlechat",
+		Icon:        "/ui/icons/googlechat.svg",
 		DocsURL:     "https://developers.google.com/workspace/chat/quickstart/webhooks",
 		APIHosts:    Hosts,
 		BaseURLFrom: func(cred connectors.Values) (string, error) {

@@ -26,6 +26,7 @@ func New() *connectors.Spec {
 	return &connectors.Spec{
 		Name:        Name,
 		Title:       "HTTP request",
+		Icon:        "/ui/icons/http.svg",
 		Description: "Call any HTTP API: any method, headers, query, JSON, form or raw body, with optional authentication.",
 		DocsURL:     "https://developer.mozilla.org/en-US/docs/Web/HTTP",
 		UserURLs:    true,

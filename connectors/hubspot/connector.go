@@ -69,7 +69,7 @@ func New() *connectors.Spec {
 		Name:        Name,
 		Title:       "HubSpot",
 		Description: "CRM: react to HubSpot events, upsert contacts by email, create deals for contacts, log notes and search contacts.",
-		Icon:        "https://www.hubspot.com/hubfs/HubSpot_Logos/HubSpot-Inversed-Favicon.png",
+		Icon:        "/ui/icons/hubspot.svg",
 		DocsURL:     "https://developers.hubspot.com/docs/api/crm/understanding-the-crm",
 		BaseURL:     DefaultBaseURL,
 		// HubSpot public apps connect with OAuth 2 (developers.hubspot.com

@@ -50,7 +50,7 @@ func New() *connectors.Spec {
 		Name:        Name,
 		Title:       "Intercom",
 		Description: "Customer messaging: start workflows from Intercom webhooks (replies, new conversations and contacts) and reply to conversations.",
-		Icon:        "https://cdn.simpleicons.org/intercom",
+		Icon:        "/ui/icons/intercom.svg",
 		DocsURL:     "https://developers.intercom.com/docs/references/rest-api/api.intercom.io",
 		BaseURL:     DefaultBaseURL,
 		APIHosts:    []string{"api.eu.intercom.io", "api.au.intercom.io"},

@@ -53,7 +53,7 @@ func New() *connectors.Spec {
 		Name:        Name,
 		Title:       "Jira",
 		Description: "Issue tracking (Jira Cloud): react to issue and comment webhooks, create issues, comment on them and transition them.",
-		Icon:        "https://wac-cdn.atlassian.com/assets/img/favicons/atlassian/favicon.png",
+		Icon:        "/ui/icons/jira.svg",
 		DocsURL:     "https://developer.atlassian.com/cloud/jira/platform/rest/v3/",
 		Credential:  connectors.MergeFields(cred, TriggerCredential),
 		// Each site has its own host, named by the credential's site.

@@ -38,7 +38,7 @@ func New() *connectors.Spec {
 		Name:        Name,
 		Title:       "Facebook Messenger",
 		Description: "Start workflows from messages and postbacks to your Facebook Page, and reply through the Send API.",
-		Icon:        "https://cdn.simpleicons.org/messenger",
+		Icon:        "/ui/icons/messenger.svg",
 		DocsURL:     "https://developers.facebook.com/docs/messenger-platform/reference/send-api/",
 		BaseURL:     whatsapp.DefaultBaseURL,
 		Credential:  connectors.MergeFields(own, TriggerCredential),

@@ -51,7 +51,7 @@ func New() *connectors.Spec {
 		Title: "AI (OpenAI-compatible)",
 		Description: "Chat completions from OpenAI or any OpenAI-compatible server (a local model server too): classify, " +
 			"extract and draft replies from webhook payloads, with structured output checked against a JSON schema.",
-		Icon:    "https://cdn.simpleicons.org/openai",
+		Icon:    "/ui/icons/openai.svg",
 		DocsURL: "https://platform.openai.com/docs/api-reference/chat/create",
 		BaseURL: DefaultBaseURL,
 		// Any OpenAI-compatible server is a legitimate destination.

@@ -39,7 +39,7 @@ func New() *connectors.Spec {
 		Name:        Name,
 		Title:       "PagerDuty",
 		Description: "Incident response: react to incident webhooks (triggered, acknowledged, resolved…) and trigger, acknowledge or resolve alerts through the Events API v2.",
-		Icon:        "https://www.pagerduty.com/favicon.ico",
+		Icon:        "/ui/icons/pagerduty.svg",
 		DocsURL:     "https://developer.pagerduty.com/docs/events-api-v2-overview",
 		BaseURL:     DefaultBaseURL,
 		Credential:  connectors.MergeFields(cred, TriggerCredential),

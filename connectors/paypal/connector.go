@@ -47,6 +47,7 @@ func newSpec(certs *certSource) *connectors.Spec {
 	return &connectors.Spec{
 		Name:        Name,
 		Title:       "PayPal",
+		Icon:        "/ui/icons/paypal.svg",
 		Description: "Payments: react to PayPal webhooks such as a completed capture, look up orders and captures, and refund captured payments.",
 		DocsURL:     "https://developer.paypal.com/api/rest/",
 		BaseURL:     DefaultBaseURL,

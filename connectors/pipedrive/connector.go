@@ -40,7 +40,7 @@ func New() *connectors.Spec {
 		Name:        Name,
 		Title:       "Pipedrive",
 		Description: "Sales CRM: start workflows when deals, persons or organizations change, and create or update persons and deals.",
-		Icon:        "https://cdn.simpleicons.org/pipedrive",
+		Icon:        "/ui/icons/pipedrive.svg",
 		DocsURL:     "https://developers.pipedrive.com/docs/api/v1",
 		BaseURL:     DefaultBaseURL,
 		APIHosts:    []string{"*.pipedrive.com"},

@@ -72,7 +72,7 @@ func New() *connectors.Spec {
 		Title: "Salesforce",
 		Description: "CRM: start workflows from Salesforce Outbound Messages (record created or changed), and create or " +
 			"update Contacts and Opportunities by record id or external id.",
-		Icon:        "https://cdn.simpleicons.org/salesforce",
+		Icon:        "/ui/icons/salesforce.svg",
 		DocsURL:     "https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/",
 		BaseURL:     "https://login.salesforce.com",
 		APIHosts:    []string{"*.salesforce.com", "*.force.com"},

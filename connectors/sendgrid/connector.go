@@ -36,6 +36,7 @@ func New() *connectors.Spec {
 	return &connectors.Spec{
 		Name:        Name,
 		Title:       "SendGrid",
+		Icon:        "/ui/icons/sendgrid.svg",
 		Description: "Email delivery: send email through Twilio SendGrid and react to its Event Webhook (delivered, opened, clicked, bounced…).",
 		DocsURL:     "https://www.twilio.com/docs/sendgrid/api-reference",
 		BaseURL:     DefaultBaseURL,

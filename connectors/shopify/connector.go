@@ -65,7 +65,7 @@ func New() *connectors.Spec {
 		Name:        Name,
 		Title:       "Shopify",
 		Description: "E-commerce: react to store webhooks, read orders, tag and annotate them, create fulfillments with tracking, and look up customers.",
-		Icon:        "https://cdn.shopify.com/static/shopify-favicon.png",
+		Icon:        "/ui/icons/shopify.svg",
 		DocsURL:     "https://shopify.dev/docs/api/admin-rest",
 		Credential:  cred,
 		// Each store has its own API host, named by the credential's shop.

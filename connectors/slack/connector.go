@@ -34,7 +34,7 @@ func New() *connectors.Spec {
 		Title: "Slack",
 		Description: "Post, thread and update messages in Slack channels as your app's bot, and start " +
 			"workflows from Slack events such as messages and mentions.",
-		Icon:       "https://cdn.simpleicons.org/slack",
+		Icon:       "/ui/icons/slack.svg",
 		DocsURL:    "https://api.slack.com/web",
 		BaseURL:    DefaultBaseURL,
 		Credential: credentialFields(),

@@ -58,6 +58,7 @@ func New() *connectors.Spec {
 	return &connectors.Spec{
 		Name:        Name,
 		Title:       "Square",
+		Icon:        "/ui/icons/square.svg",
 		Description: "Payments and point of sale: react to Square events such as a completed payment, look up payments and refund them.",
 		DocsURL:     "https://developer.squareup.com/reference/square",
 		BaseURL:     DefaultBaseURL,

@@ -78,7 +78,7 @@ func New() *connectors.Spec {
 		Name:        Name,
 		Title:       "Stripe",
 		Description: "Payments: react to Stripe events, create customers, look up payment intents, refund, list charges and tag objects with metadata.",
-		Icon:        "https://stripe.com/favicon.ico",
+		Icon:        "/ui/icons/stripe.svg",
 		DocsURL:     "https://docs.stripe.com/api",
 		BaseURL:     DefaultBaseURL,
 		Credential:  cred,

@@ -31,7 +31,7 @@ func New() *connectors.Spec {
 		Name:        Name,
 		Title:       "Microsoft Teams",
 		Description: "Post text or Adaptive Cards to a Microsoft Teams channel or chat through a Workflows or incoming webhook.",
-		Icon:        "https://cdn.simpleicons.org/microsoftteams",
+		Icon:        "/ui/icons/teams.svg",
 		DocsURL:     "https://learn.microsoft.com/en-us/microsoftteams/platform/webhooks-and-connectors/how-to/add-incoming-webhook",
 		APIHosts:    Hosts,
 		BaseURLFrom: func(cred connectors.Values) (string, error) {

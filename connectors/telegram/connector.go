@@ -36,7 +36,7 @@ func New() *connectors.Spec {
 		Title: "Telegram",
 		Description: "Send messages from your Telegram bot, with formatting and inline keyboard buttons, " +
 			"answer button presses, and start workflows from the updates the bot receives.",
-		Icon:    "https://cdn.simpleicons.org/telegram",
+		Icon:    "/ui/icons/telegram.svg",
 		DocsURL: "https://core.telegram.org/bots/api",
 		BaseURL: DefaultBaseURL,
 		// A self-hosted Bot API server (github.com/tdlib/telegram-bot-api)

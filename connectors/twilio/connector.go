@@ -38,7 +38,7 @@ func New() *connectors.Spec {
 		Title: "Twilio",
 		Description: "Send SMS and MMS through Twilio, and start workflows from incoming messages and " +
 			"delivery status callbacks.",
-		Icon:    "https://cdn.simpleicons.org/twilio",
+		Icon:    "/ui/icons/twilio.svg",
 		DocsURL: "https://www.twilio.com/docs/messaging/api/message-resource",
 		BaseURL: DefaultBaseURL,
 		// Regional edges such as api.dublin.ie1.twilio.com serve the same

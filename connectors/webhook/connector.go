@@ -34,6 +34,7 @@ func NewWithClock(now func() time.Time) *connectors.Spec {
 	return &connectors.Spec{
 		Name:        Name,
 		Title:       "Webhook",
+		Icon:        "/ui/icons/webhook.svg",
 		Description: "Send signed webhooks (Standard Webhooks) to any URL, with a configurable retry schedule and a dead-letter list.",
 		DocsURL:     "https://www.standardwebhooks.com/",
 		UserURLs:    true,

@@ -46,7 +46,7 @@ func New() *connectors.Spec {
 		Title: "WhatsApp",
 		Description: "Send WhatsApp text and template messages from your business number through Meta's Cloud API, " +
 			"mark messages as read, and start workflows from incoming messages and delivery statuses.",
-		Icon:       "https://cdn.simpleicons.org/whatsapp",
+		Icon:       "/ui/icons/whatsapp.svg",
 		DocsURL:    "https://developers.facebook.com/docs/whatsapp/cloud-api/reference/messages",
 		BaseURL:    DefaultBaseURL,
 		Credential: credentialFields(),

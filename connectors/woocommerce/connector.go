@@ -20,6 +20,7 @@ func New() *connectors.Spec {
 	return &connectors.Spec{
 		Name:        Name,
 		Title:       "WooCommerce",
+		Icon:        "/ui/icons/woocommerce.svg",
 		Description: "WordPress e-commerce: react to WooCommerce webhooks such as a new order, an updated product or a new customer.",
 		DocsURL:     "https://woocommerce.com/document/webhooks/",
 		Credential:  TriggerCredential,

@@ -18,7 +18,7 @@ var branchKind = &KindSpec{
 	Fields: []StepField{
 		{Field: connectors.Field{Name: "cases", Title: "Cases (first match wins)", Type: connectors.TypeArray, Required: true},
 			MinItems: 1, Fields: []StepField{
-				{Field: connectors.Field{Name: "if", Title: "If", Type: connectors.TypeString, Required: true, Example: "trigger.amount > 100"}, Format: FormatExpression},
+				{Field: connectors.Field{Name: "if", Title: "If", Type: connectors.TypeString, Required: true, Example: "trigger.amount > 100"}, Format: FormatCondition},
 				caseNext,
 			}},
 		caseDefault,

@@ -14,7 +14,7 @@ var filterKind = &KindSpec{
 	Fields: []StepField{
 		{Field: connectors.Field{Name: "if", Title: "Continue only if", Type: connectors.TypeString, Required: true,
 			Example: "trigger.data.object.amount >= 10000",
-			Help:    "An expression; when it is false the run stops quietly (status filtered)."}, Format: FormatExpression},
+			Help:    "An expression; when it is false the run stops quietly (status filtered)."}, Format: FormatCondition},
 		optNext,
 	},
 	validate: func(r *run, n *node) {

@@ -46,7 +46,7 @@ var loopKind = &KindSpec{
 			Format: FormatSteps, MinItems: 1},
 		{Field: connectors.Field{Name: "until", Title: "Until", Type: connectors.TypeString, Required: true, Example: `steps.poll.body.status == "done"`,
 			Help: "An expression checked after each iteration; the loop ends when it is true. It sees the body's steps of that iteration, index and item."},
-			Format: FormatExpression},
+			Format: FormatCondition},
 		{Field: connectors.Field{Name: "max_iterations", Title: "Max iterations", Type: connectors.TypeInteger, Required: true, Example: 10,
 			Help: "The most iterations; on_max says what happens when until still does not hold."},
 			Minimum: bound(1), Maximum: bound(DefaultMaxLoopIterations)},

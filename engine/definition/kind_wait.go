@@ -22,7 +22,7 @@ var waitForEventKind = &KindSpec{
 			Help: "Required with event: an expression whose value must equal the incoming event's key (its trigger's correlation_key)."},
 			Format: FormatExpression},
 		{Field: connectors.Field{Name: "match", Title: "Match", Type: connectors.TypeString, Example: "received.data.object.id == trigger.data.object.id",
-			Help: "Optional expression over received (the incoming event)."}, Format: FormatExpression},
+			Help: "Optional expression over received (the incoming event)."}, Format: FormatCondition},
 		{Field: connectors.Field{Name: "approval", Title: "Approval", Type: connectors.TypeObject,
 			Help: "Wait for a person to approve or reject (POST /api/v1/runs/{id}/approve) instead of an event."},
 			Fields: []StepField{

@@ -88,6 +88,10 @@ const (
 	// FormatExpression is an expr-lang expression, such as
 	// trigger.amount >= 100.
 	FormatExpression FieldFormat = "expression"
+	// FormatCondition is an expression read as true or false (null is
+	// false), such as a filter's if: the editor offers its condition
+	// builder and a true/false preview for it.
+	FormatCondition FieldFormat = "condition"
 	// FormatTemplate is text with {{ expression }} templates.
 	FormatTemplate FieldFormat = "template"
 	// FormatTemplates is any JSON value whose strings are templates.

@@ -78,7 +78,10 @@ export async function credentialList(main) {
         replace(specSlot);
         return;
       }
-      const fields = c.credential.fields || [];
+      // One control per field name, even if a spec (or the catalog's added
+      // base_url) declares a name twice: two "API base URL" inputs would
+      // write the same value.
+      const fields = (c.credential.fields || []).filter((f, i, all) => all.findIndex((x) => x.name === f.name) === i);
       // A field with a "when" condition applies only while another field
       // (a mode) has one of its values: it is hidden otherwise, and its
       // value is dropped so the API never sees a field of another mode.

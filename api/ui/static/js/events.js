@@ -52,7 +52,17 @@ export async function eventDetail(main, id) {
     return;
   }
   const msg = h('div', { 'aria-live': 'polite' });
-  const replay = h('button', { type: 'button', id: 'replay' }, 'Replay');
+  // A delivery that failed verification can never be replayed (the API
+  // answers 409): say why instead of offering a button that fails.
+  const rejected = ev.status === 'rejected' || ev.verification === 'failed';
+  const replay = h('button', {
+    type: 'button', id: 'replay', disabled: rejected,
+    title: rejected ? 'A rejected event cannot be replayed' : null,
+    'aria-describedby': rejected ? 'replay-why' : null,
+  }, 'Replay');
+  const replayWhy = rejected
+    ? h('p', { class: 'help', id: 'replay-why' }, `Replay is off: this delivery was rejected${ev.reason ? ` (${ev.reason})` : ''}, so it never reached a workflow. Fix the sender's signing secret and let it retry.`)
+    : null;
   replay.addEventListener('click', async () => {
     if (!confirm('Replay this event? It starts a new run with the workflow\'s current version.')) return;
     replay.disabled = true;
@@ -66,7 +76,7 @@ export async function eventDetail(main, id) {
     } catch (err) {
       replace(msg, errorBox(err));
     } finally {
-      replay.disabled = false;
+      replay.disabled = rejected;
     }
   });
   const headers = Object.entries(ev.headers || {}).sort(([a], [b]) => a.localeCompare(b));
@@ -74,6 +84,7 @@ export async function eventDetail(main, id) {
   replace(main,
     h('a', { href: '#/events', class: 'back' }, '← Events'),
     h('div', { class: 'page-head' }, h('h2', {}, 'Event ', h('span', { class: 'mono' }, ev.id)), badge(ev.status), h('span', { class: 'spacer' }), replay),
+    replayWhy,
     msg,
     h('dl', { class: 'facts' },
       h('dt', {}, 'Type'), h('dd', {}, ev.event_type || '—'),

@@ -14,7 +14,7 @@
 // typing only updates the object, so focus and the cursor stay put.
 
 import { h, field } from './dom.js';
-import { specControl, textControl, numberControl, selectControl, jsonControl, kvControl } from './fields.js';
+import { specControl, textControl, numberControl, selectControl, jsonControl, kvControl, conditionControl } from './fields.js';
 
 // allStepIds collects every step id in the definition (ids are unique
 // across nested lists too).
@@ -95,6 +95,14 @@ function stepSummary(s, spec, cat) {
   return parts.join(' ');
 }
 
+// connectorIcon is the bundled icon (/ui/icons/NAME.svg) of the
+// connector a step uses, or null; decorative, the summary names the app.
+function connectorIcon(s, spec, cat) {
+  const connF = spec && fieldOf(spec.fields.filter((f) => !f.option), 'connector');
+  const c = connF && cat.byName.get(s[connF.name]);
+  return c && c.icon && c.icon.startsWith('/ui/') ? h('img', { src: c.icon, alt: '', width: 16, height: 16, class: 'conn-icon' }) : null;
+}
+
 // jumps lists the steps a step may go to besides the following one: its
 // cases' targets, then its own step fields (default, on_timeout), named.
 function jumps(s, spec) {
@@ -171,6 +179,7 @@ function stepCard(s, i, siblings, path, ctx) {
       'aria-label': `${open ? 'Collapse' : 'Expand'} step ${s.id || i + 1}`, onclick: toggle,
     }, open ? '▾' : '▸'),
     h('span', { class: ['kind', `k-${s.type}`], title: spec ? spec.description : null }, title),
+    connectorIcon(s, spec, ctx.catalog),
     h('strong', { class: 'step-id' }, s.id || '(no id)'),
     s.name ? h('span', { class: 'step-name' }, s.name) : null,
     h('span', { class: 'step-sum' }, stepSummary(s, spec, ctx.catalog)),
@@ -299,7 +308,10 @@ function credentialChoices(ctx, connector) {
   return ctx.credentials.filter((c) => !connector || c.connector === connector).map((c) => [c.name, `${c.name} (${c.connector})`]);
 }
 
-const PICK = { expression: 'expr', template: 'template', templates: 'template', template_map: 'template', mapping: 'gjson' };
+const PICK = { expression: 'expr', condition: 'expr', template: 'template', templates: 'template', template_map: 'template', mapping: 'gjson' };
+
+// PREVIEW is the live preview (preview.js) each field format gets.
+const PREVIEW = { expression: 'expression', template: 'template', templates: 'template', template_map: 'template', mapping: 'mapping' };
 
 // fieldControl builds the control of one spec field f of obj (the step,
 // or a part of it) at errorKey. form holds the step, its siblings and the
@@ -308,7 +320,7 @@ const PICK = { expression: 'expr', template: 'template', templates: 'template', 
 function fieldControl(f, obj, errorKey, form) {
   const { ctx } = form;
   const label = f.title || f.name;
-  const common = { errorKey, help: f.help, pick: PICK[f.format], placeholder: example(f) };
+  const common = { errorKey, help: f.help, pick: PICK[f.format], placeholder: example(f), preview: PREVIEW[f.format] };
   const set = (v) => {
     if (v === undefined) delete obj[f.name];
     else obj[f.name] = v;
@@ -344,6 +356,8 @@ function fieldControl(f, obj, errorKey, form) {
     }
     case 'input':
       return inputControl(f, obj, errorKey, form);
+    case 'condition':
+      return conditionControl(label, obj, f.name, { errorKey, help: f.help, required: f.required, placeholder: example(f) });
     case 'expression':
     case 'template':
     case 'duration':
@@ -352,10 +366,10 @@ function fieldControl(f, obj, errorKey, form) {
       if (form.inRow) return jsonLine(f, obj, errorKey);
       return jsonControl(label, obj, f.name, { ...common, placeholder: example(f) });
     case 'template_map':
-      return kvControl(label, obj, f.name, { errorKey, help: f.help, keyLabel: singular(label) });
+      return kvControl(label, obj, f.name, { errorKey, help: f.help, keyLabel: singular(label), preview: 'template' });
     case 'mapping':
       return kvControl(label, obj, f.name, {
-        errorKey, help: f.help, pick: 'gjson', keyLabel: 'Output field', valueLabel: 'Path or {{ template }}', typed: true,
+        errorKey, help: f.help, pick: 'gjson', keyLabel: 'Output field', valueLabel: 'Path or {{ template }}', typed: true, preview: 'mapping',
       });
     case 'step':
       return selectControl(label, obj, f.name, siblingTargets(form.siblings, form.step), {
@@ -403,7 +417,7 @@ function inputControl(f, obj, errorKey, form) {
       if (v === undefined) delete obj[f.name][inf.name];
       else obj[f.name][inf.name] = v;
       if (!Object.keys(obj[f.name]).length) delete obj[f.name];
-    }, { pick: 'template', errorKey: `${errorKey}.${inf.name}` }));
+    }, { pick: 'template', errorKey: `${errorKey}.${inf.name}`, preview: true }));
   }
   return box;
 }
@@ -570,4 +584,22 @@ export function stepIdsOnPath(def, path) {
 export function stepPanel(s, i, siblings, path, ctx) {
   ctx.open.add(s.id || path);
   return stepCard(s, i, siblings, path, ctx);
+}
+
+// placeWarnings shows validation warnings (paths the sample event does not
+// contain; they never block a save) under the fields they name, like
+// placeErrors but without marking anything invalid.
+export function placeWarnings(root, warnings) {
+  for (const el of root.querySelectorAll('.field-warning')) el.remove();
+  for (const w of warnings || []) {
+    let p = w.path || '';
+    let el = null;
+    while (p && !el) {
+      el = root.querySelector(`[data-error-key="${CSS.escape(p)}"]`);
+      if (!el) p = parentPath(p);
+    }
+    if (!el) continue;
+    const box = el.matches('input, select, textarea') ? (el.closest('.field') || el.parentElement) : el;
+    box.appendChild(h('p', { class: 'field-warning', role: 'status' }, `⚠ ${w.message}${w.position ? ` (${w.position})` : ''}`));
+  }
 }

@@ -7,6 +7,8 @@
 //   data-pick="gjson"       the whole value becomes trigger.data.object.amount
 //                           (gjson syntax: "items.0.sku", escaped dots)
 //   data-pick="gjson-body"  the same path without the root (order_key)
+//   data-pick="path"        the whole value becomes trigger.data.object.amount
+//                           (expr syntax: a condition builder's field)
 
 import { h, toast } from './dom.js';
 
@@ -75,6 +77,10 @@ export function insertReference(root, segs) {
       break;
     case 'expr':
       text = exprPath(root, segs);
+      break;
+    case 'path':
+      text = exprPath(root, segs);
+      replaceAll = true;
       break;
     default:
       text = `{{ ${exprPath(root, segs)} }}`;

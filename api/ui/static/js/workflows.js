@@ -4,8 +4,11 @@
 
 import { h, replace, badge, fmtTime, toast, copyText, field, spinner } from './dom.js';
 import * as api from './api.js';
-import { stepList, placeErrors, stepIdsOnPath, parentPath } from './steps.js';
-import { specControl, textControl, selectControl } from './fields.js';
+import { stepList, placeErrors, placeWarnings, stepIdsOnPath, parentPath } from './steps.js';
+import { specControl, textControl, selectControl, conditionControl } from './fields.js';
+import { setPreviewContext, refreshPreviews } from './preview.js';
+import { outputsOf } from './picker.js';
+import { pickerPanel } from './pickerpanel.js';
 import { jsonTree } from './tree.js';
 import { errorBox, pageHeader, pager } from './common.js';
 import { importButton } from './templates.js';
@@ -81,12 +84,16 @@ export async function workflowEditor(main, id) {
 
   // sampleUnsaved: the sample was chosen or captured here and is sent
   // with the next save, so a catalog sample is kept with the workflow.
-  const state = { sample: null, sampleUnsaved: false, dirty: false, lastErrors: [] };
+  // lastRun: step outputs of the last test run, by step id, for the
+  // picker and the live previews (uibuild).
+  const state = { sample: null, sampleUnsaved: false, dirty: false, lastErrors: [], lastWarnings: [], lastRun: {} };
   const ctx = {
     def, catalog, kinds, credentials, workflows,
     open: new Set(),
     rerender: () => renderVisual(),
   };
+  setPreviewContext({ def, catalog, sample: () => state.sample, lastRun: () => state.lastRun });
+  const picker = pickerPanel(() => ({ def, catalog, sample: state.sample, lastRun: state.lastRun }));
 
   const banner = h('div', { class: 'banner-slot', 'aria-live': 'polite' });
   const visual = h('div', { class: 'visual' });
@@ -302,7 +309,13 @@ export async function workflowEditor(main, id) {
       }
       state.lastErrors = [];
       placeErrors(main, []);
-      replace(banner, h('div', { class: 'banner ok', role: 'status' }, 'No problems found.'));
+      state.lastWarnings = (res && res.warnings) || [];
+      placeWarnings(main, state.lastWarnings);
+      replace(banner, state.lastWarnings.length
+        ? h('div', { class: 'banner warn', role: 'status' },
+          h('strong', {}, `No problems found, but ${state.lastWarnings.length} field${state.lastWarnings.length > 1 ? 's read' : ' reads'} data the sample does not have:`),
+          h('ul', {}, state.lastWarnings.map((w) => h('li', {}, h('a', { href: '#', class: 'err-path', onclick: (ev) => { ev.preventDefault(); focusPath(w.path); } }, w.path || '(definition)'), `: ${w.message}`))))
+        : h('div', { class: 'banner ok', role: 'status' }, 'No problems found.'));
     } catch (err) {
       showError(err);
     }
@@ -421,17 +434,16 @@ export async function workflowEditor(main, id) {
       });
       parts.push(sel);
     }
-    parts.push(samplePanel);
+    parts.push(picker.el);
     parts.push(testPanel);
     replace(side, parts);
   }
-  const samplePanel = h('div', { class: 'sample' });
+  // The picker shows the sample and earlier steps' outputs for the
+  // focused field (pickerpanel.js); previews re-evaluate on a new sample.
   function setSample(body) {
     state.sample = body;
-    replace(samplePanel,
-      h('h3', {}, 'Sample event'),
-      h('p', { class: 'help' }, 'Click into a step field, then click a field below to insert it.'),
-      jsonTree(body, { root: 'trigger', label: 'Sample event fields' }));
+    picker.update();
+    refreshPreviews();
     testBtn.disabled = !wf;
   }
 
@@ -449,6 +461,9 @@ export async function workflowEditor(main, id) {
     replace(testOut, spinner('Running'));
     try {
       const res = await api.post(`/workflows/${encodeURIComponent(wf.id)}/test`, { event: state.sample, live: liveBox.checked });
+      state.lastRun = outputsOf(res.steps);
+      picker.update();
+      refreshPreviews();
       replace(testOut, h('p', {}, 'Result: ', badge(res.status)), res.error ? h('p', { class: 'field-error' }, res.error) : null,
         stepsInspector(res.steps || []));
       canvas.setRun({ status: res.status, steps: res.steps || [] }); // canvas hook (BRANCH=canvas)
@@ -516,7 +531,7 @@ export async function workflowEditor(main, id) {
         });
         kids.push(field('Only these event types', evIn, { errorKey: 'trigger.events', help: 'Comma-separated; empty for every event.' }));
       }
-      kids.push(textControl('Only when (filter)', t, 'filter', { errorKey: 'trigger.filter', pick: 'expr', placeholder: 'trigger.amount >= 100', help: 'Optional expression: other events are logged but start no run.' }));
+      kids.push(conditionControl('Only when (filter)', t, 'filter', { errorKey: 'trigger.filter', placeholder: 'trigger.amount >= 100', help: 'Optional: other events are logged but start no run.' }));
       kids.push(selectControl('Reply to the sender', t, 'respond', [['immediate', 'at once with 202 (default)'], ['on_complete', 'when a respond step (or the run) finishes']], { errorKey: 'trigger.respond', empty: '(at once)' }));
       kids.push(textControl('Run in order by', t, 'order_key', { errorKey: 'trigger.order_key', pick: 'gjson-body', placeholder: 'data.object.customer', help: 'Optional path into the event: events with the same value run one after another.' }));
       const optFields = (trig && trig.options && trig.options.fields) || [];
@@ -558,6 +573,7 @@ export async function workflowEditor(main, id) {
       h('h3', { class: 'steps-title' }, '…then do this'),
       stepList(def.steps, 'steps', ctx));
     if (state.lastErrors.length) placeErrors(main, state.lastErrors);
+    if (state.lastWarnings.length) placeWarnings(main, state.lastWarnings);
     window.scrollTo(0, y);
   }
 
@@ -578,6 +594,8 @@ export async function workflowEditor(main, id) {
       side));
   showView(view); // canvas hook (BRANCH=canvas): draws the chosen view
   renderTriggerSide();
+  picker.follow(visual);
+  picker.update();
   showDraft();
   // The sample kept with the workflow (captured or chosen from the
   // catalog) seeds the field picker; older servers only had the event log.
@@ -636,7 +654,7 @@ export function sampleBody(got) {
 export function stepsInspector(steps) {
   if (!steps.length) return h('p', { class: 'help' }, 'No step has run.');
   return h('ol', { class: 'inspector' }, steps.map((s) => h('li', { class: ['insp-step', `st-${s.status}`], dataset: { path: s.path || s.id } },
-    h('details', { open: s.status === 'failed' },
+    h('details', { open: s.status === 'failed' || s.status === 'filtered' },
       h('summary', {},
         badge(s.status), ' ',
         h('strong', {}, s.path || s.id), ' ',
@@ -645,9 +663,22 @@ export function stepsInspector(steps) {
         s.attempts > 1 ? h('span', { class: 'tag' }, `${s.attempts} attempts`) : null,
         h('span', { class: 'muted right' }, s.started_at ? `${fmtTime(s.started_at)} · ${durationOf(s)}` : '')),
       s.error ? h('div', { class: 'step-error' }, h('strong', {}, 'Error'), s.error_class ? ` (${s.error_class})` : '', ': ', s.error) : null,
+      filterWhy(s),
       h('div', { class: 'io' },
         h('div', {}, h('h5', {}, 'Input'), s.input !== undefined ? jsonTree(s.input, { label: `Input of ${s.path || s.id}` }) : h('p', { class: 'muted' }, '—')),
         h('div', {}, h('h5', {}, 'Output'), s.output !== undefined ? jsonTree(s.output, { label: `Output of ${s.path || s.id}` }) : h('p', { class: 'muted' }, '—')))))));
+}
+
+// filterWhy says why a filter stopped the run: the values of the fields
+// its condition read, as the step's output records them (uibuild).
+function filterWhy(s) {
+  const o = s.output;
+  if (!o || typeof o !== 'object' || o.passed !== false) return null;
+  const vals = o.values && typeof o.values === 'object' ? Object.entries(o.values) : [];
+  return h('div', { class: 'filter-why', role: 'note' },
+    h('strong', {}, 'Stopped here: '), 'the condition was false',
+    vals.length ? [' with these values:', h('ul', {}, vals.map(([k, v]) => h('li', {},
+      h('code', {}, k), ' = ', h('code', {}, v === null ? 'null' : JSON.stringify(v)), v === null ? h('span', { class: 'muted' }, ' (absent or empty)') : null)))] : '.');
 }
 
 function durationOf(s) {
