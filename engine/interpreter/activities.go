@@ -687,6 +687,10 @@ func (a *Activities) attempt(ctx context.Context, d store.Delivery, req ActionRe
 			return DeliverResult{}, fmt.Errorf("keeping delivery output: %w", err)
 		}
 		if m, ok := res.Output.(map[string]any); ok {
+			// The delivery's attempt log keeps the start of the reply.
+			if r, ok := m["response"].(string); ok {
+				att.Response = r
+			}
 			switch s := m["status"].(type) {
 			case int:
 				att.HTTPStatus, res.HTTPStatus = s, s
