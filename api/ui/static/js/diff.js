@@ -109,8 +109,9 @@ export function show(v) {
 
 // fieldChanges lists the changed leaves between a and b as
 // {path, kind: 'added' | 'removed' | 'changed', from, to}. Lists of steps
-// are skipped (steps are compared by id, see collectSteps); other arrays
-// and scalars are compared whole.
+// are skipped (steps are compared by id, see collectSteps); lists of
+// objects of the same length are compared entry by entry (a branch's
+// condition: branches[0].if), other arrays and scalars whole.
 export function fieldChanges(a, b, prefix = '') {
   const out = [];
   if (isObj(a) && isObj(b)) {
@@ -124,14 +125,32 @@ export function fieldChanges(a, b, prefix = '') {
     }
     return out;
   }
-  if (Array.isArray(a) && Array.isArray(b) && (a.some(isStep) || b.some(isStep))) {
-    // A list that mixes steps with other values: compare its non-step
-    // entries only; its steps are compared by id.
-    const strip = (l) => l.filter((x) => !isStep(x));
-    return JSON.stringify(sortKeys(strip(a))) === JSON.stringify(sortKeys(strip(b))) ? [] : [{ path: prefix, kind: 'changed', from: strip(a), to: strip(b) }];
+  if (Array.isArray(a) && Array.isArray(b)) {
+    // Steps are compared by id elsewhere: leave them out here, also from
+    // inside nested objects (a branch's steps).
+    const sa = stripSteps(a);
+    const sb = stripSteps(b);
+    if (sa.length === sb.length && sa.every(isObj) && sb.every(isObj)) {
+      sa.forEach((x, i) => out.push(...fieldChanges(x, sb[i], `${prefix}[${i}]`)));
+      return out;
+    }
+    if (JSON.stringify(sortKeys(sa)) !== JSON.stringify(sortKeys(sb))) out.push({ path: prefix, kind: 'changed', from: sa, to: sb });
+    return out;
   }
   if (JSON.stringify(sortKeys(a)) !== JSON.stringify(sortKeys(b))) out.push({ path: prefix, kind: 'changed', from: a, to: b });
   return out;
+}
+
+// stripSteps copies v without its steps: step entries of arrays and
+// object fields holding lists of steps are dropped, at any depth.
+function stripSteps(v) {
+  if (Array.isArray(v)) return v.filter((x) => !isStep(x)).map(stripSteps);
+  if (isObj(v)) {
+    const out = {};
+    for (const [k, x] of Object.entries(v)) if (!isStepList(x)) out[k] = stripSteps(x);
+    return out;
+  }
+  return v;
 }
 
 // collectSteps walks a definition's steps, also nested ones (branches,
