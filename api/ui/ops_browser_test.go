@@ -386,7 +386,7 @@ func TestBrowserOps(t *testing.T) {
 	b.eval(`document.querySelector("#ip-allowlist").value = "10.0.0.0/8\n10.0.0.300"`, nil)
 	b.click("#save-endpoint")
 	b.waitFor(`document.querySelector("#ip-allowlist[aria-invalid='true']")`, "the bad allowlist entry on its field")
-	if got := b.text("#ip-allowlist-err"); !strings.Contains(got, `"10.0.0.300" is not an IP address or CIDR`) {
+	if got := b.text("#ip-allowlist-err"); !strings.Contains(got, `line 2: "10.0.0.300" is not an IP address or CIDR`) {
 		t.Fatalf("allowlist error = %q", got)
 	}
 	b.screenshot(shots, "ops-endpoint-settings")

@@ -25,6 +25,15 @@ export function allowlistLines(text) {
   return text.split('\n').map((l) => l.trim()).filter(Boolean);
 }
 
+// lineErrors names the textarea line of each allowlist error
+// (ip_allowlist[1] is line 2), since the field shows them together.
+export function lineErrors(errors) {
+  return errors.map((e) => {
+    const m = /^ip_allowlist\[(\d+)\]$/.exec(e.path || '');
+    return m ? { ...e, message: `line ${Number(m[1]) + 1}: ${e.message}` } : e;
+  });
+}
+
 export async function endpointSettings(main, id) {
   const msg = h('div', { 'aria-live': 'polite' });
   const slot = h('div', {}, spinner());
@@ -121,7 +130,7 @@ export async function endpointSettings(main, id) {
       replace(msg);
       toast('Endpoint limits saved.', 'ok');
     } catch (err) {
-      const left = placeErrors(form, err.errors || []);
+      const left = placeErrors(form, lineErrors(err.errors || []));
       replace(msg, left.length || !(err.errors || []).length ? errorBox(err) : null);
     }
   });
