@@ -40,6 +40,12 @@ func TestRestoreVersion(t *testing.T) {
 		if len(list) != 3 {
 			t.Fatalf("versions after restore = %d, want 3 (history kept)", len(list))
 		}
+		// Each version records the API key that saved it.
+		for _, v := range list {
+			if a := v.(map[string]any)["author"]; a != "editor key" {
+				t.Fatalf("version %v author = %v, want \"editor key\"", v.(map[string]any)["version"], a)
+			}
+		}
 		// Version 2 is still there, unchanged.
 		v2got := e.want(e.call("GET", "/api/v1/workflows/"+id+"/versions/2", store.ScopeViewer, nil), http.StatusOK)
 		if cond := v2got.JSON["definition"].(map[string]any)["steps"].([]any)[0].(map[string]any)["if"]; cond != "trigger.data.object.amount >= 500" {

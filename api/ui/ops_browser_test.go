@@ -276,6 +276,9 @@ func TestBrowserOps(t *testing.T) {
 	if got := b.text("#diff-lines .diff-line.add"); !strings.Contains(got, `"name": "Ops demo renamed"`) {
 		t.Fatalf("added line = %q", got)
 	}
+	if got := b.text("tr[data-version='2']"); !strings.Contains(got, "ui test") {
+		t.Fatalf("version 2 row = %q, want the author (the key's name)", got)
+	}
 	b.screenshot(shots, "ops-history-diff")
 	b.click("#restore-1")
 	b.waitFor(`document.querySelector("tr[data-version='3']")`, "version 3 in the history after the restore")

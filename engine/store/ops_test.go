@@ -118,3 +118,29 @@ func TestDeliveryAttemptLog(t *testing.T) {
 		}
 	})
 }
+
+// TestVersionAuthor: a version records the author in its context, and
+// none without one.
+func TestVersionAuthor(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		ctx := store.WithAuthor(ctxT(t), "ci-deploy")
+		w, err := s.CreateWorkflow(ctx, "authored", []byte(`{"name":"authored"}`), "h1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.UpdateWorkflow(ctxT(t), w.ID, "authored", []byte(`{"name":"authored","x":1}`), "h2"); err != nil {
+			t.Fatal(err)
+		}
+		vs, _, err := s.ListVersions(ctxT(t), w.ID, store.ListOptions{})
+		if err != nil || len(vs) != 2 {
+			t.Fatalf("ListVersions = %+v, %v", vs, err)
+		}
+		if vs[0].Author != "" || vs[1].Author != "ci-deploy" {
+			t.Fatalf("authors = %q (v2), %q (v1); want \"\" and \"ci-deploy\"", vs[0].Author, vs[1].Author)
+		}
+		v1, err := s.GetVersion(ctxT(t), w.ID, 1)
+		if err != nil || v1.Author != "ci-deploy" {
+			t.Fatalf("GetVersion(1) = %+v, %v", v1, err)
+		}
+	})
+}

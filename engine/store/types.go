@@ -61,6 +61,9 @@ type WorkflowVersion struct {
 	Definition []byte    `json:"-"`
 	Hash       string    `json:"hash"`
 	CreatedAt  time.Time `json:"created_at"`
+	// Author is who saved the version (the API key's name, see
+	// WithAuthor); empty when unknown.
+	Author string `json:"author,omitempty"`
 }
 
 // Defaults for new webhook endpoints.

@@ -1,5 +1,5 @@
 // Version history of a workflow (#/workflows/ID/history): every saved
-// version with its time and hash, a diff between any two (in words and
+// version with its time, author (the API key that saved it) and hash, a diff between any two (in words and
 // as a line diff of the pretty JSON, from diff.js), and "Restore this
 // version", which saves the old definition as a new version: history is
 // never rewritten.
@@ -75,12 +75,13 @@ export async function versionHistory(main, id) {
     });
     replace(listSlot, h('table', { class: 'list versions' },
       h('caption', { class: 'help' }, 'Choose any two versions to compare them: one in "From", one in "To".'),
-      h('thead', {}, h('tr', {}, ['From', 'To', 'Version', 'Saved', 'Hash', ''].map((c) => h('th', { scope: 'col' }, c)))),
+      h('thead', {}, h('tr', {}, ['From', 'To', 'Version', 'Saved', 'Author', 'Hash', ''].map((c) => h('th', { scope: 'col' }, c)))),
       h('tbody', {}, versions.map((v) => h('tr', { dataset: { version: String(v.version) } },
         h('td', {}, radio('older', v, v.version === older, `Compare from version ${v.version}`)),
         h('td', {}, radio('newer', v, v.version === newer, `Compare to version ${v.version}`)),
         h('td', {}, h('strong', {}, `v${v.version}`), v.version === wf.current_version ? [' ', h('span', { class: 'badge st-current' }, 'current')] : null),
         h('td', {}, fmtTime(v.created_at)),
+        h('td', { class: 'wrap' }, v.author || h('span', { class: 'help', title: 'Saved before hookflow recorded authors, or without an API key' }, 'unknown')),
         h('td', { class: 'mono small', title: v.hash }, (v.hash || '').replace(/^sha256:/, '').slice(0, 12)),
         h('td', {}, v.version === wf.current_version ? null : h('button', {
           type: 'button', class: 'small', id: `restore-${v.version}`,

@@ -20,3 +20,7 @@ CREATE TABLE delivery_attempts (
     attempted_at BIGINT NOT NULL,
     PRIMARY KEY (delivery_id, attempt)
 );
+
+-- Who saved each workflow version (the API key's name), for the version
+-- history; '' for versions saved before this column or without a key.
+ALTER TABLE workflow_versions ADD COLUMN author TEXT NOT NULL DEFAULT '';
