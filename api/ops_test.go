@@ -196,3 +196,61 @@ func TestDeliveryAttemptsRoute(t *testing.T) {
 		e.want(e.call("GET", "/api/v1/deliveries/dlv_nope/attempts", store.ScopeViewer, nil), http.StatusNotFound)
 	})
 }
+
+// Rotating the webhook connector's signing secret keeps the old one as
+// previous_secret (still accepted); a connector without a previous field
+// just replaces it; a non-secret or empty value is refused on its field.
+func TestRotateCredentialSecret(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st)
+		const oldSecret, newSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "whsec_dGhpcyBpcyBhIG5ldyBzZWNyZXQga2V5IQ=="
+		hook := e.want(e.call("POST", "/api/v1/credentials", store.ScopeEditor, map[string]any{"name": "signing", "connector": "webhook",
+			"values": map[string]any{"secret": oldSecret}}), http.StatusCreated).str("id")
+		r := e.want(e.call("POST", "/api/v1/credentials/"+hook+"/rotate", store.ScopeEditor, map[string]any{"field": "secret", "value": newSecret}), http.StatusOK)
+		if r.str("kept_previous") != "previous_secret" {
+			t.Fatalf("rotation answered %s, want kept_previous previous_secret", r.Raw)
+		}
+		values := func(id string) map[string]any {
+			c, err := st.GetCredential(t.Context(), id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			plain, err := e.svc.Keyring.Decrypt(c.Ciphertext)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var v map[string]any
+			if err := json.Unmarshal(plain, &v); err != nil {
+				t.Fatal(err)
+			}
+			return v
+		}
+		if v := values(hook); v["secret"] != newSecret || v["previous_secret"] != oldSecret {
+			t.Fatalf("stored values after rotation = %v", v)
+		}
+
+		stripe := e.want(e.call("POST", "/api/v1/credentials", store.ScopeEditor, stripeCredential("stripe-live")), http.StatusCreated).str("id")
+		r = e.want(e.call("POST", "/api/v1/credentials/"+stripe+"/rotate", store.ScopeEditor, map[string]any{"field": "webhook_secret", "value": "whsec_rotated_654321"}), http.StatusOK)
+		if r.str("kept_previous") != "" {
+			t.Fatalf("stripe rotation kept %q; the connector has no previous field", r.str("kept_previous"))
+		}
+		if v := values(stripe); v["webhook_secret"] != "whsec_rotated_654321" || v["secret_key"] != "sk_test_abcdefghijklmnop" {
+			t.Fatalf("stripe values after rotation = %v", v)
+		}
+		for _, tc := range []struct {
+			name, field, value, path string
+		}{
+			{"not a secret", "api_version", "x", "field"},
+			{"empty value", "webhook_secret", " ", "value"},
+			{"bad value", "secret_key", "nope", "values.secret_key"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				r := e.want(e.call("POST", "/api/v1/credentials/"+stripe+"/rotate", store.ScopeEditor, map[string]any{"field": tc.field, "value": tc.value}),
+					http.StatusUnprocessableEntity, api.ProblemValidation)
+				if p := errorPaths(r); len(p) == 0 || !strings.HasSuffix(p[0], tc.path) {
+					t.Fatalf("errors at %v, want %s; body %s", p, tc.path, r.Raw)
+				}
+			})
+		}
+	})
+}

@@ -218,6 +218,7 @@ func (s *server) routes(v1 *gin.RouterGroup) {
 	v1.GET("/credentials/:id", viewer, s.getCredential)
 	v1.PATCH("/credentials/:id", editor, s.updateCredential)
 	v1.DELETE("/credentials/:id", editor, s.deleteCredential)
+	v1.POST("/credentials/:id/rotate", editor, s.rotateCredential)
 	v1.POST("/credentials/:id/disconnect", editor, s.disconnectCredential)
 	v1.GET("/oauth/connectors", viewer, s.oauthConnectors)
 	v1.POST("/oauth/:connector/authorize", editor, s.oauthAuthorize)

@@ -170,15 +170,15 @@ export async function credentialList(main) {
       }
       return el;
     });
-    const secrets = fields.filter((f) => f.secret);
+    const secrets = fields.filter((f) => f.secret && !f.name.startsWith('previous_'));
     const rotField = h('select', { id: 'rotate-field', name: 'rotate-field' }, secrets.map((f) => h('option', { value: f.name }, f.title || f.name)));
     const rotValue = h('input', { type: 'password', id: 'rotate-value', name: 'rotate-value', autocomplete: 'new-password', 'data-error-key': 'rotate' });
     const err = h('div', {});
     const rotate = secrets.length ? h('fieldset', { class: 'rotate' },
       h('legend', {}, 'Rotate a secret'),
-      h('p', { class: 'help' }, 'Replaces the secret with a new value at once; steps and triggers use the new one from their next call. ' +
+      h('p', { class: 'help', id: 'rotate-help' }, 'Replaces the secret with a new value; steps and triggers use the new one from their next call. ' +
         (fields.some((f) => f.name.startsWith('previous_'))
-          ? 'To keep accepting the old signing secret while the sender switches, also type the old value into the "previous" field above.'
+          ? 'Where this app has a "previous" field, the old value moves there and is still accepted while the sender switches; clear it when done.'
           : 'The old value stops working at once.')),
       field('Secret to rotate', rotField),
       field('New value', rotValue),
@@ -191,8 +191,17 @@ export async function credentialList(main) {
             rotValue.focus();
             return;
           }
-          if (!confirm(`Replace ${f} of "${c.name}" with the new value? The old value cannot be recovered.`)) return;
-          await save({ [f]: rotValue.value }, `Secret ${f} rotated.`);
+          const keeps = fields.some((x) => x.name === `previous_${f}`);
+          if (!confirm(`Rotate ${f} of "${c.name}"? ${keeps ? `The old value moves to previous_${f} and is still accepted until you clear it.` : 'The old value stops working at once.'}`)) return;
+          try {
+            const res = await api.post(`/credentials/${encodeURIComponent(c.id)}/rotate`, { field: f, value: rotValue.value });
+            toast(res.kept_previous ? `Secret ${f} rotated; the old one is kept as ${res.kept_previous}.` : `Secret ${f} rotated.`, 'ok');
+            replace(formSlot);
+            load();
+          } catch (ex) {
+            const left = placeErrors(form, (ex.errors || []).map((x) => ({ ...x, path: x.path === 'value' ? 'rotate' : x.path.replace(/^credential\./, 'values.') })));
+            replace(err, errorBox(Object.assign(ex, { errors: left.length ? left : ex.errors })));
+          }
         },
       }, 'Rotate secret')) : null;
     const form = h('form', { class: 'card form', id: 'edit-credential', 'aria-label': `Edit credential ${c.name}`, novalidate: true },
