@@ -436,4 +436,26 @@ func TestBrowserOps(t *testing.T) {
 	if p := b.pageProblems(); len(p) > 0 {
 		t.Fatalf("the page reported problems:\n%s", strings.Join(p, "\n"))
 	}
+
+	// At phone width the operations pages fit: wide tables and the diff
+	// scroll inside their box instead of widening the page.
+	phone := startBrowser(t, 360, 780).with(t)
+	phone.navigate(s.url + "/")
+	phone.typeInto("#api-key", s.adminKey)
+	phone.click("#login")
+	phone.waitFor(`location.hash === "#/workflows"`, "the workflows page after login on a phone")
+	for _, pg := range []struct{ hash, ready, shot string }{
+		{"#/workflows/" + wfID + "/history", `document.querySelector("#diff-lines")`, "ops-phone-history"},
+		{"#/deliveries/dlv_ops_demo", `document.querySelector("#attempts")`, "ops-phone-delivery"},
+		{"#/endpoints/" + epID, `document.querySelector("#save-endpoint")`, "ops-phone-endpoint"},
+	} {
+		phone.navigate(s.url + "/" + pg.hash)
+		phone.waitFor(pg.ready, pg.shot)
+		var wide bool
+		phone.eval(`document.querySelector("#main").scrollWidth > document.querySelector("#main").clientWidth + 1`, &wide)
+		if wide {
+			t.Errorf("%s: the page is wider than a 360 px screen", pg.hash)
+		}
+		phone.screenshot(shots, pg.shot)
+	}
 }

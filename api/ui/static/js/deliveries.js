@@ -106,7 +106,7 @@ export async function deliveryDetail(main, id) {
     }
   });
   replace(slot,
-    h('dl', { class: 'facts' },
+    h('dl', { class: 'facts ops' },
       h('dt', {}, 'Status'), h('dd', { id: 'delivery-status' }, badge(d.status)),
       h('dt', {}, 'Destination'), h('dd', { class: 'mono wrap' }, d.destination),
       h('dt', {}, 'Workflow'), h('dd', {}, d.workflow_id ? h('a', { href: `#/workflows/${encodeURIComponent(d.workflow_id)}` }, d.workflow_id) : '—'),
