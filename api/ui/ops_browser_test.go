@@ -344,7 +344,8 @@ func TestBrowserOps(t *testing.T) {
 	b.typeInto("#key-name", "ci-deploy")
 	b.selectOption("#key-scope", "editor")
 	b.click("#create-key")
-	b.waitFor(`document.querySelector("#new-key-value") && document.querySelector("tr[data-key='ci-deploy']")`, "the new key shown once and listed")
+	b.waitFor(`document.querySelector("#new-key-value") && document.querySelector("tr[data-key='ci-deploy']") && !document.querySelector("form.has-error")`,
+		"the new key shown once and listed, the earlier error cleared")
 	var plain string
 	b.eval(`document.querySelector("#new-key-value").value`, &plain)
 	got, err := s.store.VerifyAPIKey(ctx, plain)

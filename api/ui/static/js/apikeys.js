@@ -39,6 +39,7 @@ export async function apiKeyList(main) {
     try {
       const k = await api.post('/api-keys', { name: name.value.trim(), scope: scope.value });
       placeErrors(form, []);
+      form.classList.remove('has-error'); // placeErrors clears only inside the form
       name.value = '';
       const keyBox = h('input', { type: 'text', id: 'new-key-value', readOnly: true, class: 'mono', value: k.key });
       replace(created, h('div', { class: 'banner ok', id: 'new-key', role: 'status' },

@@ -127,6 +127,7 @@ export async function endpointSettings(main, id) {
     try {
       await api.patch(`/endpoints/${encodeURIComponent(id)}`, body);
       placeErrors(form, []);
+      form.classList.remove('has-error'); // placeErrors clears only inside the form
       replace(msg);
       toast('Endpoint limits saved.', 'ok');
     } catch (err) {
