@@ -42,6 +42,8 @@ func (s *server) authenticate(c *gin.Context) {
 		return
 	}
 	c.Set(ctxKey, key)
+	// Workflow versions saved by this request record the key as author.
+	c.Request = c.Request.WithContext(store.WithAuthor(c.Request.Context(), key.Name))
 	c.Next()
 }
 

@@ -99,6 +99,17 @@ func (s *server) getDelivery(c *gin.Context) {
 	c.JSON(http.StatusOK, v)
 }
 
+// listDeliveryAttempts is a delivery's per-attempt log, first attempt
+// first.
+func (s *server) listDeliveryAttempts(c *gin.Context) {
+	log, err := s.cfg.Manage.Store.ListDeliveryAttempts(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, page(log, ""))
+}
+
 func (s *server) retryDelivery(c *gin.Context) {
 	ctx := c.Request.Context()
 	d, err := s.cfg.Manage.Store.GetDelivery(ctx, c.Param("id"))

@@ -60,6 +60,20 @@ func (s *server) updateCredential(c *gin.Context) {
 	c.JSON(http.StatusOK, cred)
 }
 
+// rotateCredential replaces one secret: {"field": "secret", "value": "…"}.
+func (s *server) rotateCredential(c *gin.Context) {
+	var in manage.SecretRotation
+	if !bindJSON(c, &in, false) {
+		return
+	}
+	res, err := s.cfg.Manage.RotateCredentialSecret(c.Request.Context(), c.Param("id"), in)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, res)
+}
+
 func (s *server) deleteCredential(c *gin.Context) {
 	if err := s.cfg.Manage.DeleteCredential(c.Request.Context(), c.Param("id")); err != nil {
 		s.fail(c, err)

@@ -46,8 +46,14 @@ func (s *server) disableEndpoint(c *gin.Context) {
 	s.patchEndpoint(c, manage.EndpointPatch{Enabled: &off})
 }
 
+// rotateEndpoint takes an optional {"grace": "24h"}: how long the old URL
+// keeps working.
 func (s *server) rotateEndpoint(c *gin.Context) {
-	e, err := s.cfg.Manage.RotateEndpoint(c.Request.Context(), c.Param("id"))
+	var req manage.RotateRequest
+	if !bindJSON(c, &req, true) {
+		return
+	}
+	e, err := s.cfg.Manage.RotateEndpoint(c.Request.Context(), c.Param("id"), req)
 	if err != nil {
 		s.fail(c, err)
 		return

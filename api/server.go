@@ -184,6 +184,7 @@ func (s *server) routes(v1 *gin.RouterGroup) {
 	v1.DELETE("/workflows/:id", editor, s.deleteWorkflow)
 	v1.GET("/workflows/:id/versions", viewer, s.listVersions)
 	v1.GET("/workflows/:id/versions/:version", viewer, s.getVersion)
+	v1.POST("/workflows/:id/versions/:version/restore", editor, s.restoreVersion)
 	v1.POST("/workflows/:id/activate", editor, s.activateWorkflow)
 	v1.POST("/workflows/:id/deactivate", editor, s.deactivateWorkflow)
 	v1.POST("/workflows/:id/test", editor, s.testWorkflow)
@@ -221,6 +222,7 @@ func (s *server) routes(v1 *gin.RouterGroup) {
 	v1.GET("/credentials/:id", viewer, s.getCredential)
 	v1.PATCH("/credentials/:id", editor, s.updateCredential)
 	v1.DELETE("/credentials/:id", editor, s.deleteCredential)
+	v1.POST("/credentials/:id/rotate", editor, s.rotateCredential)
 	v1.POST("/credentials/:id/disconnect", editor, s.disconnectCredential)
 	v1.GET("/oauth/connectors", viewer, s.oauthConnectors)
 	v1.POST("/oauth/:connector/authorize", editor, s.oauthAuthorize)
@@ -228,6 +230,7 @@ func (s *server) routes(v1 *gin.RouterGroup) {
 	v1.GET("/deliveries", viewer, s.listDeliveries)
 	v1.GET("/deliveries/health", viewer, s.deliveryHealth)
 	v1.GET("/deliveries/:id", viewer, s.getDelivery)
+	v1.GET("/deliveries/:id/attempts", viewer, s.listDeliveryAttempts)
 	v1.POST("/deliveries/:id/retry", editor, s.retryDelivery)
 
 	s.dataRoutes(v1)

@@ -180,6 +180,20 @@ func (s *server) getVersion(c *gin.Context) {
 	c.JSON(http.StatusOK, v)
 }
 
+// restoreVersion saves an old version as the workflow's next version.
+func (s *server) restoreVersion(c *gin.Context) {
+	n, ok := intParam(c, "version")
+	if !ok {
+		return
+	}
+	wf, err := s.cfg.Manage.RestoreVersion(c.Request.Context(), c.Param("id"), n)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, wf)
+}
+
 func (s *server) activateWorkflow(c *gin.Context)   { s.setActive(c, true) }
 func (s *server) deactivateWorkflow(c *gin.Context) { s.setActive(c, false) }
 

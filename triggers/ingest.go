@@ -161,6 +161,9 @@ func (d *delivery) redacted() map[string]string {
 			redact(h, name)
 		}
 	}
+	if d.rt.previousUntil != nil {
+		h[ReceivedViaHeader] = receivedViaPrevious
+	}
 	d.headers = h
 	return h
 }

@@ -35,7 +35,25 @@ type route struct {
 	allow      []netip.Prefix
 	allowlist  bool // allow is in force (an empty one refuses everyone)
 	events     []string
+	// previousUntil is set when the route was found by the endpoint's
+	// previous token (a rotation with a grace period): the old URL works
+	// until then, and events through it are marked in the log.
+	previousUntil *time.Time
 }
+
+// expired reports whether r came through an old URL whose grace period
+// has ended; a cached route must not outlive it.
+func (r *route) expired(now time.Time) bool {
+	return r != nil && r.previousUntil != nil && !now.Before(*r.previousUntil)
+}
+
+// ReceivedViaHeader marks, in the event log's headers, an event received
+// through an endpoint's previous URL during a rotation's grace period, so
+// the operator can see which senders still use the old URL.
+const ReceivedViaHeader = "Hookflow-Received-Via"
+
+// receivedViaPrevious is the value of ReceivedViaHeader for the old URL.
+const receivedViaPrevious = "previous-url"
 
 // routeCache keeps endpoint lookups by token. Unknown tokens are cached
 // too, so guessing tokens costs no database read within the TTL; the
@@ -66,7 +84,7 @@ func (c *routeCache) lookup(ctx context.Context, token string, load func(context
 	c.mu.Lock()
 	e, ok := c.m[token]
 	c.mu.Unlock()
-	if ok && now.Sub(e.at) < c.ttl {
+	if ok && now.Sub(e.at) < c.ttl && !e.r.expired(now) {
 		return e.r, nil
 	}
 	r, err := load(ctx, token)
@@ -124,6 +142,14 @@ func (g *Ingestor) loadRoute(ctx context.Context, token string) (*route, error) 
 		return nil, nil
 	}
 	r := &route{endpoint: ep, workflow: wf, pin: pin, connector: t.Connector, trigger: trig, events: t.Events}
+	if token != ep.Token {
+		r.previousUntil = ep.PreviousTokenUntil
+		if r.previousUntil == nil {
+			// Found by a previous token whose end the store did not
+			// report: treat it as already expired rather than open.
+			return nil, nil
+		}
+	}
 	if t.Credential != "" {
 		r.credential, r.credErr = g.cfg.Credentials(ctx, t.Credential)
 	}

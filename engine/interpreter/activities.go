@@ -675,7 +675,7 @@ func (a *Activities) attempt(ctx context.Context, d store.Delivery, req ActionRe
 		out, err = a.deps.Registry.Invoke(ctx, connectors.Invocation{Connector: req.Connector, Action: req.Action,
 			Input: connectors.Values(req.Input), Credential: cred, RunID: req.RunID, StepID: req.Step})
 	}
-	att := store.DeliveryAttempt{Latency: time.Since(start)}
+	att := store.DeliveryAttempt{Latency: time.Since(start), Response: replyExcerpt(out)}
 	res := DeliverResult{}
 	if ce := connectors.AsError(err); ce != nil {
 		att.HTTPStatus, res.HTTPStatus = ce.Status, ce.Status
@@ -706,6 +706,24 @@ func (a *Activities) attempt(ctx context.Context, d store.Delivery, req ActionRe
 		return DeliverResult{}, fmt.Errorf("recording delivery attempt: %w", err)
 	}
 	return res, nil
+}
+
+// replyExcerpt is the "response" field of a delivery action's result (the
+// start of the receiver's reply), for the delivery's attempt log; the
+// action returns it also with a failure, when the receiver answered.
+func replyExcerpt(out any) string {
+	if out == nil {
+		return ""
+	}
+	raw, err := json.Marshal(out)
+	if err != nil {
+		return ""
+	}
+	var r struct {
+		Response string `json:"response"`
+	}
+	_ = json.Unmarshal(raw, &r)
+	return r.Response
 }
 
 // destinationLabel is the deliveries metric's destination: scheme://host

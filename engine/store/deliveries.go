@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 )
 
 var deliveryStatuses = map[string]bool{
@@ -150,16 +152,24 @@ func (s *Store) RecordDeliveryAttempt(ctx context.Context, id string, a Delivery
 	if a.Error != "" {
 		errAt = sql.NullInt64{Int64: t, Valid: true}
 	}
-	res, err := s.db.ExecContext(ctx, s.q(`UPDATE deliveries SET attempts = attempts + 1, status = ?, last_error = ?, last_status = ?,
+	// The counter and the attempt's log row change together, so the log
+	// numbers attempts exactly as the counter does.
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE deliveries SET attempts = attempts + 1, status = ?, last_error = ?, last_status = ?,
 			latency_ms = ?, total_latency_ms = total_latency_ms + ?, next_attempt_at = ?, last_attempt_at = ?,
 			last_error_at = COALESCE(?, last_error_at), updated_at = ?
 		WHERE id = ?`),
-		a.Status, a.Error, a.HTTPStatus, lat, lat, next, t, errAt, t, id)
+			a.Status, a.Error, a.HTTPStatus, lat, lat, next, t, errAt, t, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		return s.logDeliveryAttempt(ctx, tx, id, a, t)
+	})
 	if err != nil {
 		return Delivery{}, fmt.Errorf("recording attempt of delivery %s: %w", id, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return Delivery{}, fmt.Errorf("recording attempt of delivery %s: %w", id, ErrNotFound)
 	}
 	return s.GetDelivery(ctx, id)
 }

@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
+	"time"
 )
 
 // endpointTokenBytes is the token's entropy: 24 random bytes (192 bits),
@@ -23,12 +25,19 @@ type endpointRow struct {
 	SampleAt     nullMS  `db:"sample_at"`
 	CreatedAt    int64   `db:"created_at"`
 	UpdatedAt    int64   `db:"updated_at"`
+	// Added by migration 0009.
+	PreviousToken      sql.NullString `db:"previous_token"`
+	PreviousTokenUntil nullMS         `db:"previous_token_until"`
 }
 
 func (r endpointRow) endpoint() (Endpoint, error) {
 	e := Endpoint{ID: r.ID, WorkflowID: r.WorkflowID, Token: r.Token, Enabled: r.Enabled, MaxBodyBytes: r.MaxBodyBytes,
 		RateLimit: r.RateLimit, RateBurst: r.RateBurst, Sample: r.Sample, SampleAt: fromMSPtr(r.SampleAt),
 		CreatedAt: fromMS(r.CreatedAt), UpdatedAt: fromMS(r.UpdatedAt), IPAllowlist: []string{}}
+	// An expired previous token no longer works, so it is not shown.
+	if r.PreviousToken.Valid && r.PreviousTokenUntil.Valid && r.PreviousTokenUntil.Int64 > ms(now()) {
+		e.PreviousToken, e.PreviousTokenUntil = r.PreviousToken.String, fromMSPtr(r.PreviousTokenUntil)
+	}
 	if r.IPAllowlist != "" {
 		if err := json.Unmarshal([]byte(r.IPAllowlist), &e.IPAllowlist); err != nil {
 			return Endpoint{}, fmt.Errorf("decoding ip_allowlist of endpoint %s: %w", r.ID, err)
@@ -98,14 +107,18 @@ func (s *Store) GetEndpoint(ctx context.Context, id string) (Endpoint, error) {
 }
 
 // GetEndpointByToken returns the endpoint behind /hooks/{token}, enabled or
-// not; the caller decides how to answer for a disabled one. The error never
-// contains the token.
+// not; the caller decides how to answer for a disabled one. A token
+// replaced by a rotation with a grace period still finds its endpoint
+// until the grace period ends (the caller tells the two apart by comparing
+// token with Endpoint.Token). The error never contains the token.
 func (s *Store) GetEndpointByToken(ctx context.Context, token string) (Endpoint, error) {
-	e, err := s.getEndpoint(ctx, "token", token)
+	var r endpointRow
+	err := s.rdb.GetContext(ctx, &r, s.q(`SELECT * FROM endpoints WHERE token = ?
+		UNION ALL SELECT * FROM endpoints WHERE previous_token = ? AND previous_token_until > ?`), token, token, ms(now()))
 	if err != nil {
-		return Endpoint{}, fmt.Errorf("getting endpoint by token: %w", err)
+		return Endpoint{}, fmt.Errorf("getting endpoint by token: %w", notFound(err))
 	}
-	return e, nil
+	return r.endpoint()
 }
 
 // ListEndpoints lists the endpoints of one workflow, or of all workflows
@@ -130,11 +143,24 @@ func (s *Store) ListEndpoints(ctx context.Context, workflowID string) ([]Endpoin
 	return out, nil
 }
 
-// RotateEndpointToken gives the endpoint a new random token; the old URL
-// stops working at once.
-func (s *Store) RotateEndpointToken(ctx context.Context, id string) (Endpoint, error) {
-	res, err := s.db.ExecContext(ctx, s.q(`UPDATE endpoints SET token = ?, updated_at = ? WHERE id = ?`),
-		randomToken(endpointTokenBytes), ms(now()), id)
+// RotateEndpointToken gives the endpoint a new random token. With grace
+// zero the old URL stops working at once; otherwise the old token keeps
+// working until now+grace (durably, in previous_token). A token replaced
+// by an earlier rotation stops at once either way: one endpoint has at
+// most two working URLs.
+func (s *Store) RotateEndpointToken(ctx context.Context, id string, grace time.Duration) (Endpoint, error) {
+	t := now()
+	var res sql.Result
+	var err error
+	if grace > 0 {
+		// SET reads the row as it was, so previous_token gets the old token
+		// on both SQLite and PostgreSQL.
+		res, err = s.db.ExecContext(ctx, s.q(`UPDATE endpoints SET previous_token = token, previous_token_until = ?, token = ?, updated_at = ? WHERE id = ?`),
+			ms(t.Add(grace)), randomToken(endpointTokenBytes), ms(t), id)
+	} else {
+		res, err = s.db.ExecContext(ctx, s.q(`UPDATE endpoints SET previous_token = NULL, previous_token_until = NULL, token = ?, updated_at = ? WHERE id = ?`),
+			randomToken(endpointTokenBytes), ms(t), id)
+	}
 	if err != nil {
 		return Endpoint{}, fmt.Errorf("rotating token of endpoint %s: %w", id, err)
 	}

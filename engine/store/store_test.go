@@ -460,7 +460,7 @@ func TestEndpoints(t *testing.T) {
 		if err != nil || byTok.ID != e.ID || len(byTok.IPAllowlist) != 1 {
 			t.Fatalf("GetEndpointByToken = %+v, %v", byTok, err)
 		}
-		rot, err := s.RotateEndpointToken(ctx, e.ID)
+		rot, err := s.RotateEndpointToken(ctx, e.ID, 0)
 		if err != nil || rot.Token == e.Token {
 			t.Fatalf("RotateEndpointToken = %+v, %v", rot, err)
 		}
@@ -491,7 +491,7 @@ func TestEndpoints(t *testing.T) {
 		}{
 			{"create for unknown workflow", func() error { _, err := s.CreateEndpoint(ctx, store.NewEndpoint{WorkflowID: "wf_x"}); return err }, store.ErrNotFound},
 			{"get unknown", func() error { _, err := s.GetEndpoint(ctx, "ep_x"); return err }, store.ErrNotFound},
-			{"rotate unknown", func() error { _, err := s.RotateEndpointToken(ctx, "ep_x"); return err }, store.ErrNotFound},
+			{"rotate unknown", func() error { _, err := s.RotateEndpointToken(ctx, "ep_x", 0); return err }, store.ErrNotFound},
 			{"update unknown", func() error { _, err := s.UpdateEndpoint(ctx, "ep_x", store.EndpointSettings{}); return err }, store.ErrNotFound},
 			{"negative rate", func() error {
 				_, err := s.UpdateEndpoint(ctx, e.ID, store.EndpointSettings{RateLimit: &neg})

@@ -61,6 +61,9 @@ type WorkflowVersion struct {
 	Definition []byte    `json:"-"`
 	Hash       string    `json:"hash"`
 	CreatedAt  time.Time `json:"created_at"`
+	// Author is who saved the version (the API key's name, see
+	// WithAuthor); empty when unknown.
+	Author string `json:"author,omitempty"`
 }
 
 // Defaults for new webhook endpoints.
@@ -83,8 +86,13 @@ type Endpoint struct {
 	IPAllowlist  []string   `json:"ip_allowlist"` // CIDRs; empty = everyone
 	Sample       []byte     `json:"-"`            // last body captured by listen mode
 	SampleAt     *time.Time `json:"sample_at,omitempty"`
-	CreatedAt    time.Time  `json:"created_at"`
-	UpdatedAt    time.Time  `json:"updated_at"`
+	// PreviousToken is the token before the last rotation with a grace
+	// period; /hooks/{PreviousToken} keeps working until
+	// PreviousTokenUntil. Empty when there is none.
+	PreviousToken      string     `json:"previous_token,omitempty"`
+	PreviousTokenUntil *time.Time `json:"previous_token_until,omitempty"`
+	CreatedAt          time.Time  `json:"created_at"`
+	UpdatedAt          time.Time  `json:"updated_at"`
 }
 
 // EndpointSettings are the mutable settings of an Endpoint. Nil fields are
@@ -287,6 +295,19 @@ type DeliveryAttempt struct {
 	Error         string
 	Latency       time.Duration
 	NextAttemptAt *time.Time // when the next attempt is due (DeliveryFailed)
+	Response      string     // the start of the receiver's reply body, if any
+}
+
+// DeliveryAttemptLog is one recorded HTTP attempt of a Delivery, as
+// ListDeliveryAttempts returns it.
+type DeliveryAttemptLog struct {
+	Attempt     int       `json:"attempt"` // 1 for the first attempt
+	Status      string    `json:"status"`  // the delivery's status after it
+	HTTPStatus  int       `json:"http_status,omitempty"`
+	Error       string    `json:"error,omitempty"`
+	Response    string    `json:"response,omitempty"`
+	LatencyMS   int64     `json:"latency_ms"`
+	AttemptedAt time.Time `json:"attempted_at"`
 }
 
 // DeliveryFilter selects deliveries. Zero fields match everything.

@@ -34,11 +34,12 @@ type versionRow struct {
 	Definition string `db:"definition"`
 	Hash       string `db:"hash"`
 	CreatedAt  int64  `db:"created_at"`
+	Author     string `db:"author"` // migration 0009
 }
 
 func (r versionRow) version() WorkflowVersion {
 	return WorkflowVersion{WorkflowID: r.WorkflowID, Version: r.Version, Definition: []byte(r.Definition),
-		Hash: r.Hash, CreatedAt: fromMS(r.CreatedAt)}
+		Hash: r.Hash, CreatedAt: fromMS(r.CreatedAt), Author: r.Author}
 }
 
 // CreateWorkflow stores a new, inactive workflow with version 1. hash is the
@@ -52,8 +53,8 @@ func (s *Store) CreateWorkflow(ctx context.Context, name string, definition []by
 			id, name, false, ms(t), ms(t)); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO workflow_versions (workflow_id, version, definition, hash, created_at) VALUES (?, 1, ?, ?, ?)`),
-			id, string(definition), hash, ms(t))
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO workflow_versions (workflow_id, version, definition, hash, created_at, author) VALUES (?, 1, ?, ?, ?, ?)`),
+			id, string(definition), hash, ms(t), authorOf(ctx))
 		return err
 	})
 	if isUnique(err) {
@@ -92,8 +93,8 @@ func (s *Store) UpdateWorkflow(ctx context.Context, id, name string, definition 
 			WHERE id = ? RETURNING current_version`), name, ms(t), id); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO workflow_versions (workflow_id, version, definition, hash, created_at) VALUES (?, ?, ?, ?, ?)`),
-			id, v, string(definition), hash, ms(t))
+		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO workflow_versions (workflow_id, version, definition, hash, created_at, author) VALUES (?, ?, ?, ?, ?, ?)`),
+			id, v, string(definition), hash, ms(t), authorOf(ctx))
 		return err
 	})
 	if isUnique(err) {

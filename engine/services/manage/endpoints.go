@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hookflow/hookflow/engine/definition"
 	"github.com/hookflow/hookflow/engine/store"
@@ -18,6 +20,10 @@ const (
 	MaxEndpointBodyBytes = 64 << 20
 	// MaxAllowlistEntries caps an endpoint's IP allowlist.
 	MaxAllowlistEntries = 1000
+	// MaxRotateGrace caps how long an old URL keeps working after a
+	// rotation: long enough to update a sender over a holiday, short
+	// enough that a leaked URL does not stay usable for long.
+	MaxRotateGrace = 30 * 24 * time.Hour
 )
 
 // EndpointPatch changes an endpoint's settings; nil fields stay unchanged.
@@ -76,10 +82,46 @@ func (s *Service) UpdateEndpoint(ctx context.Context, id string, p EndpointPatch
 	return s.Endpoint(e), nil
 }
 
-// RotateEndpoint gives an endpoint a new token; the old URL stops working
-// at once.
-func (s *Service) RotateEndpoint(ctx context.Context, id string) (EndpointView, error) {
-	e, err := s.Store.RotateEndpointToken(ctx, id)
+// RotateRequest is the body of a rotation: Grace, when set, is how long
+// the old URL keeps working, as a duration such as "30m", "24h" or "7d".
+type RotateRequest struct {
+	Grace string `json:"grace,omitempty"`
+}
+
+// parseGrace reads a grace period: a Go duration, or whole days ("7d").
+func parseGrace(v string) (time.Duration, error) {
+	v = strings.TrimSpace(v)
+	if v == "" || v == "0" {
+		return 0, nil
+	}
+	if days, ok := strings.CutSuffix(v, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("%q is not a number of days such as 7d", v)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("%q is not a duration such as 30m, 24h or 7d", v)
+	}
+	return d, nil
+}
+
+// RotateEndpoint gives an endpoint a new token. Without a grace period the
+// old URL stops working at once; with one, it keeps working until the
+// period ends (at most MaxRotateGrace), so the sending app can be moved
+// to the new URL without losing events. Events that arrive through the
+// old URL are marked as such in the event log (see package triggers).
+func (s *Service) RotateEndpoint(ctx context.Context, id string, req RotateRequest) (EndpointView, error) {
+	grace, err := parseGrace(req.Grace)
+	if err == nil && grace > MaxRotateGrace {
+		err = fmt.Errorf("is %s, over the limit of %s (30 days)", req.Grace, MaxRotateGrace)
+	}
+	if err != nil {
+		return EndpointView{}, invalid(titleInvalidEndpoint, "grace", err.Error())
+	}
+	e, err := s.Store.RotateEndpointToken(ctx, id, grace)
 	if err != nil {
 		return EndpointView{}, err
 	}

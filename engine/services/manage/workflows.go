@@ -71,10 +71,12 @@ type SaveRequest struct {
 	Sample json.RawMessage
 }
 
-// EndpointView is an endpoint with its full webhook URL.
+// EndpointView is an endpoint with its full webhook URL, and the URL it
+// had before a rotation while that one still works (grace period).
 type EndpointView struct {
 	store.Endpoint
-	URL string `json:"url"`
+	URL         string `json:"url"`
+	PreviousURL string `json:"previous_url,omitempty"`
 }
 
 // VersionView is one version of a workflow, with its definition.
@@ -85,7 +87,11 @@ type VersionView struct {
 
 // Endpoint adds the webhook URL to an endpoint.
 func (s *Service) Endpoint(e store.Endpoint) EndpointView {
-	return EndpointView{Endpoint: e, URL: s.WebhookBaseURL + e.Token}
+	v := EndpointView{Endpoint: e, URL: s.WebhookBaseURL + e.Token}
+	if e.PreviousToken != "" {
+		v.PreviousURL = s.WebhookBaseURL + e.PreviousToken
+	}
+	return v
 }
 
 // Validate parses and validates a definition against the live catalog and

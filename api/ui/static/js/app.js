@@ -9,6 +9,11 @@ import { runList, runDetail } from './runs.js';
 import { eventList, eventDetail } from './events.js';
 import { credentialList } from './credentials.js';
 import { templateGallery } from './templates.js';
+// uiops: operations pages.
+import { versionHistory } from './history.js';
+import { deliveryList, deliveryDetail } from './deliveries.js';
+import { endpointSettings } from './endpoints.js';
+import { apiKeyList } from './apikeys.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -22,6 +27,12 @@ const ROUTES = [
   [/^#\/events\/?$/, (m, r, v) => eventList(v)],
   [/^#\/events\/([^/?]+)$/, (m, r, v) => eventDetail(v, decodeURIComponent(m[1]))],
   [/^#\/credentials\/?$/, (m, r, v) => credentialList(v)],
+  // uiops: operations pages.
+  [/^#\/workflows\/([^/?]+)\/history$/, (m, r, v) => versionHistory(v, decodeURIComponent(m[1]))],
+  [/^#\/deliveries\/?$/, (m, r, v) => deliveryList(v)],
+  [/^#\/deliveries\/([^/?]+)$/, (m, r, v) => deliveryDetail(v, decodeURIComponent(m[1]))],
+  [/^#\/endpoints\/([^/?]+)$/, (m, r, v) => endpointSettings(v, decodeURIComponent(m[1]))],
+  [/^#\/api-keys\/?$/, (m, r, v) => apiKeyList(v)],
 ];
 
 let leaveHooks = [];
@@ -63,7 +74,30 @@ function titleOf(path) {
   return seg.charAt(0).toUpperCase() + seg.slice(1);
 }
 
+// isAdmin says whether the signed-in key may manage API keys (the nav
+// shows "API keys" only then); probed once per sign-in, since no route
+// names a key's own scope.
+let isAdmin = false;
+let adminProbe = null;
+function probeAdmin() {
+  if (!adminProbe) {
+    adminProbe = api.get('/api-keys', { limit: 1 }).then(() => true, () => false).then((ok) => {
+      if (ok !== isAdmin) {
+        isAdmin = ok;
+        renderNav(!!api.getKey());
+      }
+      return ok;
+    });
+  }
+  return adminProbe;
+}
+
 function renderNav(loggedIn) {
+  if (loggedIn) probeAdmin();
+  else {
+    isAdmin = false;
+    adminProbe = null;
+  }
   const here = (location.hash || '#/workflows').split('?')[0];
   const link = (href, label) => h('a', { href, 'aria-current': here.startsWith(href) ? 'page' : null }, label);
   replace(nav, loggedIn ? [
@@ -71,6 +105,8 @@ function renderNav(loggedIn) {
     link('#/runs', 'Runs'),
     link('#/events', 'Events'),
     link('#/credentials', 'Credentials'),
+    link('#/deliveries', 'Deliveries'),
+    isAdmin ? link('#/api-keys', 'API keys') : null,
     h('span', { class: 'spacer' }),
     h('button', { type: 'button', class: 'small', id: 'logout', onclick: logout }, 'Log out'),
   ] : []);
@@ -79,6 +115,8 @@ function renderNav(loggedIn) {
 function logout() {
   api.setKey('');
   api.resetCache();
+  adminProbe = null;
+  isAdmin = false;
   toast('Logged out. The key is removed from this browser.');
   location.hash = '#/login';
   route();
@@ -101,6 +139,7 @@ function loginPage() {
       await api.get('/workflows', { limit: 1 }, { key: k });
       api.setKey(k);
       api.resetCache();
+      adminProbe = null;
       toast('Signed in.', 'ok');
       if (!location.hash || location.hash === '#/login') location.hash = '#/workflows';
       else route();

@@ -5,6 +5,9 @@
 // OAuth 2 for get "Connect <app>" (the browser goes to the provider and
 // comes back through /oauth/callback to #/credentials?connected=NAME);
 // connections the provider stopped accepting show "Reconnect".
+// Edit (uiops) changes a credential in place: fields come from the
+// connector's spec, secrets stay masked and unchanged unless retyped, and
+// "Rotate a secret" replaces one secret value after a confirmation.
 
 import { h, replace, fmtTime, toast, spinner, field, badge } from './dom.js';
 import * as api from './api.js';
@@ -147,6 +150,98 @@ export async function credentialList(main) {
     name.focus();
   }
 
+  // editForm edits credential c (uiops). Non-secret fields start from
+  // the stored values the API shows; secret fields start empty, with the
+  // masked hint as placeholder, and only fields the user changed are sent,
+  // so an untouched secret keeps its value. The API merges them.
+  function editForm(c) {
+    const spec = catalog.byName.get(c.connector);
+    const fields = (spec && spec.credential && spec.credential.fields) || [];
+    const hint = c.hint || {};
+    const changed = {};
+    const name = h('input', { type: 'text', id: 'edit-cred-name', name: 'name', required: true, autocomplete: 'off', value: c.name, 'data-error-key': 'name' });
+    const rows = fields.map((f) => {
+      const el = specControl(f, f.secret ? undefined : hint[f.name], (v) => {
+        changed[f.name] = v === undefined ? null : v;
+      }, { errorKey: `values.${f.name}` });
+      if (f.secret) {
+        const input = el.querySelector('input, textarea');
+        if (input) {
+          input.placeholder = hint[f.name] ? `unchanged (${hint[f.name]})` : 'not set';
+          input.dataset.secret = f.name;
+        }
+      }
+      return el;
+    });
+    const secrets = fields.filter((f) => f.secret && !f.name.startsWith('previous_'));
+    const rotField = h('select', { id: 'rotate-field', name: 'rotate-field' }, secrets.map((f) => h('option', { value: f.name }, f.title || f.name)));
+    const rotValue = h('input', { type: 'password', id: 'rotate-value', name: 'rotate-value', autocomplete: 'new-password', 'data-error-key': 'rotate' });
+    const err = h('div', {});
+    const rotate = secrets.length ? h('fieldset', { class: 'rotate' },
+      h('legend', {}, 'Rotate a secret'),
+      h('p', { class: 'help', id: 'rotate-help' }, 'Replaces the secret with a new value; steps and triggers use the new one from their next call. ' +
+        (fields.some((f) => f.name.startsWith('previous_'))
+          ? 'Where this app has a "previous" field, the old value moves there and is still accepted while the sender switches; clear it when done.'
+          : 'The old value stops working at once.')),
+      field('Secret to rotate', rotField),
+      field('New value', rotValue),
+      h('button', {
+        type: 'button', class: 'danger', id: 'rotate-secret',
+        onclick: async () => {
+          const f = rotField.value;
+          if (!rotValue.value) {
+            placeErrors(form, [{ path: 'rotate', message: 'Type the new secret value.' }]);
+            rotValue.focus();
+            return;
+          }
+          const keeps = fields.some((x) => x.name === `previous_${f}`);
+          if (!confirm(`Rotate ${f} of "${c.name}"? ${keeps ? `The old value moves to previous_${f} and is still accepted until you clear it.` : 'The old value stops working at once.'}`)) return;
+          try {
+            const res = await api.post(`/credentials/${encodeURIComponent(c.id)}/rotate`, { field: f, value: rotValue.value });
+            toast(res.kept_previous ? `Secret ${f} rotated; the old one is kept as ${res.kept_previous}.` : `Secret ${f} rotated.`, 'ok');
+            replace(formSlot);
+            load();
+          } catch (ex) {
+            const left = placeErrors(form, (ex.errors || []).map((x) => ({ ...x, path: x.path === 'value' ? 'rotate' : x.path.replace(/^credential\./, 'values.') })));
+            replace(err, errorBox(Object.assign(ex, { errors: left.length ? left : ex.errors })));
+          }
+        },
+      }, 'Rotate secret')) : null;
+    const form = h('form', { class: 'card form', id: 'edit-credential', 'aria-label': `Edit credential ${c.name}`, novalidate: true },
+      h('h3', {}, `Edit ${c.name}`),
+      h('p', { class: 'help' }, 'Leave a secret empty to keep it. Renaming breaks workflows that use the old name until you update them.'),
+      field('Name', name, { required: true }),
+      rows, err,
+      h('div', { class: 'row' },
+        h('button', { type: 'submit', class: 'primary', id: 'save-credential' }, 'Save changes'),
+        h('button', { type: 'button', onclick: () => replace(formSlot) }, 'Cancel')),
+      rotate);
+    async function save(values, done) {
+      const body = {};
+      if (name.value.trim() !== c.name) body.name = name.value.trim();
+      if (Object.keys(values).length) body.values = values;
+      if (!Object.keys(body).length) {
+        toast('Nothing changed.', 'ok');
+        return;
+      }
+      try {
+        await api.patch(`/credentials/${encodeURIComponent(c.id)}`, body);
+        toast(done, 'ok');
+        replace(formSlot);
+        load();
+      } catch (ex) {
+        const left = placeErrors(form, (ex.errors || []).map((x) => ({ ...x, path: x.path.replace(/^credential\./, 'values.') })));
+        replace(err, errorBox(Object.assign(ex, { errors: left.length ? left : ex.errors })));
+      }
+    }
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      save({ ...changed }, 'Credential saved.');
+    });
+    replace(formSlot, form);
+    name.focus();
+  }
+
   async function load() {
     await pager(body, (cursor) => api.get('/credentials', { limit: 100, cursor }), (list) => {
       if (!list.length) return h('p', { class: 'empty' }, 'No credentials yet.');
@@ -176,6 +271,10 @@ export async function credentialList(main) {
                 }
               },
             }, 'Disconnect') : null,
+            c.status ? null : h('button', {
+              type: 'button', class: 'small', id: `edit-${c.name}`, 'aria-label': `Edit credential ${c.name}`,
+              onclick: () => editForm(c),
+            }, 'Edit'),
             h('button', {
               type: 'button', class: 'small danger', 'aria-label': `Delete credential ${c.name}`,
               onclick: async () => {

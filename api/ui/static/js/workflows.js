@@ -383,6 +383,8 @@ export async function workflowEditor(main, id) {
         type: 'button', class: 'small', id: 'copy-url',
         onclick: async () => toast(await copyText(ep.url) ? 'Webhook URL copied.' : 'Could not copy: select the URL and copy it.', 'ok'),
       }, 'Copy URL'));
+      // uiops: rotate, rate limit, allowlist, body cap, enable/disable.
+      parts.push(h('a', { class: 'button small', id: 'endpoint-settings', href: `#/endpoints/${encodeURIComponent(ep.id)}` }, 'Endpoint settings'));
     }
     if (trig && trig.setup) {
       parts.push(h('details', { class: 'setup', open: !state.sample },
@@ -584,7 +586,10 @@ export async function workflowEditor(main, id) {
       h('label', { class: 'switch', for: 'wf-active' }, activeBox, h('span', {}, 'Active')),
       versionLabel,
       h('span', { class: 'spacer' }),
-      validateBtn, draftBtn, saveBtn, exportBtn, deleteBtn),
+      validateBtn, draftBtn, saveBtn, exportBtn,
+      // uiops: the version history page.
+      wf ? h('a', { class: 'button', id: 'history-link', href: `#/workflows/${encodeURIComponent(wf.id)}/history` }, 'History') : null,
+      deleteBtn),
     banner,
     draftPanel,
     h('div', { class: 'editor' },
