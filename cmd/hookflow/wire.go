@@ -90,7 +90,7 @@ func (w *wiring) registerWorker(reg worker.Registry, deps app.Deps) error {
 	}
 	interpreter.Register(reg, interpreter.Deps{Store: deps.Store, Registry: w.reg, Keyring: deps.Keyring, OAuth: oauth,
 		Temporal: deps.Temporal, TaskQueue: deps.Config.TaskQueue, Logger: deps.Logger.With("component", "interpreter"),
-		Limits: interpreter.Limits{ExpressionTimeout: deps.Config.ExpressionTimeout}})
+		Limits: interpreter.Limits{ExpressionTimeout: deps.Config.ExpressionTimeout}, PublicURL: deps.Config.PublicURL})
 	return nil
 }
 
