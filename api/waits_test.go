@@ -12,6 +12,7 @@ import (
 
 	"github.com/hookflow/hookflow/api"
 	"github.com/hookflow/hookflow/engine/interpreter"
+	"github.com/hookflow/hookflow/engine/services/runops"
 	"github.com/hookflow/hookflow/engine/store"
 	"github.com/hookflow/hookflow/engine/store/storetest"
 )
@@ -36,7 +37,7 @@ func (f *fakeRuns) LiveLog(context.Context, string) (json.RawMessage, error) {
 	return json.RawMessage(`[]`), nil
 }
 func (f *fakeRuns) Cancel(context.Context, string) error { return nil }
-func (f *fakeRuns) Retry(context.Context, store.Run, int) (string, error) {
+func (f *fakeRuns) Retry(context.Context, store.Run, runops.RetryOptions) (string, error) {
 	return "", fmt.Errorf("retry: %w", api.ErrUnavailable)
 }
 func (f *fakeRuns) RetryDelivery(context.Context, store.Delivery) error { return nil }
@@ -49,6 +50,26 @@ func (f *fakeRuns) Approve(_ context.Context, runID string, d interpreter.Decisi
 	}
 	f.approvals[runID] = append(f.approvals[runID], d)
 	return nil
+}
+
+// Approver lets only the key "alice" decide runs whose id ends in
+// "/guarded", like an approval with approvers ["alice"].
+func (f *fakeRuns) Approver(_ context.Context, run store.Run, step, who string) (runops.Approval, error) {
+	if strings.HasSuffix(run.ID, "/guarded") {
+		if who != "alice" {
+			return runops.Approval{}, fmt.Errorf("the API key %q may not decide this approval: %w", who, runops.ErrNotApprover)
+		}
+		return runops.Approval{Step: "approve", Approvers: []string{"alice"}}, nil
+	}
+	return runops.Approval{Step: step}, nil
+}
+
+func (f *fakeRuns) InspectLink(context.Context, string) (runops.Link, error) {
+	return runops.Link{}, interpreter.ErrLinkInvalid
+}
+
+func (f *fakeRuns) UseLink(context.Context, string, bool, string) (interpreter.ApprovalClaims, error) {
+	return interpreter.ApprovalClaims{}, interpreter.ErrLinkInvalid
 }
 
 func (f *fakeRuns) Signal(_ context.Context, sig interpreter.EventSignal) (string, error) {

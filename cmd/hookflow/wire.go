@@ -133,7 +133,7 @@ func (w *wiring) mount(router *gin.Engine, deps app.Deps) error {
 	cfg := api.Config{Manage: svc, Logger: deps.Logger, Metrics: true, Tester: api.DryRuns(runner),
 		Triggers: api.TriggersService(trig), Changed: trig.Invalidate, OAuth: oauth, OAuthRedirectURL: deps.Config.OAuthRedirectURL()}
 	if deps.Temporal != nil {
-		cfg.Runs = &runops.Controller{Store: deps.Store, Temporal: deps.Temporal, TaskQueue: deps.Config.TaskQueue}
+		cfg.Runs = &runops.Controller{Store: deps.Store, Temporal: deps.Temporal, TaskQueue: deps.Config.TaskQueue, Keyring: deps.Keyring}
 	}
 	if err := api.Mount(router, cfg); err != nil {
 		return err

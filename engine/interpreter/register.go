@@ -143,4 +143,5 @@ func RegisterActivities(w worker.ActivityRegistry, a *Activities) {
 	reg(a.Data, ActivityData)
 	reg(a.Code, ActivityCode)
 	reg(a.ApprovalLinks, ActivityApprovalLinks)
+	reg(a.ResumeDelivery, ActivityResumeDelivery)
 }

@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/hookflow/hookflow/engine/definition"
+	"github.com/hookflow/hookflow/engine/store"
 )
 
 // Resuming a run. A failed run is retried "from the failed step" by a new
@@ -57,8 +59,8 @@ const QueryStepOutputs = "step-outputs"
 // package comment above): From is the path of the step the resume starts
 // at (shown in the run, informative only) and Steps the outputs reused.
 type Resume struct {
-	From  string       `json:"from"`
-	Steps []ReusedStep `json:"steps"`
+	From  string         `json:"from"`
+	Steps []ReusedStep   `json:"steps"`
 	index map[string]int // Steps by path, built on first use
 }
 
@@ -301,4 +303,120 @@ func QueryOutputs(ctx context.Context, c client.Client, workflowID string) (map[
 // an approval wait's notify steps.
 func nestedSteps(s *definition.Step) []*definition.Step {
 	return s.Notify
+}
+
+// StartRetry starts run id as a retry of run on version v: a new run of
+// the same event, resuming it when plan is not nil. The summary row is
+// written first, so the retry is listed at once; a start that fails turns
+// that row into a failed run instead of leaving a phantom "running" one.
+func StartRetry(ctx context.Context, st *store.Store, c client.Client, taskQueue, id string, run store.Run, v store.WorkflowVersion, plan *Resume) error {
+	ev, err := st.GetEvent(ctx, run.EventID)
+	if err != nil {
+		return fmt.Errorf("retrying run %s: %w", run.ID, err)
+	}
+	in := RunInput{
+		RunID: id, WorkflowID: run.WorkflowID, Version: v.Version, Definition: v.Definition, Hash: v.Hash,
+		Event: EventInfo{ID: ev.ID, ProviderID: ev.ProviderEventID, Type: ev.EventType, ReceivedAt: ev.ReceivedAt, Headers: ev.Headers,
+			Replay: ev.ReplayOf != ""},
+		RetryOf: run.ID,
+		Resume:  plan,
+	}
+	// A large body goes by reference, as the dispatcher sends it.
+	if err := in.Event.SetBody(ctx, st, ev.Body, 0); err != nil {
+		return fmt.Errorf("retrying run %s: %w", run.ID, err)
+	}
+	row := store.Run{ID: id, WorkflowID: run.WorkflowID, WorkflowVersion: v.Version, EventID: ev.ID, Status: store.RunRunning, RetryOf: run.ID}
+	if err := st.UpsertRun(ctx, row); err != nil {
+		return fmt.Errorf("retrying run %s: %w", run.ID, err)
+	}
+	if _, err := Start(ctx, c, taskQueue, in); err != nil {
+		ended := time.Now().UTC()
+		row.Status, row.EndedAt, row.Error = store.RunFailed, &ended, "the retry could not start: "+err.Error()
+		_ = st.UpsertRun(context.WithoutCancel(ctx), row)
+		return fmt.Errorf("retrying run %s: %w", run.ID, err)
+	}
+	return nil
+}
+
+// ResumeAfterDelivery continues the failed run of a delivery that a
+// manual retry has just delivered (see Activities.Redeliver): when the
+// run failed at the delivery's step, a new run, retry_of the failed one
+// and on the same version, reuses every step the run completed plus the
+// delivery's response as that step's output, and runs on after it. The
+// new run's id derives from the delivery, so a repeated call starts it
+// once. It returns the new run id, or "" when the run did not fail at
+// that step (it went on by on_error, or was resumed already).
+func ResumeAfterDelivery(ctx context.Context, st *store.Store, c client.Client, taskQueue string, d store.Delivery, output json.RawMessage) (string, error) {
+	if d.RunID == "" || d.StepID == "" {
+		return "", nil
+	}
+	if d.ResumedRunID != "" {
+		return d.ResumedRunID, nil
+	}
+	run, err := st.GetRun(ctx, d.RunID)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("loading the run of delivery %s: %w", d.ID, err)
+	}
+	if run.Status != store.RunFailed || run.EventID == "" {
+		return "", nil
+	}
+	var steps []StepRecord
+	if err := json.Unmarshal(run.Steps, &steps); err != nil {
+		return "", fmt.Errorf("reading the step log of run %s: %w", run.ID, err)
+	}
+	if !slices.ContainsFunc(steps, func(s StepRecord) bool { return s.Path == d.StepID && s.Status == StepFailed }) {
+		return "", nil
+	}
+	full, err := QueryOutputs(ctx, c, run.ID)
+	if err != nil {
+		full = nil
+	}
+	plan, err := PlanResume(steps, "failed", full, nil)
+	if errors.Is(err, ErrNothingToResume) {
+		plan, err = &Resume{Steps: []ReusedStep{}}, nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("resuming run %s after delivery %s: %w", run.ID, d.ID, err)
+	}
+	plan.Provide(d.StepID, output)
+	plan.From = d.StepID
+	v, err := st.GetVersion(ctx, run.WorkflowID, run.WorkflowVersion)
+	if err != nil {
+		return "", fmt.Errorf("resuming run %s after delivery %s: %w", run.ID, d.ID, err)
+	}
+	id := RunWorkflowID(run.WorkflowID, "resume-"+d.ID)
+	if err := StartRetry(ctx, st, c, taskQueue, id, run, v, plan); err != nil {
+		return "", err
+	}
+	if err := st.SetDeliveryResumedRun(ctx, d.ID, id); err != nil && !errors.Is(err, store.ErrConflict) {
+		return id, err
+	}
+	return id, nil
+}
+
+// ActivityResumeDelivery continues the failed run of a delivery a manual
+// retry delivered. Like every activity name it is part of history: never
+// rename it.
+const ActivityResumeDelivery = "hookflow.ResumeDelivery"
+
+// ResumeDeliveryRequest is the delivered delivery and its step's output.
+type ResumeDeliveryRequest struct {
+	DeliveryID string          `json:"delivery_id"`
+	Output     json.RawMessage `json:"output,omitempty"`
+}
+
+// ResumeDelivery runs ResumeAfterDelivery for a delivery just delivered by
+// hand and returns the id of the run it started ("" for none).
+func (a *Activities) ResumeDelivery(ctx context.Context, req ResumeDeliveryRequest) (string, error) {
+	if a.deps.Store == nil || a.deps.Temporal == nil {
+		return "", nil
+	}
+	d, err := a.deps.Store.GetDelivery(ctx, req.DeliveryID)
+	if err != nil {
+		return "", fmt.Errorf("loading delivery %s: %w", req.DeliveryID, err)
+	}
+	return ResumeAfterDelivery(ctx, a.deps.Store, a.deps.Temporal, a.deps.TaskQueue, d, req.Output)
 }
