@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -239,5 +241,95 @@ func waitRun(t *testing.T, e *cliEnv, workflow string, ok func(map[string]any) b
 			t.Fatalf("no run of %q matched; have %v", workflow, runs)
 		}
 		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+// TestApprovalLinkAgainstDev drives an approval with approvers on a real
+// `hookflow dev`: the notify step sends the signed link out, an API key
+// that is no approver is refused, the link's page shows the approval,
+// its POST decides once, and the run goes on with the approver's name.
+func TestApprovalLinkAgainstDev(t *testing.T) {
+	e := startCLIDev(t)
+	var mu sync.Mutex
+	var notified []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var b struct {
+			Link string `json:"link"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&b)
+		mu.Lock()
+		notified = append(notified, b.Link)
+		mu.Unlock()
+	}))
+	defer srv.Close()
+	e.mustCLI("login", "--url", e.baseURL, "--key", e.key)
+	def := `{"name": "Approval test", "trigger": {"type": "webhook", "connector": "webhook", "options": {"id_path": "id"}},
+	  "steps": [
+	    {"id": "ask", "type": "wait_for_event", "wait_timeout": "1h",
+	     "approval": {"message": "Refund {{ trigger.id }}?", "approvers": ["bob@example.com"]},
+	     "notify": [{"id": "mail", "type": "http", "method": "POST", "url": "` + srv.URL + `/notify",
+	                 "body": {"link": "{{ steps.ask.links['bob@example.com'] }}"}}]},
+	    {"id": "after", "type": "map", "map": {"by": "{{ steps.ask.by }}", "approved": "{{ steps.ask.approved }}"}}]}`
+	wfFile := filepath.Join(t.TempDir(), "approval.json")
+	if err := os.WriteFile(wfFile, []byte(def), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := e.mustCLI("apply", "--activate", "-f", wfFile)
+	m := webhookURLLine.FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("apply printed no webhook URL:\n%s", out)
+	}
+	post(t, strings.Replace(m[1], "localhost", "127.0.0.1", 1), `{"id": "r1"}`)
+
+	var link string
+	for deadline := time.Now().Add(90 * time.Second); link == "" && time.Now().Before(deadline); time.Sleep(250 * time.Millisecond) {
+		mu.Lock()
+		if len(notified) > 0 {
+			link = notified[0]
+		}
+		mu.Unlock()
+	}
+	_, token, ok := strings.Cut(link, "/approve/")
+	if !ok {
+		t.Fatalf("the notify step sent %q, want an approval link", link)
+	}
+	run := waitRun(t, e, "Approval test", func(r map[string]any) bool { return r["status"] == "running" }, "")
+	if desc := e.mustCLI("describe", "run", run); strings.Contains(desc, token) || !strings.Contains(desc, "(link hidden)") {
+		t.Fatalf("the run log shows the link:\n%s", desc)
+	}
+
+	// The admin key is not bob: refused, naming who may decide.
+	if _, errOut, code := e.cli("approve", run); code != exitUser || !strings.Contains(errOut, "bob@example.com") {
+		t.Fatalf("approve by a key that is no approver: exit %d, %s", code, errOut)
+	}
+
+	page := e.baseURL + "/approve/" + token
+	resp, err := http.Get(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "Refund r1?") || !strings.Contains(string(body), "bob@example.com") {
+		t.Fatalf("link page: %d\n%s", resp.StatusCode, body)
+	}
+	decide := func() (int, string) {
+		resp, err := http.PostForm(page, url.Values{"decision": {"approve"}, "comment": {"ok by me"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if status, b := decide(); status != http.StatusOK || !strings.Contains(b, "You approved step ask") {
+		t.Fatalf("deciding by link: %d\n%s", status, b)
+	}
+	if status, b := decide(); status != http.StatusConflict || !strings.Contains(b, "Already decided") {
+		t.Fatalf("a second use of the link: %d\n%s", status, b)
+	}
+	waitRun(t, e, "Approval test", func(r map[string]any) bool { return r["id"] == run && r["status"] == "completed" }, "")
+	if desc := e.mustCLI("describe", "run", run); !strings.Contains(desc, `"by":"bob@example.com"`) {
+		t.Fatalf("the run does not record bob's decision:\n%s", desc)
 	}
 }
