@@ -1,10 +1,12 @@
 // Package runops controls hookflow runs in Temporal for the REST API: the
 // live step log of a running run (a workflow query), cancellation, retry
-// (a new run of the same event, on the current or a chosen version,
-// recording which run it retries), the manual retry of a dead outgoing
-// webhook, and the answers to waiting runs: approvals (Approve) and events
-// sent by hand to wait_for_event steps (Signal), with their input rules
-// (CheckDecision, CheckSignal).
+// (a new run of the same event, whole or resumed from its failed step, on
+// the same, the current or a chosen version, recording which run it
+// retries), the manual retry of a dead outgoing webhook, and the answers
+// to waiting runs: approvals (Approve, with Approver enforcing an
+// approval's approvers and InspectLink/UseLink deciding by a signed
+// one-time link) and events sent by hand to wait_for_event steps
+// (Signal), with their input rules (CheckDecision, CheckSignal).
 package runops
 
 import (
