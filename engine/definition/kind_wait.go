@@ -48,7 +48,7 @@ var waitForEventKind = &KindSpec{
 	},
 	Choice: &Choice{Title: "Wait for", Options: []ChoiceOption{
 		{Title: "a matching webhook event", Fields: []string{"event", "correlation_key", "match"}},
-		{Title: "a human approval", Fields: []string{"approval", "notify"}},
+		{Title: "a human approval", Fields: []string{"approval"}},
 	}},
 	validate: func(r *run, n *node) {
 		s, p := n.step, n.path
