@@ -1,12 +1,14 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/hookflow/hookflow/engine/services/runops"
 	"github.com/hookflow/hookflow/engine/store"
 )
 
@@ -101,11 +103,35 @@ func (s *server) cancelRun(c *gin.Context) {
 	c.JSON(http.StatusAccepted, gin.H{"id": run.ID, "status": "cancelling"})
 }
 
-// retryBody is the body of POST /runs/{id}/retry.
+// retryBody is the body of POST /runs/{id}/retry: from "start" (the
+// default), "failed" or a step path; version "same", "current" or a
+// version number (0 = current, the original form of this route).
 type retryBody struct {
-	// Version runs the retry on a chosen version; 0 means the workflow's
-	// current version.
-	Version int `json:"version,omitempty"`
+	From    string          `json:"from,omitempty"`
+	Version json.RawMessage `json:"version,omitempty"`
+}
+
+// options turns the body into runops.RetryOptions. An omitted version is
+// the current one for a whole-run retry (as this route always did) and the
+// same one for a resume, whose reused outputs came from it.
+func (b retryBody) options() (runops.RetryOptions, bool) {
+	o := runops.RetryOptions{From: b.From}
+	v := bytes.TrimSpace(b.Version)
+	switch {
+	case len(v) == 0 || string(v) == "null":
+		if o.From != "" && o.From != runops.FromStart {
+			o.Version = runops.VersionSame
+		}
+	case v[0] == '"':
+		if json.Unmarshal(v, &o.Version) != nil {
+			return o, false
+		}
+	default:
+		if json.Unmarshal(v, &o.Number) != nil || o.Number < 0 {
+			return o, false
+		}
+	}
+	return o, true
 }
 
 func (s *server) retryRun(c *gin.Context) {
@@ -113,8 +139,9 @@ func (s *server) retryRun(c *gin.Context) {
 	if !bindJSON(c, &b, true) {
 		return
 	}
-	if b.Version < 0 {
-		badRequest(c, "version", "must be a version number, or 0 for the current version")
+	o, ok := b.options()
+	if !ok {
+		badRequest(c, "version", "must be \"same\", \"current\" or a version number (0 for the current version)")
 		return
 	}
 	ctx := c.Request.Context()
@@ -127,8 +154,8 @@ func (s *server) retryRun(c *gin.Context) {
 		s.fail(c, fmt.Errorf("run %s is still running; cancel it first or wait for it to end: %w", run.ID, ErrConflict))
 		return
 	}
-	if b.Version > 0 {
-		if _, err := s.cfg.Manage.Store.GetVersion(ctx, run.WorkflowID, b.Version); err != nil {
+	if o.Number > 0 {
+		if _, err := s.cfg.Manage.Store.GetVersion(ctx, run.WorkflowID, o.Number); err != nil {
 			s.fail(c, err)
 			return
 		}
@@ -137,10 +164,13 @@ func (s *server) retryRun(c *gin.Context) {
 		s.unavailable(c, "retrying runs")
 		return
 	}
-	id, err := s.cfg.Runs.Retry(ctx, run, b.Version)
-	if err != nil {
-		s.fail(c, err)
+	id, err := s.cfg.Runs.Retry(ctx, run, o)
+	if !s.inputOK(c, err) {
 		return
 	}
-	c.JSON(http.StatusAccepted, gin.H{"id": id, "retry_of": run.ID, "status": store.RunRunning})
+	from := o.From
+	if from == "" {
+		from = runops.FromStart
+	}
+	c.JSON(http.StatusAccepted, gin.H{"id": id, "retry_of": run.ID, "status": store.RunRunning, "from": from})
 }

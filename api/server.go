@@ -17,6 +17,7 @@ import (
 	"github.com/hookflow/hookflow/engine/interpreter"
 	"github.com/hookflow/hookflow/engine/metrics"
 	"github.com/hookflow/hookflow/engine/services/manage"
+	"github.com/hookflow/hookflow/engine/services/runops"
 	"github.com/hookflow/hookflow/engine/store"
 )
 
@@ -56,14 +57,24 @@ type Runs interface {
 	LiveLog(ctx context.Context, runID string) (json.RawMessage, error)
 	// Cancel asks a running run to stop; its summary records "cancelled".
 	Cancel(ctx context.Context, runID string) error
-	// Retry starts a new run of run's event on version (0 = current) whose
-	// summary records retry_of = run.ID, and returns the new run id.
-	Retry(ctx context.Context, run store.Run, version int) (string, error)
+	// Retry starts a new run of run's event, from the start or resuming
+	// from a step, on the version o names, whose summary records
+	// retry_of = run.ID, and returns the new run id. A run that cannot
+	// resume gives an error wrapping store.ErrConflict.
+	Retry(ctx context.Context, run store.Run, o runops.RetryOptions) (string, error)
 	// RetryDelivery re-sends a failed or dead outgoing webhook once.
 	RetryDelivery(ctx context.Context, d store.Delivery) error
 	// Approve answers the approval a running run waits for; an error
 	// wrapping store.ErrConflict means the run is no longer running.
 	Approve(ctx context.Context, runID string, d interpreter.Decision) error
+	// Approver says which approval of run a decision by the API key named
+	// who answers, and refuses (runops.ErrNotApprover) one who is not
+	// among its approvers.
+	Approver(ctx context.Context, run store.Run, step, who string) (runops.Approval, error)
+	// InspectLink verifies a signed approval link; UseLink decides with
+	// it once (store.ErrConflict when it was used already).
+	InspectLink(ctx context.Context, token string) (runops.Link, error)
+	UseLink(ctx context.Context, token string, approved bool, comment string) (interpreter.ApprovalClaims, error)
 	// Signal offers an event to the runs waiting for its type and key and
 	// returns its event id (sig.EventID, or a fresh one when empty).
 	Signal(ctx context.Context, sig interpreter.EventSignal) (string, error)
@@ -139,6 +150,8 @@ func Mount(r *gin.Engine, cfg Config) error {
 		r.GET("/metrics", func(c *gin.Context) { h.ServeHTTP(c.Writer, c.Request) })
 	}
 	r.GET(OAuthCallbackPath, s.oauthCallback)
+	r.GET(interpreter.ApprovalPath+":token", s.approvalPage)
+	r.POST(interpreter.ApprovalPath+":token", s.approvalDecide)
 	v1 := r.Group(Prefix, countRequests, s.authenticate, s.notifyChanges)
 	s.routes(v1)
 	return nil

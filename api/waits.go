@@ -31,8 +31,9 @@ func (s *server) approveRun(c *gin.Context) {
 		return
 	}
 	d := interpreter.Decision{Approved: *b.Approved, By: b.By, Comment: b.Comment, Step: b.Step}
+	key := currentKey(c)
 	if d.By == "" {
-		d.By = "api key " + currentKey(c).Name
+		d.By = "api key " + key.Name
 	}
 	if !s.inputOK(c, runops.CheckDecision(d)) {
 		return
@@ -40,6 +41,19 @@ func (s *server) approveRun(c *gin.Context) {
 	run, ok := s.runningRun(c, "approving runs")
 	if !ok {
 		return
+	}
+	// An approval with approvers takes decisions by them only: the key's
+	// name is the approver, whatever by says.
+	a, err := s.cfg.Runs.Approver(c.Request.Context(), run, d.Step, key.Name)
+	if errors.Is(err, runops.ErrNotApprover) {
+		problem(c, Problem{Type: ProblemForbidden, Title: "not an approver", Status: http.StatusForbidden, Detail: err.Error()})
+		return
+	}
+	if !s.inputOK(c, err) {
+		return
+	}
+	if len(a.Approvers) > 0 {
+		d.By, d.Step = key.Name, a.Step
 	}
 	if err := s.cfg.Runs.Approve(c.Request.Context(), run.ID, d); err != nil {
 		s.fail(c, err)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/hookflow/hookflow/api"
 	"github.com/hookflow/hookflow/engine/interpreter"
+	"github.com/hookflow/hookflow/engine/services/runops"
 	"github.com/hookflow/hookflow/engine/store"
 	"github.com/hookflow/hookflow/engine/store/storetest"
 )
@@ -36,7 +37,7 @@ func (f *fakeRuns) LiveLog(context.Context, string) (json.RawMessage, error) {
 	return json.RawMessage(`[]`), nil
 }
 func (f *fakeRuns) Cancel(context.Context, string) error { return nil }
-func (f *fakeRuns) Retry(context.Context, store.Run, int) (string, error) {
+func (f *fakeRuns) Retry(context.Context, store.Run, runops.RetryOptions) (string, error) {
 	return "", fmt.Errorf("retry: %w", api.ErrUnavailable)
 }
 func (f *fakeRuns) RetryDelivery(context.Context, store.Delivery) error { return nil }
@@ -49,6 +50,26 @@ func (f *fakeRuns) Approve(_ context.Context, runID string, d interpreter.Decisi
 	}
 	f.approvals[runID] = append(f.approvals[runID], d)
 	return nil
+}
+
+// Approver lets only the key "alice" decide runs whose id ends in
+// "/guarded", like an approval with approvers ["alice"].
+func (f *fakeRuns) Approver(_ context.Context, run store.Run, step, who string) (runops.Approval, error) {
+	if strings.HasSuffix(run.ID, "/guarded") {
+		if who != "alice" {
+			return runops.Approval{}, fmt.Errorf("the API key %q may not decide this approval: %w", who, runops.ErrNotApprover)
+		}
+		return runops.Approval{Step: "approve", Approvers: []string{"alice"}}, nil
+	}
+	return runops.Approval{Step: step}, nil
+}
+
+func (f *fakeRuns) InspectLink(context.Context, string) (runops.Link, error) {
+	return runops.Link{}, interpreter.ErrLinkInvalid
+}
+
+func (f *fakeRuns) UseLink(context.Context, string, bool, string) (interpreter.ApprovalClaims, error) {
+	return interpreter.ApprovalClaims{}, interpreter.ErrLinkInvalid
 }
 
 func (f *fakeRuns) Signal(_ context.Context, sig interpreter.EventSignal) (string, error) {
@@ -166,5 +187,53 @@ func TestApproveAndSignal(t *testing.T) {
 			e.want(e.call("POST", waiting, store.ScopeEditor, map[string]any{"approved": true}), http.StatusServiceUnavailable, api.ProblemUnavailable)
 			e.want(e.call("POST", "/api/v1/signals", store.ScopeEditor, map[string]any{"type": "qualified"}), http.StatusServiceUnavailable, api.ProblemUnavailable)
 		}
+	})
+}
+
+// TestApproversAndLinksAndResumeInput checks the API's side of approvers
+// (a key the approval does not list gets 403 naming who may decide), the
+// public link page (an invalid link gets a 404 page, not a JSON problem,
+// and a POST without a decision 400) and the retry body's rules.
+func TestApproversAndLinksAndResumeInput(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
+		runs := newFakeRuns()
+		e := newEnv(t, st, func(c *api.Config) { c.Runs = runs })
+		ctx := context.Background()
+		started := time.Now().Add(-time.Minute).UTC()
+		ended := started.Add(time.Second)
+		for _, r := range []store.Run{
+			{ID: "hookflow-run/ep_1/guarded", WorkflowID: "wf_a", WorkflowVersion: 1, Status: store.RunRunning, StartedAt: started},
+			{ID: "hookflow-run/ep_1/failed", WorkflowID: "wf_a", WorkflowVersion: 1, Status: store.RunFailed, StartedAt: started, EndedAt: &ended},
+		} {
+			if err := st.UpsertRun(ctx, r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		r := e.want(e.call("POST", "/api/v1/runs/hookflow-run%2Fep_1%2Fguarded/approve", store.ScopeEditor, map[string]any{"approved": true, "by": "alice"}),
+			http.StatusForbidden, api.ProblemForbidden)
+		if !strings.Contains(r.str("detail"), `the API key "editor key" may not decide this approval`) {
+			t.Errorf("403 detail %q", r.str("detail"))
+		}
+		if n := len(runs.approvals); n != 0 {
+			t.Fatalf("a refused approver's decision was sent: %v", runs.approvals)
+		}
+
+		page := e.call("GET", "/approve/not-a-token", "", nil)
+		if page.Status != http.StatusNotFound || !strings.Contains(string(page.Raw), "Invalid approval link") ||
+			!strings.Contains(page.Header.Get("Content-Type"), "text/html") {
+			t.Errorf("invalid link page: %d %s", page.Status, page.Raw)
+		}
+		page = e.call("POST", "/approve/not-a-token", "", nil)
+		if page.Status != http.StatusBadRequest || !strings.Contains(string(page.Raw), "send approve or reject") {
+			t.Errorf("decision-less POST: %d %s", page.Status, page.Raw)
+		}
+
+		const retry = "/api/v1/runs/hookflow-run%2Fep_1%2Ffailed/retry"
+		r = e.want(e.call("POST", retry, store.ScopeEditor, map[string]any{"from": "failed", "version": true}),
+			http.StatusUnprocessableEntity, api.ProblemValidation)
+		if got := errorPaths(r); len(got) != 1 || got[0] != "version" {
+			t.Fatalf("version of the wrong type: %v", got)
+		}
+		e.want(e.call("POST", retry, store.ScopeEditor, map[string]any{"version": -1}), http.StatusUnprocessableEntity, api.ProblemValidation)
 	})
 }

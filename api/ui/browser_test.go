@@ -466,6 +466,9 @@ func TestBrowser(t *testing.T) {
 		if msg := b.text("#run-msg .banner.error"); !strings.Contains(strings.ToLower(msg), "retrying runs") {
 			t.Fatalf("the retry refusal does not explain itself: %q", msg)
 		}
+		// A failed run also offers to resume from its failed step.
+		b.click("#retry-failed")
+		b.waitFor(`document.querySelector("#run-msg .banner.error") && document.querySelector("#retry-failed") && !document.querySelector("#retry-failed").disabled`, "the resume refusal")
 		b.screenshot(shots, "run-inspector")
 
 		// A running run refreshes itself until it ends. While a step waits

@@ -554,6 +554,9 @@ func runLogs(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if isBulk(args) {
+		return runBulkReplay(ctx, args, stdout, stderr)
+	}
 	fs := newFlagSet("replay", "Usage: hookflow replay EVENT_ID [--version N]\nStarts a new run of a logged event; the new event records replay_of.", stderr)
 	var f clientFlags
 	f.register(fs, true)

@@ -90,7 +90,7 @@ func (w *wiring) registerWorker(reg worker.Registry, deps app.Deps) error {
 	}
 	interpreter.Register(reg, interpreter.Deps{Store: deps.Store, Registry: w.reg, Keyring: deps.Keyring, OAuth: oauth,
 		Temporal: deps.Temporal, TaskQueue: deps.Config.TaskQueue, Logger: deps.Logger.With("component", "interpreter"),
-		Limits: interpreter.Limits{ExpressionTimeout: deps.Config.ExpressionTimeout}})
+		Limits: interpreter.Limits{ExpressionTimeout: deps.Config.ExpressionTimeout}, PublicURL: deps.Config.PublicURL})
 	return nil
 }
 
@@ -133,7 +133,7 @@ func (w *wiring) mount(router *gin.Engine, deps app.Deps) error {
 	cfg := api.Config{Manage: svc, Logger: deps.Logger, Metrics: true, Tester: api.DryRuns(runner),
 		Triggers: api.TriggersService(trig), Changed: trig.Invalidate, OAuth: oauth, OAuthRedirectURL: deps.Config.OAuthRedirectURL()}
 	if deps.Temporal != nil {
-		cfg.Runs = &runops.Controller{Store: deps.Store, Temporal: deps.Temporal, TaskQueue: deps.Config.TaskQueue}
+		cfg.Runs = &runops.Controller{Store: deps.Store, Temporal: deps.Temporal, TaskQueue: deps.Config.TaskQueue, Keyring: deps.Keyring}
 	}
 	if err := api.Mount(router, cfg); err != nil {
 		return err

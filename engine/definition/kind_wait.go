@@ -1,6 +1,9 @@
 package definition
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/hookflow/hookflow/connectors"
 	"github.com/hookflow/hookflow/engine/expression"
 )
@@ -8,12 +11,16 @@ import (
 // KindWaitForEvent waits durably for a correlated event or an approval.
 const KindWaitForEvent Kind = "wait_for_event"
 
+// MaxApproverLength bounds one approvers entry (an API key name or an
+// email address).
+const MaxApproverLength = 256
+
 var waitForEventKind = &KindSpec{
 	Kind:        KindWaitForEvent,
 	Title:       "Wait for event",
 	Description: "Wait for a matching webhook or an approval.",
 	Output: `{"timed_out": bool, "event": <payload or null>}; for approvals ` +
-		`{"timed_out", "approved", "by", "comment"}.`,
+		`{"timed_out", "approved", "by", "comment"}, plus "links" ({approver: one-time approval URL}) and "expires_at" when approvers are set.`,
 	Flow: FlowNext,
 	Fields: []StepField{
 		{Field: connectors.Field{Name: "event", Title: "Event type", Type: connectors.TypeString, Example: "payment_intent.succeeded",
@@ -29,8 +36,11 @@ var waitForEventKind = &KindSpec{
 				{Field: connectors.Field{Name: "message", Title: "Approval message", Type: connectors.TypeString,
 					Help: "Shown to approvers; templates allowed."}, Format: FormatTemplate},
 				{Field: connectors.Field{Name: "approvers", Title: "Approvers", Type: connectors.TypeArray, Example: []any{"alice@example.com"},
-					Help: "Empty lets anyone with an editor key decide."}, Format: FormatList},
+					Help: "Only these may decide: an API key with one of these names, or the person who opens the signed one-time link made for them (steps.<this step>.links[\"alice@example.com\"]). Empty lets anyone with an editor key decide."}, Format: FormatList},
 			}},
+		{Field: connectors.Field{Name: "notify", Title: "Notify approvers", Type: connectors.TypeArray,
+			Help: "Approvals only: steps run once when the wait starts, to send the approvers their links (an email, a Slack message). They see steps.<this step>.links and steps.<this step>.message."},
+			Format: FormatSteps},
 		{Field: connectors.Field{Name: "wait_timeout", Title: "Give up after", Type: connectors.TypeString, Required: true, Example: "3d"}, Format: FormatDuration},
 		{Field: connectors.Field{Name: "on_timeout", Title: "On timeout go to", Type: connectors.TypeString,
 			Help: "The step to run when nothing arrived in time; by default the next step."}, Format: FormatStep},
@@ -53,6 +63,17 @@ var waitForEventKind = &KindSpec{
 			}
 		default:
 			r.template(p+".approval.message", s.Approval.Message, n, n.ctx())
+			for i, a := range s.Approval.Approvers {
+				if strings.TrimSpace(a) == "" || len(a) > MaxApproverLength {
+					r.errorf(fmt.Sprintf("%s.approval.approvers[%d]", p, i), "an approver is an API key name or an email address of 1 to %d characters", MaxApproverLength)
+				}
+			}
+			if len(s.Notify) > 0 && len(s.Approval.Approvers) == 0 {
+				r.errorf(p+".notify", "notify sends the approvers their links: list them in approval.approvers")
+			}
+		}
+		if len(s.Notify) > 0 && s.Approval == nil {
+			r.errorf(p+".notify", "notify belongs to an approval wait; a wait for an event has nobody to notify")
 		}
 		if s.CorrelationKey != "" {
 			r.expr(n, "correlation_key", s.CorrelationKey, n.ctx())
@@ -61,6 +82,12 @@ var waitForEventKind = &KindSpec{
 			r.expr(n, "match", s.Match, expression.Context{Loop: n.list.loop, Received: true})
 		}
 		r.duration(p+".wait_timeout", s.WaitTimeout, r.limits.MaxWait, true)
+	},
+	lists: func(s *Step, path string) []subList {
+		if len(s.Notify) == 0 {
+			return nil
+		}
+		return []subList{{path: path + ".notify", steps: s.Notify, self: true}}
 	},
 	edges: func(m *moves) {
 		continues(m)

@@ -223,6 +223,10 @@ type subList struct {
 	steps []*Step
 	// loop is true for a foreach body, whose steps see item and index.
 	loop bool
+	// self is true for a list that runs inside its step before the step
+	// ends and sees the step's early output (an approval's notify steps
+	// see steps.<wait id>.links).
+	self bool
 }
 
 // moves collects the edges out of one step.

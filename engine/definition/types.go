@@ -258,6 +258,10 @@ type Step struct {
 	Approval       *Approval `json:"approval,omitempty"`
 	WaitTimeout    Duration  `json:"wait_timeout,omitempty"`
 	OnTimeout      string    `json:"on_timeout,omitempty"`
+	// Notify (approvals only) runs once when the wait starts, before it
+	// waits: steps that tell the approvers, which see the wait's links as
+	// steps.<wait id>.links.
+	Notify []*Step `json:"notify,omitempty"`
 
 	// call_workflow. Wait defaults to true.
 	Workflow      string `json:"workflow,omitempty"`
@@ -303,7 +307,9 @@ type Branch struct {
 }
 
 // Approval turns a wait_for_event into a human approval: the run waits for
-// an approve/reject decision signal.
+// an approve/reject decision signal. When Approvers is set only they may
+// decide: by an API key of that name, or through the signed one-time
+// link the wait makes for each of them.
 type Approval struct {
 	Message   string   `json:"message,omitempty"` // template, shown to approvers
 	Approvers []string `json:"approvers,omitempty"`

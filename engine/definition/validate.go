@@ -127,6 +127,7 @@ type list struct {
 	loop   bool // inside a foreach body, at any depth
 	parent *node
 	cyclic bool
+	self   bool // the parent's own output is available inside (subList.self)
 }
 
 type run struct {
@@ -223,7 +224,8 @@ func (r *run) collect(path string, steps []*Step, loop bool, parent *node, depth
 		}
 		if k, ok := kindsByName[s.Type]; ok && k.lists != nil {
 			for _, sub := range k.lists(s, p) {
-				r.collect(sub.path, sub.steps, loop || sub.loop, n, depth+1)
+				l := r.collect(sub.path, sub.steps, loop || sub.loop, n, depth+1)
+				l.self = sub.self
 			}
 		}
 	}
@@ -393,7 +395,12 @@ func (r *run) availability(l *list, entry map[string]bool) map[string]bool {
 		}
 		for _, sub := range r.lists {
 			if sub.parent == n {
-				exit := r.availability(sub, n.avail)
+				entry := n.avail
+				if sub.self && entry != nil {
+					entry = copySet(entry)
+					entry[n.step.ID] = true
+				}
+				exit := r.availability(sub, entry)
 				if joins {
 					for k := range exit {
 						out[k] = true

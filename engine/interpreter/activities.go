@@ -124,6 +124,9 @@ type DeliverResult struct {
 	Output     any    `json:"output,omitempty"`
 	HTTPStatus int    `json:"http_status,omitempty"`
 	Error      string `json:"error,omitempty"`
+	// ResumedRun is the run a manual redelivery that succeeded started to
+	// continue the delivery's failed run (RedeliverWorkflow).
+	ResumedRun string `json:"resumed_run,omitempty"`
 }
 
 // deliveryEnvelope is the payload stored with a delivery: the action, its

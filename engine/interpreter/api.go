@@ -233,6 +233,11 @@ type RunInput struct {
 	// right after the start), so from interpreter version 6 the run skips
 	// its own first summary save and writes its summary once, at the end.
 	Listed bool `json:"listed,omitempty"`
+	// Resume, when set, makes this run reuse the recorded outputs of the
+	// steps the run RetryOf completed instead of running them again (see
+	// resume.go): "retry from the failed step". Runs started before it
+	// existed never set it.
+	Resume *Resume `json:"resume,omitempty"`
 }
 
 // RunResult is what a finished run returns (and what call_workflow steps

@@ -18,8 +18,74 @@ import (
 type waitStep struct{}
 
 func (waitStep) run(r *runner, ctx workflow.Context, f *frame, s *definition.Step, rec int) (any, string, control, error) {
+	if s.Approval != nil && len(s.Approval.Approvers) > 0 && r.version >= versionApprovers {
+		return r.doApproval(ctx, f, s, rec)
+	}
 	out, next, err := r.doWait(ctx, f, s, rec)
 	return out, next, ctrlDone, err
+}
+
+// doApproval is an approval wait with approvers (from versionApprovers):
+// it makes each approver's signed one-time link, runs the notify steps
+// (which see steps.<id>.links and steps.<id>.message), then waits for a
+// decision by one of the approvers.
+func (r *runner) doApproval(ctx workflow.Context, f *frame, s *definition.Step, rec int) (any, string, control, error) {
+	path := f.prefix + s.ID
+	msg, err := r.renderString(ctx, f, s, s.Approval.Message)
+	if err != nil {
+		return nil, "", ctrlDone, fmt.Errorf("approval.message: %w", err)
+	}
+	r.log.Steps[rec].Input = logValue(map[string]any{"approval": msg, "approvers": s.Approval.Approvers}, r.opts.LogValueBytes)
+	timeout := s.WaitTimeout.Value()
+	expires := workflow.Now(ctx).Add(timeout).UTC()
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 5, NonRetryableErrorTypes: []string{classPermanent}},
+	})
+	var links ApprovalLinks
+	req := ApprovalLinksRequest{RunID: r.runID, Step: path, Approvers: s.Approval.Approvers, ExpiresAt: expires}
+	if err := workflow.ExecuteActivity(actx, ActivityApprovalLinks, req).Get(ctx, &links); err != nil {
+		return nil, "", ctrlDone, activityFailure(err)
+	}
+	linkMap := make(map[string]any, len(links.Links))
+	for _, k := range sortedKeys(links.Links) {
+		linkMap[k] = links.Links[k]
+		r.redact = append(r.redact, links.Links[k])
+	}
+	if len(s.Notify) > 0 {
+		// The notify steps see the wait's links as its output so far.
+		f.set(s.ID, map[string]any{"links": linkMap, "message": msg, "approvers": s.Approval.Approvers,
+			"expires_at": expires.Format(time.RFC3339)})
+		ctrl, err := r.runList(ctx, f.child(path+"."), s.Notify)
+		delete(f.steps, s.ID)
+		delete(f.own, s.ID)
+		if err != nil {
+			return nil, "", ctrlDone, fmt.Errorf("notify: %w", err)
+		}
+		if ctrl == ctrlStop {
+			return nil, "", ctrl, nil
+		}
+	}
+	r.log.Steps[rec].Status = StepWaiting
+	var got *Decision
+	cond := func() bool {
+		for i, d := range r.decisions {
+			if (d.Step == "" || d.Step == s.ID || d.Step == path) && MayApprove(s.Approval.Approvers, d.By) {
+				got = &r.decisions[i]
+				r.decisions = append(r.decisions[:i:i], r.decisions[i+1:]...)
+				return true
+			}
+		}
+		return false
+	}
+	ok, err := workflow.AwaitWithTimeout(ctx, timeout, cond)
+	if err != nil {
+		return nil, "", ctrlDone, err
+	}
+	if !ok {
+		return map[string]any{"timed_out": true, "approved": false, "by": nil, "comment": nil}, s.OnTimeout, ctrlDone, nil
+	}
+	return map[string]any{"timed_out": false, "approved": got.Approved, "by": got.By, "comment": got.Comment}, "", ctrlDone, nil
 }
 
 // doWait waits for an approval or a correlated event, up to the timeout.

@@ -185,5 +185,21 @@ func RedeliverWorkflow(ctx workflow.Context, deliveryID string) (DeliverResult, 
 	})
 	var res DeliverResult
 	err := workflow.ExecuteActivity(actx, ActivityRedeliver, deliveryID).Get(ctx, &res)
-	return res, err
+	if err != nil || !res.Delivered {
+		return res, err
+	}
+	// A delivery that arrives now lets its failed run go on (see
+	// ResumeAfterDelivery). Redeliveries started before this change
+	// replay without the second activity.
+	if workflow.GetVersion(ctx, redeliverResumeChangeID, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return res, nil
+	}
+	req := ResumeDeliveryRequest{DeliveryID: deliveryID, Output: mustJSON(res.Output)}
+	if err := workflow.ExecuteActivity(actx, ActivityResumeDelivery, req).Get(ctx, &res.ResumedRun); err != nil {
+		workflow.GetLogger(ctx).Warn("continuing the run of a redelivered delivery failed", "delivery", deliveryID, "error", err)
+	}
+	return res, nil
 }
+
+// redeliverResumeChangeID versions RedeliverWorkflow's second activity.
+const redeliverResumeChangeID = "hookflow-redeliver-resume"

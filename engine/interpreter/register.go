@@ -103,6 +103,9 @@ type Deps struct {
 	TaskQueue string
 	Logger    *slog.Logger
 	Limits    Limits
+	// PublicURL starts the approval links approval waits make
+	// (http://localhost:8080 when empty).
+	PublicURL string
 	// HeavySlotHeld says the caller already holds a heavy-work slot for
 	// everything these activities do (a dry run), so Resolve takes none.
 	HeavySlotHeld bool
@@ -139,4 +142,6 @@ func RegisterActivities(w worker.ActivityRegistry, a *Activities) {
 	reg(a.Redeliver, ActivityRedeliver)
 	reg(a.Data, ActivityData)
 	reg(a.Code, ActivityCode)
+	reg(a.ApprovalLinks, ActivityApprovalLinks)
+	reg(a.ResumeDelivery, ActivityResumeDelivery)
 }

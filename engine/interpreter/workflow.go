@@ -57,6 +57,10 @@ import (
 //	   waits the retry interval first (versionRetryHandoff); and a foreach
 //	   over more than max_items items fails or, with on_overflow
 //	   "truncate", says so on the step (versionForeachOverflow).
+//	9  an approval wait with approvers takes only decisions by one of
+//	   them, and first makes their signed one-time approval links in the
+//	   ApprovalLinks activity and runs its notify steps
+//	   (versionApprovers, kind_wait.go).
 //
 // triggerRefChangeID versions the runs whose event body travels by
 // reference (EventInfo.BodyBlob). It is its own change id, recorded only
@@ -68,7 +72,7 @@ const (
 
 const (
 	versionChangeID    = "hookflow-interpreter"
-	interpreterVersion = 8
+	interpreterVersion = 9
 
 	// versionDedupeEvents is the first version that drops repeated
 	// EventIDs.
@@ -175,6 +179,12 @@ type runner struct {
 	anyBlob   bool
 	lastOut   any
 	srcCache  map[*definition.Step]string
+	// outputs are the whole outputs of completed steps by path, for
+	// QueryStepOutputs (a resume of this run reuses them).
+	outputs map[string]any
+	// redact are texts (approval links) the run log shows masked: anyone
+	// who may read a run must not be able to decide its approvals.
+	redact []string
 }
 
 // frame is the data context of one step list: the root list, one foreach
@@ -301,7 +311,7 @@ func (r *runner) prepare(ctx workflow.Context) error {
 func (r *runner) setHandlers(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, QueryRunLog, func() (RunLog, error) {
 		l := r.log
-		l.Steps = append([]StepRecord(nil), r.log.Steps...)
+		l.Steps = r.redacted(r.log.Steps)
 		l.Response = r.response
 		return l, nil
 	}); err != nil {
@@ -309,6 +319,9 @@ func (r *runner) setHandlers(ctx workflow.Context) error {
 	}
 	if err := workflow.SetQueryHandler(ctx, QueryResponse, func() (*Response, error) { return r.response, nil }); err != nil {
 		return fmt.Errorf("setting response query: %w", err)
+	}
+	if err := r.setResumeQuery(ctx); err != nil {
+		return err
 	}
 	if err := workflow.SetUpdateHandler(ctx, UpdateAwaitResponse, func(ctx workflow.Context) (Response, error) {
 		if err := workflow.Await(ctx, func() bool { return r.response != nil || r.done }); err != nil {
@@ -452,7 +465,7 @@ func (r *runner) save(ctx workflow.Context) {
 	retry := &temporal.RetryPolicy{MaximumAttempts: 10, MaximumInterval: time.Minute}
 	req := SaveRunRequest{Log: r.log, Output: mustJSON(r.lastOut), RetryOf: r.in.RetryOf,
 		TemporalRunID: workflow.GetInfo(ctx).WorkflowExecution.RunID, UpdateEvent: r.in.Parent == "" && !r.in.Options.TestRun}
-	req.Log.Steps = append([]StepRecord(nil), r.log.Steps...)
+	req.Log.Steps = r.redacted(r.log.Steps)
 	var f workflow.Future
 	if r.version >= versionLocalSave {
 		// SaveRun is an upsert keyed by the run id, so the repeat a local
@@ -526,6 +539,10 @@ func (r *runner) runList(ctx workflow.Context, f *frame, list []*definition.Step
 
 // exec runs one step with its run-log record and on_error handling.
 func (r *runner) exec(ctx workflow.Context, f *frame, s *definition.Step) (next string, ctrl control, err error) {
+	if st, ok := r.reused(s, f.prefix+s.ID); ok {
+		next, _ := r.reuse(ctx, f, s, st)
+		return next, ctrlDone, nil
+	}
 	idx := len(r.log.Steps)
 	r.log.Steps = append(r.log.Steps, StepRecord{Path: f.prefix + s.ID, ID: s.ID, Type: string(s.Type),
 		Status: StepRunning, StartedAt: workflow.Now(ctx).UTC()})
@@ -559,6 +576,7 @@ func (r *runner) exec(ctx workflow.Context, f *frame, s *definition.Step) (next 
 		rec().Status = StepContinued
 		rec().Output = logValue(out, r.opts.LogValueBytes)
 		f.set(s.ID, out)
+		r.keepOutput(f.prefix+s.ID, out)
 		r.lastOut = out
 		return target, ctrlDone, nil
 	}
@@ -570,6 +588,9 @@ func (r *runner) exec(ctx workflow.Context, f *frame, s *definition.Step) (next 
 	}
 	rec().Output = logValue(out, r.opts.LogValueBytes)
 	f.set(s.ID, out)
+	if ctrl != ctrlFiltered {
+		r.keepOutput(f.prefix+s.ID, out)
+	}
 	if !f.nested {
 		r.lastOut = out
 	}

@@ -17,6 +17,7 @@ import (
 	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -152,6 +153,8 @@ func LoadOrCreateKeyFile(dataDir string) (*Keyring, error) {
 type Keyring struct {
 	current Key
 	aeads   map[string]cipher.AEAD
+	// macs are MAC keys derived from each key, current first (see MAC).
+	macs [][]byte
 }
 
 // NewKeyring builds a keyring; old keys only decrypt.
@@ -170,8 +173,41 @@ func NewKeyring(current Key, old ...Key) *Keyring {
 			panic(err) // unreachable: AES always supports GCM
 		}
 		kr.aeads[k.ID] = gcm
+		// A separate key for MACs, so a MAC never uses the encryption
+		// key itself.
+		m := hmac.New(sha256.New, k.bytes[:])
+		m.Write([]byte("hookflow mac key"))
+		kr.macs = append(kr.macs, m.Sum(nil))
 	}
 	return kr
+}
+
+// MAC signs msg for one purpose (such as "approval-link") with a key
+// derived from the current key: tokens of one purpose never verify for
+// another. The result is 32 bytes.
+func (kr *Keyring) MAC(purpose string, msg []byte) []byte {
+	return macWith(kr.macs[0], purpose, msg)
+}
+
+// VerifyMAC reports, in constant time, whether mac is MAC(purpose, msg)
+// under the current key or an old one (so tokens signed before a key
+// rotation stay valid until they expire).
+func (kr *Keyring) VerifyMAC(purpose string, msg, mac []byte) bool {
+	ok := false
+	for _, k := range kr.macs {
+		if hmac.Equal(macWith(k, purpose, msg), mac) {
+			ok = true
+		}
+	}
+	return ok
+}
+
+func macWith(key []byte, purpose string, msg []byte) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(purpose))
+	m.Write([]byte{0})
+	m.Write(msg)
+	return m.Sum(nil)
 }
 
 // CurrentKeyID is the id of the key that encrypts.

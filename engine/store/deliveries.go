@@ -33,13 +33,14 @@ type deliveryRow struct {
 	LastErrorAt    nullMS `db:"last_error_at"`
 	CreatedAt      int64  `db:"created_at"`
 	UpdatedAt      int64  `db:"updated_at"`
+	ResumedRunID   string `db:"resumed_run_id"`
 }
 
 func (r deliveryRow) delivery() (Delivery, error) {
 	d := Delivery{ID: r.ID, Destination: r.Destination, WorkflowID: r.WorkflowID, RunID: r.RunID, StepID: r.StepID,
 		Payload: r.Payload, Attempts: r.Attempts, Status: r.Status, LastError: r.LastError, LastStatus: r.LastStatus,
 		LatencyMS: r.LatencyMS, NextAttemptAt: fromMSPtr(r.NextAttemptAt), CreatedAt: fromMS(r.CreatedAt),
-		UpdatedAt: fromMS(r.UpdatedAt)}
+		UpdatedAt: fromMS(r.UpdatedAt), ResumedRunID: r.ResumedRunID}
 	if r.Headers != "" && r.Headers != "{}" {
 		if err := json.Unmarshal([]byte(r.Headers), &d.Headers); err != nil {
 			return Delivery{}, fmt.Errorf("decoding headers of delivery %s: %w", r.ID, err)
@@ -276,4 +277,23 @@ func (s *Store) destinationHealth(ctx context.Context, destination string) ([]De
 // `before`, in batches; deliveries still being retried are kept.
 func (s *Store) PruneDeliveries(ctx context.Context, before time.Time, batch int) (int, error) {
 	return s.pruneBatches(ctx, "deliveries", "created_at", before, batch, "status IN ('succeeded', 'dead')")
+}
+
+// SetDeliveryResumedRun records the run that continues a delivery's failed
+// run after a manual retry succeeded. A delivery records one such run: a
+// second call with another run id gives ErrConflict, so two retries that
+// both succeed cannot both continue the run.
+func (s *Store) SetDeliveryResumedRun(ctx context.Context, id, runID string) error {
+	res, err := s.db.ExecContext(ctx, s.q(`UPDATE deliveries SET resumed_run_id = ?, updated_at = ?
+		WHERE id = ? AND (resumed_run_id = '' OR resumed_run_id = ?)`), runID, ms(now()), id, runID)
+	if err != nil {
+		return fmt.Errorf("recording the run delivery %s resumed: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		if _, err := s.GetDelivery(ctx, id); err != nil {
+			return err
+		}
+		return fmt.Errorf("delivery %s has already resumed its run: %w", id, ErrConflict)
+	}
+	return nil
 }

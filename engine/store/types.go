@@ -286,6 +286,10 @@ type Delivery struct {
 	NextAttemptAt *time.Time        `json:"next_attempt_at,omitempty"`
 	CreatedAt     time.Time         `json:"created_at"`
 	UpdatedAt     time.Time         `json:"updated_at"`
+	// ResumedRunID is the run a manual retry that succeeded started to
+	// continue the delivery's failed run after its step (retry_of links
+	// the two runs).
+	ResumedRunID string `json:"resumed_run_id,omitempty"`
 }
 
 // DeliveryAttempt is the outcome of one HTTP attempt of a Delivery.

@@ -47,6 +47,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"net/url"
 	"sync"
 	"time"
 
@@ -204,6 +205,7 @@ func (r *Runner) Run(ctx context.Context, req Request) (res Result, err error) {
 	reg(fx.data, interpreter.ActivityData)
 	defer fx.closeData()
 	reg(fx.code, interpreter.ActivityCode)
+	reg(fx.approvalLinks, interpreter.ActivityApprovalLinks)
 
 	// A wait with no timeout has no timer to skip to: the run timeout (in
 	// virtual time, registered by the SDK right after the start) is the
@@ -433,6 +435,17 @@ func (f *fixtures) lastLog(runID string) (interpreter.RunLog, bool) {
 	defer f.mu.Unlock()
 	l, ok := f.logs[runID]
 	return l, ok
+}
+
+// approvalLinks makes placeholder approval links: a dry run decides
+// nothing, and its notify steps (mocked) only need to see where a link
+// goes.
+func (f *fixtures) approvalLinks(_ context.Context, req interpreter.ApprovalLinksRequest) (interpreter.ApprovalLinks, error) {
+	out := interpreter.ApprovalLinks{Links: map[string]string{}}
+	for _, who := range req.Approvers {
+		out.Links[who] = "https://hookflow.example" + interpreter.ApprovalPath + "dry-run-link-for-" + url.PathEscape(who)
+	}
+	return out, nil
 }
 
 // registerWait does nothing: no event arrives in a dry run.

@@ -1,10 +1,12 @@
 // Package runops controls hookflow runs in Temporal for the REST API: the
 // live step log of a running run (a workflow query), cancellation, retry
-// (a new run of the same event, on the current or a chosen version,
-// recording which run it retries), the manual retry of a dead outgoing
-// webhook, and the answers to waiting runs: approvals (Approve) and events
-// sent by hand to wait_for_event steps (Signal), with their input rules
-// (CheckDecision, CheckSignal).
+// (a new run of the same event, whole or resumed from its failed step, on
+// the same, the current or a chosen version, recording which run it
+// retries), the manual retry of a dead outgoing webhook, and the answers
+// to waiting runs: approvals (Approve, with Approver enforcing an
+// approval's approvers and InspectLink/UseLink deciding by a signed
+// one-time link) and events sent by hand to wait_for_event steps
+// (Signal), with their input rules (CheckDecision, CheckSignal).
 package runops
 
 import (
@@ -12,11 +14,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
 	"go.temporal.io/sdk/client"
 
 	"github.com/hookflow/hookflow/engine/interpreter"
+	"github.com/hookflow/hookflow/engine/secrets"
 	"github.com/hookflow/hookflow/engine/store"
 )
 
@@ -30,6 +32,9 @@ type Controller struct {
 	Store     *store.Store
 	Temporal  client.Client
 	TaskQueue string
+	// Keyring verifies approval links (InspectLink, UseLink); nil
+	// refuses every link as invalid.
+	Keyring *secrets.Keyring
 }
 
 // LiveLog queries a running run for its step log and returns the steps as
@@ -58,50 +63,39 @@ func (c *Controller) Cancel(ctx context.Context, runID string) error {
 	return nil
 }
 
-// Retry starts a new run of run's event on version (0 = the workflow's
-// current version). The new run has its own id and records RetryOf, so the
+// Retry starts a new run of run's event as o says: from the start (the
+// whole-run retry) or resuming from its failed step or a named step,
+// reusing the outputs of the steps completed before it (see
+// interpreter.PlanResume), on the same, the current or a numbered
+// version. The new run has its own id and records RetryOf, so the
 // retried run keeps its history and the two are linked both ways. The
 // summary row is written before the start, so the retry is listed at once.
-func (c *Controller) Retry(ctx context.Context, run store.Run, version int) (string, error) {
+// A retry that cannot resume gives an error wrapping store.ErrConflict;
+// bad options an *InputError.
+func (c *Controller) Retry(ctx context.Context, run store.Run, o RetryOptions) (string, error) {
 	if run.EventID == "" {
 		return "", fmt.Errorf("retrying run %s: %w", run.ID, ErrNoEvent)
 	}
-	ev, err := c.Store.GetEvent(ctx, run.EventID)
-	if err != nil {
-		return "", fmt.Errorf("retrying run %s: %w", run.ID, err)
-	}
-	if version == 0 {
-		wf, err := c.Store.GetWorkflow(ctx, run.WorkflowID)
-		if err != nil {
-			return "", fmt.Errorf("retrying run %s on the current version: %w", run.ID, err)
+	switch o.From {
+	case "", FromStart, FromFailed:
+	default:
+		if len(o.From) > MaxApproverLength {
+			return "", &InputError{"from", "is not a step path"}
 		}
-		version = wf.CurrentVersion
 	}
-	v, err := c.Store.GetVersion(ctx, run.WorkflowID, version)
+	v, err := c.version(ctx, run, o)
 	if err != nil {
-		return "", fmt.Errorf("retrying run %s: %w", run.ID, err)
+		return "", err
+	}
+	var plan *interpreter.Resume
+	if o.From != "" && o.From != FromStart {
+		if plan, err = c.resumePlan(ctx, run, o.From, v); err != nil {
+			return "", err
+		}
 	}
 	id := interpreter.RunWorkflowID(run.WorkflowID, "retry-"+store.NewID("rt"))
-	in := interpreter.RunInput{
-		RunID: id, WorkflowID: run.WorkflowID, Version: v.Version, Definition: v.Definition, Hash: v.Hash,
-		Event: interpreter.EventInfo{ID: ev.ID, ProviderID: ev.ProviderEventID, Type: ev.EventType, ReceivedAt: ev.ReceivedAt, Headers: ev.Headers,
-			Replay: ev.ReplayOf != ""},
-		RetryOf: run.ID,
-	}
-	// A large body goes by reference, as the dispatcher sends it.
-	if err := in.Event.SetBody(ctx, c.Store, ev.Body, 0); err != nil {
-		return "", fmt.Errorf("retrying run %s: %w", run.ID, err)
-	}
-	if err := c.Store.UpsertRun(ctx, store.Run{ID: id, WorkflowID: run.WorkflowID, WorkflowVersion: v.Version,
-		EventID: ev.ID, Status: store.RunRunning, RetryOf: run.ID}); err != nil {
-		return "", fmt.Errorf("retrying run %s: %w", run.ID, err)
-	}
-	if _, err := interpreter.Start(ctx, c.Temporal, c.TaskQueue, in); err != nil {
-		// Leave no phantom "running" row behind a failed start.
-		ended := time.Now().UTC()
-		_ = c.Store.UpsertRun(context.WithoutCancel(ctx), store.Run{ID: id, WorkflowID: run.WorkflowID, WorkflowVersion: v.Version,
-			EventID: ev.ID, Status: store.RunFailed, EndedAt: &ended, Error: "the retry could not start: " + err.Error(), RetryOf: run.ID})
-		return "", fmt.Errorf("retrying run %s: %w", run.ID, err)
+	if err := interpreter.StartRetry(ctx, c.Store, c.Temporal, c.TaskQueue, id, run, v, plan); err != nil {
+		return "", err
 	}
 	return id, nil
 }

@@ -8,6 +8,7 @@ import { errorBox, pageHeader, pager, filterBar, hashQuery, setHashQuery } from 
 import { stepsInspector } from './workflows.js';
 import { jsonTree } from './tree.js';
 import { runCanvasView } from './runcanvas.js'; // canvas hook (BRANCH=canvas)
+import { resumeButton } from './resume.js';
 
 export const RUN_STATUSES = ['running', 'completed', 'failed', 'filtered', 'cancelled', 'timed_out'];
 const REFRESH_MS = 2000;
@@ -136,7 +137,7 @@ export async function runDetail(main, id, route) {
         h('h2', {}, 'Run ', h('span', { class: 'mono' }, run.id)),
         badge(run.status),
         running ? h('span', { class: 'muted' }, ' refreshing…') : null,
-        h('span', { class: 'spacer' }), retry, cancel),
+        h('span', { class: 'spacer' }), retry, resumeButton(run, msg), cancel),
       msg,
       h('dl', { class: 'facts' },
         h('dt', {}, 'Workflow'), h('dd', {}, h('a', { href: `#/workflows/${encodeURIComponent(run.workflow_id)}` }, run.workflow_id), ` version ${run.workflow_version}`),
