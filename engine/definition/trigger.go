@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/engine/expression"
 )
 
 // ConnectorTrigger picks the connector trigger that a definition's trigger
@@ -44,4 +45,23 @@ func ActivationErrors(def *Definition, env Env) []Error {
 	return []Error{{Path: "trigger.credential", Message: fmt.Sprintf(
 		"is required to activate: the %s trigger checks every event with a signing secret, so without a credential every event would be refused (401); create a %s credential and name it here",
 		spec.Title, spec.Title)}}
+}
+
+// maxRunNameTemplate caps the run_name template: it names runs in lists.
+const maxRunNameTemplate = 500
+
+// checkRunName validates trigger.run_name like every other template: it
+// compiles, and names only trigger, event and vars (no step has run when
+// a run is named). Its rendering is checked again at run time, where a
+// failure names the run after its event instead of failing it.
+func (r *run) checkRunName(tmpl string) {
+	const path = "trigger.run_name"
+	switch {
+	case tmpl == "":
+		return
+	case len(tmpl) > maxRunNameTemplate:
+		r.errorf(path, "is %d characters long; a run name template may have at most %d", len(tmpl), maxRunNameTemplate)
+		return
+	}
+	r.template(path, tmpl, nil, expression.Context{})
 }

@@ -233,6 +233,11 @@ type RunInput struct {
 	// right after the start), so from interpreter version 6 the run skips
 	// its own first summary save and writes its summary once, at the end.
 	Listed bool `json:"listed,omitempty"`
+	// Scheduled marks a run its Temporal Schedule started: no delivery
+	// logged an event for it, so it logs its own (RunEvent), linked to
+	// it, and takes that row's id as its event id. Runs started before
+	// this field existed never set it and replay as they ran.
+	Scheduled bool `json:"scheduled,omitempty"`
 }
 
 // RunResult is what a finished run returns (and what call_workflow steps

@@ -175,6 +175,8 @@ type runner struct {
 	anyBlob   bool
 	lastOut   any
 	srcCache  map[*definition.Step]string
+	// runEvent is the event row a scheduled run logs (scheduledEvent).
+	runEvent *RunEvent
 }
 
 // frame is the data context of one step list: the root list, one foreach
@@ -222,6 +224,9 @@ func runWorkflow(ctx workflow.Context, in RunInput, registry *connectors.Registr
 	r.log = RunLog{RunID: r.runID, WorkflowID: in.WorkflowID, Version: in.Version, Hash: in.Hash,
 		EventID: in.Event.ID, Status: StatusRunning, StartedAt: workflow.Now(ctx).UTC(), Steps: []StepRecord{}}
 	logger := workflow.GetLogger(ctx)
+	if in.Scheduled {
+		r.scheduledEvent()
+	}
 
 	if err := r.setHandlers(ctx); err != nil {
 		return RunResult{}, err
@@ -294,6 +299,7 @@ func (r *runner) prepare(ctx workflow.Context) error {
 		}
 		r.vars, _ = v.(map[string]any)
 	}
+	r.renderRunName(ctx, r.runNameData())
 	return nil
 }
 
@@ -451,7 +457,8 @@ func failureReply(status string) string {
 func (r *runner) save(ctx workflow.Context) {
 	retry := &temporal.RetryPolicy{MaximumAttempts: 10, MaximumInterval: time.Minute}
 	req := SaveRunRequest{Log: r.log, Output: mustJSON(r.lastOut), RetryOf: r.in.RetryOf,
-		TemporalRunID: workflow.GetInfo(ctx).WorkflowExecution.RunID, UpdateEvent: r.in.Parent == "" && !r.in.Options.TestRun}
+		TemporalRunID: workflow.GetInfo(ctx).WorkflowExecution.RunID, UpdateEvent: r.in.Parent == "" && !r.in.Options.TestRun,
+		Event: r.runEvent}
 	req.Log.Steps = append([]StepRecord(nil), r.log.Steps...)
 	var f workflow.Future
 	if r.version >= versionLocalSave {
