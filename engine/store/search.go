@@ -44,17 +44,26 @@ type BodyMatch struct {
 	Value string
 }
 
-// Check validates the match, naming the offending query parameter.
-func (m BodyMatch) Check() error {
+// Problem says what is wrong with the match, if anything: the field
+// ("path" or "value") and a message for the person who typed it.
+func (m BodyMatch) Problem() (field, message string) {
 	switch {
 	case m.Path == "":
-		return nil
+		return "", ""
 	case len(m.Path) > maxMatchPath:
-		return fmt.Errorf("path: is longer than %d characters: %w", maxMatchPath, ErrInvalidArgument)
+		return "path", fmt.Sprintf("is longer than %d characters", maxMatchPath)
 	case strings.TrimSpace(m.Path) != m.Path:
-		return fmt.Errorf("path: must not start or end with spaces: %w", ErrInvalidArgument)
+		return "path", "must not start or end with spaces"
 	case len(m.Value) > maxMatchValue:
-		return fmt.Errorf("value: is longer than %d characters: %w", maxMatchValue, ErrInvalidArgument)
+		return "value", fmt.Sprintf("is longer than %d characters", maxMatchValue)
+	}
+	return "", ""
+}
+
+// check is Problem as an error wrapping ErrInvalidArgument.
+func (m BodyMatch) check() error {
+	if field, msg := m.Problem(); field != "" {
+		return fmt.Errorf("%s: %s: %w", field, msg, ErrInvalidArgument)
 	}
 	return nil
 }
@@ -119,7 +128,7 @@ func (s *Store) SearchRuns(ctx context.Context, f RunFilter) ([]Run, string, err
 	if f.Match.Path == "" {
 		return s.ListRuns(ctx, f)
 	}
-	if err := f.Match.Check(); err != nil {
+	if err := f.Match.check(); err != nil {
 		return nil, "", fmt.Errorf("searching runs: %w", err)
 	}
 	list := func(o ListOptions) ([]Run, string, error) {
@@ -157,7 +166,7 @@ func (s *Store) SearchEvents(ctx context.Context, f EventFilter) ([]Event, strin
 	if f.Match.Path == "" {
 		return s.ListEvents(ctx, f)
 	}
-	if err := f.Match.Check(); err != nil {
+	if err := f.Match.check(); err != nil {
 		return nil, "", fmt.Errorf("searching events: %w", err)
 	}
 	withBody := f.IncludeBody
