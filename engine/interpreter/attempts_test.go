@@ -183,7 +183,7 @@ func TestRunName(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			fx := newFixture(t)
 			def := fmt.Sprintf(`{"name": "n", "vars": {"label": "shop order"}, "trigger": {"type": "webhook", "run_name": %q},
-				"steps": [{"id": "m", "type": "map", "map": {"id": "order_id"}}]}`, tt.runName)
+				"steps": [{"id": "m", "type": "map", "map": {"id": "trigger.order_id"}}]}`, tt.runName)
 			_, err, l := run(t, fx.newEnv(t), input(t, def, body))
 			if err != nil || l.Status != StatusCompleted {
 				t.Fatalf("run %s: %v; a run name never fails the run", l.Status, err)
@@ -210,7 +210,7 @@ func TestRunName(t *testing.T) {
 func TestScheduledRunLogsItsEvent(t *testing.T) {
 	fx := newFixture(t)
 	def := `{"name": "s", "trigger": {"type": "schedule", "schedule": {"every": "1h"}, "run_name": "Tick {{ event.type }}"},
-		"steps": [{"id": "m", "type": "map", "map": {"x": "x"}}]}`
+		"steps": [{"id": "m", "type": "map", "map": {"x": "event.id"}}]}`
 	in := input(t, def, "")
 	in.RunID = "hookflow-scheduled/wf_test-2026-04-01T08:00:00Z"
 	in.Event = EventInfo{ID: "schedule", Type: "schedule"}
