@@ -11,8 +11,21 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/worker"
+
 	"github.com/hookflow/hookflow/engine/store"
 )
+
+// patientEnv is fx.newEnv with the deadlock detector relaxed: the test
+// environment runs these local activities' store writes (and the test
+// server's store reads) inside the workflow task, and on a loaded machine
+// a write can take longer than the detector's default second.
+func patientEnv(t *testing.T, fx *fixture) *testsuite.TestWorkflowEnvironment {
+	env := fx.newEnv(t)
+	env.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: time.Minute})
+	return env
+}
 
 // An http step whose server answers 503 twice and then 200 makes three
 // attempts, and the store keeps each: the two failures with their status,
@@ -50,7 +63,7 @@ func TestHTTPStepAttemptsAreRecorded(t *testing.T) {
 	def := fmt.Sprintf(`{"name": "a", "trigger": {"type": "webhook"}, "steps": [
 		{"id": "call", "type": "http", "url": "%s/orders", "timeout": "5s",
 			"retry": {"max_attempts": 5, "initial_interval": "2s", "backoff": 2}}]}`, srv.URL)
-	_, err, l := run(t, fx.newEnv(t), input(t, def, `{}`))
+	_, err, l := run(t, patientEnv(t, fx), input(t, def, `{}`))
 	if err != nil {
 		t.Fatalf("run failed: %v", err)
 	}
@@ -112,7 +125,7 @@ func TestFirstAttemptSuccessWritesNothing(t *testing.T) {
 	srv := newSink(t)
 	def := fmt.Sprintf(`{"name": "a", "trigger": {"type": "webhook"}, "steps": [
 		{"id": "call", "type": "http", "method": "POST", "url": "%s/x", "timeout": "5s"}]}`, srv.URL)
-	_, err, l := run(t, fx.newEnv(t), input(t, def, `{}`))
+	_, err, l := run(t, patientEnv(t, fx), input(t, def, `{}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +152,7 @@ func TestPermanentFailureAttempt(t *testing.T) {
 	defer srv.Close()
 	def := fmt.Sprintf(`{"name": "a", "trigger": {"type": "webhook"}, "steps": [
 		{"id": "call", "type": "http", "method": "POST", "url": "%s/x", "retry": {"max_attempts": 4}}]}`, srv.URL)
-	_, err, _ := run(t, fx.newEnv(t), input(t, def, `{}`))
+	_, err, _ := run(t, patientEnv(t, fx), input(t, def, `{}`))
 	if err == nil {
 		t.Fatal("run succeeded, want it failed on the 400")
 	}
@@ -184,7 +197,7 @@ func TestRunName(t *testing.T) {
 			fx := newFixture(t)
 			def := fmt.Sprintf(`{"name": "n", "vars": {"label": "shop order"}, "trigger": {"type": "webhook", "run_name": %q},
 				"steps": [{"id": "m", "type": "map", "map": {"id": "trigger.order_id"}}]}`, tt.runName)
-			_, err, l := run(t, fx.newEnv(t), input(t, def, body))
+			_, err, l := run(t, patientEnv(t, fx), input(t, def, body))
 			if err != nil || l.Status != StatusCompleted {
 				t.Fatalf("run %s: %v; a run name never fails the run", l.Status, err)
 			}
@@ -215,7 +228,7 @@ func TestScheduledRunLogsItsEvent(t *testing.T) {
 	in.RunID = "hookflow-scheduled/wf_test-2026-04-01T08:00:00Z"
 	in.Event = EventInfo{ID: "schedule", Type: "schedule"}
 	in.Scheduled = true
-	_, err, l := run(t, fx.newEnv(t), in)
+	_, err, l := run(t, patientEnv(t, fx), in)
 	if err != nil {
 		t.Fatal(err)
 	}
