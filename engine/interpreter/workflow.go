@@ -236,7 +236,11 @@ func runWorkflow(ctx workflow.Context, in RunInput, registry *connectors.Registr
 		r.def = def
 		err = r.prepare(ctx)
 	}
-	if !in.Listed || r.version < versionListedRuns {
+	// A named run saves at its start even when its starter listed it:
+	// the list shows the name while the run is still going (only
+	// definitions with a run_name, all newer than every recorded
+	// history, pay this local activity).
+	if !in.Listed || r.version < versionListedRuns || r.log.Name != "" {
 		r.save(ctx)
 	}
 	if err != nil {
