@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/worker"
 
@@ -248,5 +249,37 @@ func TestScheduledRunLogsItsEvent(t *testing.T) {
 	saved, err := fx.store.GetRun(context.Background(), in.RunID)
 	if err != nil || saved.EventID != l.EventID {
 		t.Fatalf("saved run event %q (%v), want %q", saved.EventID, err, l.EventID)
+	}
+}
+
+// A run its starter listed skips its start save, unless it has a name:
+// then it saves at the start too, so the list shows the name while it
+// runs.
+func TestNamedListedRunSavesItsStart(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		runName string
+		saves   int
+	}{{name: "unnamed", saves: 1}, {name: "named", runName: "Order {{ trigger.id }}", saves: 2}} {
+		t.Run(tt.name, func(t *testing.T) {
+			fx := newFixture(t)
+			env := patientEnv(t, fx)
+			saves := 0
+			env.SetOnLocalActivityStartedListener(func(info *activity.Info, _ context.Context, _ []any) {
+				if info.ActivityType.Name == ActivitySaveRun {
+					saves++
+				}
+			})
+			def := fmt.Sprintf(`{"name": "n", "trigger": {"type": "webhook", "run_name": %q},
+				"steps": [{"id": "m", "type": "map", "map": {"id": "trigger.id"}}]}`, tt.runName)
+			in := input(t, def, `{"id": 7}`)
+			in.Listed = true
+			if _, err, _ := run(t, env, in); err != nil {
+				t.Fatal(err)
+			}
+			if saves != tt.saves {
+				t.Fatalf("%d summary saves, want %d", saves, tt.saves)
+			}
+		})
 	}
 }
