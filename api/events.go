@@ -102,7 +102,12 @@ func (s *server) listEvents(c *gin.Context) {
 	if !ok {
 		return
 	}
-	evs, next, err := s.cfg.Manage.Store.ListEvents(c.Request.Context(), f)
+	// Only the list searches: bulk replay shares eventFilter, and must
+	// never take a search it cannot honour as "every event".
+	if f.Match, ok = bodyMatch(c); !ok {
+		return
+	}
+	evs, next, err := s.cfg.Manage.Store.SearchEvents(c.Request.Context(), f)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -8,16 +8,43 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/hookflow/hookflow/engine/interpreter"
 	"github.com/hookflow/hookflow/engine/services/runops"
 	"github.com/hookflow/hookflow/engine/store"
 )
 
-// runView is a run with its step log. Live is true when Steps were read
-// from the running run itself rather than from its last saved summary.
+// runView is a run with its step log and each step's attempts. Live is
+// true when Steps were read from the running run itself rather than from
+// its last saved summary.
 type runView struct {
 	store.Run
-	Steps json.RawMessage `json:"steps"`
-	Live  bool            `json:"live"`
+	Steps []interpreter.StepView `json:"steps"`
+	Live  bool                   `json:"live"`
+}
+
+// bodyMatch reads the search parameters of the run and event lists:
+// path (a gjson path into the event body) and value (compared with the
+// string form of what the path finds). value without path, or path
+// without value, is refused rather than ignored.
+func bodyMatch(c *gin.Context) (store.BodyMatch, bool) {
+	path, hasPath := c.GetQuery("path")
+	value, hasValue := c.GetQuery("value")
+	switch {
+	case hasValue && path == "":
+		badRequest(c, "path", "is required with value: the field of the event body to compare, such as customer.email")
+		return store.BodyMatch{}, false
+	case path != "" && !hasValue:
+		badRequest(c, "value", "is required with path: the value the field must have")
+		return store.BodyMatch{}, false
+	case !hasPath:
+		return store.BodyMatch{}, true
+	}
+	m := store.BodyMatch{Path: path, Value: value}
+	if field, msg := m.Problem(); field != "" {
+		badRequest(c, field, msg)
+		return store.BodyMatch{}, false
+	}
+	return m, true
 }
 
 func (s *server) listRuns(c *gin.Context) {
@@ -36,7 +63,10 @@ func (s *server) listRuns(c *gin.Context) {
 	if f.Until, ok = timeParam(c, "until"); !ok {
 		return
 	}
-	runs, next, err := s.cfg.Manage.Store.ListRuns(c.Request.Context(), f)
+	if f.Match, ok = bodyMatch(c); !ok {
+		return
+	}
+	runs, next, err := s.cfg.Manage.Store.SearchRuns(c.Request.Context(), f)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -49,7 +79,8 @@ func (s *server) listRuns(c *gin.Context) {
 
 // getRun returns a run with every step's status, input, output, error,
 // attempts and timings: live from the run while it is running (when this
-// process can reach Temporal), from the store once it has finished.
+// process can reach Temporal), from the store once it has finished. A
+// step that is retrying shows as such (interpreter.StepViews).
 func (s *server) getRun(c *gin.Context) {
 	ctx := c.Request.Context()
 	run, err := s.cfg.Manage.Store.GetRun(ctx, c.Param("id"))
@@ -57,18 +88,26 @@ func (s *server) getRun(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	v := runView{Run: run, Steps: run.Steps}
+	steps, live := run.Steps, false
 	if run.Status == store.RunRunning && s.cfg.Runs != nil {
-		if steps, err := s.cfg.Runs.LiveLog(ctx, run.ID); err == nil {
-			v.Steps, v.Live = steps, true
+		if l, err := s.cfg.Runs.LiveLog(ctx, run.ID); err == nil {
+			steps, live = l, true
 		} else {
 			s.log.Warn("reading the live run log failed; showing the saved one", "run", run.ID, "error", err)
 		}
 	}
-	if len(v.Steps) == 0 {
-		v.Steps = json.RawMessage(`[]`)
+	attempts, err := s.cfg.Manage.Store.ListStepAttempts(ctx, run.ID)
+	if err != nil {
+		s.fail(c, err)
+		return
 	}
-	c.JSON(http.StatusOK, v)
+	views, err := interpreter.StepViews(json.RawMessage(steps), attempts)
+	if err != nil {
+		s.fail(c, fmt.Errorf("showing run %s: %w", run.ID, err))
+		return
+	}
+	run.Steps = nil
+	c.JSON(http.StatusOK, runView{Run: run, Steps: views, Live: live})
 }
 
 // runningRun loads the run named in the path for an operation on a live

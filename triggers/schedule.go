@@ -77,8 +77,14 @@ func (s *Scheduler) Sync(ctx context.Context, workflowID string) error {
 		ID:        "hookflow-scheduled/" + workflowID,
 		Workflow:  interpreter.WorkflowName,
 		TaskQueue: s.taskQueue,
+		// Scheduled: the run logs its own event row (source "schedule"),
+		// linked to it, as a webhook delivery or a manual run is logged,
+		// so GET /events lists it and it can be replayed. One Temporal
+		// Schedule per workflow fires each tick once, whichever server
+		// created it, and the row's id derives from the tick's workflow
+		// id, so a repeated save cannot log it twice.
 		Args: []any{interpreter.RunInput{WorkflowID: wf.ID, Version: wf.CurrentVersion, Definition: json.RawMessage(wf.Definition),
-			Hash: wf.Hash, Event: interpreter.EventInfo{ID: ScheduleEventType, Type: ScheduleEventType}}},
+			Hash: wf.Hash, Event: interpreter.EventInfo{ID: ScheduleEventType, Type: ScheduleEventType}, Scheduled: true}},
 	}
 	_, err = h.Describe(ctx)
 	var nf *serviceerror.NotFound

@@ -566,10 +566,20 @@ func TestBrowserCanvas(t *testing.T) {
 		  {"path":"lines","id":"lines","type":"foreach","status":"succeeded","output":[{"line":{"sku":"a"}}],"started_at":"2026-05-01T10:00:00Z"},
 		  {"path":"fan.left.l1","id":"l1","type":"map","status":"succeeded","output":{"side":"left"},"started_at":"2026-05-01T10:00:01Z"},
 		  {"path":"fan.right.r1","id":"r1","type":"map","status":"failed","error":"boom: the map failed","error_class":"permanent","started_at":"2026-05-01T10:00:01Z",
-		   "attempts":[{"attempt":1,"status":"failed","error":"timeout","error_class":"retryable","started_at":"2026-05-01T10:00:01Z"},{"attempt":2,"status":"failed","error":"boom: the map failed","error_class":"permanent","started_at":"2026-05-01T10:00:02Z"}]}]`
+		   "attempts":2}]`
 		if err := s.store.UpsertRun(context.Background(), store.Run{ID: "run_canvas", WorkflowID: wf.ID, WorkflowVersion: 2, Status: store.RunFailed,
 			StartedAt: started, EndedAt: &ended, Error: "step r1 failed", Steps: json.RawMessage(steps)}); err != nil {
 			t.Fatal(err)
+		}
+		// The step's attempts, as its activity records them.
+		for _, a := range []store.StepAttempt{
+			{Attempt: 1, Status: store.AttemptFailed, Error: "timeout", ErrorClass: "retryable", StartedAt: started.Add(time.Second)},
+			{Attempt: 2, Status: store.AttemptFailed, Error: "boom: the map failed", ErrorClass: "permanent", StartedAt: started.Add(2 * time.Second)},
+		} {
+			a.RunID, a.Step = "run_canvas", "fan.right.r1"
+			if err := s.store.RecordStepAttempt(context.Background(), a); err != nil {
+				t.Fatal(err)
+			}
 		}
 		b.navigate(s.url + "/#/runs/run_canvas")
 		b.waitFor(`document.querySelector("#run-canvas .node[data-node='steps[3].branches[1].steps[0]']")`, "the run on the canvas")

@@ -238,7 +238,7 @@ var getResources = map[string]struct {
 	columns []string
 }{
 	"workflows":   {"/api/v1/workflows", []string{"id", "name", "active", "current_version", "updated_at"}},
-	"runs":        {"/api/v1/runs", []string{"id", "workflow_id", "workflow_version", "status", "started_at", "ended_at", "retry_of"}},
+	"runs":        {"/api/v1/runs", []string{"id", "name", "workflow", "workflow_version", "status", "started_at", "ended_at", "retry_of"}},
 	"events":      {"/api/v1/events", []string{"id", "workflow_id", "event_type", "provider_event_id", "status", "received_at", "replay_of"}},
 	"credentials": {"/api/v1/credentials", []string{"id", "name", "connector", "hint", "updated_at"}},
 }
@@ -251,13 +251,27 @@ func runGet(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	status := fs.String("status", "", "only runs or events with this status")
 	limit := fs.Int("limit", 50, "how many rows (1-500)")
 	all := fs.Bool("all", false, "follow next_cursor through every page")
+	where := fs.String("where", "", "only runs or events whose event body has this value at this gjson path: customer.email=ada@example.com")
 	resource, err := parseWithArg(fs, args)
 	if err != nil {
 		return err
 	}
-	res, ok := getResources[strings.TrimSuffix(resource, "s")+"s"]
+	kind := strings.TrimSuffix(resource, "s") + "s"
+	res, ok := getResources[kind]
 	if !ok {
 		return usagef("get what? one of workflows, runs, events, credentials")
+	}
+	q := url.Values{"limit": {strconv.Itoa(*limit)}}
+	if *where != "" {
+		if kind != "runs" && kind != "events" {
+			return usagef("--where searches runs and events only")
+		}
+		path, value, ok := cutWhere(*where)
+		if !ok {
+			return usagef("--where %q: write PATH=VALUE, such as customer.email=ada@example.com", *where)
+		}
+		q.Set("path", path)
+		q.Set("value", value)
 	}
 	if err := f.checkOutput(); err != nil {
 		return err
@@ -266,7 +280,6 @@ func runGet(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	q := url.Values{"limit": {strconv.Itoa(*limit)}}
 	if *workflow != "" {
 		wf, err := resolveWorkflow(ctx, c, *workflow)
 		if err != nil {
@@ -295,8 +308,39 @@ func runGet(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if f.output == "json" {
 		return printJSON(stdout, items)
 	}
+	if kind == "runs" {
+		// The workflow column shows its name; a deleted workflow's id.
+		for _, r := range items {
+			if r["workflow"] = r["workflow_name"]; cell(r["workflow"]) == "-" {
+				r["workflow"] = r["workflow_id"]
+			}
+		}
+	}
 	printTable(stdout, res.columns, items)
 	return nil
+}
+
+// cutWhere splits a --where PATH=VALUE at its first "=" outside a gjson
+// query's parentheses and quotes, so items.#(sku=="A1").qty=3 is the path
+// items.#(sku=="A1").qty and the value 3.
+func cutWhere(s string) (path, value string, ok bool) {
+	depth, quoted := 0, false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\\' && quoted:
+			i++
+		case c == '"':
+			quoted = !quoted
+		case quoted:
+		case c == '(':
+			depth++
+		case c == ')':
+			depth--
+		case c == '=' && depth == 0:
+			return s[:i], s[i+1:], i > 0
+		}
+	}
+	return "", "", false
 }
 
 // printTable renders rows as aligned columns.

@@ -360,6 +360,18 @@ func TestCLIAgainstDev(t *testing.T) {
 	if !strings.HasPrefix(out, "ID") || !strings.Contains(out, name) {
 		t.Fatalf("get workflows:\n%s", out)
 	}
+	// get runs names each run's workflow, and --where finds runs by a
+	// field of their event: the run and its replay carry order A1.
+	out = e.mustCLI("get", "runs", "--where", "data.object.metadata.order_id=A1")
+	if !strings.Contains(out, "WORKFLOW") || strings.Count(out, name) != 2 {
+		t.Fatalf("get runs --where order_id=A1, want both runs with the workflow's name:\n%s", out)
+	}
+	if out = e.mustCLI("get", "events", "--where", "data.object.metadata.order_id=B2"); strings.Contains(out, "evt_") {
+		t.Fatalf("get events --where order_id=B2 found events:\n%s", out)
+	}
+	if _, errOut, code := e.cli("get", "runs", "--where", "order_id"); code != exitUsage || !strings.Contains(errOut, "PATH=VALUE") {
+		t.Fatalf("get runs --where without a value: exit %d, %s", code, errOut)
+	}
 	out = e.mustCLI("get", "credentials")
 	if !strings.Contains(out, "stripe-bench") || strings.Contains(out, secret) {
 		t.Fatalf("get credentials leaks or misses:\n%s", out)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/engine/expression"
 )
 
 // ConnectorTrigger picks the connector trigger that a definition's trigger
@@ -149,4 +150,23 @@ func (r *run) orderingOptions(t *Trigger) {
 			r.errorf("trigger.concurrency.limit", "must be between %d and %d, got %d", MinConcurrencyLimit, MaxConcurrencyLimit, c.Limit)
 		}
 	}
+}
+
+// maxRunNameTemplate caps the run_name template: it names runs in lists.
+const maxRunNameTemplate = 500
+
+// checkRunName validates trigger.run_name like every other template: it
+// compiles, and names only trigger, event and vars (no step has run when
+// a run is named). Its rendering is checked again at run time, where a
+// failure names the run after its event instead of failing it.
+func (r *run) checkRunName(tmpl string) {
+	const path = "trigger.run_name"
+	switch {
+	case tmpl == "":
+		return
+	case len(tmpl) > maxRunNameTemplate:
+		r.errorf(path, "is %d characters long; a run name template may have at most %d", len(tmpl), maxRunNameTemplate)
+		return
+	}
+	r.template(path, tmpl, nil, expression.Context{})
 }

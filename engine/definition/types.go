@@ -180,6 +180,10 @@ type Trigger struct {
 	Concurrency   *ConcurrencyLimit `json:"concurrency,omitempty"`
 	Options       map[string]any    `json:"options,omitempty"`
 	Schedule      *Schedule         `json:"schedule,omitempty"`
+	// RunName is a template naming each run in lists ("Order {{
+	// trigger.order_id }}"), over trigger, event and vars (see
+	// checkRunName).
+	RunName string `json:"run_name,omitempty"`
 }
 
 // Schedule configures a schedule trigger: exactly one of Cron or Every.

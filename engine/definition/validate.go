@@ -607,6 +607,7 @@ func (r *run) trigger(t *Trigger) {
 		r.errorf("trigger.respond", "unknown respond mode %q: want immediate or on_complete", t.Respond)
 	}
 	r.duration("trigger.respond_timeout", t.RespondTimeout, r.limits.MaxRespondTimeout, false)
+	r.checkRunName(t.RunName)
 	if t.Filter != "" {
 		refs, err := r.c.CheckExpr(t.Filter, expression.Context{})
 		if err != nil {

@@ -37,6 +37,9 @@ type ActionRequest struct {
 	Action     string         `json:"action"`
 	Credential string         `json:"credential,omitempty"`
 	Input      map[string]any `json:"input,omitempty"`
+	// Attempts places this activity in the step's retry budget, for the
+	// attempts it records (attempts.go); nil in inputs made before it.
+	Attempts *AttemptPlan `json:"attempts,omitempty"`
 }
 
 // StepOutput is what the action and http activities return: the output,
@@ -56,6 +59,8 @@ type HTTPRequest struct {
 	Query      map[string]string `json:"query,omitempty"`
 	Body       any               `json:"body,omitempty"`
 	Credential string            `json:"credential,omitempty"`
+	// Attempts is as in ActionRequest.
+	Attempts *AttemptPlan `json:"attempts,omitempty"`
 }
 
 // ResolveRequest evaluates an expression, template or mapping in a data
@@ -87,6 +92,9 @@ type SaveRunRequest struct {
 	RetryOf       string          `json:"retry_of,omitempty"`
 	// UpdateEvent moves the triggering event's status along with the run.
 	UpdateEvent bool `json:"update_event,omitempty"`
+	// Event is the event row to log for a run that has none (a scheduled
+	// run), before the summary; a row that exists is left alone.
+	Event *RunEvent `json:"event,omitempty"`
 }
 
 // LoadedWorkflow is a workflow's current version, for call_workflow and
@@ -174,8 +182,10 @@ func NewActivities(deps Deps) *Activities {
 }
 
 // Action runs a connector action with the named credential.
-func (a *Activities) Action(ctx context.Context, req ActionRequest) (_ StepOutput, err error) {
+func (a *Activities) Action(ctx context.Context, req ActionRequest) (out StepOutput, err error) {
 	defer observeStep(req.Connector, req.Action, time.Now(), &err)
+	ctx, recordAttempt := a.attempting(ctx, req.RunID, req.Step, req.Attempts, "")
+	defer func() { recordAttempt(&out, &err) }()
 	attempt := int(activity.GetInfo(ctx).Attempt)
 	if a.deps.Registry == nil {
 		return StepOutput{}, a.fail(ctx, connectors.Permanent(errors.New("no connector registry configured")))
@@ -190,7 +200,7 @@ func (a *Activities) Action(ctx context.Context, req ActionRequest) (_ StepOutpu
 	}
 	inv := connectors.Invocation{Connector: req.Connector, Action: req.Action,
 		Input: connectors.Values(req.Input), Credential: cred, RunID: req.RunID, StepID: req.Step}
-	out, err := a.deps.Registry.Invoke(ctx, inv)
+	res, err := a.deps.Registry.Invoke(ctx, inv)
 	if err != nil && oauth && unauthorized(err) {
 		// The provider refused the access token before its expiry (revoked
 		// or rotated): refresh once (shared with every other step that hit
@@ -200,13 +210,13 @@ func (a *Activities) Action(ctx context.Context, req ActionRequest) (_ StepOutpu
 			stale = cred.String(s.OAuth.AccessTokenField())
 		}
 		if inv.Credential, err = a.deps.OAuth.Refresh(ctx, req.Credential, stale); err == nil {
-			out, err = a.deps.Registry.Invoke(ctx, inv)
+			res, err = a.deps.Registry.Invoke(ctx, inv)
 		}
 	}
 	if err != nil {
 		return StepOutput{}, a.fail(ctx, err)
 	}
-	v, err := a.keep(ctx, req.RunID, req.Step, out)
+	v, err := a.keep(ctx, req.RunID, req.Step, res)
 	if err != nil {
 		return StepOutput{}, a.fail(ctx, connectors.Retryable(err))
 	}
@@ -266,8 +276,10 @@ func (a *Activities) remember(ctx context.Context, effect, step string, out Step
 }
 
 // HTTP performs an http step through the SSRF-guarded client.
-func (a *Activities) HTTP(ctx context.Context, req HTTPRequest) (_ StepOutput, err error) {
+func (a *Activities) HTTP(ctx context.Context, req HTTPRequest) (out StepOutput, err error) {
 	defer observeStep(httpStepConnector, httpStepAction, time.Now(), &err)
+	ctx, recordAttempt := a.attempting(ctx, req.RunID, req.Step, req.Attempts, hostOf(req.URL))
+	defer func() { recordAttempt(&out, &err) }()
 	attempt := int(activity.GetInfo(ctx).Attempt)
 	if a.deps.HTTP == nil {
 		return StepOutput{}, a.fail(ctx, connectors.Permanent(errors.New("no HTTP client configured")))
@@ -544,11 +556,18 @@ func (a *Activities) credentialOf(ctx context.Context, name string) (connectors.
 // fail maps a classified connector error onto Temporal: permanent errors
 // are non-retryable, rate-limited ones retry after the provider's delay,
 // others follow the step's policy. The attempt rides along as the detail.
+//
+// In an http or action step the attempt is the step's (counting the local
+// attempt before a hand-off) and err is kept for the attempt's record.
 func (a *Activities) fail(ctx context.Context, err error) error {
 	class := connectors.ClassOf(err)
+	attempt := int(activity.GetInfo(ctx).Attempt)
+	if n := noteOf(ctx); n != nil {
+		n.cause, attempt = err, n.attempt
+	}
 	opts := temporal.ApplicationErrorOptions{
 		NonRetryable: class == connectors.ClassPermanent,
-		Details:      []any{int(activity.GetInfo(ctx).Attempt)},
+		Details:      []any{attempt},
 	}
 	if class == connectors.ClassRateLimited {
 		opts.NextRetryDelay = connectors.RetryAfterOf(err)
@@ -570,7 +589,15 @@ func (a *Activities) SaveRun(ctx context.Context, req SaveRunRequest) error {
 	}
 	run := store.Run{ID: req.Log.RunID, TemporalRunID: req.TemporalRunID, WorkflowID: req.Log.WorkflowID,
 		WorkflowVersion: req.Log.Version, EventID: req.Log.EventID, Status: req.Log.Status, StartedAt: req.Log.StartedAt,
-		EndedAt: req.Log.EndedAt, Error: req.Log.Error, Output: req.Output, Steps: steps, RetryOf: req.RetryOf}
+		EndedAt: req.Log.EndedAt, Error: req.Log.Error, Output: req.Output, Steps: steps, RetryOf: req.RetryOf,
+		Name: req.Log.Name, NameWarning: req.Log.NameWarning}
+	if e := req.Event; e != nil {
+		if err := a.deps.Store.RecordRunEvent(ctx, store.Event{ID: e.ID, WorkflowID: req.Log.WorkflowID,
+			WorkflowVersion: req.Log.Version, Connector: e.Connector, EventType: e.Type, ReceivedAt: e.ReceivedAt,
+			Body: e.Body, Status: store.EventRunning, RunID: req.Log.RunID}); err != nil {
+			return err
+		}
+	}
 	eventStatus := ""
 	if req.UpdateEvent && req.Log.EventID != "" {
 		eventStatus = map[string]string{StatusRunning: store.EventRunning, StatusCompleted: store.EventCompleted,

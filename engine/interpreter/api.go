@@ -238,6 +238,11 @@ type RunInput struct {
 	// resume.go): "retry from the failed step". Runs started before it
 	// existed never set it.
 	Resume *Resume `json:"resume,omitempty"`
+	// Scheduled marks a run its Temporal Schedule started: no delivery
+	// logged an event for it, so it logs its own (RunEvent), linked to
+	// it, and takes that row's id as its event id. Runs started before
+	// this field existed never set it and replay as they ran.
+	Scheduled bool `json:"scheduled,omitempty"`
 }
 
 // RunResult is what a finished run returns (and what call_workflow steps

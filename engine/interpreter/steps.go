@@ -74,10 +74,13 @@ const LocalCallMaxTimeout = 10 * time.Second
 // the worker heartbeating hundreds of open workflow tasks).
 func (r *runner) call(ctx workflow.Context, s *definition.Step, activity string, req any) workflow.Future {
 	t := s.Timeout.Value()
+	rp := retryPolicy(s, r.opts)
+	// The plan rides in the input only, which replay does not compare, so
+	// it needs no interpreter version (see attempts.go).
+	req = withPlan(req, planOf(rp, 0))
 	if r.version < versionLocalCalls || t <= 0 || t > LocalCallMaxTimeout {
 		return workflow.ExecuteActivity(r.stepCtx(ctx, s), activity, req)
 	}
-	rp := retryPolicy(s, r.opts)
 	if r.version < versionLocalOnce {
 		lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{StartToCloseTimeout: t, RetryPolicy: rp})
 		return workflow.ExecuteLocalActivity(lctx, activity, req)
@@ -114,7 +117,7 @@ func (r *runner) call(ctx workflow.Context, s *definition.Step, activity string,
 			rest.InitialInterval = min(time.Duration(float64(rp.InitialInterval)*rp.BackoffCoefficient), rp.MaximumInterval)
 		}
 		actx := workflow.WithActivityOptions(gctx, workflow.ActivityOptions{StartToCloseTimeout: t, RetryPolicy: &rest})
-		err = workflow.ExecuteActivity(actx, activity, req).Get(gctx, &out)
+		err = workflow.ExecuteActivity(actx, activity, withPlan(req, planOf(rp, 1))).Get(gctx, &out)
 		out.Attempt++ // the local attempt came first
 		settle.Set(out, err)
 	})

@@ -185,6 +185,8 @@ type runner struct {
 	// redact are texts (approval links) the run log shows masked: anyone
 	// who may read a run must not be able to decide its approvals.
 	redact []string
+	// runEvent is the event row a scheduled run logs (scheduledEvent).
+	runEvent *RunEvent
 }
 
 // frame is the data context of one step list: the root list, one foreach
@@ -232,6 +234,9 @@ func runWorkflow(ctx workflow.Context, in RunInput, registry *connectors.Registr
 	r.log = RunLog{RunID: r.runID, WorkflowID: in.WorkflowID, Version: in.Version, Hash: in.Hash,
 		EventID: in.Event.ID, Status: StatusRunning, StartedAt: workflow.Now(ctx).UTC(), Steps: []StepRecord{}}
 	logger := workflow.GetLogger(ctx)
+	if in.Scheduled {
+		r.scheduledEvent()
+	}
 
 	if err := r.setHandlers(ctx); err != nil {
 		return RunResult{}, err
@@ -241,7 +246,11 @@ func runWorkflow(ctx workflow.Context, in RunInput, registry *connectors.Registr
 		r.def = def
 		err = r.prepare(ctx)
 	}
-	if !in.Listed || r.version < versionListedRuns {
+	// A named run saves at its start even when its starter listed it:
+	// the list shows the name while the run is still going (only
+	// definitions with a run_name, all newer than every recorded
+	// history, pay this local activity).
+	if !in.Listed || r.version < versionListedRuns || r.log.Name != "" {
 		r.save(ctx)
 	}
 	if err != nil {
@@ -304,6 +313,7 @@ func (r *runner) prepare(ctx workflow.Context) error {
 		}
 		r.vars, _ = v.(map[string]any)
 	}
+	r.renderRunName(ctx, r.runNameData())
 	return nil
 }
 
@@ -464,7 +474,8 @@ func failureReply(status string) string {
 func (r *runner) save(ctx workflow.Context) {
 	retry := &temporal.RetryPolicy{MaximumAttempts: 10, MaximumInterval: time.Minute}
 	req := SaveRunRequest{Log: r.log, Output: mustJSON(r.lastOut), RetryOf: r.in.RetryOf,
-		TemporalRunID: workflow.GetInfo(ctx).WorkflowExecution.RunID, UpdateEvent: r.in.Parent == "" && !r.in.Options.TestRun}
+		TemporalRunID: workflow.GetInfo(ctx).WorkflowExecution.RunID, UpdateEvent: r.in.Parent == "" && !r.in.Options.TestRun,
+		Event: r.runEvent}
 	req.Log.Steps = r.redacted(r.log.Steps)
 	var f workflow.Future
 	if r.version >= versionLocalSave {

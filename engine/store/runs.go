@@ -32,13 +32,22 @@ type runRow struct {
 	Steps           string `db:"steps"`
 	RetryOf         string `db:"retry_of"`
 	UpdatedAt       int64  `db:"updated_at"`
+	Name            string `db:"name"`
+	NameWarning     string `db:"name_warning"`
+	WorkflowName    string `db:"workflow_name"` // read through runSelect, not a column
 }
 
 func (r runRow) run() Run {
 	return Run{ID: r.ID, TemporalRunID: r.TemporalRunID, WorkflowID: r.WorkflowID, WorkflowVersion: r.WorkflowVersion,
 		EventID: r.EventID, Status: r.Status, StartedAt: fromMS(r.StartedAt), EndedAt: fromMSPtr(r.EndedAt),
-		Error: r.Error, Output: rawJSON(r.Output), Steps: rawJSON(r.Steps), RetryOf: r.RetryOf, UpdatedAt: fromMS(r.UpdatedAt)}
+		Error: r.Error, Output: rawJSON(r.Output), Steps: rawJSON(r.Steps), RetryOf: r.RetryOf, UpdatedAt: fromMS(r.UpdatedAt),
+		Name: r.Name, NameWarning: r.NameWarning, WorkflowName: r.WorkflowName}
 }
+
+// runSelect reads runs with their workflow's name. A scalar subquery, not
+// a join, keeps the unqualified id and started_at of the list's keyset
+// conditions the run's own.
+const runSelect = `SELECT runs.*, COALESCE((SELECT w.name FROM workflows w WHERE w.id = runs.workflow_id), '') AS workflow_name FROM runs`
 
 func jsonColumn(field string, v json.RawMessage) (string, error) {
 	if len(v) == 0 {
@@ -52,8 +61,8 @@ func jsonColumn(field string, v json.RawMessage) (string, error) {
 
 // upsertRunSQL inserts or updates a run summary; see UpsertRun.
 const upsertRunSQL = `INSERT INTO runs (id, temporal_run_id, workflow_id, workflow_version, event_id, status,
-		started_at, ended_at, error, output, steps, retry_of, updated_at)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		started_at, ended_at, error, output, steps, retry_of, name, name_warning, updated_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (id) DO UPDATE SET
 		temporal_run_id = CASE WHEN excluded.temporal_run_id = '' THEN runs.temporal_run_id ELSE excluded.temporal_run_id END,
 		status = excluded.status,
@@ -62,6 +71,8 @@ const upsertRunSQL = `INSERT INTO runs (id, temporal_run_id, workflow_id, workfl
 		error = excluded.error,
 		output = CASE WHEN excluded.output = '' THEN runs.output ELSE excluded.output END,
 		steps = CASE WHEN excluded.steps = '' THEN runs.steps ELSE excluded.steps END,
+		name = CASE WHEN excluded.name = '' THEN runs.name ELSE excluded.name END,
+		name_warning = CASE WHEN excluded.name = '' THEN runs.name_warning ELSE excluded.name_warning END,
 		updated_at = excluded.updated_at
 	WHERE runs.status = 'running' OR excluded.status <> 'running'`
 
@@ -75,8 +86,8 @@ const (
 // insertRunSQL writes a run summary that does not exist yet; an existing
 // row is left alone. It takes the arguments of upsertRunSQL.
 const insertRunSQL = `INSERT INTO runs (id, temporal_run_id, workflow_id, workflow_version, event_id, status,
-		started_at, ended_at, error, output, steps, retry_of, updated_at)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		started_at, ended_at, error, output, steps, retry_of, name, name_warning, updated_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (id) DO NOTHING`
 
 // upsertRunArgs checks r and returns the arguments of upsertRunSQL.
@@ -100,7 +111,7 @@ func upsertRunArgs(r Run) ([]any, error) {
 		r.StartedAt = t
 	}
 	return []any{r.ID, r.TemporalRunID, r.WorkflowID, r.WorkflowVersion, r.EventID, r.Status, ms(r.StartedAt), msPtr(r.EndedAt),
-		r.Error, output, steps, r.RetryOf, ms(t)}, nil
+		r.Error, output, steps, r.RetryOf, r.Name, r.NameWarning, ms(t)}, nil // updated_at last: SaveRunSummary reads it
 }
 
 // UpsertRun inserts or updates a run summary by id. It is idempotent, so
@@ -173,14 +184,14 @@ func (s *Store) SaveRunSummary(ctx context.Context, r Run, eventStatus, reason s
 // GetRun returns a run summary with its output and step log.
 func (s *Store) GetRun(ctx context.Context, id string) (Run, error) {
 	var r runRow
-	if err := s.rdb.GetContext(ctx, &r, s.q(`SELECT * FROM runs WHERE id = ?`), id); err != nil {
+	if err := s.rdb.GetContext(ctx, &r, s.q(runSelect+` WHERE id = ?`), id); err != nil {
 		return Run{}, fmt.Errorf("getting run %s: %w", id, notFound(err))
 	}
 	return r.run(), nil
 }
 
 // ListRuns lists runs newest first (started_at DESC, id DESC), with their
-// outputs and step logs.
+// outputs, step logs and workflow names. It ignores f.Match (SearchRuns).
 func (s *Store) ListRuns(ctx context.Context, f RunFilter) ([]Run, string, error) {
 	var w where
 	if f.WorkflowID != "" {
@@ -203,7 +214,7 @@ func (s *Store) ListRuns(ctx context.Context, f RunFilter) ([]Run, string, error
 		return nil, "", fmt.Errorf("listing runs: %w", err)
 	}
 	var rows []runRow
-	if err := s.rdb.SelectContext(ctx, &rows, s.q(`SELECT * FROM runs`+w.sql()+suffix), w.args...); err != nil {
+	if err := s.rdb.SelectContext(ctx, &rows, s.q(runSelect+w.sql()+suffix), w.args...); err != nil {
 		return nil, "", fmt.Errorf("listing runs: %w", err)
 	}
 	next := ""
@@ -220,6 +231,17 @@ func (s *Store) ListRuns(ctx context.Context, f RunFilter) ([]Run, string, error
 
 // PruneRuns deletes finished runs that started before `before`, in
 // batches like PruneEvents; running runs are kept.
+//
+// It also deletes the step attempts (RecordStepAttempt) made before
+// `before`: they belong to runs that started earlier still, and a running
+// run's attempts that old are of no use on its page.
 func (s *Store) PruneRuns(ctx context.Context, before time.Time, batch int) (int, error) {
-	return s.pruneBatches(ctx, "runs", "started_at", before, batch, "status <> 'running'")
+	n, err := s.pruneBatches(ctx, "runs", "started_at", before, batch, "status <> 'running'")
+	if err != nil {
+		return n, err
+	}
+	if _, err := s.pruneAttempts(ctx, before, batch); err != nil {
+		return n, err
+	}
+	return n, nil
 }

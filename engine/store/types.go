@@ -220,6 +220,9 @@ type EventFilter struct {
 	// IncludeBody loads headers and body; lists leave them out by default
 	// because bodies can be large.
 	IncludeBody bool
+	// Match keeps only events whose body matches (see SearchEvents);
+	// ListEvents ignores it.
+	Match BodyMatch
 	ListOptions
 }
 
@@ -248,6 +251,12 @@ type Run struct {
 	Steps           json.RawMessage `json:"steps,omitempty"` // the step log
 	RetryOf         string          `json:"retry_of,omitempty"`
 	UpdatedAt       time.Time       `json:"updated_at"`
+	// Name is the run's rendered trigger.run_name; NameWarning says why
+	// the fallback name was used instead. WorkflowName is read from the
+	// workflow when the run is loaded, never written.
+	Name         string `json:"name,omitempty"`
+	NameWarning  string `json:"name_warning,omitempty"`
+	WorkflowName string `json:"workflow_name,omitempty"`
 }
 
 // RunFilter selects runs for ListRuns. Zero fields match everything.
@@ -258,6 +267,9 @@ type RunFilter struct {
 	EventID    string
 	Since      time.Time
 	Until      time.Time
+	// Match keeps only runs whose event body matches (see SearchRuns);
+	// ListRuns ignores it.
+	Match BodyMatch
 	ListOptions
 }
 

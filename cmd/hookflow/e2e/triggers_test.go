@@ -554,6 +554,31 @@ func TestScheduleFollowsTheWorkflow(t *testing.T) {
 	}
 	s.sink.waitAll(t, []string{triggers.ScheduleEventType}, 2*time.Minute)
 
+	// Each scheduled run logged its own event row, linked both ways, as a
+	// webhook delivery is; the row replays like one.
+	var tick store.Event
+	eventually(t, "a finished scheduled run's event row", func() bool {
+		evs, _, err := s.st.ListEvents(ctx, store.EventFilter{WorkflowID: wf.ID, Status: store.EventCompleted})
+		if err != nil || len(evs) == 0 {
+			return false
+		}
+		tick = evs[0]
+		return true
+	})
+	run, err := s.st.GetRun(ctx, tick.RunID)
+	if err != nil || run.EventID != tick.ID || tick.Connector != interpreter.ScheduleEventConnector ||
+		tick.EventType != triggers.ScheduleEventType || !strings.HasPrefix(tick.ID, "evt_") {
+		t.Fatalf("scheduled event %+v, its run %+v (%v)", tick, run, err)
+	}
+	replay, err := s.svc.Replayer.Replay(ctx, tick.ID, 0)
+	if err != nil || replay.ReplayOf != tick.ID {
+		t.Fatalf("replaying the scheduled event: %+v, %v", replay, err)
+	}
+	eventually(t, "the replay of the scheduled event to complete", func() bool {
+		ev, err := s.st.GetEvent(ctx, replay.ID)
+		return err == nil && ev.Status == store.EventCompleted
+	})
+
 	if _, err := s.st.UpdateWorkflow(ctx, wf.ID, "every", []byte(def("1h")), "v2"); err != nil {
 		t.Fatal(err)
 	}

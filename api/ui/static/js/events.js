@@ -5,6 +5,7 @@ import { h, replace, badge, fmtTime, toast, spinner } from './dom.js';
 import * as api from './api.js';
 import { errorBox, pageHeader, pager, filterBar, hashQuery, setHashQuery } from './common.js';
 import { jsonTree } from './tree.js';
+import { SEARCH_FIELDS, searchHelp } from './runs.js';
 
 export const EVENT_STATUSES = ['pending', 'dispatched', 'running', 'completed', 'failed', 'filtered', 'ignored', 'unparseable', 'rejected', 'duplicate'];
 
@@ -16,7 +17,9 @@ export async function eventList(main) {
     filterBar([
       { name: 'status', label: 'Status', options: EVENT_STATUSES },
       { name: 'type', label: 'Event type', placeholder: 'payment_intent.succeeded' },
+      ...SEARCH_FIELDS,
     ], q, (v) => setHashQuery('#/events', v)),
+    searchHelp(q),
     body);
   await pager(body, (cursor) => api.get('/events', { ...q, limit: 50, cursor }), (list) => {
     if (!list.length) return h('p', { class: 'empty' }, 'No events match. Send a webhook to a workflow\'s URL to see it here.');

@@ -39,16 +39,18 @@ function recordBlock(r, many) {
     h('h5', {}, 'Output'), r.output !== undefined && r.output !== null ? jsonTree(r.output, { label: `Output of ${r.path || r.id}` }) : h('p', { class: 'muted' }, '—'));
 }
 
-// attemptsList shows each attempt when the run log lists them
-// ({attempt, started_at, ended_at, error, error_class}); a plain count is
-// shown in the line above.
+// attemptsList shows each recorded attempt of a step (GET /runs/{id}
+// gives the newest ones as attempt_log: {attempt, started_at, status,
+// error, error_class, http_status}); the count is in the line above.
 function attemptsList(r) {
-  if (!Array.isArray(r.attempts) || !r.attempts.length) return null;
-  return h('details', { class: 'attempts', open: r.attempts.length > 1 },
-    h('summary', {}, `Attempts (${r.attempts.length})`),
-    h('ol', {}, r.attempts.map((a, i) => h('li', {},
+  const log = r.attempt_log;
+  if (!Array.isArray(log) || !log.length) return null;
+  return h('details', { class: 'attempts', open: log.length > 1 },
+    h('summary', {}, `Attempts (${log.length})`),
+    h('ol', {}, log.map((a, i) => h('li', {},
       `#${a.attempt || i + 1} `, a.started_at ? fmtTime(a.started_at) : '',
       a.status ? [' ', badge(a.status)] : null,
+      a.http_status ? ` HTTP ${a.http_status}` : null,
       a.error ? h('span', { class: 'step-error' }, ` ${a.error_class ? `(${a.error_class}) ` : ''}${a.error}`) : (a.status ? null : ' ok')))));
 }
 

@@ -1,6 +1,8 @@
-// Runs: the list (filter by status and workflow) and the step-by-step
-// inspector, with retry and cancel, approve/reject for a run waiting on an
-// approval, refreshing itself while the run is still going.
+// Runs: the list (filter by status and workflow, search by a field of the
+// event body) and the step-by-step inspector, with each step's attempts
+// and a live "attempt 3 of 10, last error …, next attempt in 4 s" line
+// while a step retries, retry and cancel, approve/reject for a run waiting
+// on an approval, refreshing itself while the run is still going.
 
 import { h, replace, badge, fmtTime, fmtDuration, toast, spinner } from './dom.js';
 import * as api from './api.js';
@@ -27,7 +29,9 @@ export async function runList(main) {
     filterBar([
       { name: 'status', label: 'Status', options: RUN_STATUSES },
       { name: 'workflow_id', label: 'Workflow', options: [...names.keys()] },
+      ...SEARCH_FIELDS,
     ], q, (v) => setHashQuery('#/runs', v)),
+    searchHelp(q),
     body);
   // Show workflow names in the workflow filter instead of ids.
   const wfSel = main.querySelector('#flt-workflow_id');
@@ -37,12 +41,62 @@ export async function runList(main) {
     return h('table', { class: 'list' },
       h('thead', {}, h('tr', {}, ['Run', 'Workflow', 'Status', 'Started', 'Duration'].map((c) => h('th', { scope: 'col' }, c)))),
       h('tbody', {}, list.map((r) => h('tr', {},
-        h('td', {}, h('a', { href: `#/runs/${encodeURIComponent(r.id)}`, class: 'mono' }, r.id)),
-        h('td', {}, h('a', { href: `#/workflows/${encodeURIComponent(r.workflow_id)}` }, names.get(r.workflow_id) || r.workflow_id), ` v${r.workflow_version}`),
+        h('td', {}, h('a', { href: `#/runs/${encodeURIComponent(r.id)}`, class: r.name ? 'run-name' : 'mono', title: r.id }, r.name || r.id),
+          r.name ? h('div', { class: 'muted mono small' }, r.id) : null),
+        h('td', {}, h('a', { href: `#/workflows/${encodeURIComponent(r.workflow_id)}`, class: 'wf-name', title: r.workflow_id },
+          r.workflow_name || names.get(r.workflow_id) || r.workflow_id), ` v${r.workflow_version}`),
         h('td', {}, badge(r.status)),
         h('td', {}, fmtTime(r.started_at)),
         h('td', {}, fmtDuration(r.started_at, r.ended_at))))));
   });
+}
+
+// SEARCH_FIELDS are the body search of the runs and events lists: a field
+// picked as a gjson path (customer.email) and the value it must have.
+export const SEARCH_FIELDS = [
+  { name: 'path', label: 'Event field', placeholder: 'customer.email' },
+  { name: 'value', label: 'equals', placeholder: 'ada@example.com' },
+];
+
+// searchHelp says how a body search reads the log, while one is on.
+export function searchHelp(q) {
+  if (!q.path) return null;
+  return h('p', { class: 'help', id: 'search-help' },
+    `Showing entries whose event has ${q.path} = "${q.value || ''}". Each page looks through up to 10,000 entries, newest first; "Load more" searches further back.`);
+}
+
+// retryLine is the live line of a retrying step: "attempt 3 of 10, last
+// error: 503 from api.example.com, next attempt in 4 s".
+export function retryLine(st, now = Date.now()) {
+  const log = st.attempt_log || [];
+  const last = log.length ? log[log.length - 1] : {};
+  let err = st.last_error || '';
+  if (last.http_status) err = `${last.http_status}${last.host ? ` from ${last.host}` : ''}`;
+  const secs = st.next_attempt_at ? Math.round((Date.parse(st.next_attempt_at) - now) / 1000) : 0;
+  const when = secs > 0 ? `next attempt in ${secs} s` : 'next attempt under way';
+  return `attempt ${st.attempt}${st.max_attempts ? ` of ${st.max_attempts}` : ''}, last error: ${err}, ${when}`;
+}
+
+// attemptsPanel lists the attempts of the steps that made more than one
+// (or are retrying): number, outcome, time, duration, HTTP status, host,
+// error and when the next one was due.
+function attemptsPanel(steps) {
+  const many = steps.filter((st) => st.status === 'retrying' || (st.attempt_count || 0) > 1);
+  if (!many.length) return null;
+  return [h('h3', {}, 'Attempts'), many.map((st) => h('section', { class: 'attempts', id: `attempts-${st.path}`, 'aria-label': `Attempts of step ${st.path}` },
+    h('h4', {}, st.path, ' ', h('span', { class: 'muted' }, `${st.attempt_count} attempt${st.attempt_count === 1 ? '' : 's'}`,
+      st.attempt_count > (st.attempt_log || []).length ? ` (the last ${(st.attempt_log || []).length} shown)` : '')),
+    h('table', { class: 'list' },
+      h('thead', {}, h('tr', {}, ['#', 'Outcome', 'Started', 'Took', 'HTTP', 'Host', 'Error', 'Next attempt'].map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', {}, (st.attempt_log || []).map((a) => h('tr', {},
+        h('td', {}, String(a.attempt)),
+        h('td', {}, badge(a.status)),
+        h('td', {}, fmtTime(a.started_at)),
+        h('td', {}, `${a.duration_ms} ms`),
+        h('td', {}, a.http_status ? String(a.http_status) : '—'),
+        h('td', { class: 'mono' }, a.host || '—'),
+        h('td', {}, a.error || '—', a.error_class ? h('span', { class: 'muted' }, ` (${a.error_class.replace(/_/g, ' ')})`) : null),
+        h('td', {}, a.next_attempt_at ? fmtTime(a.next_attempt_at) : '—')))))))];
 }
 
 // runSteps returns the step list of a run body: the API may give the step
@@ -132,24 +186,34 @@ export async function runDetail(main, id, route) {
         cancel.disabled = false;
       }
     });
+    const steps = runSteps(run);
+    const retrying = steps.filter((st) => st.status === 'retrying');
     replace(slot,
       h('div', { class: 'page-head' },
-        h('h2', {}, 'Run ', h('span', { class: 'mono' }, run.id)),
+        run.name ? h('h2', { id: 'run-name', title: run.id }, run.name) : h('h2', {}, 'Run ', h('span', { class: 'mono' }, run.id)),
         badge(run.status),
         running ? h('span', { class: 'muted' }, ' refreshing…') : null,
         h('span', { class: 'spacer' }), retry, resumeButton(run, msg), cancel),
       msg,
       h('dl', { class: 'facts' },
-        h('dt', {}, 'Workflow'), h('dd', {}, h('a', { href: `#/workflows/${encodeURIComponent(run.workflow_id)}` }, run.workflow_id), ` version ${run.workflow_version}`),
+        run.name ? [h('dt', {}, 'Run id'), h('dd', { class: 'mono' }, run.id)] : null,
+        h('dt', {}, 'Workflow'), h('dd', {}, h('a', { href: `#/workflows/${encodeURIComponent(run.workflow_id)}`, id: 'run-workflow', title: run.workflow_id },
+          run.workflow_name || run.workflow_id), ` version ${run.workflow_version}`,
+          run.workflow_name ? h('span', { class: 'muted mono small' }, ` ${run.workflow_id}`) : null),
         h('dt', {}, 'Started'), h('dd', {}, fmtTime(run.started_at)),
         h('dt', {}, 'Duration'), h('dd', {}, fmtDuration(run.started_at, run.ended_at)),
         run.event_id ? [h('dt', {}, 'Event'), h('dd', {}, h('a', { href: `#/events/${encodeURIComponent(run.event_id)}`, class: 'mono' }, run.event_id))] : null,
         run.retry_of ? [h('dt', {}, 'Retry of'), h('dd', {}, h('a', { href: `#/runs/${encodeURIComponent(run.retry_of)}`, class: 'mono' }, run.retry_of))] : null),
       run.error ? h('div', { class: 'banner error', role: 'alert' }, h('strong', {}, 'The run failed: '), run.error) : null,
+      run.name_warning ? h('div', { class: 'banner', role: 'status' }, h('strong', {}, 'Run name: '), run.name_warning) : null,
+      retrying.map((st) => h('div', { class: 'banner retrying', role: 'status', id: `retry-${st.path}` },
+        h('strong', {}, `Step ${st.path} is retrying: `), retryLine(st),
+        st.last_error ? h('div', { class: 'muted' }, st.last_error) : null)),
       waitingApprovals(run).map((st) => approvalPanel(id, st, msg, load)),
       h('h3', {}, 'Steps'),
-      runCanvasView(run, runSteps(run)), // canvas hook (BRANCH=canvas): the run on the canvas, the list below
-      stepsInspector(runSteps(run)),
+      runCanvasView(run, steps), // canvas hook (BRANCH=canvas): the run on the canvas, the list below
+      stepsInspector(steps),
+      attemptsPanel(steps),
       run.output !== undefined && run.output !== null ? [h('h3', {}, 'Output'), jsonTree(run.output, { label: 'Run output' })] : null);
     stop();
     if (running) timer = setTimeout(load, REFRESH_MS);
