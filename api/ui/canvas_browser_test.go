@@ -250,8 +250,10 @@ func countShapes(steps []any, c map[string]int) {
 		case "branch", "switch":
 			c["choose"]++
 		}
-		if body, ok := st["steps"].([]any); ok {
-			countShapes(body, c)
+		for _, list := range []string{"steps", "notify"} {
+			if body, ok := st[list].([]any); ok {
+				countShapes(body, c)
+			}
 		}
 		if bs, ok := st["branches"].([]any); ok {
 			for _, bb := range bs {

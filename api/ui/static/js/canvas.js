@@ -99,10 +99,10 @@ export function drawGraph(g, kinds, opts = {}) {
 }
 
 function drawNode(n, kinds, opts) {
-  if (n.role === 'join' || n.role === 'repeat') {
+  if (n.role === 'join' || n.role === 'repeat' || n.role === 'then') {
     return s('g', { class: ['node', `n-${n.role}`], transform: `translate(${n.x},${n.y})`, 'aria-hidden': 'true' },
       s('rect', { width: n.w, height: n.h, rx: n.h / 2 }),
-      s('text', { x: n.w / 2, y: n.h / 2 + 4, 'text-anchor': 'middle' }, n.role === 'join' ? '⋈ join' : '↺ next item'));
+      s('text', { x: n.w / 2, y: n.h / 2 + 4, 'text-anchor': 'middle' }, n.role === 'join' ? '⋈ join' : n.role === 'then' ? '↓ then' : '↺ next item'));
   }
   if (n.role === 'end') {
     return s('g', { class: ['node', 'n-end'], transform: `translate(${n.x},${n.y})`, 'aria-hidden': 'true' },

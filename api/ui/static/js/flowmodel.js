@@ -47,7 +47,9 @@ export function kindInfo(kinds, type) {
   const spec = kinds && kinds.byKind ? kinds.byKind.get(type) : undefined;
   const info = { spec, flow: (spec && spec.flow) || 'next', lists: [], jumps: [], onError: null, next: null, fallback: null };
   for (const f of (spec && spec.fields) || []) {
-    if (f.format === 'steps') info.lists.push({ name: f.name, title: f.title || f.name });
+    // An optional body (a wait's notify steps) is drawn only when it has
+    // steps, and closes with a "then" bar: it runs once, it is no loop.
+    if (f.format === 'steps') info.lists.push({ name: f.name, title: f.title || f.name, required: !!(f.required || f.min_items > 0) });
     if (f.format === 'step') {
       if (f.option) info.next = f.name;
       else info.jumps.push({ name: f.name, title: f.title || f.name });
@@ -77,7 +79,9 @@ export function nestedLists(s, kinds, path) {
   if (!s || typeof s !== 'object') return out;
   for (const l of kindInfo(kinds, s.type).lists) {
     if (!l.sub) {
-      out.push({ path: `${path}.${l.name}`, steps: Array.isArray(s[l.name]) ? s[l.name] : [], label: l.title, lane: false });
+      const steps = Array.isArray(s[l.name]) ? s[l.name] : [];
+      if (!steps.length && !l.required) continue;
+      out.push({ path: `${path}.${l.name}`, steps, label: l.title, lane: false, optional: !l.required });
       continue;
     }
     (Array.isArray(s[l.name]) ? s[l.name] : []).forEach((p, i) => {
@@ -186,7 +190,7 @@ function measureStep(s, path, kinds) {
     x += l.m.w + SIZE.gapX;
   }
   const closeY = lanesY + innerH + SIZE.gapY;
-  return { w, h: closeY + SIZE.closeH + SIZE.pad, lanes, closeY, fork: lanes.some((l) => l.lane) };
+  return { w, h: closeY + SIZE.closeH + SIZE.pad, lanes, closeY, fork: lanes.some((l) => l.lane), then: lanes.every((l) => l.optional) };
 }
 
 // stepTitle is what a node shows: its name, or its id.
@@ -243,7 +247,8 @@ function place(g, m, ox, oy, entry, exit, parent) {
     g.nodes.push(node);
     if (b.lanes.length) {
       const closeId = `${path}#close`;
-      const close = { id: closeId, role: b.fork ? 'join' : 'repeat', label: b.fork ? 'join' : 'next item', path, x: x + b.w / 2 - 60, y: y + b.closeY, w: 120, h: SIZE.closeH };
+      const role = b.fork ? 'join' : b.then ? 'then' : 'repeat';
+      const close = { id: closeId, role, label: { join: 'join', then: 'then', repeat: 'next item' }[role], path, x: x + b.w / 2 - 60, y: y + b.closeY, w: 120, h: SIZE.closeH };
       g.nodes.push(close);
       if (!b.fork) g.boxes.push({ id: `${path}#box`, path, x, y, w: b.w, h: b.h });
       node.exitPoint = { x: x + b.w / 2, y: close.y + close.h };
