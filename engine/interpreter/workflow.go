@@ -453,6 +453,9 @@ func (r *runner) save(ctx workflow.Context) {
 	req := SaveRunRequest{Log: r.log, Output: mustJSON(r.lastOut), RetryOf: r.in.RetryOf,
 		TemporalRunID: workflow.GetInfo(ctx).WorkflowExecution.RunID, UpdateEvent: r.in.Parent == "" && !r.in.Options.TestRun}
 	req.Log.Steps = append([]StepRecord(nil), r.log.Steps...)
+	if r.def != nil {
+		req.WorkflowName, req.Connector = r.def.Name, r.def.Trigger.Connector
+	}
 	var f workflow.Future
 	if r.version >= versionLocalSave {
 		// SaveRun is an upsert keyed by the run id, so the repeat a local
