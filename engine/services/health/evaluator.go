@@ -118,10 +118,10 @@ func (e *Evaluator) Run(ctx context.Context) {
 
 // Alert is the trigger body of an alert run: {"alert": Alert}.
 type Alert struct {
-	RuleID    string `json:"rule_id"`
-	RuleName  string `json:"rule_name"`
-	Kind      string `json:"kind"`
-	Target    string `json:"target"`
+	RuleID   string `json:"rule_id"`
+	RuleName string `json:"rule_name"`
+	Kind     string `json:"kind"`
+	Target   string `json:"target"`
 	// TargetName is the workflow's name (for an endpoint, its workflow's
 	// name), or the destination host.
 	TargetName string     `json:"target_name"`
