@@ -227,6 +227,7 @@ func (s *server) routes(v1 *gin.RouterGroup) {
 	v1.POST("/deliveries/:id/retry", editor, s.retryDelivery)
 
 	s.dataRoutes(v1)
+	s.alertRoutes(v1, viewer, editor)
 }
 
 // unavailable answers 503 for a route whose service this process lacks.

@@ -25,7 +25,6 @@ package health
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -390,21 +389,4 @@ func hostOf(destination string) string {
 		return destination
 	}
 	return strings.ToLower(u.Host)
-}
-
-// DecodeInput decodes a rule body strictly, so a misspelt field is an
-// error that names it rather than a silently ignored key.
-func DecodeInput(body []byte) (RuleInput, error) {
-	var in RuleInput
-	dec := json.NewDecoder(strings.NewReader(string(body)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		msg := err.Error()
-		if f, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
-			return in, &manage.ValidationError{Title: "the alert rule is invalid", Errors: []definition.Error{{Path: strings.Trim(f, `"`),
-				Message: "is not a field of an alert rule; the fields are name, kind, target, threshold, window, cooldown, workflow, enabled"}}}
-		}
-		return in, &manage.ValidationError{Title: "the alert rule is invalid", Errors: []definition.Error{{Message: "the body is not a JSON alert rule: " + msg}}}
-	}
-	return in, nil
 }
