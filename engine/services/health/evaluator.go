@@ -137,17 +137,25 @@ type Alert struct {
 	Sample []store.AlertSample `json:"sample"`
 }
 
-// Evaluate runs one pass: gauges, then every enabled rule, then the
-// notices left pending. It returns the first error after trying every
-// rule, so one broken rule does not silence the others.
+// Evaluate runs one pass: every enabled rule, the notices left pending,
+// then the gauges (last, so the open-incidents gauge includes what this
+// pass opened or resolved). It returns the first error after trying
+// every rule, so one broken rule does not silence the others.
 func (e *Evaluator) Evaluate(ctx context.Context) error {
+	err := e.evaluateRules(ctx)
+	if gerr := e.refreshGauges(ctx); err == nil {
+		err = gerr
+	}
+	return err
+}
+
+func (e *Evaluator) evaluateRules(ctx context.Context) error {
 	var firstErr error
 	keep := func(err error) {
 		if err != nil && firstErr == nil {
 			firstErr = err
 		}
 	}
-	keep(e.refreshGauges(ctx))
 	rules, err := e.cfg.Store.ListAlertRules(ctx)
 	if err != nil {
 		return err
