@@ -71,7 +71,7 @@ func TestHealthAlertsThroughTheStack(t *testing.T) {
 	}
 	create := func(def string) string {
 		t.Helper()
-		status, m := call("POST", "/api/v1/workflows", json.RawMessage(def))
+		status, m := call("POST", "/api/v1/workflows", map[string]any{"definition": json.RawMessage(def)})
 		if status != http.StatusCreated {
 			t.Fatalf("creating workflow: %d %v", status, m)
 		}
