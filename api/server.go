@@ -248,6 +248,7 @@ func (s *server) routes(v1 *gin.RouterGroup) {
 
 	s.dataRoutes(v1)
 	s.previewRoutes(v1)
+	s.alertRoutes(v1, viewer, editor)
 }
 
 // unavailable answers 503 for a route whose service this process lacks.

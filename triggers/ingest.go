@@ -192,14 +192,14 @@ const (
 // guessed token must not become a label value.
 const unknownEndpoint = "unknown"
 
-// countDelivery counts one delivery (or one event of it) by endpoint id
-// and outcome.
+// countDelivery counts one delivery (or one event of it) by endpoint id,
+// its workflow's id and name, its connector and the outcome.
 func countDelivery(rt *route, status string) {
-	ep := unknownEndpoint
+	labels := metrics.EventLabels(unknownEndpoint, "", "", "", status)
 	if rt != nil {
-		ep = rt.endpoint.ID
+		labels = metrics.EventLabels(rt.endpoint.ID, rt.workflow.ID, rt.workflow.Name, rt.connector, status)
 	}
-	metrics.EventsReceived.WithLabelValues(ep, status).Inc()
+	metrics.EventsReceived.WithLabelValues(labels...).Inc()
 }
 
 func truncate(s string, n int) string {

@@ -31,7 +31,7 @@ func TestSignedUnparseableDeliveriesAreKept(t *testing.T) {
 		e := newEnv(t, st)
 		ep := e.workflow("unparseable", stripeTrigger, store.NewEndpoint{})
 		received := func(status string) float64 {
-			return testutil.ToFloat64(metrics.EventsReceived.WithLabelValues(ep.ID, status))
+			return testutil.ToFloat64(metrics.EventsReceived.WithLabelValues(metrics.EventLabels(ep.ID, ep.WorkflowID, "unparseable", "stripe", status)...))
 		}
 		deep := `{"id":"evt_deep","type":"payment_intent.succeeded","data":` + strings.Repeat("[", 100_000) + strings.Repeat("]", 100_000) + `}`
 		cases := []struct {

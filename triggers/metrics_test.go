@@ -14,7 +14,8 @@ import (
 )
 
 // TestWebhookMetrics drives deliveries through the handler and checks the
-// counters moved: received by endpoint and outcome, verification failures
+// counters moved: received by endpoint, workflow id and name, connector
+// and outcome, verification failures
 // by connector and reason, ingest latency, and dispatch lag once the run
 // starts. The handles are process-wide, so the test compares before and
 // after on labels (a fresh endpoint id) nothing else touches.
@@ -23,12 +24,12 @@ func TestWebhookMetrics(t *testing.T) {
 		e := newEnv(t, st)
 		ep := e.workflow("metrics", stripeTrigger, store.NewEndpoint{})
 		received := func(status string) float64 {
-			return testutil.ToFloat64(metrics.EventsReceived.WithLabelValues(ep.ID, status))
+			return testutil.ToFloat64(metrics.EventsReceived.WithLabelValues(metrics.EventLabels(ep.ID, ep.WorkflowID, "metrics", "stripe", status)...))
 		}
 		badSig := func() float64 {
 			return testutil.ToFloat64(metrics.VerificationFailures.WithLabelValues("stripe", "bad signature"))
 		}
-		unknown := testutil.ToFloat64(metrics.EventsReceived.WithLabelValues(unknownEndpoint, outcomeNotFound))
+		unknown := testutil.ToFloat64(metrics.EventsReceived.WithLabelValues(metrics.EventLabels(unknownEndpoint, "", "", "", outcomeNotFound)...))
 		failures := badSig()
 		stripeLatency := metrics.IngestLatency.WithLabelValues("stripe").(prometheus.Histogram)
 		latencyBefore := histogramCount(t, stripeLatency)
@@ -48,7 +49,7 @@ func TestWebhookMetrics(t *testing.T) {
 				t.Errorf("events_received_total{status=%q} = %v, want %v", status, got, want)
 			}
 		}
-		if got := testutil.ToFloat64(metrics.EventsReceived.WithLabelValues(unknownEndpoint, outcomeNotFound)); got != unknown+1 {
+		if got := testutil.ToFloat64(metrics.EventsReceived.WithLabelValues(metrics.EventLabels(unknownEndpoint, "", "", "", outcomeNotFound)...)); got != unknown+1 {
 			t.Errorf("unknown endpoint counted %v times, want 1", got-unknown)
 		}
 		if got := badSig(); got != failures+1 {

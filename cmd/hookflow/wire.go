@@ -19,6 +19,7 @@ import (
 	"github.com/hookflow/hookflow/engine/platform/app"
 	"github.com/hookflow/hookflow/engine/platform/config"
 	"github.com/hookflow/hookflow/engine/services/dryrun"
+	"github.com/hookflow/hookflow/engine/services/health"
 	"github.com/hookflow/hookflow/engine/services/manage"
 	"github.com/hookflow/hookflow/engine/services/runops"
 	"github.com/hookflow/hookflow/triggers"
@@ -65,7 +66,14 @@ type wiring struct {
 	oauthErr  error
 	// trig is the triggers service, built by mount (API processes only).
 	trig *triggers.Service
+	// health evaluates the alert rules and sets the health gauges, built
+	// by mount and run by background (API processes only).
+	health *health.Evaluator
 }
+
+// alertInterval is how often API processes evaluate the alert rules and
+// refresh the health gauges; tests shorten it.
+var alertInterval = health.DefaultInterval
 
 // oauthFor returns the process's OAuth 2 service, or nil when no
 // --oauth-clients are configured.
@@ -138,12 +146,23 @@ func (w *wiring) mount(router *gin.Engine, deps app.Deps) error {
 	if err := api.Mount(router, cfg); err != nil {
 		return err
 	}
+	// Alert runs start through the manual-run path, as POST
+	// /workflows/{id}/run does; several API processes may evaluate, the
+	// store lets exactly one notify each incident.
+	hc := health.Config{Store: deps.Store, Manage: svc, Starter: cfg.Triggers, Interval: alertInterval,
+		Logger: deps.Logger.With("component", "health")}
+	if deps.Temporal != nil {
+		hc.Waiting = health.TemporalWaiting(deps.Store, deps.Temporal, 0)
+	}
+	if w.health, err = health.NewEvaluator(hc); err != nil {
+		return err
+	}
 	ui.Mount(router)
 	return nil
 }
 
-// background runs the triggers service's loops (sweeper, pruner) until
-// shutdown, then closes it.
+// background runs the triggers service's loops (sweeper, pruner) and the
+// health evaluator until shutdown, then closes the triggers service.
 func (w *wiring) background(ctx context.Context, deps app.Deps) error {
 	if w.trig == nil {
 		return errors.New("the triggers service was not built: mount must run first")
@@ -151,6 +170,7 @@ func (w *wiring) background(ctx context.Context, deps app.Deps) error {
 	if err := w.trig.Start(ctx); err != nil {
 		return err
 	}
+	go w.health.Run(ctx)
 	<-ctx.Done()
 	return w.trig.Close()
 }

@@ -95,6 +95,11 @@ type SaveRunRequest struct {
 	// Event is the event row to log for a run that has none (a scheduled
 	// run), before the summary; a row that exists is left alone.
 	Event *RunEvent `json:"event,omitempty"`
+	// WorkflowName and Connector (the trigger's) label the runs metric;
+	// they only ride along in the activity's input, so adding them
+	// changed no command of the run (no interpreter version).
+	WorkflowName string `json:"workflow_name,omitempty"`
+	Connector    string `json:"connector,omitempty"`
 }
 
 // LoadedWorkflow is a workflow's current version, for call_workflow and
@@ -612,7 +617,7 @@ func (a *Activities) SaveRun(ctx context.Context, req SaveRunRequest) error {
 		return err
 	}
 	if !wasFinal && req.Log.Status != StatusRunning {
-		metrics.Runs.WithLabelValues(req.Log.WorkflowID, req.Log.Status).Inc()
+		metrics.Runs.WithLabelValues(metrics.RunLabels(req.Log.WorkflowID, req.WorkflowName, req.Connector, req.Log.Status)...).Inc()
 	}
 	return nil
 }

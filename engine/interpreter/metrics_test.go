@@ -48,7 +48,9 @@ func TestActivityMetrics(t *testing.T) {
 	deliveries := func(status string) float64 {
 		return testutil.ToFloat64(metrics.Deliveries.WithLabelValues(dest, status))
 	}
-	runs := func() float64 { return testutil.ToFloat64(metrics.Runs.WithLabelValues(wf, StatusCompleted)) }
+	runs := func() float64 {
+		return testutil.ToFloat64(metrics.Runs.WithLabelValues(metrics.RunLabels(wf, "m", "", StatusCompleted)...))
+	}
 	before := []float64{float64(durations("test", "flaky")), errs("test", "flaky", classRetryable), errs("test", "reject", classPermanent),
 		errs("http", "request", classPermanent), deliveries(store.DeliveryFailed), deliveries(store.DeliverySucceeded), runs()}
 

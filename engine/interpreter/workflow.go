@@ -477,6 +477,9 @@ func (r *runner) save(ctx workflow.Context) {
 		TemporalRunID: workflow.GetInfo(ctx).WorkflowExecution.RunID, UpdateEvent: r.in.Parent == "" && !r.in.Options.TestRun,
 		Event: r.runEvent}
 	req.Log.Steps = r.redacted(r.log.Steps)
+	if r.def != nil {
+		req.WorkflowName, req.Connector = r.def.Name, r.def.Trigger.Connector
+	}
 	var f workflow.Future
 	if r.version >= versionLocalSave {
 		// SaveRun is an upsert keyed by the run id, so the repeat a local

@@ -9,7 +9,10 @@
 // build several processes in one binary never collide. Label values must
 // come from small, bounded sets (endpoint ids, workflow ids, connector and
 // action names, fixed reasons): never put a user-supplied string or an
-// event id in a label.
+// event id in a label. Workflow names are the one exception, for people
+// reading dashboards: a name is bounded by the workflows (at most one
+// live name per workflow id), so it adds no series beyond the id's; a
+// renamed workflow starts new series under its new name.
 //
 // Who increments what:
 //
@@ -17,6 +20,9 @@
 //	interpreter:  Runs (when a run ends), StepDuration and StepErrors (action/http steps)
 //	webhook send: Deliveries (after every attempt)
 //	httpedge:     GuardRefusals (slow or excess request bodies)
+//	health:       the gauges EventsBacklog, RunsInFlight, RunsWaiting and
+//	              AlertIncidentsOpen, set from store counts once per
+//	              evaluation pass (engine/services/health), not per scrape
 package metrics
 
 import (
@@ -36,15 +42,17 @@ const Namespace = "hookflow"
 var Registry = prometheus.NewRegistry()
 
 var (
-	// EventsReceived counts webhook deliveries by endpoint id and outcome
-	// status: accepted, duplicate, ignored, unparseable (an authenticated
-	// delivery kept although it cannot be parsed), rejected
+	// EventsReceived counts webhook deliveries by endpoint id, the
+	// endpoint's workflow (id and name), the trigger's connector and the
+	// outcome status: accepted, duplicate, ignored, unparseable (an
+	// authenticated delivery kept although it cannot be parsed), rejected
 	// (verification), invalid (malformed body), rate_limited, forbidden,
-	// too_large, unavailable.
+	// too_large, unavailable. A delivery to no endpoint has endpoint
+	// "unknown" and the other three labels empty. Use EventLabels.
 	EventsReceived = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Namespace: Namespace, Name: "events_received_total",
-		Help: "Webhook deliveries received, by endpoint and outcome status.",
-	}, []string{"endpoint", "status"})
+		Help: "Webhook deliveries received, by endpoint, workflow, connector and outcome status.",
+	}, []string{"endpoint", "workflow", "workflow_name", "connector", "status"})
 
 	// VerificationFailures counts rejected signatures by connector and the
 	// verifier's fixed reason string (never a value from the request).
@@ -78,11 +86,13 @@ var (
 		Buckets: []float64{.001, .005, .01, .05, .1, .5, 1, 5, 15, 60, 300, 1800},
 	})
 
-	// Runs counts finished runs by workflow id and final status.
+	// Runs counts finished runs by workflow id, workflow name, the
+	// connector of the workflow's trigger ("" for a generic webhook or a
+	// schedule) and final status. Use RunLabels.
 	Runs = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Namespace: Namespace, Name: "runs_total",
-		Help: "Finished runs, by workflow and status.",
-	}, []string{"workflow", "status"})
+		Help: "Finished runs, by workflow, connector and status.",
+	}, []string{"workflow", "workflow_name", "connector", "status"})
 
 	// StepDuration observes connector step durations (one observation per
 	// attempt) by connector and action; http steps use connector "http",
@@ -115,6 +125,33 @@ var (
 		Help: "Requests refused or cut short by the HTTP edge, by reason (busy, body_timeout).",
 	}, []string{"reason"})
 
+	// EventsBacklog is the number of events stored but not yet started
+	// (status pending): a growing backlog means Temporal is slow or down.
+	EventsBacklog = prometheus.NewGauge(prometheus.GaugeOpts{
+		Namespace: Namespace, Name: "events_backlog",
+		Help: "Events stored but not yet dispatched to a run.",
+	})
+
+	// RunsInFlight is the number of runs whose summary says running,
+	// waiting ones included.
+	RunsInFlight = prometheus.NewGauge(prometheus.GaugeOpts{
+		Namespace: Namespace, Name: "runs_in_flight",
+		Help: "Runs in flight (started and not ended, waiting ones included).",
+	})
+
+	// RunsWaiting is the number of runs in flight that are parked in a
+	// wait_for_event, an approval or a delay.
+	RunsWaiting = prometheus.NewGauge(prometheus.GaugeOpts{
+		Namespace: Namespace, Name: "runs_waiting",
+		Help: "Runs waiting for an event, an approval or a delay.",
+	})
+
+	// AlertIncidentsOpen is the number of health alert incidents firing.
+	AlertIncidentsOpen = prometheus.NewGauge(prometheus.GaugeOpts{
+		Namespace: Namespace, Name: "alert_incidents_open",
+		Help: "Health alert incidents currently firing.",
+	})
+
 	// APIRequests counts REST API requests by route template and status code.
 	APIRequests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Namespace: Namespace, Name: "api_requests_total",
@@ -128,7 +165,18 @@ func init() {
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		EventsReceived, VerificationFailures, IngestLatency, DispatchLag, EventsFailed,
 		Runs, StepDuration, StepErrors, Deliveries, APIRequests, GuardRefusals,
+		EventsBacklog, RunsInFlight, RunsWaiting, AlertIncidentsOpen,
 	)
+}
+
+// EventLabels are the label values of EventsReceived, in order.
+func EventLabels(endpoint, workflowID, workflowName, connector, status string) []string {
+	return []string{endpoint, workflowID, workflowName, connector, status}
+}
+
+// RunLabels are the label values of Runs, in order.
+func RunLabels(workflowID, workflowName, connector, status string) []string {
+	return []string{workflowID, workflowName, connector, status}
 }
 
 // Handler serves Registry in the Prometheus text format.
