@@ -275,7 +275,7 @@ func (d *Dispatcher) maintainSlots(ctx context.Context) {
 		return
 	}
 	for _, s := range stats {
-		metrics.RunsInFlight.WithLabelValues(s.WorkflowID).Set(float64(s.InFlight))
+		metrics.WorkflowRunsInFlight.WithLabelValues(s.WorkflowID).Set(float64(s.InFlight))
 		metrics.ConcurrencyLimit.WithLabelValues(s.WorkflowID).Set(float64(s.Limit))
 		metrics.QueuedEvents.WithLabelValues(s.WorkflowID).Set(float64(s.Queued))
 	}

@@ -366,7 +366,7 @@ func TestConcurrencyLimit(t *testing.T) {
 			}
 			finished++
 			e.svc.Dispatcher.Sweep(ctx)
-			if got := testutil.ToFloat64(metrics.RunsInFlight.WithLabelValues(ep.WorkflowID)); got > limit {
+			if got := testutil.ToFloat64(metrics.WorkflowRunsInFlight.WithLabelValues(ep.WorkflowID)); got > limit {
 				t.Fatalf("gauge says %v runs in flight", got)
 			}
 		}

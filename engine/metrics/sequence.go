@@ -24,12 +24,12 @@ var (
 		Help: "Events that waited for a free run slot of their workflow (concurrency.limit), by workflow.",
 	}, []string{"workflow"})
 
-	// RunsInFlight is, per workflow with a concurrency limit, the runs
+	// WorkflowRunsInFlight is, per workflow with a concurrency limit, the runs
 	// holding a slot (started and not finished, waiting ones included),
 	// and ConcurrencyLimit that limit; QueuedEvents is the events waiting
 	// for a slot. The sweeper sets them from the store, so every process
 	// reports the same, cluster-wide numbers.
-	RunsInFlight = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+	WorkflowRunsInFlight = prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Namespace: Namespace, Name: "workflow_runs_in_flight",
 		Help: "Runs holding a concurrency slot of their workflow (waiting runs included).",
 	}, []string{"workflow"})
@@ -44,5 +44,5 @@ var (
 )
 
 func init() {
-	Registry.MustRegister(SequenceEvents, EventsQueued, RunsInFlight, ConcurrencyLimit, QueuedEvents)
+	Registry.MustRegister(SequenceEvents, EventsQueued, WorkflowRunsInFlight, ConcurrencyLimit, QueuedEvents)
 }
