@@ -346,7 +346,8 @@ func TestBrowserJourney(t *testing.T) {
 
 	// --- the run on the canvas, each node's output ----------------------
 	b.click(`#nav a[href='#/runs']`)
-	b.click(`a[href='#/runs/` + run.ID + `']`)
+	// The run's id holds slashes: its link is the encoded id.
+	b.click(`table.list tbody a[href='#/runs/` + strings.ReplaceAll(run.ID, "/", "%2F") + `']`)
 	b.waitFor(`document.querySelectorAll("#run-canvas .node.n-step").length === 2`, "the run on the canvas")
 	b.eval(`Object.fromEntries([...document.querySelectorAll("#run-canvas .node.n-step")].map((n) => [n.dataset.stepId, n.querySelector(".node-status").textContent]))`, &st)
 	if st["filter_1"] != "✓ completed" || st["action_1"] != "✓ completed" {
