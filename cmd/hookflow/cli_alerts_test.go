@@ -3,47 +3,22 @@ package main
 import (
 	"bytes"
 	"context"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/hookflow/hookflow/api"
-	"github.com/hookflow/hookflow/connectors/all"
-	"github.com/hookflow/hookflow/engine/services/manage"
-	"github.com/hookflow/hookflow/engine/store"
-	"github.com/hookflow/hookflow/engine/store/storetest"
 )
 
 // TestAlertsCommands drives `hookflow alerts` against the real API over a
 // real SQLite store.
 func TestAlertsCommands(t *testing.T) {
-	st := storetest.SQLite(t).Store
-	reg, err := all.New(all.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := api.NewRouter(api.RouterConfig{})
-	if err := api.Mount(r, api.Config{Manage: &manage.Service{Store: st, Registry: reg}}); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(r)
-	defer srv.Close()
+	st, url, key, wf := cliAPI(t, "Alert Slack")
 	ctx := context.Background()
-	_, key, err := st.CreateAPIKey(ctx, "cli", store.ScopeEditor)
-	if err != nil {
-		t.Fatal(err)
-	}
-	wf, err := st.CreateWorkflow(ctx, "Alert Slack", []byte(`{"name":"Alert Slack"}`), "h1")
-	if err != nil {
-		t.Fatal(err)
-	}
 	alerts := func(args ...string) (string, error) {
 		t.Helper()
 		var out, errOut bytes.Buffer
-		err := runAlerts(ctx, append(args, "--url", srv.URL, "--key", key), &out, &errOut)
+		err := runAlerts(ctx, append(args, "--url", url, "--key", key), &out, &errOut)
 		return out.String() + errOut.String(), err
 	}
 

@@ -18,30 +18,12 @@ import (
 // TestDataCommands drives `hookflow data` against the real API over a
 // real SQLite store.
 func TestDataCommands(t *testing.T) {
-	st := storetest.SQLite(t).Store
-	reg, err := all.New(all.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := api.NewRouter(api.RouterConfig{})
-	if err := api.Mount(r, api.Config{Manage: &manage.Service{Store: st, Registry: reg}}); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(r)
-	defer srv.Close()
+	st, url, key, wf := cliAPI(t, "counter")
 	ctx := context.Background()
-	_, key, err := st.CreateAPIKey(ctx, "cli", store.ScopeEditor)
-	if err != nil {
-		t.Fatal(err)
-	}
-	wf, err := st.CreateWorkflow(ctx, "counter", []byte(`{"name":"counter"}`), "h1")
-	if err != nil {
-		t.Fatal(err)
-	}
 	data := func(args ...string) (string, error) {
 		t.Helper()
 		var out, errOut bytes.Buffer
-		err := runData(ctx, append(args, "--url", srv.URL, "--key", key), &out, &errOut)
+		err := runData(ctx, append(args, "--url", url, "--key", key), &out, &errOut)
 		return out.String() + errOut.String(), err
 	}
 	mustData := func(args ...string) string {
@@ -85,4 +67,30 @@ func TestDataCommands(t *testing.T) {
 	if _, err := data("frobnicate"); err == nil || !strings.Contains(err.Error(), `unknown data command "frobnicate"`) {
 		t.Fatalf("unknown subcommand: %v", err)
 	}
+}
+
+// cliAPI serves the real API over a fresh SQLite store for the CLI
+// commands' tests: it returns the store, the server's URL, an editor key
+// and one saved workflow named name.
+func cliAPI(t *testing.T, name string) (st *store.Store, url, key string, wf store.Workflow) {
+	t.Helper()
+	st = storetest.SQLite(t).Store
+	reg, err := all.New(all.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := api.NewRouter(api.RouterConfig{})
+	if err := api.Mount(r, api.Config{Manage: &manage.Service{Store: st, Registry: reg}}); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(r)
+	t.Cleanup(srv.Close)
+	ctx := context.Background()
+	if _, key, err = st.CreateAPIKey(ctx, "cli", store.ScopeEditor); err != nil {
+		t.Fatal(err)
+	}
+	if wf, err = st.CreateWorkflow(ctx, name, []byte(`{"name":"`+name+`"}`), "h1"); err != nil {
+		t.Fatal(err)
+	}
+	return st, srv.URL, key, wf
 }
