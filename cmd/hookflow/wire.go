@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/sdk/worker"
@@ -71,9 +72,9 @@ type wiring struct {
 	health *health.Evaluator
 }
 
-// alertInterval is how often API processes evaluate the alert rules and
-// refresh the health gauges; tests shorten it.
-var alertInterval = health.DefaultInterval
+// alertInterval, when set, overrides --alert-interval: tests shorten it
+// below the flag's one-second floor.
+var alertInterval time.Duration
 
 // oauthFor returns the process's OAuth 2 service, or nil when no
 // --oauth-clients are configured.
@@ -149,7 +150,11 @@ func (w *wiring) mount(router *gin.Engine, deps app.Deps) error {
 	// Alert runs start through the manual-run path, as POST
 	// /workflows/{id}/run does; several API processes may evaluate, the
 	// store lets exactly one notify each incident.
-	hc := health.Config{Store: deps.Store, Manage: svc, Starter: cfg.Triggers, Interval: alertInterval,
+	interval := deps.Config.AlertInterval
+	if alertInterval > 0 {
+		interval = alertInterval
+	}
+	hc := health.Config{Store: deps.Store, Manage: svc, Starter: cfg.Triggers, Interval: interval,
 		Logger: deps.Logger.With("component", "health")}
 	if deps.Temporal != nil {
 		hc.Waiting = health.TemporalWaiting(deps.Store, deps.Temporal, 0)

@@ -44,7 +44,10 @@ const (
 	DefaultLogLevel               = "info"
 	DefaultLogFormat              = "text"
 	DefaultEventRetention         = 30 * 24 * time.Hour
-	DefaultMaxBodyBytes           = 1 << 20
+	// DefaultAlertInterval is how often API processes evaluate the health
+	// alert rules (health.DefaultInterval).
+	DefaultAlertInterval = 15 * time.Second
+	DefaultMaxBodyBytes  = 1 << 20
 	// DefaultMaxBodyDepth and DefaultInlineBodyBytes are the webhook
 	// pipeline's (triggers.DefaultMaxBodyDepth, DefaultInlineBodyBytes).
 	DefaultMaxBodyDepth    = 64
@@ -180,6 +183,9 @@ type Config struct {
 
 	// EventRetention is how long received events and run summaries are kept.
 	EventRetention time.Duration
+	// AlertInterval is how often API processes evaluate the health alert
+	// rules and refresh the backlog, in-flight and waiting gauges.
+	AlertInterval time.Duration
 	// MaxBodyBytes caps the size of an incoming webhook or API request body.
 	MaxBodyBytes int64
 	// MaxBodyDepth bounds how deeply a webhook's JSON body may nest.
@@ -256,6 +262,7 @@ func Default() Config {
 		LogLevel:               DefaultLogLevel,
 		LogFormat:              DefaultLogFormat,
 		EventRetention:         DefaultEventRetention,
+		AlertInterval:          DefaultAlertInterval,
 		MaxBodyBytes:           DefaultMaxBodyBytes,
 		MaxBodyDepth:           DefaultMaxBodyDepth,
 		InlineBodyBytes:        DefaultInlineBodyBytes,
@@ -373,6 +380,9 @@ func (c Config) Validate() error {
 	}
 	if c.EventRetention <= 0 {
 		bad("event-retention", "must be positive")
+	}
+	if c.AlertInterval < time.Second {
+		bad("alert-interval", "must be at least 1s")
 	}
 	if c.MaxBodyBytes <= 0 {
 		bad("max-body-bytes", "must be positive")

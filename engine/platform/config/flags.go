@@ -109,6 +109,8 @@ func Settings() []Setting {
 			bind: func(c *Config) flag.Value { return (*stringValue)(&c.DatabaseURL) }},
 		{Flag: "auto-migrate", Group: GroupHTTP, Usage: "apply pending store migrations when the server starts",
 			bind: func(c *Config) flag.Value { return (*boolValue)(&c.AutoMigrate) }},
+		{Flag: "alert-interval", Group: GroupHTTP, Usage: "how often API processes evaluate the health alert rules and refresh the backlog, in-flight and waiting gauges",
+			bind: func(c *Config) flag.Value { return (*durationValue)(&c.AlertInterval) }},
 		{Flag: "event-retention", Group: GroupHTTP, Usage: "how long received events, finished runs and deliveries, and stored step outputs are kept (e.g. 720h or 30d); pruned in small batches",
 			bind: func(c *Config) flag.Value { return (*durationValue)(&c.EventRetention) }},
 
