@@ -245,3 +245,26 @@ func (s *Store) PruneRuns(ctx context.Context, before time.Time, batch int) (int
 	}
 	return n, nil
 }
+
+// EndStrandedRun ends the summary of a run that Temporal has closed
+// without the run writing its end: terminated from Temporal's own UI or
+// CLI, or cut off by its execution timeout. Such a summary would say
+// "running" forever, keep the run's concurrency slot and count as in
+// flight. Only a summary still "running" changes, so a run that wrote its
+// own end in the meantime keeps it. It reports whether the summary
+// changed.
+func (s *Store) EndStrandedRun(ctx context.Context, id, status, reason string, endedAt time.Time) (bool, error) {
+	if status == RunRunning || !runStatuses[status] {
+		return false, fmt.Errorf("ending stranded run %s: status %q: %w", id, status, ErrInvalidArgument)
+	}
+	res, err := s.db.ExecContext(ctx, s.q(`UPDATE runs SET status = ?, error = ?, ended_at = ?, updated_at = ? WHERE id = ? AND status = ?`),
+		status, reason, ms(endedAt), ms(now()), id, RunRunning)
+	if err != nil {
+		return false, fmt.Errorf("ending stranded run %s: %w", id, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("ending stranded run %s: %w", id, err)
+	}
+	return n == 1, nil
+}

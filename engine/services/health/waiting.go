@@ -3,6 +3,7 @@ package health
 import (
 	"context"
 	"fmt"
+	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
@@ -23,6 +24,9 @@ const DefaultWaitingProbeLimit = 200
 // delay has no activity, child run or workflow task pending, only a timer
 // or a signal to wait for. A run sleeping through a retry backoff of a
 // local call counts as waiting too; that pause is short.
+//
+// The same pass ends the summaries of runs Temporal has closed while the
+// store still says "running" (see endStranded).
 func TemporalWaiting(st *store.Store, c client.Client, limit int) WaitingCounter {
 	if limit <= 0 {
 		limit = DefaultWaitingProbeLimit
@@ -43,6 +47,7 @@ func TemporalWaiting(st *store.Store, c client.Client, limit int) WaitingCounter
 			}
 			info := d.GetWorkflowExecutionInfo()
 			if info.GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+				endStranded(ctx, st, r.ID, info.GetStatus(), info.GetCloseTime().AsTime())
 				continue
 			}
 			if len(d.GetPendingActivities()) == 0 && len(d.GetPendingChildren()) == 0 && d.GetPendingWorkflowTask() == nil {
@@ -51,4 +56,31 @@ func TemporalWaiting(st *store.Store, c client.Client, limit int) WaitingCounter
 		}
 		return n, nil
 	}
+}
+
+// strandedStatus maps how Temporal closed a run that never wrote its end
+// to the run status and reason the summary takes.
+var strandedStatus = map[enumspb.WorkflowExecutionStatus]struct{ status, reason string }{
+	enumspb.WORKFLOW_EXECUTION_STATUS_TERMINATED: {store.RunCancelled, "the run was terminated in Temporal, outside hookflow; steps after the last recorded one did not run"},
+	enumspb.WORKFLOW_EXECUTION_STATUS_TIMED_OUT:  {store.RunTimedOut, "the run reached its Temporal execution timeout before it could record its end"},
+	enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED:   {store.RunCancelled, "the run was cancelled before it could record its end"},
+	enumspb.WORKFLOW_EXECUTION_STATUS_FAILED:     {store.RunFailed, "the run failed in Temporal before it could record its end"},
+	enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:  {store.RunFailed, "the run completed in Temporal but its final summary was never written; its output is unknown"},
+}
+
+// endStranded ends the summary of a run Temporal has closed but whose
+// summary still says "running": a run terminated from Temporal's UI or
+// CLI, or cut off by its execution timeout, writes no end. Left alone it
+// would be listed as running forever, hold its workflow's concurrency
+// slot (so the workflow's queued events would never start) and count as
+// in flight. A run writes its end before Temporal closes it, so a run
+// that ended normally already has its final status, and
+// store.EndStrandedRun changes only a summary still "running". A write
+// that fails is tried again by the next pass.
+func endStranded(ctx context.Context, st *store.Store, runID string, status enumspb.WorkflowExecutionStatus, closed time.Time) {
+	m, ok := strandedStatus[status]
+	if !ok {
+		return
+	}
+	_, _ = st.EndStrandedRun(ctx, runID, m.status, m.reason, closed)
 }
