@@ -76,8 +76,6 @@ func newStack(t *testing.T) *stack {
 	}
 	t.Cleanup(func() { _ = trig.Close() })
 	svc.SyncSchedule = trig.Scheduler.Sync
-	r := api.NewRouter(api.RouterConfig{})
-	r.Any(triggers.HookPath, func(c *gin.Context) { trig.Ingestor.Serve(c.Writer, c.Request, c.Param("token")) })
 	// OAuth 2 against a fake authorization server whose consent page
 	// approves at once and redirects back to this stack's callback.
 	as := oauthtest.New(t, "ui-client", "ui-secret", base+api.OAuthCallbackPath)
@@ -95,6 +93,17 @@ func newStack(t *testing.T) *stack {
 		Tester:  api.DryRuns(&dryrun.Runner{Registry: reg, Store: st, Keyring: kr}),
 		Changed: trig.Invalidate,
 	}
+	plain := serveStack(t, ln, st, trig, cfg)
+	return &stack{url: base, store: st, adminKey: plain, oauth: oauth, as: as}
+}
+
+// serveStack serves, on ln until the test ends, what hookflow dev
+// serves: the webhook route of trig, the API mounted with cfg and the UI.
+// It returns a new admin API key.
+func serveStack(t *testing.T, ln net.Listener, st *store.Store, trig *triggers.Service, cfg api.Config) string {
+	t.Helper()
+	r := api.NewRouter(api.RouterConfig{})
+	r.Any(triggers.HookPath, func(c *gin.Context) { trig.Ingestor.Serve(c.Writer, c.Request, c.Param("token")) })
 	if err := api.Mount(r, cfg); err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +117,7 @@ func newStack(t *testing.T) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &stack{url: base, store: st, adminKey: plain, oauth: oauth, as: as}
+	return plain
 }
 
 func screenshotDir(t *testing.T) string {

@@ -16,14 +16,12 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/gin-gonic/gin"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/worker"
 
 	"github.com/hookflow/hookflow/api"
-	"github.com/hookflow/hookflow/api/ui"
 	"github.com/hookflow/hookflow/connectors/all"
 	"github.com/hookflow/hookflow/engine/interpreter"
 	"github.com/hookflow/hookflow/engine/secrets"
@@ -104,24 +102,10 @@ func newJourneyStack(t *testing.T, fakeSlack string) (*stack, *interpreter.Activ
 	t.Cleanup(func() { _ = trig.Close(); starter.wg.Wait() })
 	svc.SyncSchedule = trig.Scheduler.Sync
 	acts := interpreter.NewActivities(deps)
-	r := api.NewRouter(api.RouterConfig{})
-	r.Any(triggers.HookPath, func(c *gin.Context) { trig.Ingestor.Serve(c.Writer, c.Request, c.Param("token")) })
 	cfg := api.Config{Manage: svc, Triggers: api.TriggersService(trig), Runs: opsRuns{acts: acts},
 		Tester:  api.DryRuns(&dryrun.Runner{Registry: reg, Store: st, Keyring: kr}),
 		Changed: trig.Invalidate}
-	if err := api.Mount(r, cfg); err != nil {
-		t.Fatal(err)
-	}
-	ui.Mount(r)
-	srv := httptest.NewUnstartedServer(r)
-	_ = srv.Listener.Close()
-	srv.Listener = ln
-	srv.Start()
-	t.Cleanup(srv.Close)
-	_, plain, err := st.CreateAPIKey(context.Background(), "ui test", store.ScopeAdmin)
-	if err != nil {
-		t.Fatal(err)
-	}
+	plain := serveStack(t, ln, st, trig, cfg)
 	return &stack{url: base, store: st, adminKey: plain}, acts
 }
 

@@ -17,8 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gin-gonic/gin"
-
 	"github.com/hookflow/hookflow/api"
 	"github.com/hookflow/hookflow/api/ui"
 	"github.com/hookflow/hookflow/connectors/all"
@@ -146,24 +144,10 @@ func newOpsStack(t *testing.T) *opsStack {
 	}
 	t.Cleanup(func() { _ = trig.Close() })
 	acts := interpreter.NewActivities(interpreter.Deps{Store: st, Registry: sendReg, Keyring: kr})
-	r := api.NewRouter(api.RouterConfig{})
-	r.Any(triggers.HookPath, func(c *gin.Context) { trig.Ingestor.Serve(c.Writer, c.Request, c.Param("token")) })
 	cfg := api.Config{Manage: svc, Triggers: api.TriggersService(trig), Runs: opsRuns{acts: acts},
 		Tester:  api.DryRuns(&dryrun.Runner{Registry: reg, Store: st, Keyring: kr}),
 		Changed: trig.Invalidate}
-	if err := api.Mount(r, cfg); err != nil {
-		t.Fatal(err)
-	}
-	ui.Mount(r)
-	srv := httptest.NewUnstartedServer(r)
-	_ = srv.Listener.Close()
-	srv.Listener = ln
-	srv.Start()
-	t.Cleanup(srv.Close)
-	_, plain, err := st.CreateAPIKey(context.Background(), "ui test", store.ScopeAdmin)
-	if err != nil {
-		t.Fatal(err)
-	}
+	plain := serveStack(t, ln, st, trig, cfg)
 	return &opsStack{url: base, store: st, adminKey: plain, acts: acts}
 }
 
