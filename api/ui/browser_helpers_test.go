@@ -423,3 +423,23 @@ func (b *browser) screenshot(dir, name string) string {
 	}
 	return path
 }
+
+// addFilterOnPickedField adds a filter step to the list view's top-level
+// steps (at steps[i]) and fills its first condition row's field by
+// clicking path in the field picker, as a user would: click into the
+// row's field, unfold the sample's tree down to the path, click it. It
+// returns the condition's selector.
+func (b *browser) addFilterOnPickedField(i int, path string) string {
+	b.t.Helper()
+	b.selectOption(`select[aria-label="Kind of the new step in steps"]`, "filter")
+	b.click(`li.add-step button`)
+	cond := fmt.Sprintf(`[data-error-key="steps[%d].if"]`, i)
+	b.waitFor(`document.querySelector(`+js(cond+` .cond-field`)+`)`, "the condition builder of the new filter")
+	b.click(cond + ` .cond-field`)
+	pick := `.picker button.tree-pick[data-path="` + path + `"]`
+	b.waitFor(`document.querySelector(`+js(pick)+`)`, path+" in the picker")
+	b.eval(`(() => { for (let d = document.querySelector(`+js(pick)+`).closest("details"); d; d = d.parentElement.closest("details")) d.open = true; })()`, nil)
+	b.click(pick)
+	b.waitFor(`document.querySelector(`+js(cond+` .cond-field`)+`).value === `+js(path), "the picked field in the row")
+	return cond
+}

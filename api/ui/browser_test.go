@@ -55,16 +55,7 @@ func newStack(t *testing.T) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key, err := secrets.GenerateKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := "http://" + ln.Addr().String()
-	kr := secrets.NewKeyring(key)
+	ln, base, kr := listenWithKeyring(t)
 	svc := &manage.Service{Store: st, Registry: reg, Keyring: kr, WebhookBaseURL: base + "/hooks/"}
 	// The real ingestion pipeline serves /hooks and listen mode. This
 	// process has no Temporal server, so runs are handed to a starter
@@ -95,6 +86,21 @@ func newStack(t *testing.T) *stack {
 	}
 	plain := serveStack(t, ln, st, trig, cfg)
 	return &stack{url: base, store: st, adminKey: plain, oauth: oauth, as: as}
+}
+
+// listenWithKeyring opens the stack's listener on a free loopback port
+// and returns it with its base URL and a keyring of a new key.
+func listenWithKeyring(t *testing.T) (net.Listener, string, *secrets.Keyring) {
+	t.Helper()
+	key, err := secrets.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ln, "http://" + ln.Addr().String(), secrets.NewKeyring(key)
 }
 
 // serveStack serves, on ln until the test ends, what hookflow dev

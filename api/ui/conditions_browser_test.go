@@ -119,19 +119,7 @@ func TestBrowserConditions(t *testing.T) {
 	// A filter step: its condition is built from rows. The list view
 	// (the editor opens on the canvas) adds steps from a form.
 	b.click("#tab-visual")
-	b.selectOption(`select[aria-label="Kind of the new step in steps"]`, "filter")
-	b.click(`li.add-step button`)
-	cond := `[data-error-key="steps[0].if"]`
-	b.waitFor(`document.querySelector(`+js(cond+` .cond-field`)+`)`, "the condition builder of the new filter")
-	// Pick the field from the sample: click into the row's field, then
-	// on the sample's amount in the picker.
-	b.click(cond + ` .cond-field`)
-	amountPick := `.picker button.tree-pick[data-path="trigger.data.object.amount"]`
-	b.waitFor(`document.querySelector(`+js(amountPick)+`)`, "the sample's amount in the picker")
-	// Unfold the tree down to it, as a user would.
-	b.eval(`(() => { for (let d = document.querySelector(`+js(amountPick)+`).closest("details"); d; d = d.parentElement.closest("details")) d.open = true; })()`, nil)
-	b.click(amountPick)
-	b.waitFor(`document.querySelector(`+js(cond+` .cond-field`)+`).value === "trigger.data.object.amount"`, "the picked field in the row")
+	cond := b.addFilterOnPickedField(0, "trigger.data.object.amount")
 	b.selectOption(cond+` .cond-op`, "gte")
 	var typ string
 	b.eval(`document.querySelector(`+js(cond+` .cond-type`)+`).value`, &typ)

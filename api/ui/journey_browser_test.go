@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -24,7 +23,6 @@ import (
 	"github.com/hookflow/hookflow/api"
 	"github.com/hookflow/hookflow/connectors/all"
 	"github.com/hookflow/hookflow/engine/interpreter"
-	"github.com/hookflow/hookflow/engine/secrets"
 	"github.com/hookflow/hookflow/engine/services/dryrun"
 	"github.com/hookflow/hookflow/engine/services/manage"
 	"github.com/hookflow/hookflow/engine/store"
@@ -82,16 +80,7 @@ func newJourneyStack(t *testing.T, fakeSlack string) (*stack, *interpreter.Activ
 	if err != nil {
 		t.Fatal(err)
 	}
-	key, err := secrets.GenerateKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := "http://" + ln.Addr().String()
-	kr := secrets.NewKeyring(key)
+	ln, base, kr := listenWithKeyring(t)
 	deps := interpreter.Deps{Store: st, Registry: reg, Keyring: kr, PublicURL: base}
 	starter := &inProcessStarter{deps: deps, seen: map[string]bool{}}
 	svc := &manage.Service{Store: st, Registry: reg, Keyring: kr, WebhookBaseURL: base + "/hooks/"}
@@ -231,16 +220,7 @@ func TestBrowserJourney(t *testing.T) {
 
 	// --- a condition built from a picked field (TestBrowserConditions) --
 	b.click("#tab-visual")
-	b.selectOption(`select[aria-label="Kind of the new step in steps"]`, "filter")
-	b.click(`li.add-step button`)
-	cond := `[data-error-key="steps[0].if"]`
-	b.waitFor(`document.querySelector(`+js(cond+` .cond-field`)+`)`, "the condition builder of the new filter")
-	b.click(cond + ` .cond-field`)
-	amountPick := `.picker button.tree-pick[data-path="trigger.data.object.amount"]`
-	b.waitFor(`document.querySelector(`+js(amountPick)+`)`, "the captured amount in the picker")
-	b.eval(`(() => { for (let d = document.querySelector(`+js(amountPick)+`).closest("details"); d; d = d.parentElement.closest("details")) d.open = true; })()`, nil)
-	b.click(amountPick)
-	b.waitFor(`document.querySelector(`+js(cond+` .cond-field`)+`).value === "trigger.data.object.amount"`, "the picked field in the row")
+	cond := b.addFilterOnPickedField(0, "trigger.data.object.amount")
 	b.selectOption(cond+` .cond-op`, "gte")
 	b.typeInto(cond+` .cond-value`, "10000")
 	b.waitFor(`document.querySelector(`+js(cond+` .preview.preview-true`)+`)`, "the condition's live preview saying true")

@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -21,7 +20,6 @@ import (
 	"github.com/hookflow/hookflow/api/ui"
 	"github.com/hookflow/hookflow/connectors/all"
 	"github.com/hookflow/hookflow/engine/interpreter"
-	"github.com/hookflow/hookflow/engine/secrets"
 	"github.com/hookflow/hookflow/engine/services/dryrun"
 	"github.com/hookflow/hookflow/engine/services/manage"
 	"github.com/hookflow/hookflow/engine/store"
@@ -127,16 +125,7 @@ func newOpsStack(t *testing.T) *opsStack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key, err := secrets.GenerateKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := "http://" + ln.Addr().String()
-	kr := secrets.NewKeyring(key)
+	ln, base, kr := listenWithKeyring(t)
 	svc := &manage.Service{Store: st, Registry: reg, Keyring: kr, WebhookBaseURL: base + "/hooks/"}
 	trig, err := triggers.New(triggers.Config{Starter: &recordingStarter{}, Keyring: kr, PublicURL: base}, st, reg, nil)
 	if err != nil {
