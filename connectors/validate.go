@@ -167,7 +167,7 @@ func validateValues(prefix string, fields []Field, in Values, extra []string, us
 func suggest(name string, fields []Field) string {
 	best, bestD := "", 3
 	for _, f := range fields {
-		if d := editDistance(name, f.Name); d < bestD {
+		if d := EditDistance(name, f.Name); d < bestD {
 			best, bestD = f.Name, d
 		}
 	}
@@ -177,24 +177,28 @@ func suggest(name string, fields []Field) string {
 	return fmt.Sprintf(" (did you mean %q?)", best)
 }
 
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
+// EditDistance is the Levenshtein distance between a and b, in runes:
+// the one measure behind every "did you mean …?" hint hookflow gives (a
+// misspelt field, step id, function or sample path).
+func EditDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
 	for j := range prev {
 		prev[j] = j
 	}
-	for i := 1; i <= len(a); i++ {
+	for i := 1; i <= len(ra); i++ {
 		cur[0] = i
-		for j := 1; j <= len(b); j++ {
+		for j := 1; j <= len(rb); j++ {
 			cost := 1
-			if a[i-1] == b[j-1] {
+			if ra[i-1] == rb[j-1] {
 				cost = 0
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
 		}
 		prev, cur = cur, prev
 	}
-	return prev[len(b)]
+	return prev[len(rb)]
 }
 
 // typeName names the JSON type of a decoded value for error messages.

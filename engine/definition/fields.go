@@ -27,7 +27,7 @@ func (r *run) fields(path string, values map[string]any, fields []connectors.Fie
 			msg := fmt.Sprintf("unknown field %q", k)
 			best, bestDist := "", 3
 			for name := range byName {
-				if d := editDistance(k, name); d < bestDist || d == bestDist && name < best {
+				if d := connectors.EditDistance(k, name); d < bestDist || d == bestDist && name < best {
 					best, bestDist = name, d
 				}
 			}

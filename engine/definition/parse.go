@@ -9,6 +9,8 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+
+	"github.com/hookflow/hookflow/connectors"
 )
 
 // DefaultMaxDefinitionBytes bounds the JSON document Parse accepts.
@@ -259,7 +261,7 @@ func unknownField(key string, fields map[string]reflect.StructField) string {
 	msg := fmt.Sprintf("unknown field %q", key)
 	best, bestDist := "", 3
 	for name := range fields {
-		if d := editDistance(key, name); d < bestDist || d == bestDist && name < best {
+		if d := connectors.EditDistance(key, name); d < bestDist || d == bestDist && name < best {
 			best, bestDist = name, d
 		}
 	}
@@ -267,27 +269,6 @@ func unknownField(key string, fields map[string]reflect.StructField) string {
 		msg += fmt.Sprintf(" (did you mean %q?)", best)
 	}
 	return msg
-}
-
-// editDistance is the Levenshtein distance, for "did you mean" hints.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }
 
 // jsonFields maps JSON names to struct fields.

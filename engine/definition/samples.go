@@ -7,6 +7,7 @@ import (
 
 	"github.com/tidwall/gjson"
 
+	"github.com/hookflow/hookflow/connectors"
 	"github.com/hookflow/hookflow/engine/expression"
 )
 
@@ -79,7 +80,7 @@ func (s *sampleSet) suggest(keys []string) string {
 	}
 	best, bestD := "", 3
 	for _, n := range names {
-		if d := editDistance(strings.ToLower(n), strings.ToLower(last)); d < bestD && n != last {
+		if d := connectors.EditDistance(strings.ToLower(n), strings.ToLower(last)); d < bestD && n != last {
 			best, bestD = n, d
 		}
 	}

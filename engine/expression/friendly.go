@@ -8,6 +8,8 @@ import (
 	"unicode"
 
 	"github.com/expr-lang/expr/builtin"
+
+	"github.com/hookflow/hookflow/connectors"
 )
 
 // Messages for people who write workflows, not Go. expr reports problems
@@ -213,7 +215,7 @@ func didYouMean(name string, names []string) string {
 		if n == name {
 			continue
 		}
-		d := editDistance(strings.ToLower(name), strings.ToLower(n))
+		d := connectors.EditDistance(strings.ToLower(name), strings.ToLower(n))
 		if strings.EqualFold(n, name) {
 			d = 0
 		}
@@ -225,26 +227,4 @@ func didYouMean(name string, names []string) string {
 		return ""
 	}
 	return fmt.Sprintf("; did you mean %s?", best)
-}
-
-// editDistance is the Levenshtein distance between a and b, in runes.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/tidwall/gjson"
 
+	"github.com/hookflow/hookflow/connectors"
 	"github.com/hookflow/hookflow/engine/definition"
 )
 
@@ -285,31 +286,11 @@ func (ix StepIndex) known(key, path string) error {
 func closest(s string, ids []string) string {
 	best, bestD := "", 3
 	for _, id := range ids {
-		if d := editDistance(s, id); d < bestD {
+		if d := connectors.EditDistance(s, id); d < bestD {
 			best, bestD = id, d
 		}
 	}
 	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }
 
 // CheckMocks reports the first mock that names no step, names a step that
