@@ -565,11 +565,21 @@ func (a *Activities) credentialOf(ctx context.Context, name string) (connectors.
 // In an http or action step the attempt is the step's (counting the local
 // attempt before a hand-off) and err is kept for the attempt's record.
 func (a *Activities) fail(ctx context.Context, err error) error {
-	class := connectors.ClassOf(err)
 	attempt := int(activity.GetInfo(ctx).Attempt)
 	if n := noteOf(ctx); n != nil {
 		n.cause, attempt = err, n.attempt
 	}
+	return ActivityError(err, attempt)
+}
+
+// ActivityError maps a classified error (connectors.ClassOf) onto
+// Temporal's retry semantics: permanent errors are non-retryable,
+// rate-limited ones retry after the provider's delay, and attempt rides
+// along as the detail the run log shows. Every activity fails through it,
+// and so do dry runs' mocked failures, so a mock retries exactly as the
+// real step would.
+func ActivityError(err error, attempt int) error {
+	class := connectors.ClassOf(err)
 	opts := temporal.ApplicationErrorOptions{
 		NonRetryable: class == connectors.ClassPermanent,
 		Details:      []any{attempt},

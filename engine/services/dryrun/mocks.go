@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"go.temporal.io/sdk/activity"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/hookflow/hookflow/connectors"
 	"github.com/hookflow/hookflow/engine/definition"
@@ -79,25 +78,6 @@ func (e *MockError) err() error {
 	return ce
 }
 
-// activityError maps a classified error onto Temporal exactly as the real
-// activities do (interpreter.Activities.fail): permanent errors are
-// non-retryable, rate-limited ones retry after the provider's delay, and
-// the attempt rides along as the detail the run log shows.
-func activityError(err error, attempt int) error {
-	class := connectors.ClassOf(err)
-	opts := temporal.ApplicationErrorOptions{
-		NonRetryable: class == connectors.ClassPermanent,
-		Details:      []any{attempt},
-	}
-	if class == connectors.ClassRateLimited {
-		opts.NextRetryDelay = connectors.RetryAfterOf(err)
-		if opts.NextRetryDelay <= 0 {
-			opts.NextRetryDelay = connectors.DefaultRateLimitWait
-		}
-	}
-	return temporal.NewApplicationErrorWithOptions(err.Error(), string(class), opts)
-}
-
 // mockFor returns the mock of a step path: by full path first, then by
 // the step's own id (the last path element).
 func (f *fixtures) mockFor(path string) (Mock, bool) {
@@ -134,14 +114,14 @@ func (f *fixtures) fromMock(ctx context.Context, path string) (out interpreter.S
 	}
 	f.markMocked(path)
 	if m.Error != nil && (m.Times <= 0 || call <= m.Times) {
-		return interpreter.StepOutput{}, true, activityError(m.Error.err(), attempt)
+		return interpreter.StepOutput{}, true, interpreter.ActivityError(m.Error.err(), attempt)
 	}
 	if len(m.Output) == 0 {
 		return interpreter.StepOutput{}, false, nil
 	}
 	v, err := decodeOutput(m.Output)
 	if err != nil {
-		return interpreter.StepOutput{}, true, activityError(connectors.Permanent(fmt.Errorf("the mocked output of %s: %w", path, err)), attempt)
+		return interpreter.StepOutput{}, true, interpreter.ActivityError(connectors.Permanent(fmt.Errorf("the mocked output of %s: %w", path, err)), attempt)
 	}
 	return interpreter.StepOutput{Output: v, Attempt: attempt}, true, nil
 }
