@@ -55,6 +55,15 @@ const (
 	// waiting for their run to start; when it is full the sweeper picks
 	// them up from the inbox instead.
 	DefaultDispatchQueue = 16384
+	// DefaultBatchSize is the most events one batch execution carries
+	// (see interpreter.BatchWorkflow): 128 runs make one start, a few
+	// workflow tasks and ~260 history events, far from Temporal's
+	// per-execution limits.
+	DefaultBatchSize = 128
+	// DefaultBatchWait is how long a gathering batch waits for more
+	// events once a start slot is free, while events keep arriving; a
+	// lone event in a quiet system goes at once.
+	DefaultBatchWait = 50 * time.Millisecond
 	// DefaultStartTimeout bounds one start call to Temporal.
 	DefaultStartTimeout = 10 * time.Second
 	// DefaultSweepInterval is how often the sweeper looks for due events.
@@ -142,13 +151,18 @@ type Config struct {
 
 	DispatchWorkers int
 	DispatchQueue   int
-	StartTimeout    time.Duration
-	SweepInterval   time.Duration
-	SweepGrace      time.Duration
-	SweepBatch      int
-	SweepLease      time.Duration
-	BackoffBase     time.Duration
-	BackoffMax      time.Duration
+	// BatchSize is the most events of one workflow version a batch
+	// execution carries; 1 starts every run in its own execution.
+	// BatchWait: see DefaultBatchWait.
+	BatchSize     int
+	BatchWait     time.Duration
+	StartTimeout  time.Duration
+	SweepInterval time.Duration
+	SweepGrace    time.Duration
+	SweepBatch    int
+	SweepLease    time.Duration
+	BackoffBase   time.Duration
+	BackoffMax    time.Duration
 
 	RouteCacheTTL     time.Duration
 	MaxCachedRoutes   int
@@ -208,6 +222,8 @@ func (c Config) withDefaults() Config {
 	setDur(&c.CommitTimeout, DefaultCommitTimeout)
 	setInt(&c.DispatchWorkers, DefaultDispatchWorkers)
 	setInt(&c.DispatchQueue, DefaultDispatchQueue)
+	setInt(&c.BatchSize, DefaultBatchSize)
+	setDur(&c.BatchWait, DefaultBatchWait)
 	setDur(&c.StartTimeout, DefaultStartTimeout)
 	setDur(&c.SweepInterval, DefaultSweepInterval)
 	setDur(&c.SweepGrace, DefaultSweepGrace)

@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 
+	"github.com/hookflow/hookflow/connectors"
 	"github.com/hookflow/hookflow/engine/interpreter"
 	"github.com/hookflow/hookflow/engine/metrics"
 	"github.com/hookflow/hookflow/engine/store"
@@ -38,6 +39,8 @@ type Dispatcher struct {
 	signal   Signaller     // nil: events are not offered to waiting runs
 	temporal client.Client // nil: no synchronous replies
 	queue    chan store.Event
+	// batch starts batches (batch.go); nil when the Starter cannot.
+	batch *batcher
 	// waitedTypes caches the event types store.WaitedFor said yes to.
 	waitedTypes sync.Map
 	ctx         context.Context // the Service's: cancelled by Close
@@ -45,10 +48,16 @@ type Dispatcher struct {
 
 // newDispatcher builds the Dispatcher and starts its dispatch workers on
 // wg, until ctx ends.
-func newDispatcher(ctx context.Context, cfg Config, st *store.Store, pins *interpreter.Pins, starter Starter,
+func newDispatcher(ctx context.Context, cfg Config, st *store.Store, reg *connectors.Registry, pins *interpreter.Pins, starter Starter,
 	signal Signaller, tc client.Client, wg *sync.WaitGroup) *Dispatcher {
 	d := &Dispatcher{cfg: cfg, log: cfg.Logger, store: st, pins: pins, starter: starter, signal: signal, temporal: tc,
 		queue: make(chan store.Event, cfg.DispatchQueue), ctx: ctx}
+	if bs, ok := starter.(BatchStarter); ok {
+		// Even with BatchSize 1 the batcher restarts the batches of
+		// events assigned before (a crash under another setting).
+		d.batch = newBatcher(d, bs, reg)
+		wg.Go(func() { d.batch.run(ctx) })
+	}
 	for range cfg.DispatchWorkers {
 		wg.Go(d.work)
 	}
@@ -83,9 +92,18 @@ func (d *Dispatcher) work() {
 			return
 		case ev := <-d.queue:
 			// The event's own attempt count: the fast path has not claimed it.
+			if d.offerBatch(d.ctx, ev, ev.DispatchAttempts+1) {
+				continue
+			}
 			d.dispatch(d.ctx, ev, ev.DispatchAttempts+1)
 		}
 	}
+}
+
+// offerBatch hands ev to the batcher when batches are on and ev's version
+// is batchable (interpreter.Batchable), and reports whether it did.
+func (d *Dispatcher) offerBatch(ctx context.Context, ev store.Event, attempt int) bool {
+	return d.batch != nil && d.cfg.BatchSize > 1 && d.batch.offer(ctx, ev, attempt)
 }
 
 // Dispatch implements Dispatch.
@@ -499,18 +517,41 @@ func (d *Dispatcher) Sweep(ctx context.Context) int {
 		}
 		return 0
 	}
-	sem := make(chan struct{}, d.cfg.DispatchWorkers)
-	done := make(chan struct{})
+	// An event already in a batch is started with its batch (restartBatch
+	// reads the batch's events back); a batchable one joins a new batch;
+	// every other one starts on its own.
+	var single []store.Event
+	batches := map[string][]store.Event{}
+	var batchOrder []string
 	for _, ev := range evs {
+		switch {
+		case ev.BatchID != "" && d.batch != nil:
+			if batches[ev.BatchID] == nil {
+				batchOrder = append(batchOrder, ev.BatchID)
+			}
+			batches[ev.BatchID] = append(batches[ev.BatchID], ev)
+		case d.offerBatch(ctx, ev, ev.DispatchAttempts): // the claim counted this attempt
+		default:
+			single = append(single, ev)
+		}
+	}
+	sem := make(chan struct{}, d.cfg.DispatchWorkers)
+	var wg sync.WaitGroup
+	for _, id := range batchOrder {
 		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; done <- struct{}{} }()
+		wg.Go(func() {
+			defer func() { <-sem }()
+			d.batch.restartBatch(ctx, id, batches[id])
+		})
+	}
+	for _, ev := range single {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
 			// The claim counted this attempt.
 			d.dispatch(ctx, ev, ev.DispatchAttempts)
-		}()
+		})
 	}
-	for range evs {
-		<-done
-	}
+	wg.Wait()
 	return len(evs)
 }

@@ -202,7 +202,7 @@ func New(cfg Config, st *store.Store, reg *connectors.Registry, tc client.Client
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Service{pins: interpreter.NewPins(cfg.MaxPinnedVersions), ctx: ctx, cancel: cancel}
 	s.inbox = newInbox(st, cfg, &s.wg)
-	s.Dispatcher = newDispatcher(ctx, cfg, st, s.pins, starter, signal, tc, &s.wg)
+	s.Dispatcher = newDispatcher(ctx, cfg, st, reg, s.pins, starter, signal, tc, &s.wg)
 	s.Listener = newListener(cfg, st)
 	s.Ingestor = newIngestor(cfg, st, reg, s.pins, trusted, s.inbox, s.Dispatcher, s.Listener)
 	s.Replayer = &Replayer{cfg: cfg, store: st, inbox: s.inbox, runs: s.Dispatcher}

@@ -86,10 +86,13 @@ type ResolveResult struct {
 // SaveRunRequest is the run summary the interpreter writes at the start and
 // the end of a run.
 type SaveRunRequest struct {
-	Log           RunLog          `json:"log"`
-	TemporalRunID string          `json:"temporal_run_id,omitempty"`
-	Output        json.RawMessage `json:"output,omitempty"`
-	RetryOf       string          `json:"retry_of,omitempty"`
+	Log           RunLog `json:"log"`
+	TemporalRunID string `json:"temporal_run_id,omitempty"`
+	// ExecutionID is the workflow id of the batch that carries the run;
+	// "" for a run with its own execution.
+	ExecutionID string          `json:"execution_id,omitempty"`
+	Output      json.RawMessage `json:"output,omitempty"`
+	RetryOf     string          `json:"retry_of,omitempty"`
 	// UpdateEvent moves the triggering event's status along with the run.
 	UpdateEvent bool `json:"update_event,omitempty"`
 	// Event is the event row to log for a run that has none (a scheduled
@@ -195,7 +198,7 @@ func (a *Activities) Action(ctx context.Context, req ActionRequest) (out StepOut
 	if a.deps.Registry == nil {
 		return StepOutput{}, a.fail(ctx, connectors.Permanent(errors.New("no connector registry configured")))
 	}
-	effect := effectID(ctx, req.Step)
+	effect := effectID(ctx, req.RunID, req.Step)
 	if done, ok := a.recalled(ctx, effect, req.Step); ok {
 		return done, nil
 	}
@@ -228,11 +231,19 @@ func (a *Activities) Action(ctx context.Context, req ActionRequest) (out StepOut
 	return a.remember(ctx, effect, req.Step, StepOutput{Output: v, Attempt: attempt}), nil
 }
 
-// effectID names the recorded result of one step's call in one Temporal
-// run (the step path is unique within a run: foreach and parallel
-// prefixes tell iterations apart).
-func effectID(ctx context.Context, step string) string {
-	sum := sha256.Sum256([]byte(activity.GetInfo(ctx).WorkflowExecution.RunID + "\x00" + step))
+// effectID names the recorded result of one step's call in one run (the
+// step path is unique within a run: foreach and parallel prefixes tell
+// iterations apart). A run with its own execution is named by its
+// Temporal run id alone, as it always was; the runs of a batch share the
+// batch's, so runID, which then differs from the execution's workflow id,
+// joins it.
+func effectID(ctx context.Context, runID, step string) string {
+	info := activity.GetInfo(ctx)
+	key := info.WorkflowExecution.RunID + "\x00" + step
+	if runID != "" && runID != info.WorkflowExecution.ID {
+		key = info.WorkflowExecution.RunID + "\x00" + runID + "\x00" + step
+	}
+	sum := sha256.Sum256([]byte(key))
 	return "effect_" + hex.EncodeToString(sum[:16])
 }
 
@@ -329,7 +340,7 @@ func (a *Activities) HTTP(ctx context.Context, req HTTPRequest) (out StepOutput,
 	}
 	var effect string
 	if !safe {
-		effect = effectID(ctx, req.Step)
+		effect = effectID(ctx, req.RunID, req.Step)
 		if done, ok := a.recalled(ctx, effect, req.Step); ok {
 			return done, nil
 		}
@@ -595,39 +606,51 @@ func ActivityError(err error, attempt int) error {
 
 // SaveRun writes the run summary (idempotent) and moves the event's status.
 func (a *Activities) SaveRun(ctx context.Context, req SaveRunRequest) error {
-	if a.deps.Store == nil {
+	return a.SaveRuns(ctx, []SaveRunRequest{req})
+}
+
+// SaveRuns is SaveRun for several runs (the finished runs of a batch) in
+// one store transaction, in order.
+func (a *Activities) SaveRuns(ctx context.Context, reqs []SaveRunRequest) error {
+	if a.deps.Store == nil || len(reqs) == 0 {
 		return nil
 	}
-	steps, err := json.Marshal(req.Log.Steps)
-	if err != nil {
-		return fmt.Errorf("encoding step log: %w", err)
-	}
-	run := store.Run{ID: req.Log.RunID, TemporalRunID: req.TemporalRunID, WorkflowID: req.Log.WorkflowID,
-		WorkflowVersion: req.Log.Version, EventID: req.Log.EventID, Status: req.Log.Status, StartedAt: req.Log.StartedAt,
-		EndedAt: req.Log.EndedAt, Error: req.Log.Error, Output: req.Output, Steps: steps, RetryOf: req.RetryOf,
-		Name: req.Log.Name, NameWarning: req.Log.NameWarning}
-	if e := req.Event; e != nil {
-		if err := a.deps.Store.RecordRunEvent(ctx, store.Event{ID: e.ID, WorkflowID: req.Log.WorkflowID,
-			WorkflowVersion: req.Log.Version, Connector: e.Connector, EventType: e.Type, ReceivedAt: e.ReceivedAt,
-			Body: e.Body, Status: store.EventRunning, RunID: req.Log.RunID}); err != nil {
-			return err
+	sums := make([]store.RunSummary, len(reqs))
+	for i, req := range reqs {
+		steps, err := json.Marshal(req.Log.Steps)
+		if err != nil {
+			return fmt.Errorf("encoding step log: %w", err)
 		}
+		run := store.Run{ID: req.Log.RunID, TemporalRunID: req.TemporalRunID, WorkflowID: req.Log.WorkflowID,
+			WorkflowVersion: req.Log.Version, EventID: req.Log.EventID, Status: req.Log.Status, StartedAt: req.Log.StartedAt,
+			EndedAt: req.Log.EndedAt, Error: req.Log.Error, Output: req.Output, Steps: steps, RetryOf: req.RetryOf,
+			Name: req.Log.Name, NameWarning: req.Log.NameWarning, ExecutionID: req.ExecutionID}
+		if e := req.Event; e != nil {
+			if err := a.deps.Store.RecordRunEvent(ctx, store.Event{ID: e.ID, WorkflowID: req.Log.WorkflowID,
+				WorkflowVersion: req.Log.Version, Connector: e.Connector, EventType: e.Type, ReceivedAt: e.ReceivedAt,
+				Body: e.Body, Status: store.EventRunning, RunID: req.Log.RunID}); err != nil {
+				return err
+			}
+		}
+		eventStatus := ""
+		if req.UpdateEvent && req.Log.EventID != "" {
+			eventStatus = map[string]string{StatusRunning: store.EventRunning, StatusCompleted: store.EventCompleted,
+				StatusFiltered: store.EventFiltered, StatusFailed: store.EventFailed, StatusTimedOut: store.EventFailed,
+				StatusCancelled: store.EventFailed}[req.Log.Status]
+		}
+		sums[i] = store.RunSummary{Run: run, EventStatus: eventStatus, Reason: req.Log.Error}
 	}
-	eventStatus := ""
-	if req.UpdateEvent && req.Log.EventID != "" {
-		eventStatus = map[string]string{StatusRunning: store.EventRunning, StatusCompleted: store.EventCompleted,
-			StatusFiltered: store.EventFiltered, StatusFailed: store.EventFailed, StatusTimedOut: store.EventFailed,
-			StatusCancelled: store.EventFailed}[req.Log.Status]
-	}
-	// One transaction for the run and its event. wasFinal: a retried
+	// One transaction for the runs and their events. wasFinal: a retried
 	// SaveRun, or the end of a run whose summary was already final, must
 	// not count the run twice, so only the transition is counted.
-	wasFinal, err := a.deps.Store.SaveRunSummary(ctx, run, eventStatus, req.Log.Error)
+	wasFinal, err := a.deps.Store.SaveRunSummaries(ctx, sums)
 	if err != nil {
 		return err
 	}
-	if !wasFinal && req.Log.Status != StatusRunning {
-		metrics.Runs.WithLabelValues(metrics.RunLabels(req.Log.WorkflowID, req.WorkflowName, req.Connector, req.Log.Status)...).Inc()
+	for i, req := range reqs {
+		if !wasFinal[i] && req.Log.Status != StatusRunning {
+			metrics.Runs.WithLabelValues(metrics.RunLabels(req.Log.WorkflowID, req.WorkflowName, req.Connector, req.Log.Status)...).Inc()
+		}
 	}
 	return nil
 }

@@ -429,9 +429,10 @@ func queryResponse(ctx context.Context, c client.Client, workflowID string) (*Re
 	return r, nil
 }
 
-// QueryLog returns the live run log of a run.
-func QueryLog(ctx context.Context, c client.Client, workflowID string) (RunLog, error) {
-	v, err := c.QueryWorkflow(ctx, workflowID, "", QueryRunLog)
+// QueryLog returns the live run log of a run carried by execution (its own
+// workflow id, or its batch's: store.Run.Execution).
+func QueryLog(ctx context.Context, c client.Client, execution, workflowID string) (RunLog, error) {
+	v, err := c.QueryWorkflow(ctx, execution, "", QueryRunLog, queryArgs(execution, workflowID)...)
 	if err != nil {
 		return RunLog{}, fmt.Errorf("querying run log of %s: %w", workflowID, err)
 	}

@@ -104,7 +104,7 @@ func (a *Activities) Data(ctx context.Context, req DataRequest) (_ StepOutput, e
 	if req.Op == definition.DataIncrement || req.Op == definition.DataAppend {
 		// The hookflow run id joins the Temporal one: test environments
 		// (dry runs) reuse one Temporal run id for every run.
-		effect = effectID(ctx, req.RunID+"\x00"+req.Step)
+		effect = effectID(ctx, "", req.RunID+"\x00"+req.Step)
 	}
 	var res StepOutput
 	if effect != "" {

@@ -25,6 +25,7 @@ const (
 	ActivityHTTP         = "hookflow.HTTP"
 	ActivityResolve      = "hookflow.Resolve"
 	ActivitySaveRun      = "hookflow.SaveRun"
+	ActivitySaveRuns     = "hookflow.SaveRuns"
 	ActivityLoadWorkflow = "hookflow.LoadWorkflow"
 	ActivityRegisterWait = "hookflow.RegisterWait"
 	ActivityDeliver      = "hookflow.Deliver"
@@ -124,6 +125,7 @@ func Register(w worker.Registry, deps Deps) {
 // registry the workers have.
 func RegisterWorkflows(w worker.WorkflowRegistry, registry *connectors.Registry) {
 	w.RegisterWorkflowWithOptions(RunWorkflow(registry), workflow.RegisterOptions{Name: WorkflowName})
+	w.RegisterWorkflowWithOptions(BatchWorkflow(registry), workflow.RegisterOptions{Name: BatchWorkflowName})
 	w.RegisterWorkflowWithOptions(MailboxWorkflow, workflow.RegisterOptions{Name: MailboxWorkflowName})
 	w.RegisterWorkflowWithOptions(WaitRouterWorkflow, workflow.RegisterOptions{Name: WaitRouterWorkflowName})
 	w.RegisterWorkflowWithOptions(RedeliverWorkflow, workflow.RegisterOptions{Name: RedeliverWorkflowName})
@@ -136,6 +138,7 @@ func RegisterActivities(w worker.ActivityRegistry, a *Activities) {
 	reg(a.HTTP, ActivityHTTP)
 	reg(a.Resolve, ActivityResolve)
 	reg(a.SaveRun, ActivitySaveRun)
+	reg(a.SaveRuns, ActivitySaveRuns)
 	reg(a.LoadWorkflow, ActivityLoadWorkflow)
 	reg(a.RegisterWait, ActivityRegisterWait)
 	reg(a.Deliver, ActivityDeliver)

@@ -273,22 +273,29 @@ func (r *runner) keepOutput(path string, out any) {
 // setResumeQuery installs the QueryStepOutputs handler.
 func (r *runner) setResumeQuery(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, QueryStepOutputs, func() (map[string]json.RawMessage, error) {
-		m := make(map[string]json.RawMessage, len(r.outputs))
-		for _, k := range sortedKeys(r.outputs) {
-			m[k] = mustJSON(r.outputs[k])
-		}
-		return m, nil
+		return r.stepOutputs(), nil
 	}); err != nil {
 		return fmt.Errorf("setting step-outputs query: %w", err)
 	}
 	return nil
 }
 
+// stepOutputs is the answer to QueryStepOutputs.
+func (r *runner) stepOutputs() map[string]json.RawMessage {
+	m := make(map[string]json.RawMessage, len(r.outputs))
+	for _, k := range sortedKeys(r.outputs) {
+		m[k] = mustJSON(r.outputs[k])
+	}
+	return m
+}
+
 // QueryOutputs asks a run, running or closed, for its steps' whole
 // outputs (QueryStepOutputs). It fails when the run's history is gone or
 // no worker answers; callers then fall back to the run log.
-func QueryOutputs(ctx context.Context, c client.Client, workflowID string) (map[string]json.RawMessage, error) {
-	v, err := c.QueryWorkflow(ctx, workflowID, "", QueryStepOutputs)
+// execution is the Temporal workflow id that carries the run (its own id,
+// or its batch's: store.Run.Execution).
+func QueryOutputs(ctx context.Context, c client.Client, execution, workflowID string) (map[string]json.RawMessage, error) {
+	v, err := c.QueryWorkflow(ctx, execution, "", QueryStepOutputs, queryArgs(execution, workflowID)...)
 	if err != nil {
 		return nil, fmt.Errorf("querying step outputs of %s: %w", workflowID, err)
 	}
@@ -370,7 +377,7 @@ func ResumeAfterDelivery(ctx context.Context, st *store.Store, c client.Client, 
 	if !slices.ContainsFunc(steps, func(s StepRecord) bool { return s.Path == d.StepID && s.Status == StepFailed }) {
 		return "", nil
 	}
-	full, err := QueryOutputs(ctx, c, run.ID)
+	full, err := QueryOutputs(ctx, c, run.Execution(), run.ID)
 	if err != nil {
 		full = nil
 	}

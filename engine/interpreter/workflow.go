@@ -187,6 +187,12 @@ type runner struct {
 	redact []string
 	// runEvent is the event row a scheduled run logs (scheduledEvent).
 	runEvent *RunEvent
+	// execution is the workflow id of the batch that carries the run; ""
+	// when the run has its own execution (see batch.go).
+	execution string
+	// saver, when set, takes the run's summary saves instead of the
+	// SaveRun local activity: a batch saves its runs' summaries together.
+	saver func(SaveRunRequest)
 }
 
 // frame is the data context of one step list: the root list, one foreach
@@ -227,20 +233,34 @@ func RunWorkflow(registry *connectors.Registry) func(workflow.Context, RunInput)
 }
 
 func runWorkflow(ctx workflow.Context, in RunInput, registry *connectors.Registry) (RunResult, error) {
-	r := &runner{in: in, opts: in.Options.withDefaults(), srcCache: map[*definition.Step]string{}, registry: registry}
-	r.version = workflow.GetVersion(ctx, versionChangeID, workflow.DefaultVersion, interpreterVersion)
-	info := workflow.GetInfo(ctx)
-	r.runID = info.WorkflowExecution.ID
-	r.log = RunLog{RunID: r.runID, WorkflowID: in.WorkflowID, Version: in.Version, Hash: in.Hash,
-		EventID: in.Event.ID, Status: StatusRunning, StartedAt: workflow.Now(ctx).UTC(), Steps: []StepRecord{}}
-	logger := workflow.GetLogger(ctx)
-	if in.Scheduled {
-		r.scheduledEvent()
-	}
-
+	version := workflow.GetVersion(ctx, versionChangeID, workflow.DefaultVersion, interpreterVersion)
+	r := newRunner(ctx, in, registry, version, workflow.GetInfo(ctx).WorkflowExecution.ID)
 	if err := r.setHandlers(ctx); err != nil {
 		return RunResult{}, err
 	}
+	return r.execute(ctx)
+}
+
+// newRunner is the state of one run of in under runID, which is the
+// run's own Temporal workflow id or, in a batch, the id the dispatcher
+// gave it. It issues no command.
+func newRunner(ctx workflow.Context, in RunInput, registry *connectors.Registry, version workflow.Version, runID string) *runner {
+	r := &runner{in: in, opts: in.Options.withDefaults(), srcCache: map[*definition.Step]string{}, registry: registry,
+		version: version, runID: runID}
+	r.log = RunLog{RunID: r.runID, WorkflowID: in.WorkflowID, Version: in.Version, Hash: in.Hash,
+		EventID: in.Event.ID, Status: StatusRunning, StartedAt: workflow.Now(ctx).UTC(), Steps: []StepRecord{}}
+	if in.Scheduled {
+		r.scheduledEvent()
+	}
+	return r
+}
+
+// execute runs the definition from its first step to the saved summary
+// (see RunWorkflow for what it returns). The run's own workflow and a
+// batch's coroutine of the run both call it, with the same commands.
+func (r *runner) execute(ctx workflow.Context) (RunResult, error) {
+	in := r.in
+	logger := workflow.GetLogger(ctx)
 	def, err := parseDefinition(in)
 	if err == nil {
 		r.def = def
@@ -319,12 +339,7 @@ func (r *runner) prepare(ctx workflow.Context) error {
 
 // setHandlers installs the query, the reply update and the signal buffers.
 func (r *runner) setHandlers(ctx workflow.Context) error {
-	if err := workflow.SetQueryHandler(ctx, QueryRunLog, func() (RunLog, error) {
-		l := r.log
-		l.Steps = r.redacted(r.log.Steps)
-		l.Response = r.response
-		return l, nil
-	}); err != nil {
+	if err := workflow.SetQueryHandler(ctx, QueryRunLog, func() (RunLog, error) { return r.liveLog(), nil }); err != nil {
 		return fmt.Errorf("setting run-log query: %w", err)
 	}
 	if err := workflow.SetQueryHandler(ctx, QueryResponse, func() (*Response, error) { return r.response, nil }); err != nil {
@@ -371,6 +386,14 @@ func (r *runner) setHandlers(ctx workflow.Context) error {
 		}
 	})
 	return nil
+}
+
+// liveLog is the answer to QueryRunLog: the run log so far, masked.
+func (r *runner) liveLog() RunLog {
+	l := r.log
+	l.Steps = r.redacted(r.log.Steps)
+	l.Response = r.response
+	return l
 }
 
 // repeated reports whether sig carries an EventID this run has already
@@ -474,11 +497,15 @@ func failureReply(status string) string {
 func (r *runner) save(ctx workflow.Context) {
 	retry := &temporal.RetryPolicy{MaximumAttempts: 10, MaximumInterval: time.Minute}
 	req := SaveRunRequest{Log: r.log, Output: mustJSON(r.lastOut), RetryOf: r.in.RetryOf,
-		TemporalRunID: workflow.GetInfo(ctx).WorkflowExecution.RunID, UpdateEvent: r.in.Parent == "" && !r.in.Options.TestRun,
+		TemporalRunID: workflow.GetInfo(ctx).WorkflowExecution.RunID, ExecutionID: r.execution, UpdateEvent: r.in.Parent == "" && !r.in.Options.TestRun,
 		Event: r.runEvent}
 	req.Log.Steps = r.redacted(r.log.Steps)
 	if r.def != nil {
 		req.WorkflowName, req.Connector = r.def.Name, r.def.Trigger.Connector
+	}
+	if r.saver != nil {
+		r.saver(req)
+		return
 	}
 	var f workflow.Future
 	if r.version >= versionLocalSave {

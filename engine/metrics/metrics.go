@@ -16,7 +16,8 @@
 //
 // Who increments what:
 //
-//	triggers:     EventsReceived, VerificationFailures, IngestLatency, DispatchLag, EventsFailed
+//	triggers:     EventsReceived, VerificationFailures, IngestLatency, DispatchLag, EventsFailed,
+//	              BatchesStarted, BatchRuns
 //	interpreter:  Runs (when a run ends), StepDuration and StepErrors (action/http steps)
 //	webhook send: Deliveries (after every attempt)
 //	httpedge:     GuardRefusals (slow or excess request bodies)
@@ -84,6 +85,20 @@ var (
 		Namespace: Namespace, Name: "dispatch_lag_seconds",
 		Help:    "Time from committing an event to starting its run.",
 		Buckets: []float64{.001, .005, .01, .05, .1, .5, 1, 5, 15, 60, 300, 1800},
+	})
+
+	// BatchesStarted counts batch executions started (see
+	// interpreter.BatchWorkflow); BatchRuns observes how many runs each
+	// carried. Together with DispatchLag they show whether the load
+	// forms the batches that make completions cheap.
+	BatchesStarted = prometheus.NewCounter(prometheus.CounterOpts{
+		Namespace: Namespace, Name: "batches_started_total",
+		Help: "Batch executions started, each carrying the runs of several events of one workflow version.",
+	})
+	BatchRuns = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Namespace: Namespace, Name: "batch_runs",
+		Help:    "Runs carried by one batch execution.",
+		Buckets: []float64{1, 2, 5, 10, 20, 50, 100, 200},
 	})
 
 	// Runs counts finished runs by workflow id, workflow name, the
@@ -163,7 +178,7 @@ func init() {
 	Registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		EventsReceived, VerificationFailures, IngestLatency, DispatchLag, EventsFailed,
+		EventsReceived, VerificationFailures, IngestLatency, DispatchLag, EventsFailed, BatchesStarted, BatchRuns,
 		Runs, StepDuration, StepErrors, Deliveries, APIRequests, GuardRefusals,
 		EventsBacklog, RunsInFlight, RunsWaiting, AlertIncidentsOpen,
 	)

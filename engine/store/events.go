@@ -47,6 +47,7 @@ type eventRow struct {
 	ReplayOf         string         `db:"replay_of"`
 	DuplicateOf      string         `db:"duplicate_of"`
 	UpdatedAt        int64          `db:"updated_at"`
+	BatchID          string         `db:"batch_id"`
 }
 
 func (r eventRow) event() (Event, error) {
@@ -54,7 +55,7 @@ func (r eventRow) event() (Event, error) {
 		Connector: r.Connector, ProviderEventID: r.ProviderEventID, DedupeKey: r.DedupeKey.String, EventType: r.EventType,
 		ReceivedAt: fromMS(r.ReceivedAt), Body: r.Body, Verification: r.Verification, Reason: r.Reason, Status: r.Status,
 		RunID: r.RunID, DispatchAttempts: r.DispatchAttempts, NextDispatchAt: fromMSPtr(r.NextDispatchAt),
-		ReplayOf: r.ReplayOf, DuplicateOf: r.DuplicateOf, UpdatedAt: fromMS(r.UpdatedAt)}
+		ReplayOf: r.ReplayOf, DuplicateOf: r.DuplicateOf, UpdatedAt: fromMS(r.UpdatedAt), BatchID: r.BatchID}
 	if r.Headers != "" && r.Headers != "{}" {
 		if err := json.Unmarshal([]byte(r.Headers), &e.Headers); err != nil {
 			return Event{}, fmt.Errorf("decoding headers of event %s: %w", r.ID, err)
@@ -65,7 +66,7 @@ func (r eventRow) event() (Event, error) {
 
 const eventColumns = `id, endpoint_id, workflow_id, workflow_version, connector, provider_event_id, dedupe_key, event_type,
 	received_at, headers, body, verification, reason, status, run_id, dispatch_attempts, next_dispatch_at, replay_of,
-	duplicate_of, updated_at`
+	duplicate_of, updated_at, batch_id`
 
 // eventSummaryColumns leaves out headers and body, for lists.
 const eventSummaryColumns = `id, endpoint_id, workflow_id, workflow_version, connector, provider_event_id, dedupe_key, event_type,

@@ -35,13 +35,14 @@ type runRow struct {
 	Name            string `db:"name"`
 	NameWarning     string `db:"name_warning"`
 	WorkflowName    string `db:"workflow_name"` // read through runSelect, not a column
+	ExecutionID     string `db:"execution_id"`
 }
 
 func (r runRow) run() Run {
 	return Run{ID: r.ID, TemporalRunID: r.TemporalRunID, WorkflowID: r.WorkflowID, WorkflowVersion: r.WorkflowVersion,
 		EventID: r.EventID, Status: r.Status, StartedAt: fromMS(r.StartedAt), EndedAt: fromMSPtr(r.EndedAt),
 		Error: r.Error, Output: rawJSON(r.Output), Steps: rawJSON(r.Steps), RetryOf: r.RetryOf, UpdatedAt: fromMS(r.UpdatedAt),
-		Name: r.Name, NameWarning: r.NameWarning, WorkflowName: r.WorkflowName}
+		Name: r.Name, NameWarning: r.NameWarning, WorkflowName: r.WorkflowName, ExecutionID: r.ExecutionID}
 }
 
 // runSelect reads runs with their workflow's name. A scalar subquery, not
@@ -61,8 +62,8 @@ func jsonColumn(field string, v json.RawMessage) (string, error) {
 
 // upsertRunSQL inserts or updates a run summary; see UpsertRun.
 const upsertRunSQL = `INSERT INTO runs (id, temporal_run_id, workflow_id, workflow_version, event_id, status,
-		started_at, ended_at, error, output, steps, retry_of, name, name_warning, updated_at)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		started_at, ended_at, error, output, steps, retry_of, name, name_warning, execution_id, updated_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (id) DO UPDATE SET
 		temporal_run_id = CASE WHEN excluded.temporal_run_id = '' THEN runs.temporal_run_id ELSE excluded.temporal_run_id END,
 		status = excluded.status,
@@ -73,6 +74,7 @@ const upsertRunSQL = `INSERT INTO runs (id, temporal_run_id, workflow_id, workfl
 		steps = CASE WHEN excluded.steps = '' THEN runs.steps ELSE excluded.steps END,
 		name = CASE WHEN excluded.name = '' THEN runs.name ELSE excluded.name END,
 		name_warning = CASE WHEN excluded.name = '' THEN runs.name_warning ELSE excluded.name_warning END,
+		execution_id = CASE WHEN excluded.execution_id = '' THEN runs.execution_id ELSE excluded.execution_id END,
 		updated_at = excluded.updated_at
 	WHERE runs.status = 'running' OR excluded.status <> 'running'`
 
@@ -86,8 +88,8 @@ const (
 // insertRunSQL writes a run summary that does not exist yet; an existing
 // row is left alone. It takes the arguments of upsertRunSQL.
 const insertRunSQL = `INSERT INTO runs (id, temporal_run_id, workflow_id, workflow_version, event_id, status,
-		started_at, ended_at, error, output, steps, retry_of, name, name_warning, updated_at)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		started_at, ended_at, error, output, steps, retry_of, name, name_warning, execution_id, updated_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (id) DO NOTHING`
 
 // upsertRunArgs checks r and returns the arguments of upsertRunSQL.
@@ -111,7 +113,7 @@ func upsertRunArgs(r Run) ([]any, error) {
 		r.StartedAt = t
 	}
 	return []any{r.ID, r.TemporalRunID, r.WorkflowID, r.WorkflowVersion, r.EventID, r.Status, ms(r.StartedAt), msPtr(r.EndedAt),
-		r.Error, output, steps, r.RetryOf, r.Name, r.NameWarning, ms(t)}, nil // updated_at last: SaveRunSummary reads it
+		r.Error, output, steps, r.RetryOf, r.Name, r.NameWarning, r.ExecutionID, ms(t)}, nil // updated_at last: SaveRunSummary reads it
 }
 
 // UpsertRun inserts or updates a run summary by id. It is idempotent, so
@@ -143,40 +145,75 @@ func (s *Store) UpsertRun(ctx context.Context, r Run) error {
 // whether the run was already finished before this call, so a retried or
 // repeated end is counted once.
 func (s *Store) SaveRunSummary(ctx context.Context, r Run, eventStatus, reason string) (wasFinal bool, err error) {
-	args, err := upsertRunArgs(r)
+	final, err := s.SaveRunSummaries(ctx, []RunSummary{{Run: r, EventStatus: eventStatus, Reason: reason}})
 	if err != nil {
 		return false, err
 	}
-	if eventStatus != "" && (!eventStatuses[eventStatus] || eventStatus == EventPending) {
-		return false, fmt.Errorf("saving run %s: event status %q: %w", r.ID, eventStatus, ErrInvalidArgument)
+	return final[0], nil
+}
+
+// RunSummary is one SaveRunSummaries write: a run and, when EventStatus is
+// set, its event's new status and reason.
+type RunSummary struct {
+	Run         Run
+	EventStatus string
+	Reason      string
+}
+
+// SaveRunSummaries is SaveRunSummary for several runs in one transaction,
+// in order: the runs of a batch execution save together. wasFinal says,
+// for each, whether its summary was already final before.
+func (s *Store) SaveRunSummaries(ctx context.Context, sums []RunSummary) (wasFinal []bool, err error) {
+	args := make([][]any, len(sums))
+	for i, sum := range sums {
+		if args[i], err = upsertRunArgs(sum.Run); err != nil {
+			return nil, err
+		}
+		if sum.EventStatus != "" && (!eventStatuses[sum.EventStatus] || sum.EventStatus == EventPending) {
+			return nil, fmt.Errorf("saving run %s: event status %q: %w", sum.Run.ID, sum.EventStatus, ErrInvalidArgument)
+		}
 	}
 	if err := s.warm(ctx, runStatusSQL, upsertRunSQL, eventStatusSQL, eventStatusReasonSQL); err != nil {
-		return false, fmt.Errorf("saving run %s: %w", r.ID, err)
+		return nil, fmt.Errorf("saving run summaries: %w", err)
 	}
+	wasFinal = make([]bool, len(sums))
+	failed := ""
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
-		var prev string
-		err := s.getPrepared(ctx, tx, &prev, runStatusSQL, r.ID)
-		switch {
-		case err == nil:
-			wasFinal = prev != RunRunning
-		case !errors.Is(err, sql.ErrNoRows):
-			return err
+		for i, sum := range sums {
+			r, a := sum.Run, args[i]
+			var prev string
+			err := s.getPrepared(ctx, tx, &prev, runStatusSQL, r.ID)
+			switch {
+			case err == nil:
+				wasFinal[i] = prev != RunRunning
+			case !errors.Is(err, sql.ErrNoRows):
+				failed = r.ID
+				return err
+			}
+			if _, err := s.execPrepared(ctx, tx, upsertRunSQL, a...); err != nil {
+				failed = r.ID
+				return err
+			}
+			if sum.EventStatus == "" || r.EventID == "" {
+				continue
+			}
+			if sum.Reason != "" {
+				_, err = s.execPrepared(ctx, tx, eventStatusReasonSQL, sum.EventStatus, a[len(a)-1], sum.Reason, r.EventID)
+			} else {
+				_, err = s.execPrepared(ctx, tx, eventStatusSQL, sum.EventStatus, a[len(a)-1], r.EventID)
+			}
+			if err != nil {
+				failed = r.ID
+				return err
+			}
 		}
-		if _, err := s.execPrepared(ctx, tx, upsertRunSQL, args...); err != nil {
-			return err
-		}
-		if eventStatus == "" || r.EventID == "" {
-			return nil
-		}
-		if reason != "" {
-			_, err = s.execPrepared(ctx, tx, eventStatusReasonSQL, eventStatus, args[len(args)-1], reason, r.EventID)
-		} else {
-			_, err = s.execPrepared(ctx, tx, eventStatusSQL, eventStatus, args[len(args)-1], r.EventID)
-		}
-		return err
+		return nil
 	})
 	if err != nil {
-		return false, fmt.Errorf("saving run %s: %w", r.ID, err)
+		if len(sums) == 1 {
+			return nil, fmt.Errorf("saving run %s: %w", sums[0].Run.ID, err)
+		}
+		return nil, fmt.Errorf("saving %d run summaries (at run %q): %w", len(sums), failed, err)
 	}
 	return wasFinal, nil
 }

@@ -87,6 +87,8 @@ type Store struct {
 	dialect string
 	target  string   // redacted description of the database, for errors
 	stmts   sync.Map // stmtKey → *sqlx.Stmt, see prepared
+	// blobPuts groups concurrent PutBlob calls into one transaction.
+	blobPuts blobGroup
 
 	closeOnce sync.Once
 	closeErr  error

@@ -190,6 +190,10 @@ type Event struct {
 	ReplayOf         string            `json:"replay_of,omitempty"`
 	DuplicateOf      string            `json:"duplicate_of,omitempty"`
 	UpdatedAt        time.Time         `json:"updated_at"`
+	// BatchID is the batch the dispatcher assigned the event to (see
+	// AssignBatch); "" for an event started on its own. Internal: the
+	// API does not show which path a run took.
+	BatchID string `json:"-"`
 }
 
 // InsertResult reports what InsertEvents did with one event.
@@ -257,6 +261,18 @@ type Run struct {
 	Name         string `json:"name,omitempty"`
 	NameWarning  string `json:"name_warning,omitempty"`
 	WorkflowName string `json:"workflow_name,omitempty"`
+	// ExecutionID is the Temporal workflow id of the batch execution that
+	// carries the run; "" when the run has its own (ID). Internal, like
+	// Event.BatchID.
+	ExecutionID string `json:"-"`
+}
+
+// Execution is the Temporal workflow id that carries the run.
+func (r Run) Execution() string {
+	if r.ExecutionID != "" {
+		return r.ExecutionID
+	}
+	return r.ID
 }
 
 // RunFilter selects runs for ListRuns. Zero fields match everything.

@@ -39,7 +39,7 @@ func TestRunSurvivesWorkerRestart(t *testing.T) {
 		t.Fatalf("first post = %s", got)
 	}
 	stop() // the run is now in its 3 s delay, with no worker
-	log, err := interpreter.QueryLog(ctx, s.Client, in.RunID)
+	log, err := interpreter.QueryLog(ctx, s.Client, in.RunID, in.RunID)
 	if err == nil {
 		t.Logf("query without a worker answered: %d steps", len(log.Steps))
 	}
@@ -145,7 +145,7 @@ func TestWaitForCorrelatedEvent(t *testing.T) {
 	// matching event.
 	deadline := time.Now().Add(time.Minute)
 	for {
-		l, err := interpreter.QueryLog(ctx, s.Client, in.RunID)
+		l, err := interpreter.QueryLog(ctx, s.Client, in.RunID, in.RunID)
 		if err == nil && len(l.Steps) > 0 && l.Steps[0].Status == interpreter.StepWaiting {
 			break
 		}

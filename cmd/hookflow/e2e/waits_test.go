@@ -75,7 +75,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 
 // waiting reports whether a run's step is waiting.
 func waiting(c client.Client, runID, stepID string) bool {
-	l, err := interpreter.QueryLog(context.Background(), c, runID)
+	l, err := interpreter.QueryLog(context.Background(), c, runID, runID)
 	if err != nil {
 		return false
 	}
@@ -172,7 +172,7 @@ func TestWaitIsFedByWebhooksAndApprovals(t *testing.T) {
 	if _, err := awaitRun(t, c, runA); err != nil {
 		t.Fatalf("A: %v", err)
 	}
-	l, err := interpreter.QueryLog(ctx, c, runA)
+	l, err := interpreter.QueryLog(ctx, c, runA, runA)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -256,7 +256,7 @@ func TestWaitIsFedByWebhooksAndApprovals(t *testing.T) {
 	if w := approve(runC, `{"approved":true}`); w.Code != http.StatusConflict {
 		t.Fatalf("approving a finished run: %d %s", w.Code, w.Body)
 	}
-	lc, err := interpreter.QueryLog(ctx, c, runC)
+	lc, err := interpreter.QueryLog(ctx, c, runC, runC)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
 	"github.com/hookflow/hookflow/engine/store"
@@ -37,20 +38,33 @@ func TemporalWaiting(st *store.Store, c client.Client, limit int) WaitingCounter
 			return 0, err
 		}
 		n := 0
+		// The runs of one batch share an execution: it is described once.
+		described := map[string]*workflowservice.DescribeWorkflowExecutionResponse{}
 		for _, r := range runs {
-			d, err := c.DescribeWorkflowExecution(ctx, r.ID, "")
-			if err != nil {
-				if ctx.Err() != nil {
-					return 0, fmt.Errorf("describing run %s: %w", r.ID, err)
+			exec := r.Execution()
+			d, seen := described[exec]
+			if !seen {
+				var err error
+				d, err = c.DescribeWorkflowExecution(ctx, exec, "")
+				if err != nil {
+					if ctx.Err() != nil {
+						return 0, fmt.Errorf("describing run %s: %w", r.ID, err)
+					}
+					d = nil // ended or unknown to Temporal (e.g. a run row pruned from visibility)
 				}
-				continue // ended or unknown to Temporal (e.g. a run row pruned from visibility)
+				described[exec] = d
+			}
+			if d == nil {
+				continue
 			}
 			info := d.GetWorkflowExecutionInfo()
 			if info.GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
 				endStranded(ctx, st, r.ID, info.GetStatus(), info.GetCloseTime().AsTime())
 				continue
 			}
-			if len(d.GetPendingActivities()) == 0 && len(d.GetPendingChildren()) == 0 && d.GetPendingWorkflowTask() == nil {
+			// A batch runs only steps that never wait for the outside
+			// (interpreter.Batchable): its runs are never waiting.
+			if exec == r.ID && len(d.GetPendingActivities()) == 0 && len(d.GetPendingChildren()) == 0 && d.GetPendingWorkflowTask() == nil {
 				n++
 			}
 		}

@@ -82,7 +82,7 @@ func (c *Controller) resumePlan(ctx context.Context, run store.Run, from string,
 	// size limit. Without a worker or once the history has expired, the
 	// log is what is left (and PlanResume refuses a truncated output).
 	qctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	full, err := interpreter.QueryOutputs(qctx, c.Temporal, run.ID)
+	full, err := interpreter.QueryOutputs(qctx, c.Temporal, run.Execution(), run.ID)
 	cancel()
 	if err != nil {
 		full = nil

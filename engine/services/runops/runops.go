@@ -40,7 +40,7 @@ type Controller struct {
 // LiveLog queries a running run for its step log and returns the steps as
 // a JSON array.
 func (c *Controller) LiveLog(ctx context.Context, runID string) (json.RawMessage, error) {
-	l, err := interpreter.QueryLog(ctx, c.Temporal, runID)
+	l, err := interpreter.QueryLog(ctx, c.Temporal, c.execution(ctx, runID), runID)
 	if err != nil {
 		return nil, err
 	}
@@ -57,10 +57,21 @@ func (c *Controller) LiveLog(ctx context.Context, runID string) (json.RawMessage
 // Cancel requests cancellation of a run. The interpreter stops at its next
 // step boundary and records the run as cancelled.
 func (c *Controller) Cancel(ctx context.Context, runID string) error {
-	if err := c.Temporal.CancelWorkflow(ctx, runID, ""); err != nil {
+	if err := interpreter.CancelRun(ctx, c.Temporal, c.execution(ctx, runID), runID); err != nil {
 		return fmt.Errorf("cancelling run %s: %w", runID, err)
 	}
 	return nil
+}
+
+// execution is the Temporal workflow id that carries a run: its own id,
+// or the batch's that runs it (store.Run.Execution). A run the store does
+// not list yet has its own: batches list their runs when they start.
+func (c *Controller) execution(ctx context.Context, runID string) string {
+	run, err := c.Store.GetRun(ctx, runID)
+	if err != nil {
+		return runID
+	}
+	return run.Execution()
 }
 
 // Retry starts a new run of run's event as o says: from the start (the

@@ -1,0 +1,392 @@
+package triggers
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/hookflow/hookflow/connectors"
+	"github.com/hookflow/hookflow/engine/interpreter"
+	"github.com/hookflow/hookflow/engine/metrics"
+	"github.com/hookflow/hookflow/engine/store"
+)
+
+// BatchStarter starts many runs of one pinned version in one Temporal
+// execution (interpreter.BatchWorkflow). A Starter that implements it
+// gets batches (TemporalStarter does); one that does not starts every run
+// on its own. StartBatch must treat a batch that already exists under
+// in.BatchID as started.
+type BatchStarter interface {
+	StartBatch(ctx context.Context, in interpreter.BatchInput) error
+}
+
+// StartBatch implements BatchStarter.
+func (t TemporalStarter) StartBatch(ctx context.Context, in interpreter.BatchInput) error {
+	return interpreter.StartBatch(ctx, t.Client, t.TaskQueue, in)
+}
+
+var _ BatchStarter = TemporalStarter{}
+
+// pendingEvent is an event waiting for a batch, with the dispatch attempt
+// this is (see Dispatcher.dispatch).
+type pendingEvent struct {
+	ev      store.Event
+	attempt int
+	pinned  *interpreter.Pinned
+	info    interpreter.EventInfo
+	size    int
+}
+
+// batcher groups the events of batchable versions (interpreter.Batchable)
+// into batches and starts each with one Temporal start. It works like the
+// inbox's group commit: an event that arrives while no batch is being
+// started goes out at once, alone, so a quiet system adds no latency;
+// while starts are busy, arriving events gather, and under load each
+// start carries up to Config.BatchSize of them. BatchWait bounds how long
+// a gathering batch waits for more once a start slot is free, which keeps
+// batches large when events arrive steadily but faster than one start.
+type batcher struct {
+	d       *Dispatcher
+	starter BatchStarter
+	reg     *connectors.Registry
+	in      chan pendingEvent
+	slots   chan struct{}
+
+	mu        sync.Mutex
+	batchable map[batchableKey]bool
+}
+
+type batchableKey struct {
+	workflowID string
+	version    int
+	hash       string
+}
+
+// batchMaxBytes bounds a batch's encoded event bodies, well below
+// Temporal's 2 MiB payload limit: a batch must never be refused for its
+// size, whatever its events' sizes (each alone is at most the inline
+// limit; larger bodies travel by reference).
+const batchMaxBytes = 1 << 20
+
+func newBatcher(d *Dispatcher, starter BatchStarter, reg *connectors.Registry) *batcher {
+	return &batcher{d: d, starter: starter, reg: reg, in: make(chan pendingEvent, d.cfg.BatchSize*4),
+		slots: make(chan struct{}, d.cfg.DispatchWorkers), batchable: map[batchableKey]bool{}}
+}
+
+// offer hands ev to a batch when its version is batchable and reports
+// whether it did; it blocks while the batcher is full. The batcher then
+// owns the event's dispatch: started and marked, or left pending with a
+// backoff.
+func (b *batcher) offer(ctx context.Context, ev store.Event, attempt int) bool {
+	if ev.BatchID != "" {
+		return false // already in a batch: restartBatch starts that one
+	}
+	p, err := b.d.pins.Load(ctx, b.d.store, ev.WorkflowID, ev.WorkflowVersion)
+	if err != nil || !b.isBatchable(p) {
+		return false // dispatch reports the load error
+	}
+	info := interpreter.EventInfo{ID: ev.ID, ProviderID: ev.ProviderEventID, Type: ev.EventType, ReceivedAt: ev.ReceivedAt,
+		Headers: ev.Headers, Replay: ev.ReplayOf != ""}
+	if err := info.SetBody(ctx, b.d.store, ev.Body, b.d.cfg.InlineBodyBytes); err != nil {
+		return false
+	}
+	size := interpreter.EncodedSizeBound(info.Body) + 512
+	for _, v := range ev.Headers {
+		size += len(v) + 64
+	}
+	select {
+	case b.in <- pendingEvent{ev: ev, attempt: attempt, pinned: p, info: info, size: size}:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// isBatchable caches interpreter.Batchable per pinned version.
+func (b *batcher) isBatchable(p *interpreter.Pinned) bool {
+	k := batchableKey{p.WorkflowID, p.Version, p.Hash}
+	b.mu.Lock()
+	ok, seen := b.batchable[k]
+	b.mu.Unlock()
+	if seen {
+		return ok
+	}
+	ok, _ = interpreter.Batchable(p.Def, b.reg)
+	b.mu.Lock()
+	if len(b.batchable) > 4096 {
+		clear(b.batchable)
+	}
+	b.batchable[k] = ok
+	b.mu.Unlock()
+	return ok
+}
+
+// run gathers offered events into batches, one per pinned version, and
+// starts each in a free slot, until ctx ends. Events still gathering at
+// the end stay pending in the inbox; the next sweep starts them.
+func (b *batcher) run(ctx context.Context) {
+	type group struct {
+		events []pendingEvent
+		bytes  int
+		first  time.Time
+	}
+	groups := map[batchableKey]*group{}
+	var order []batchableKey // groups, oldest first
+	var lastStart time.Time
+	wait := b.d.cfg.BatchWait
+	freed := make(chan struct{}, 1)
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	add := func(pe pendingEvent) {
+		k := batchableKey{pe.pinned.WorkflowID, pe.pinned.Version, pe.pinned.Hash}
+		g := groups[k]
+		if g == nil {
+			g = &group{first: time.Now()}
+			groups[k] = g
+			order = append(order, k)
+		}
+		g.events = append(g.events, pe)
+		g.bytes += pe.size
+	}
+	// due says whether the oldest group goes out now: when it is full,
+	// has waited BatchWait, or the system was quiet (no start within
+	// BatchWait), so a lone event goes out at once.
+	due := func(now time.Time) bool {
+		if len(order) == 0 {
+			return false
+		}
+		g := groups[order[0]]
+		full := len(g.events) >= b.d.cfg.BatchSize || g.bytes >= batchMaxBytes
+		return full || now.Sub(g.first) >= wait || now.Sub(lastStart) >= wait
+	}
+	// take removes the oldest group's first batch (by count and bytes)
+	// and keeps the rest gathering.
+	take := func() []pendingEvent {
+		k := order[0]
+		g := groups[k]
+		delete(groups, k)
+		order = order[1:]
+		n, bytes := 0, 0
+		for n < len(g.events) && n < b.d.cfg.BatchSize {
+			if n > 0 && bytes+g.events[n].size > batchMaxBytes {
+				break
+			}
+			bytes += g.events[n].size
+			n++
+		}
+		for _, pe := range g.events[n:] {
+			add(pe)
+		}
+		return g.events[:n]
+	}
+	for {
+	starting:
+		for due(time.Now()) {
+			select {
+			case b.slots <- struct{}{}:
+				batch := take()
+				lastStart = time.Now()
+				go func() {
+					defer func() {
+						<-b.slots
+						select {
+						case freed <- struct{}{}:
+						default:
+						}
+					}()
+					b.start(ctx, batch)
+				}()
+			default:
+				break starting // every slot busy: wait for one
+			}
+		}
+		var deadline <-chan time.Time
+		if len(order) > 0 && !due(time.Now()) {
+			timer.Reset(time.Until(groups[order[0]].first.Add(wait)))
+			deadline = timer.C
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case pe := <-b.in:
+			add(pe)
+		case <-freed:
+		case <-deadline:
+		}
+	}
+}
+
+// newBatchID is a fresh batch id. It must never repeat: the store fixes a
+// batch's events under it, and Temporal refuses a second start of it.
+func newBatchID() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return "bat_" + hex.EncodeToString(b[:])
+}
+
+// start assigns the events to a new batch in the store and starts it.
+func (b *batcher) start(ctx context.Context, events []pendingEvent) {
+	d := b.d
+	id := newBatchID()
+	ids := make([]string, len(events))
+	for i, pe := range events {
+		ids[i] = pe.ev.ID
+	}
+	assigned, err := d.store.AssignBatch(ctx, id, ids)
+	if err != nil {
+		for _, pe := range events {
+			d.retryLaterWhy(ctx, pe.ev, pe.attempt, "attempt %d: assigning the event to a batch failed: %v", err)
+		}
+		return
+	}
+	in := map[string]bool{}
+	for _, a := range assigned {
+		in[a] = true
+	}
+	kept := events[:0:0]
+	for _, pe := range events {
+		if in[pe.ev.ID] {
+			pe.ev.BatchID = id
+			kept = append(kept, pe)
+		}
+		// An event left out is no longer pending (another process
+		// started it) or is in another batch, which starts it.
+	}
+	if len(kept) == 0 {
+		return
+	}
+	b.launch(ctx, id, kept)
+}
+
+// launch starts batch id with events (all of the batch's events, oldest
+// first), offers them to waiting runs and marks them dispatched.
+func (b *batcher) launch(ctx context.Context, id string, events []pendingEvent) {
+	d := b.d
+	p := events[0].pinned
+	bin := interpreter.BatchInput{BatchID: id, WorkflowID: p.WorkflowID, Version: p.Version, Definition: p.Definition,
+		Hash: p.Hash, Runs: make([]interpreter.BatchRun, len(events))}
+	for i, pe := range events {
+		bin.Runs[i] = interpreter.BatchRun{RunID: RunWorkflowIDFor(pe.ev), Event: pe.info}
+	}
+	startCtx, cancel := context.WithTimeout(ctx, d.cfg.StartTimeout)
+	err := b.starter.StartBatch(startCtx, bin)
+	cancel()
+	if err != nil {
+		if label, permanent := classifyStartError(err); permanent {
+			// Refused for good, so nothing of it started: its events may
+			// start one by one, each failing or running on its own merits.
+			d.log.Warn("a batch start was refused; starting its events one by one", "batch", id, "reason", label, "error", err)
+			if cerr := d.store.ClearBatch(context.WithoutCancel(ctx), id); cerr != nil {
+				for _, pe := range events {
+					d.retryLaterWhy(ctx, pe.ev, pe.attempt, "attempt %d: taking the event out of a refused batch failed: %v", cerr)
+				}
+				return
+			}
+			for _, pe := range events {
+				pe.ev.BatchID = ""
+				d.dispatchEvent(ctx, pe.ev, pe.attempt, false)
+			}
+			return
+		}
+		for _, pe := range events {
+			d.retryLaterWhy(ctx, pe.ev, pe.attempt, "batch start attempt %d failed: %v", err)
+		}
+		return
+	}
+	metrics.BatchesStarted.Inc()
+	metrics.BatchRuns.Observe(float64(len(events)))
+	runs := make([]store.Run, 0, len(events))
+	now := d.now()
+	// Whether anything waits for each event type: asked once per type
+	// for the whole batch, after its start, as signalWaiting asks once
+	// per event after its run's start.
+	waited := map[string]bool{}
+	var werr error
+	for _, pe := range events {
+		if _, ok := waited[pe.ev.EventType]; ok || pe.ev.EventType == "" || d.signal == nil {
+			continue
+		}
+		w, err := d.waitedFor(ctx, pe.ev.EventType)
+		if err != nil {
+			werr = err
+		}
+		waited[pe.ev.EventType] = w
+	}
+	for i, pe := range events {
+		metrics.DispatchLag.Observe(now.Sub(pe.ev.ReceivedAt).Seconds())
+		var err error
+		switch {
+		case werr != nil:
+			err = werr
+		case waited[pe.ev.EventType]:
+			err = d.signalWaiting(ctx, pe.ev)
+		}
+		if err != nil {
+			if label, permanent := classifyStartError(err); permanent {
+				d.log.Error("offering the event to waiting runs failed for good; its run started", "event", pe.ev.ID,
+					"reason", label, "error", err)
+			} else {
+				// The batch started; the sweeper restarts it (a no-op)
+				// and offers the event again.
+				d.retryLaterWhy(ctx, pe.ev, pe.attempt, "signal attempt %d failed (the run started): %v", err)
+				continue
+			}
+		}
+		runs = append(runs, store.Run{ID: bin.Runs[i].RunID, WorkflowID: pe.ev.WorkflowID, WorkflowVersion: pe.ev.WorkflowVersion,
+			EventID: pe.ev.ID, Status: store.RunRunning, StartedAt: now, ExecutionID: interpreter.BatchWorkflowID(id)})
+	}
+	if err := d.store.MarkBatchDispatched(context.WithoutCancel(ctx), runs); err != nil {
+		// The batch runs; the sweeper finds its events pending, restarts
+		// it (a no-op) and marks them.
+		d.log.Warn("marking a batch dispatched", "batch", id, "events", len(runs), "error", err)
+	}
+}
+
+// restartBatch starts the batch an event was assigned to before: after a
+// crash, a failed start or a failed mark. Its events are read back from
+// the store, so the start carries exactly the batch's events, and a batch
+// that did start is left as it is (Temporal refuses the second start).
+func (b *batcher) restartBatch(ctx context.Context, id string, claimed []store.Event) {
+	d := b.d
+	evs, err := d.store.BatchEvents(ctx, id)
+	if err == nil && len(evs) == 0 {
+		err = fmt.Errorf("batch %s has no events", id)
+	}
+	if err != nil {
+		for _, ev := range claimed {
+			d.retryLaterWhy(ctx, ev, ev.DispatchAttempts, "attempt %d: reading the event's batch failed: %v", err)
+		}
+		return
+	}
+	attempts := map[string]int{}
+	for _, ev := range claimed {
+		attempts[ev.ID] = ev.DispatchAttempts
+	}
+	var events []pendingEvent
+	for _, ev := range evs {
+		p, err := d.pins.Load(ctx, d.store, ev.WorkflowID, ev.WorkflowVersion)
+		if err != nil {
+			for _, c := range claimed {
+				d.retryLaterWhy(ctx, c, c.DispatchAttempts, "attempt %d: loading the batch's workflow version failed: %v", err)
+			}
+			return
+		}
+		info := interpreter.EventInfo{ID: ev.ID, ProviderID: ev.ProviderEventID, Type: ev.EventType, ReceivedAt: ev.ReceivedAt,
+			Headers: ev.Headers, Replay: ev.ReplayOf != ""}
+		if err := info.SetBody(ctx, d.store, ev.Body, d.cfg.InlineBodyBytes); err != nil {
+			for _, c := range claimed {
+				d.retryLaterWhy(ctx, c, c.DispatchAttempts, "attempt %d: %v", err)
+			}
+			return
+		}
+		a, ok := attempts[ev.ID]
+		if !ok {
+			a = ev.DispatchAttempts
+		}
+		events = append(events, pendingEvent{ev: ev, attempt: a, pinned: p, info: info})
+	}
+	b.launch(ctx, id, events)
+}
