@@ -151,16 +151,30 @@ func (b *batcher) run(ctx context.Context) {
 		g.events = append(g.events, pe)
 		g.bytes += pe.size
 	}
-	// due says whether the oldest group goes out now: when it is full,
-	// has waited BatchWait, or the system was quiet (no start within
-	// BatchWait), so a lone event goes out at once.
-	due := func(now time.Time) bool {
-		if len(order) == 0 {
-			return false
-		}
+	// due says when the oldest group goes out: when it is full, has
+	// waited BatchWait, or the system was quiet (no start within
+	// BatchWait), so a lone event goes out at once. While acceptance is
+	// hot (see ingestRate), a start also waits for the gap that keeps
+	// completions at HotStartRate: acknowledging webhooks comes first,
+	// and the inbox holds the rest durably until the burst is over.
+	dueAt := func(now time.Time) time.Time {
 		g := groups[order[0]]
 		full := len(g.events) >= b.d.cfg.BatchSize || g.bytes >= batchMaxBytes
-		return full || now.Sub(g.first) >= wait || now.Sub(lastStart) >= wait
+		at := g.first.Add(wait)
+		if full || now.Sub(lastStart) >= wait {
+			at = now
+		}
+		if b.d.ingest.rate(now) >= float64(b.d.cfg.HotIngestRate) {
+			gap := time.Duration(float64(len(g.events)) / float64(b.d.cfg.HotStartRate) * float64(time.Second))
+			if full {
+				at = now
+			}
+			at = later(at, lastStart.Add(gap))
+		}
+		return at
+	}
+	due := func(now time.Time) bool {
+		return len(order) > 0 && !dueAt(now).After(now)
 	}
 	// take removes the oldest group's first batch (by count and bytes)
 	// and keeps the rest gathering.
@@ -204,8 +218,8 @@ func (b *batcher) run(ctx context.Context) {
 			}
 		}
 		var deadline <-chan time.Time
-		if len(order) > 0 && !due(time.Now()) {
-			timer.Reset(time.Until(groups[order[0]].first.Add(wait)))
+		if now := time.Now(); len(order) > 0 && !due(now) {
+			timer.Reset(dueAt(now).Sub(now))
 			deadline = timer.C
 		}
 		select {
@@ -217,6 +231,50 @@ func (b *batcher) run(ctx context.Context) {
 		case <-deadline:
 		}
 	}
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// rateMeter measures a rate over the last full window of rateWindow.
+type rateMeter struct {
+	mu     sync.Mutex
+	window int64 // the current window's number (unix time / rateWindow)
+	count  int   // events in the current window
+	last   int   // events in the previous window
+}
+
+const rateWindow = 250 * time.Millisecond
+
+func (m *rateMeter) add(now time.Time) {
+	w := now.UnixNano() / int64(rateWindow)
+	m.mu.Lock()
+	m.roll(w)
+	m.count++
+	m.mu.Unlock()
+}
+
+func (m *rateMeter) roll(w int64) {
+	switch {
+	case w == m.window:
+	case w == m.window+1:
+		m.window, m.last, m.count = w, m.count, 0
+	default:
+		m.window, m.last, m.count = w, 0, 0
+	}
+}
+
+// rate is the events per second of the last full window.
+func (m *rateMeter) rate(now time.Time) float64 {
+	w := now.UnixNano() / int64(rateWindow)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.roll(w)
+	return float64(m.last) / rateWindow.Seconds()
 }
 
 // newBatchID is a fresh batch id. It must never repeat: the store fixes a

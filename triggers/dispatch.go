@@ -41,6 +41,8 @@ type Dispatcher struct {
 	queue    chan store.Event
 	// batch starts batches (batch.go); nil when the Starter cannot.
 	batch *batcher
+	// ingest measures how fast events are accepted (Enqueue).
+	ingest rateMeter
 	// waitedTypes caches the event types store.WaitedFor said yes to.
 	waitedTypes sync.Map
 	ctx         context.Context // the Service's: cancelled by Close
@@ -70,6 +72,7 @@ func (d *Dispatcher) now() time.Time { return d.cfg.Now() }
 // left in the inbox: the sweeper starts it once its grace period has
 // passed.
 func (d *Dispatcher) Enqueue(ev store.Event) bool {
+	d.ingest.add(d.now())
 	select {
 	case <-d.ctx.Done():
 		return false

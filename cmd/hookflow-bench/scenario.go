@@ -4,10 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
+	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -88,6 +91,26 @@ func devScenarios(o *Options) map[string]*Scenario {
 			Fault: func(ctx context.Context, e *Env) error {
 				e.Logf("kill -9 hookflow dev (pid %d)", e.Cluster.Dev.PID())
 				e.Cluster.Dev.Kill()
+				sleep(ctx, time.Second)
+				took, err := e.Cluster.Start(ctx)
+				e.Logf("hookflow dev restarted, ready after %s", took.Round(time.Millisecond))
+				return err
+			}},
+		"kill-during-batch": {Name: "kill-during-batch", Description: "kill -9 of hookflow dev while batch executions hold many runs in flight (the sink takes 300 ms per request), then a restart",
+			Fault: func(ctx context.Context, e *Env) error {
+				e.Sink.SetDelay(300 * time.Millisecond)
+				e.Logf("sink slowed to 300 ms per request, so each batch holds its runs for seconds")
+				sleep(ctx, 3*time.Second)
+				batches, runs := batchMetrics(ctx, e.Cluster.BaseURL())
+				delivered, _ := e.Sink.Count()
+				inflight := runs - float64(delivered)
+				e.Logf("kill -9 hookflow dev (pid %d): %.0f batches started so far carrying %.0f runs, about %.0f of them in flight",
+					e.Cluster.Dev.PID(), batches, runs, inflight)
+				if batches == 0 {
+					return fmt.Errorf("no batch had started before the kill: the mode tests nothing")
+				}
+				e.Cluster.Dev.Kill()
+				e.Sink.SetDelay(0)
 				sleep(ctx, time.Second)
 				took, err := e.Cluster.Start(ctx)
 				e.Logf("hookflow dev restarted, ready after %s", took.Round(time.Millisecond))
@@ -176,13 +199,43 @@ func topologyScenarios(o *Options) map[string]*Scenario {
 var TopologyOrder = []string{"topology", "topology-kill-server", "topology-kill-worker", "topology-temporal-restart", "topology-db-restart"}
 
 // ChaosOrder is the order `-mode smoke` and `-mode all` run the modes in.
-var ChaosOrder = []string{"load", "latency", "hostile", "duplicate-storm", "sink-down", "slow-sink", "kill-server", "kill-worker", "temporal-down", "db-restart"}
+var ChaosOrder = []string{"load", "latency", "hostile", "duplicate-storm", "sink-down", "slow-sink", "kill-server", "kill-during-batch", "kill-worker", "temporal-down", "db-restart"}
 
 func sleep(ctx context.Context, d time.Duration) {
 	select {
 	case <-ctx.Done():
 	case <-time.After(d):
 	}
+}
+
+// batchMetrics reads hookflow_batches_started_total and the runs they
+// carried (hookflow_batch_runs_sum) from a process's /metrics; zeros when
+// it cannot.
+func batchMetrics(ctx context.Context, baseURL string) (batches, runs float64) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, baseURL+"/metrics", nil)
+	if err != nil {
+		return 0, 0
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, 0
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
+	for _, line := range strings.Split(string(body), "\n") {
+		f := strings.Fields(line)
+		if len(f) != 2 {
+			continue
+		}
+		v, _ := strconv.ParseFloat(f[1], 64)
+		switch f[0] {
+		case "hookflow_batches_started_total":
+			batches = v
+		case "hookflow_batch_runs_sum":
+			runs = v
+		}
+	}
+	return batches, runs
 }
 
 func restartPostgres(ctx context.Context) error {

@@ -117,6 +117,7 @@ func triggersConfig(deps app.Deps) triggers.Config {
 		Retention:       c.EventRetention,
 		TrustedProxies:  c.TrustedProxies,
 		DispatchWorkers: c.DispatchWorkers,
+		BatchSize:       c.DispatchBatch,
 		Keyring:         deps.Keyring,
 		Logger:          deps.Logger.With("component", "triggers"),
 	}

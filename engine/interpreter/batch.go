@@ -23,19 +23,23 @@ import (
 // mutable-state read: about 6 ms of CPU, which capped `hookflow dev` at
 // ~165 runs/s on two cores whatever hookflow itself did. A batch carries
 // up to the dispatcher's batch size of events of one workflow version in
-// one execution (BatchWorkflow): each event's run is its own coroutine
-// with its own runner, run id, run log, summary, effect records and
-// metrics, exactly as a run with its own execution (the same
-// runner.execute), and Temporal's per-execution cost is paid once per
-// batch.
+// one execution (BatchWorkflow): each event's run has its own runner, run
+// id, run log, summary, effect records, idempotency keys and metrics,
+// and runs the same code (runner.execute) as a run with its own
+// execution; Temporal's per-execution cost is paid once per batch.
 //
-// Only definitions whose every step finishes on its own within a short
-// time share an execution (Batchable): a run that waits for an event, an
-// approval or a reply, sleeps, calls another workflow, delivers on a
-// schedule or is ordered gets its own, as before. A batch therefore ends
-// soon after its slowest run; a step that retries keeps the batch open
-// (and nothing else: the other runs end and write their summaries as
-// they go), with its attempts recorded as today.
+// Inside a batch a few lanes (BatchInput.Lanes) run the runs one after
+// another, and the ended runs' summaries are saved together (SaveRuns).
+// Both bound what the SDK costs per run: it wakes every coroutine of an
+// execution on each local activity's result, so a coroutine per run made
+// a run's cost grow with its batch.
+//
+// Only definitions whose every step finishes on its own share an
+// execution (Batchable): a run that waits for an event, an approval or a
+// reply, sleeps, calls another workflow, delivers on a schedule or is
+// ordered gets its own, as before. A step that retries keeps its batch
+// open, and nothing else: the other runs go on and their summaries are
+// saved within saveDelay.
 //
 // How an event runs once: see store.AssignBatch. The batch's workflow id
 // is derived from the batch id, which the store fixed with its events

@@ -203,6 +203,9 @@ type Config struct {
 	// DispatchWorkers is how many runs the process starts at once; 0
 	// picks by role (see DefaultRemoteDispatchWorkers).
 	DispatchWorkers int
+	// DispatchBatch is the most events one batch execution carries (0:
+	// the triggers default; 1: no batches).
+	DispatchBatch int
 	// MaxInFlightWebhooks caps webhook deliveries whose bodies are being
 	// received at once; more get 503 with Retry-After.
 	MaxInFlightWebhooks int
@@ -353,6 +356,9 @@ func (c Config) Validate() error {
 	}
 	if c.DispatchWorkers < 0 {
 		bad("dispatch-workers", "%d is negative", c.DispatchWorkers)
+	}
+	if c.DispatchBatch < 0 || c.DispatchBatch > 1000 {
+		bad("dispatch-batch", "%d is not a batch size (0 to 1000)", c.DispatchBatch)
 	}
 	if c.TemporalShards < 1 || c.TemporalShards > 16384 {
 		bad("temporal-shards", "%d is not a shard count (1 to 16384)", c.TemporalShards)

@@ -86,6 +86,8 @@ func Settings() []Setting {
 			bind: func(c *Config) flag.Value { return (*durationValue)(&c.HTTPIdleTimeout) }},
 		{Flag: "dispatch-workers", Group: GroupHTTP, Usage: "runs a process starts in Temporal at once (0: 2 when the process runs the worker too, as dev does, so starts leave its CPU to the runs; 16 for a server without one, whose starts wait on a remote Temporal)",
 			bind: func(c *Config) flag.Value { return (*intValue)(&c.DispatchWorkers) }},
+		{Flag: "dispatch-batch", Group: GroupHTTP, Usage: "most events of one workflow version one Temporal execution carries (0: 128; 1: every run in its own execution). Only workflows whose steps never wait, sleep, reply or call another workflow are batched",
+			bind: func(c *Config) flag.Value { return (*intValue)(&c.DispatchBatch) }},
 		{Flag: "max-inflight-webhooks", Group: GroupHTTP, Usage: "webhook deliveries whose bodies may be received at once; more get 503 with Retry-After",
 			bind: func(c *Config) flag.Value { return (*intValue)(&c.MaxInFlightWebhooks) }},
 		{Flag: "trusted-proxies", Group: GroupHTTP, Usage: "comma-separated IP addresses or CIDRs of reverse proxies whose X-Forwarded-For header endpoint IP allowlists believe (empty: the connection's address is the caller)",
