@@ -140,7 +140,9 @@ func (b *batcher) run(ctx context.Context) {
 	freed := make(chan struct{}, 1)
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
+	gathered := 0 // events in all groups
 	add := func(pe pendingEvent) {
+		gathered++
 		k := batchableKey{pe.pinned.WorkflowID, pe.pinned.Version, pe.pinned.Hash}
 		g := groups[k]
 		if g == nil {
@@ -176,13 +178,11 @@ func (b *batcher) run(ctx context.Context) {
 	due := func(now time.Time) bool {
 		return len(order) > 0 && !dueAt(now).After(now)
 	}
-	// take removes the oldest group's first batch (by count and bytes)
-	// and keeps the rest gathering.
+	// take removes the oldest group's first batch (by count and bytes);
+	// the rest of the group stays first in line.
 	take := func() []pendingEvent {
 		k := order[0]
 		g := groups[k]
-		delete(groups, k)
-		order = order[1:]
 		n, bytes := 0, 0
 		for n < len(g.events) && n < b.d.cfg.BatchSize {
 			if n > 0 && bytes+g.events[n].size > batchMaxBytes {
@@ -191,10 +191,15 @@ func (b *batcher) run(ctx context.Context) {
 			bytes += g.events[n].size
 			n++
 		}
-		for _, pe := range g.events[n:] {
-			add(pe)
+		batch := g.events[:n:n]
+		if n == len(g.events) {
+			delete(groups, k)
+			order = order[1:]
+		} else {
+			g.events, g.bytes = g.events[n:], g.bytes-bytes
 		}
-		return g.events[:n]
+		gathered -= n
+		return batch
 	}
 	for {
 	starting:
@@ -222,10 +227,17 @@ func (b *batcher) run(ctx context.Context) {
 			timer.Reset(dueAt(now).Sub(now))
 			deadline = timer.C
 		}
+		// Enough gathered for every slot and the next start: stop taking
+		// events until a slot frees, so offer blocks and the dispatch
+		// queue and the inbox hold the rest (backpressure).
+		in := b.in
+		if gathered >= b.d.cfg.BatchSize*(cap(b.slots)+1) {
+			in = nil
+		}
 		select {
 		case <-ctx.Done():
 			return
-		case pe := <-b.in:
+		case pe := <-in:
 			add(pe)
 		case <-freed:
 		case <-deadline:
