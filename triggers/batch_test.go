@@ -88,7 +88,8 @@ func TestBatchesCarryTheEventsOfABusyEndpoint(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		// A batch waits for five events (BatchWait is long), except the
-		// first, which finds the system quiet and goes at once.
+		// first, which finds the system quiet and goes at once, on its
+		// own.
 		e, bs := batchEnv(t, st, func(c *Config) { c.BatchSize, c.BatchWait = 5, time.Hour })
 		ep := e.workflow("pay", stripeTrigger, store.NewEndpoint{})
 		var ids []string
@@ -99,7 +100,11 @@ func TestBatchesCarryTheEventsOfABusyEndpoint(t *testing.T) {
 			}
 			ids = append(ids, reply(t, w).EventID)
 		}
-		for _, id := range ids {
+		first := waitStatus(t, st, ids[0], store.EventDispatched)
+		if first.BatchID != "" || e.starter.count() != 1 {
+			t.Fatalf("the lone first event went into a batch: %+v", first)
+		}
+		for _, id := range ids[1:] {
 			ev := waitStatus(t, st, id, store.EventDispatched)
 			if ev.BatchID == "" {
 				t.Fatalf("event %s dispatched outside a batch", id)
@@ -112,14 +117,15 @@ func TestBatchesCarryTheEventsOfABusyEndpoint(t *testing.T) {
 				t.Fatalf("listed run = %+v", run)
 			}
 		}
-		if got := bs.sizes(); !slices.Equal(got, []int{1, 5, 5, 5, 5}) {
-			t.Fatalf("batch sizes %v, want [1 5 5 5 5]", got)
+		if got := bs.sizes(); !slices.Equal(got, []int{5, 5, 5, 5}) {
+			t.Fatalf("batch sizes %v, want [5 5 5 5]", got)
 		}
 		runs := bs.started(t)
-		if len(runs) != 21 || e.starter.count() != 0 {
+		if len(runs) != 20 || e.starter.count() != 1 {
 			t.Fatalf("%d runs in batches, %d started alone", len(runs), e.starter.count())
 		}
-		for i, id := range ids {
+		for i, id := range ids[1:] {
+			i++
 			want := RunWorkflowIDFor(store.Event{EndpointID: ep.ID, DedupeKey: fmt.Sprintf("evt_b%02d", i)})
 			r, ok := runs[want]
 			if !ok || r.Event.ID != id || !strings.Contains(string(r.Event.Body), fmt.Sprintf("evt_b%02d", i)) {
@@ -133,7 +139,7 @@ func TestAFailedBatchStartIsRetriedAsTheSameBatch(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
 		e, bs := batchEnv(t, st, func(c *Config) { c.BatchSize, c.BatchWait = 3, time.Hour })
 		ep := e.workflow("pay", stripeTrigger, store.NewEndpoint{})
-		bs.failBatch = 2 // the lone first event's batch, and the next one of three
+		bs.failBatch = 1 // the batch of three after the lone first event
 		var ids []string
 		for i := range 4 {
 			ids = append(ids, reply(t, e.do(e.stripeRequest(ep.Token, stripeBody(fmt.Sprintf("evt_f%d", i), 500)))).EventID)
@@ -141,7 +147,8 @@ func TestAFailedBatchStartIsRetriedAsTheSameBatch(t *testing.T) {
 		// Both failed starts leave their events pending, in their batch,
 		// with a backoff and the reason.
 		batchOf := map[string]string{}
-		for _, id := range ids {
+		waitStatus(t, st, ids[0], store.EventDispatched) // alone, on its own
+		for _, id := range ids[1:] {
 			var ev store.Event
 			for range 3000 {
 				ev, _ = st.GetEvent(context.Background(), id)
@@ -155,32 +162,32 @@ func TestAFailedBatchStartIsRetriedAsTheSameBatch(t *testing.T) {
 			}
 			batchOf[id] = ev.BatchID
 		}
-		if batchOf[ids[1]] != batchOf[ids[2]] || batchOf[ids[2]] != batchOf[ids[3]] || batchOf[ids[0]] == batchOf[ids[1]] {
-			t.Fatalf("batches %v, want the first event alone and the next three together", batchOf)
+		if batchOf[ids[1]] != batchOf[ids[2]] || batchOf[ids[2]] != batchOf[ids[3]] {
+			t.Fatalf("batches %v, want the three events together", batchOf)
 		}
 		// Temporal is back: the sweeper starts each batch again, under
 		// its id and with exactly its events.
 		e.clock.Add(time.Hour)
-		if n := e.svc.Dispatcher.Sweep(context.Background()); n != 4 {
-			t.Fatalf("swept %d, want 4", n)
+		if n := e.svc.Dispatcher.Sweep(context.Background()); n != 3 {
+			t.Fatalf("swept %d, want 3", n)
 		}
-		for _, id := range ids {
+		for _, id := range ids[1:] {
 			ev := waitStatus(t, st, id, store.EventDispatched)
 			if ev.BatchID != batchOf[id] {
 				t.Fatalf("event %s moved from batch %s to %s", id, batchOf[id], ev.BatchID)
 			}
 		}
-		if got := bs.sizes(); !slices.Equal(got, []int{1, 3}) && !slices.Equal(got, []int{3, 1}) {
+		if got := bs.sizes(); !slices.Equal(got, []int{3}) {
 			t.Fatalf("batch sizes %v after the retry", got)
 		}
-		if runs := bs.started(t); len(runs) != 4 {
+		if runs := bs.started(t); len(runs) != 3 {
 			t.Fatalf("%d runs", len(runs))
 		}
 		// A sweep of an event whose batch did start (its mark was lost)
 		// starts nothing new: Temporal refuses the batch id again.
 		calls := len(bs.calls)
 		e.svc.Dispatcher.batch.restartBatch(context.Background(), batchOf[ids[1]], nil)
-		if len(bs.calls) != calls+1 || len(bs.started(t)) != 4 {
+		if len(bs.calls) != calls+1 || len(bs.started(t)) != 3 {
 			t.Fatalf("a restart of a started batch: %d calls, %d runs", len(bs.calls)-calls, len(bs.started(t)))
 		}
 	})
