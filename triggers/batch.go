@@ -88,9 +88,8 @@ func (b *batcher) offer(ctx context.Context, ev store.Event, attempt int) bool {
 	if err != nil || !b.isBatchable(p) {
 		return false // dispatch reports the load error
 	}
-	info := interpreter.EventInfo{ID: ev.ID, ProviderID: ev.ProviderEventID, Type: ev.EventType, ReceivedAt: ev.ReceivedAt,
-		Headers: ev.Headers, Replay: ev.ReplayOf != ""}
-	if err := info.SetBody(ctx, b.d.store, ev.Body, b.d.cfg.InlineBodyBytes); err != nil {
+	info, err := b.d.eventInfo(ctx, ev)
+	if err != nil {
 		return false
 	}
 	size := interpreter.EncodedSizeBound(info.Body) + 512
@@ -140,6 +139,10 @@ func (b *batcher) run(ctx context.Context) {
 	freed := make(chan struct{}, 1)
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
+	// Starts in flight finish before run returns: the Service's Close
+	// waits for run, and a start must not outlive the store.
+	var starts sync.WaitGroup
+	defer starts.Wait()
 	gathered := 0 // events in all groups
 	add := func(pe pendingEvent) {
 		gathered++
@@ -156,7 +159,7 @@ func (b *batcher) run(ctx context.Context) {
 	// due says when the oldest group goes out: when it is full, has
 	// waited BatchWait, or the system was quiet (no start within
 	// BatchWait), so a lone event goes out at once. While acceptance is
-	// hot (see ingestRate), a start also waits for the gap that keeps
+	// hot (Dispatcher.ingest), a start also waits for the gap that keeps
 	// completions at HotStartRate: acknowledging webhooks comes first,
 	// and the inbox holds the rest durably until the burst is over.
 	dueAt := func(now time.Time) time.Time {
@@ -208,7 +211,7 @@ func (b *batcher) run(ctx context.Context) {
 			case b.slots <- struct{}{}:
 				batch := take()
 				lastStart = time.Now()
-				go func() {
+				starts.Go(func() {
 					defer func() {
 						<-b.slots
 						select {
@@ -217,7 +220,7 @@ func (b *batcher) run(ctx context.Context) {
 						}
 					}()
 					b.start(ctx, batch)
-				}()
+				})
 			default:
 				break starting // every slot busy: wait for one
 			}
@@ -451,9 +454,8 @@ func (b *batcher) restartBatch(ctx context.Context, id string, claimed []store.E
 			}
 			return
 		}
-		info := interpreter.EventInfo{ID: ev.ID, ProviderID: ev.ProviderEventID, Type: ev.EventType, ReceivedAt: ev.ReceivedAt,
-			Headers: ev.Headers, Replay: ev.ReplayOf != ""}
-		if err := info.SetBody(ctx, d.store, ev.Body, d.cfg.InlineBodyBytes); err != nil {
+		info, err := d.eventInfo(ctx, ev)
+		if err != nil {
 			for _, c := range claimed {
 				d.retryLaterWhy(ctx, c, c.DispatchAttempts, "attempt %d: %v", err)
 			}

@@ -144,13 +144,20 @@ func (d *Dispatcher) runInput(ctx context.Context, ev store.Event) (interpreter.
 		Version:    ev.WorkflowVersion,
 		Definition: p.Definition,
 		Hash:       p.Hash,
-		Event: interpreter.EventInfo{ID: ev.ID, ProviderID: ev.ProviderEventID, Type: ev.EventType, ReceivedAt: ev.ReceivedAt, Headers: ev.Headers,
-			Replay: ev.ReplayOf != ""},
 	}
-	if err := in.Event.SetBody(ctx, d.store, ev.Body, d.cfg.InlineBodyBytes); err != nil {
+	if in.Event, err = d.eventInfo(ctx, ev); err != nil {
 		return interpreter.RunInput{}, nil, err
 	}
 	return in, p, nil
+}
+
+// eventInfo is the event as a run's input carries it, its body inline or,
+// when large, by reference (EventInfo.SetBody).
+func (d *Dispatcher) eventInfo(ctx context.Context, ev store.Event) (interpreter.EventInfo, error) {
+	info := interpreter.EventInfo{ID: ev.ID, ProviderID: ev.ProviderEventID, Type: ev.EventType, ReceivedAt: ev.ReceivedAt,
+		Headers: ev.Headers, Replay: ev.ReplayOf != ""}
+	err := info.SetBody(ctx, d.store, ev.Body, d.cfg.InlineBodyBytes)
+	return info, err
 }
 
 // orderKey is the value at the pinned trigger's order_key path in the
@@ -533,6 +540,11 @@ func (d *Dispatcher) Sweep(ctx context.Context) int {
 				batchOrder = append(batchOrder, ev.BatchID)
 			}
 			batches[ev.BatchID] = append(batches[ev.BatchID], ev)
+		case ev.BatchID != "":
+			// Started alone it could run twice (its batch may have
+			// started): only a process that starts batches may start it.
+			d.retryLaterWhy(ctx, ev, ev.DispatchAttempts, "attempt %d: %v", fmt.Errorf(
+				"the event belongs to batch %s, and this process's starter cannot start batches", ev.BatchID))
 		case d.offerBatch(ctx, ev, ev.DispatchAttempts): // the claim counted this attempt
 		default:
 			single = append(single, ev)
