@@ -342,12 +342,14 @@ func (b *batcher) start(ctx context.Context, events []pendingEvent) {
 	if len(kept) == 0 {
 		return
 	}
-	b.launch(ctx, id, kept)
+	b.launch(ctx, id, kept, true)
 }
 
 // launch starts batch id with events (all of the batch's events, oldest
-// first), offers them to waiting runs and marks them dispatched.
-func (b *batcher) launch(ctx context.Context, id string, events []pendingEvent) {
+// first), offers them to waiting runs and marks them dispatched. first
+// says this is the batch's first start: only then can a refusal prove
+// that nothing of it runs.
+func (b *batcher) launch(ctx context.Context, id string, events []pendingEvent, first bool) {
 	d := b.d
 	p := events[0].pinned
 	bin := interpreter.BatchInput{BatchID: id, WorkflowID: p.WorkflowID, Version: p.Version, Definition: p.Definition,
@@ -359,9 +361,12 @@ func (b *batcher) launch(ctx context.Context, id string, events []pendingEvent) 
 	err := b.starter.StartBatch(startCtx, bin)
 	cancel()
 	if err != nil {
-		if label, permanent := classifyStartError(err); permanent {
-			// Refused for good, so nothing of it started: its events may
-			// start one by one, each failing or running on its own merits.
+		if label, permanent := classifyStartError(err); permanent && first {
+			// The first start, refused for good: nothing of it started, so
+			// its events may start one by one, each failing or running on
+			// its own merits. A later start's refusal proves nothing (an
+			// earlier one may have started it), so that batch is kept and
+			// retried, with the reason in the events log.
 			d.log.Warn("a batch start was refused; starting its events one by one", "batch", id, "reason", label, "error", err)
 			if cerr := d.store.ClearBatch(context.WithoutCancel(ctx), id); cerr != nil {
 				for _, pe := range events {
@@ -471,5 +476,5 @@ func (b *batcher) restartBatch(ctx context.Context, id string, claimed []store.E
 		}
 		events = append(events, pendingEvent{ev: ev, attempt: a, pinned: p, info: info})
 	}
-	b.launch(ctx, id, events)
+	b.launch(ctx, id, events, false)
 }
