@@ -353,7 +353,7 @@ func (b *batcher) launch(ctx context.Context, id string, events []pendingEvent, 
 	d := b.d
 	p := events[0].pinned
 	bin := interpreter.BatchInput{BatchID: id, WorkflowID: p.WorkflowID, Version: p.Version, Definition: p.Definition,
-		Hash: p.Hash, Runs: make([]interpreter.BatchRun, len(events))}
+		Hash: p.Hash, Runs: make([]interpreter.BatchRun, len(events)), Lanes: interpreter.DefaultBatchLanes}
 	for i, pe := range events {
 		bin.Runs[i] = interpreter.BatchRun{RunID: RunWorkflowIDFor(pe.ev), Event: pe.info}
 	}

@@ -208,7 +208,11 @@ func batchWorkflow(ctx workflow.Context, in BatchInput, registry *connectors.Reg
 	return res, nil
 }
 
-// Named limits of a batch.
+// Named limits of a batch. maxSavesPerCall and saveDelay decide the
+// batch's commands (how many SaveRuns calls, and when a timer), so a
+// change to either must be guarded by workflow.GetVersion like any
+// interpreter change; DefaultBatchLanes travels in the input (the
+// dispatcher sets BatchInput.Lanes), so it may change freely.
 const (
 	// DefaultBatchLanes is how many runs of a batch run at once (see
 	// BatchInput.Lanes).

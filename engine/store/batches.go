@@ -78,10 +78,22 @@ func (s *Store) ClearBatch(ctx context.Context, batchID string) error {
 }
 
 // MarkBatchDispatched is MarkDispatchedListed for every run of one started
-// batch, in one transaction: each event is marked dispatched with its run,
-// and each run is listed as running (unless it has already written its own
-// row). Every run must be RunRunning.
+// batch, in one transaction: each event (run.EventID) is marked
+// dispatched with its run, and each run is listed as running (unless it
+// has already written its own row). Every run must be RunRunning. An
+// event that no longer exists (pruned) is skipped: it must not keep the
+// others of its batch unmarked.
 func (s *Store) MarkBatchDispatched(ctx context.Context, runs []Run) error {
+	if err := s.markListed(ctx, runs, false); err != nil {
+		return fmt.Errorf("marking a batch of %d events dispatched: %w", len(runs), err)
+	}
+	return nil
+}
+
+// markListed marks each run's event dispatched and lists the run, in one
+// transaction. requireEvent makes an event that does not exist an error
+// (ErrNotFound) instead of being skipped.
+func (s *Store) markListed(ctx context.Context, runs []Run, requireEvent bool) error {
 	if len(runs) == 0 {
 		return nil
 	}
@@ -97,12 +109,16 @@ func (s *Store) MarkBatchDispatched(ctx context.Context, runs []Run) error {
 		args[i] = a
 	}
 	if err := s.warm(ctx, markDispatchedSQL, insertRunSQL); err != nil {
-		return fmt.Errorf("marking a batch dispatched: %w", err)
+		return err
 	}
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
 		for i, run := range runs {
-			if _, err := s.execPrepared(ctx, tx, markDispatchedSQL, markDispatchedArgs(run.EventID, run.ID)...); err != nil {
+			res, err := s.execPrepared(ctx, tx, markDispatchedSQL, markDispatchedArgs(run.EventID, run.ID)...)
+			if err != nil {
 				return fmt.Errorf("event %s: %w", run.EventID, err)
+			}
+			if n, _ := res.RowsAffected(); n == 0 && requireEvent {
+				return ErrNotFound
 			}
 			if _, err := s.execPrepared(ctx, tx, insertRunSQL, args[i]...); err != nil {
 				return fmt.Errorf("run %s: %w", run.ID, err)
@@ -110,8 +126,4 @@ func (s *Store) MarkBatchDispatched(ctx context.Context, runs []Run) error {
 		}
 		return nil
 	})
-	if err != nil {
-		return fmt.Errorf("marking a batch of %d events dispatched: %w", len(runs), err)
-	}
-	return nil
 }

@@ -456,28 +456,8 @@ func (s *Store) MarkDispatched(ctx context.Context, id, runID string) error {
 // run has written its own row already (a fast run may have ended before
 // its dispatcher gets here; its row is left as it is).
 func (s *Store) MarkDispatchedListed(ctx context.Context, id string, run Run) error {
-	if run.Status != RunRunning {
-		return fmt.Errorf("listing run %s: status %q, want %q: %w", run.ID, run.Status, RunRunning, ErrInvalidArgument)
-	}
-	args, err := upsertRunArgs(run)
-	if err != nil {
-		return err
-	}
-	if err := s.warm(ctx, markDispatchedSQL, insertRunSQL); err != nil {
-		return fmt.Errorf("marking event %s dispatched: %w", id, err)
-	}
-	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
-		res, err := s.execPrepared(ctx, tx, markDispatchedSQL, markDispatchedArgs(id, run.ID)...)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
-		}
-		_, err = s.execPrepared(ctx, tx, insertRunSQL, args...)
-		return err
-	})
-	if err != nil {
+	run.EventID = id
+	if err := s.markListed(ctx, []Run{run}, true); err != nil {
 		return fmt.Errorf("marking event %s dispatched: %w", id, err)
 	}
 	return nil
