@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"os"
 	"path/filepath"
@@ -343,9 +344,15 @@ func checkPortFree(addr string) error {
 	return ln.Close()
 }
 
-// freePorts asks the kernel for n distinct free ports on host. All listeners
-// stay open until every port is chosen, so the kernel cannot hand out one
-// twice.
+// freePorts chooses n distinct free ports on host for Temporal's internal
+// services, which bind them only later. They are picked below the
+// kernel's ephemeral range: a port from that range (what listening on
+// port 0 gives) can be handed to an outgoing connection in the moment
+// between choosing and binding it, and Temporal's history service then
+// fails to bind and crashes the process, which happened under parallel
+// test packages. All listeners stay open until every port is chosen, so
+// none is chosen twice. Without a readable range it falls back to the
+// kernel's choice.
 func freePorts(host string, n int) ([]int, error) {
 	ports := make([]int, 0, n)
 	var lns []net.Listener
@@ -354,7 +361,17 @@ func freePorts(host string, n int) ([]int, error) {
 			ln.Close()
 		}
 	}()
-	for range n {
+	lo, hi := belowEphemeral()
+	for tries := 0; len(ports) < n && hi > lo && tries < 200; tries++ {
+		port := lo + rand.IntN(hi-lo)
+		ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
+		if err != nil {
+			continue // taken: try another
+		}
+		lns = append(lns, ln)
+		ports = append(ports, port)
+	}
+	for len(ports) < n {
 		ln, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
 		if err != nil {
 			return nil, err
@@ -363,6 +380,24 @@ func freePorts(host string, n int) ([]int, error) {
 		ports = append(ports, ln.Addr().(*net.TCPAddr).Port)
 	}
 	return ports, nil
+}
+
+// belowEphemeral is a range of ports under the kernel's ephemeral range
+// (Linux's ip_local_port_range), or an empty one when that is unknown.
+func belowEphemeral() (lo, hi int) {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err != nil {
+		return 0, 0
+	}
+	f := strings.Fields(string(b))
+	if len(f) != 2 {
+		return 0, 0
+	}
+	first, err := strconv.Atoi(f[0])
+	if err != nil || first <= 12000 {
+		return 0, 0
+	}
+	return first - 10000, first
 }
 
 // loadClusterID returns the cluster ID kept in dataDir, creating it on first
