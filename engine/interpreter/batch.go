@@ -161,6 +161,7 @@ func batchWorkflow(ctx workflow.Context, in BatchInput, registry *connectors.Reg
 				}
 				out, _ := r.execute(rctx)
 				cancel()
+				r.release()
 				delete(cancels, r.runID)
 				res.Runs[i] = BatchRunResult{RunID: r.runID, Status: out.Status}
 				ended++
@@ -223,6 +224,16 @@ const (
 	// to share its SaveRuns call while the batch goes on.
 	saveDelay = time.Second
 )
+
+// release drops what an ended run of a batch no longer needs: its
+// decoded event, vars and last output. The batch holds its ended runs
+// until its slowest run ends, and these are most of a run's memory; the
+// log and the step outputs stay, because the run's queries still answer
+// from them until the batch closes.
+func (r *runner) release() {
+	r.trigger, r.event, r.vars, r.lastOut, r.def = nil, nil, nil, nil, nil
+	r.srcCache = nil
+}
 
 // lanes is the input's Lanes or DefaultBatchLanes.
 func (in BatchInput) lanes() int {
