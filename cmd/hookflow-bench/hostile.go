@@ -187,8 +187,13 @@ func hostileAttack(ctx context.Context, e *Env) error {
 	// HOOKFLOW_BENCH_HOSTILE_SKIP (any of event, dry, bodies, or
 	// event:NAME and dry:NAME for one workflow of hostileDefinitions)
 	// leaves a kind of attack out, to find which one a slowdown comes
-	// from.
-	skip := func(kind string) bool { return strings.Contains(os.Getenv("HOOKFLOW_BENCH_HOSTILE_SKIP"), kind) }
+	// from. Each comma-separated item is one kind: "event:cpu" skips
+	// that workflow's events, not every event.
+	skipped := map[string]bool{}
+	for _, k := range strings.Split(os.Getenv("HOOKFLOW_BENCH_HOSTILE_SKIP"), ",") {
+		skipped[strings.TrimSpace(k)] = true
+	}
+	skip := func(kind string) bool { return skipped[kind] }
 	for round := 0; actx.Err() == nil; round++ {
 		for name, url := range hooks {
 			if !skip("event") && !skip("event:"+name) {
