@@ -196,3 +196,34 @@ func BenchmarkBudgetWork(b *testing.B) {
 		})
 	}
 }
+
+// A long evaluation with a wall-clock budget (the activity's) is paced:
+// it rests, and it still ends on its budget. One without a deadline
+// (workflow code, bounded by work units) never rests, so a replay does
+// not wait.
+func TestLongEvaluationsArePaced(t *testing.T) {
+	var rests int
+	var rested time.Duration
+	defer func(f func(time.Duration)) { rest = f }(rest)
+	rest = func(d time.Duration) {
+		rests++
+		rested += d
+		time.Sleep(d)
+	}
+	c := NewCompiler(Limits{})
+	src := `len(filter(1..400000, indexOf(steps.s1.v, "z") >= 0))`
+	_, err := c.Eval(src, bombScope().WithBudget(Budget{Work: UnlimitedWork, Timeout: 50 * time.Millisecond}))
+	if !IsBudgetKind(err, BudgetTime) {
+		t.Fatalf("paced CPU bomb: %v, want the time budget's error", err)
+	}
+	if rests == 0 || rested > 50*time.Millisecond {
+		t.Errorf("the evaluation rested %d times for %s in a 50ms budget; want some rest, within the budget", rests, rested)
+	}
+	rests = 0
+	if _, err := c.Eval(src, bombScope().WithBudget(Budget{Work: 5_000_000})); !IsBudgetKind(err, BudgetWork) {
+		t.Fatalf("CPU bomb in workflow code: %v, want the work budget's error", err)
+	}
+	if rests != 0 {
+		t.Errorf("an evaluation without a deadline rested %d times", rests)
+	}
+}
