@@ -41,13 +41,12 @@ type pendingEvent struct {
 }
 
 // batcher groups the events of batchable versions (interpreter.Batchable)
-// into batches and starts each with one Temporal start. It works like the
-// inbox's group commit: an event that arrives while no batch is being
-// started goes out at once, alone, so a quiet system adds no latency;
-// while starts are busy, arriving events gather, and under load each
-// start carries up to Config.BatchSize of them. BatchWait bounds how long
-// a gathering batch waits for more once a start slot is free, which keeps
-// batches large when events arrive steadily but faster than one start.
+// into batches and starts each with one Temporal start. A lone event in a
+// quiet system goes out at once, alone, so it adds no latency. When
+// events arrive fast enough that at least two more are due within
+// Config.BatchWait, a batch gathers them for up to BatchWait (or until
+// BatchSize) after the previous start, which keeps batches large under
+// steady load; while starts are busy, arriving events gather anyway.
 type batcher struct {
 	d       *Dispatcher
 	starter BatchStarter
@@ -444,10 +443,14 @@ func (b *batcher) restartBatch(ctx context.Context, id string, claimed []store.E
 	if err == nil && len(evs) == 0 {
 		err = fmt.Errorf("batch %s has no events", id)
 	}
-	if err != nil {
+	// The claimed events wait for the next sweep when any part fails.
+	retry := func(format string, err error) {
 		for _, ev := range claimed {
-			d.retryLaterWhy(ctx, ev, ev.DispatchAttempts, "attempt %d: reading the event's batch failed: %v", err)
+			d.retryLaterWhy(ctx, ev, ev.DispatchAttempts, format, err)
 		}
+	}
+	if err != nil {
+		retry("attempt %d: reading the event's batch failed: %v", err)
 		return
 	}
 	attempts := map[string]int{}
@@ -458,16 +461,12 @@ func (b *batcher) restartBatch(ctx context.Context, id string, claimed []store.E
 	for _, ev := range evs {
 		p, err := d.pins.Load(ctx, d.store, ev.WorkflowID, ev.WorkflowVersion)
 		if err != nil {
-			for _, c := range claimed {
-				d.retryLaterWhy(ctx, c, c.DispatchAttempts, "attempt %d: loading the batch's workflow version failed: %v", err)
-			}
+			retry("attempt %d: loading the batch's workflow version failed: %v", err)
 			return
 		}
 		info, err := d.eventInfo(ctx, ev)
 		if err != nil {
-			for _, c := range claimed {
-				d.retryLaterWhy(ctx, c, c.DispatchAttempts, "attempt %d: %v", err)
-			}
+			retry("attempt %d: %v", err)
 			return
 		}
 		a, ok := attempts[ev.ID]

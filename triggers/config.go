@@ -236,8 +236,6 @@ func (c Config) withDefaults() Config {
 	setDur(&c.BatchWait, DefaultBatchWait)
 	setInt(&c.HotIngestRate, DefaultHotIngestRate)
 	setInt(&c.HotStartRate, DefaultHotStartRate)
-	setInt(&c.HotIngestRate, DefaultHotIngestRate)
-	setInt(&c.HotStartRate, DefaultHotStartRate)
 	setDur(&c.StartTimeout, DefaultStartTimeout)
 	setDur(&c.SweepInterval, DefaultSweepInterval)
 	setDur(&c.SweepGrace, DefaultSweepGrace)

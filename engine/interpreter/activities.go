@@ -609,6 +609,11 @@ func (a *Activities) SaveRun(ctx context.Context, req SaveRunRequest) error {
 	return a.SaveRuns(ctx, []SaveRunRequest{req})
 }
 
+// eventStatusOf is the status a run's status gives its event.
+var eventStatusOf = map[string]string{StatusRunning: store.EventRunning, StatusCompleted: store.EventCompleted,
+	StatusFiltered: store.EventFiltered, StatusFailed: store.EventFailed, StatusTimedOut: store.EventFailed,
+	StatusCancelled: store.EventFailed}
+
 // SaveRuns is SaveRun for several runs (the finished runs of a batch) in
 // one store transaction, in order.
 func (a *Activities) SaveRuns(ctx context.Context, reqs []SaveRunRequest) error {
@@ -634,9 +639,7 @@ func (a *Activities) SaveRuns(ctx context.Context, reqs []SaveRunRequest) error 
 		}
 		eventStatus := ""
 		if req.UpdateEvent && req.Log.EventID != "" {
-			eventStatus = map[string]string{StatusRunning: store.EventRunning, StatusCompleted: store.EventCompleted,
-				StatusFiltered: store.EventFiltered, StatusFailed: store.EventFailed, StatusTimedOut: store.EventFailed,
-				StatusCancelled: store.EventFailed}[req.Log.Status]
+			eventStatus = eventStatusOf[req.Log.Status]
 		}
 		sums[i] = store.RunSummary{Run: run, EventStatus: eventStatus, Reason: req.Log.Error}
 	}
