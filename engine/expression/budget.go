@@ -31,6 +31,8 @@ import (
 // Size bounds hold in both places: no value an evaluation produces may be
 // larger than Limits.MaxOutputBytes, and the strings and arrays that the
 // guarded builtins build may add up to no more than Limits.MaxBuildBytes.
+// Outside workflow code the text alone may add up to no more than
+// Limits.MaxBuildTextBytes (see meter.text).
 // Sizes are checked before the allocation, since a Go allocation of a
 // terabyte is a fatal error that no recover catches.
 
@@ -135,8 +137,18 @@ type meter struct {
 	deadline time.Time
 	limits   Limits
 	built    int // bytes built by guarded builtins
-	charges  uint32
-	err      *BudgetError
+	// text is the part of built that is text. An evaluation with a
+	// wall-clock budget may build at most Limits.MaxBuildTextBytes of it:
+	// a loop of string calls is how an expression turns its time budget
+	// into garbage, and measured in hookflow-bench's hostile mode, one
+	// such loop building 16 MiB twice a second made the garbage collector
+	// run half again as often for every workflow of the process. In
+	// workflow code the work budget bounds text lower still (a byte built
+	// costs a unit of work), so the bound never changes what a replay
+	// computes, and runs from before budgets replay as they ran.
+	text    int
+	charges uint32
+	err     *BudgetError
 	// sinceYield counts the units spent since the evaluation last let
 	// other goroutines run (see yieldEvery).
 	sinceYield int64
@@ -257,7 +269,20 @@ func (m *meter) build(n int) error {
 	if m.built > m.limits.MaxBuildBytes {
 		return m.fail(BudgetSize, "expression builds more than %s of text and lists", byteSize(m.limits.MaxBuildBytes))
 	}
+	if err := m.buildText(n); err != nil {
+		return err
+	}
 	return m.charge(n)
+}
+
+// buildText accounts for n bytes of text an evaluation builds (see
+// meter.text).
+func (m *meter) buildText(n int) error {
+	m.text += n
+	if !m.deadline.IsZero() && m.text > m.limits.MaxBuildTextBytes {
+		return m.fail(BudgetSize, "expression builds more than %s of text", byteSize(m.limits.MaxBuildTextBytes))
+	}
+	return nil
 }
 
 // grow accounts for a list of n elements a guarded operation is about to

@@ -32,8 +32,8 @@ func TestBudgetStopsBombs(t *testing.T) {
 			budget: Budget{Work: UnlimitedWork, Timeout: time.Minute}, kind: BudgetSize, msg: "result larger than 1 MiB"},
 		{name: "CPU bomb: reduce over a large range, deterministic", src: `len(reduce(1..400000, upper(steps.s1.v), ""))`,
 			kind: BudgetWork, msg: "expression needs more than 1000000 units of work"},
-		{name: "CPU bomb: reduce over a large range, built bytes", src: `len(reduce(1..400000, upper(steps.s1.v), ""))`,
-			budget: Budget{Work: UnlimitedWork, Timeout: time.Minute}, kind: BudgetSize, msg: "expression builds more than 16 MiB"},
+		{name: "CPU bomb: reduce over a large range, built text", src: `len(reduce(1..400000, upper(steps.s1.v), ""))`,
+			budget: Budget{Work: UnlimitedWork, Timeout: time.Minute}, kind: BudgetSize, msg: "expression builds more than 4 MiB of text"},
 		{name: "CPU bomb that allocates nothing, wall clock", src: `len(filter(1..400000, indexOf(steps.s1.v, "z") >= 0))`,
 			budget: Budget{Work: UnlimitedWork, Timeout: 50 * time.Millisecond}, kind: BudgetTime, msg: "expression exceeded 50ms"},
 		{name: "string doubling", src: `len(reduce(1..40, #acc + #acc, "x"))`,
@@ -59,7 +59,9 @@ func TestBudgetStopsBombs(t *testing.T) {
 		{name: "huge range", src: `len(1..100000000)`,
 			kind: BudgetValues, msg: "range 1..100000000 has 100000000 numbers, over the limit of 1000000"},
 		{name: "many strings built in a loop", src: `len(map(1..1000, repeat("x", 1000000)))`,
-			budget: Budget{Work: UnlimitedWork, Timeout: time.Minute}, kind: BudgetSize, msg: "expression builds more than 16 MiB"},
+			budget: Budget{Work: UnlimitedWork, Timeout: time.Minute}, kind: BudgetSize, msg: "expression builds more than 4 MiB of text"},
+		{name: "many strings built in a loop, no wall clock", src: `len(map(1..1000, repeat("x", 1000000)))`,
+			budget: Budget{Work: UnlimitedWork}, kind: BudgetSize, msg: "expression builds more than 16 MiB of text and lists"},
 		{name: "comparison of big values in a loop", src: `len(filter(1..100000, trigger == steps))`,
 			kind: BudgetWork},
 		{name: "result aliasing a big value many times", src: `map(1..1000, trigger)`,
@@ -225,5 +227,27 @@ func TestLongEvaluationsArePaced(t *testing.T) {
 	}
 	if rests != 0 {
 		t.Errorf("an evaluation without a deadline rested %d times", rests)
+	}
+}
+
+// The text bound of evaluations with a wall clock leaves workflow code
+// alone: without a deadline (runs from before budgets replay without a
+// work bound) an evaluation may build text up to MaxBuildBytes as it
+// always could, so a replay computes what the run did.
+func TestTextBoundOnlyWithWallClock(t *testing.T) {
+	c := NewCompiler(Limits{})
+	src := `len(map(1..8, repeat("x", 1000000)))`
+	v, err := c.Eval(src, bombScope().WithBudget(Budget{Work: UnlimitedWork}))
+	if err != nil || v != 8 {
+		t.Fatalf("without a wall clock: %v, %v; want 8 and no error", v, err)
+	}
+	_, err = c.Eval(src, bombScope().WithBudget(Budget{Work: UnlimitedWork, Timeout: time.Minute}))
+	if !IsBudgetKind(err, BudgetSize) || !strings.Contains(err.Error(), "expression builds more than 4 MiB of text") {
+		t.Fatalf("with a wall clock: %v; want the 4 MiB text bound", err)
+	}
+	// Under the bound, text builds fine with a wall clock too.
+	v, err = c.Eval(`len(map(1..3, repeat("x", 1000000)))`, bombScope().WithBudget(Budget{Work: UnlimitedWork, Timeout: time.Minute}))
+	if err != nil || v != 3 {
+		t.Fatalf("3 MB of text with a wall clock: %v, %v; want 3 and no error", v, err)
 	}
 }

@@ -96,6 +96,11 @@ const (
 	// neither fill the memory nor keep the garbage collector busy for the
 	// whole process: 16 times the largest result.
 	DefaultMaxBuildBytes = 16 << 20
+	// DefaultMaxBuildTextBytes bounds the text alone that one evaluation
+	// outside workflow code builds: four times the largest result, which
+	// leaves room to build a result piece by piece and keeps a hostile
+	// loop's garbage small (see meter.text).
+	DefaultMaxBuildTextBytes = 4 << 20
 )
 
 // Limits bounds what a Compiler accepts and what its evaluations build.
@@ -109,6 +114,9 @@ type Limits struct {
 	MaxCacheEntries int
 	MaxInputBytes   int
 	MaxBuildBytes   int
+	// MaxBuildTextBytes bounds the text one evaluation with a wall-clock
+	// budget builds; workflow code's work budget bounds it lower.
+	MaxBuildTextBytes int
 }
 
 func (l Limits) withDefaults() Limits {
@@ -129,6 +137,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxBuildBytes <= 0 {
 		l.MaxBuildBytes = DefaultMaxBuildBytes
+	}
+	if l.MaxBuildTextBytes <= 0 {
+		l.MaxBuildTextBytes = DefaultMaxBuildTextBytes
 	}
 	return l
 }

@@ -212,6 +212,11 @@ func guardRes(args ...any) (any, error) {
 	if m.built > m.limits.MaxBuildBytes {
 		return nil, m.fail(BudgetSize, "expression builds more than %s of text and lists", byteSize(m.limits.MaxBuildBytes))
 	}
+	if s, ok := v.(string); ok {
+		if err := m.buildText(len(s)); err != nil {
+			return nil, err
+		}
+	}
 	return v, m.charge(n)
 }
 
