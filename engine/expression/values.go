@@ -72,6 +72,10 @@ func sizeWalk(v any, limit, depth int, n *int) {
 		for _, e := range x {
 			*n += len(e) + 3
 		}
+	case []int:
+		walkLeaves(len(x), 8, limit, depth, n)
+	case []float64:
+		walkLeaves(len(x), 8, limit, depth, n)
 	default:
 		rv := reflect.ValueOf(v)
 		switch rv.Kind() {
@@ -94,6 +98,28 @@ func sizeWalk(v any, limit, depth int, n *int) {
 		default:
 			*n += 16
 		}
+	}
+}
+
+// walkLeaves adds for a slice of count numbers of size bytes each what
+// the reflection walk (sizeWalk's default case) adds, element by element
+// and with the same stops, without boxing every element: a range such as
+// 1..400000 is an []int, and boxing it cost 3 MB of garbage and most of
+// the time of an expression that reads it. Sizes are work units in
+// workflow code (see readCost), part of the replay contract, so they must
+// stay exactly what the reflection walk gives (TestSizeOfNumberSlices).
+func walkLeaves(count, size, limit, depth int, n *int) {
+	*n += 2
+	for i := 0; i < count && *n <= limit; i++ {
+		*n++
+		if *n > limit {
+			return
+		}
+		if depth+1 > maxWalkDepth {
+			*n = limit + 1
+			return
+		}
+		*n += size
 	}
 }
 
