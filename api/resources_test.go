@@ -564,3 +564,29 @@ func TestDryRunOfHostileDefinitions(t *testing.T) {
 		}
 	})
 }
+
+// Checking, previewing and testing a definition change nothing, so they
+// leave the ingest's route and version caches alone; saving a workflow
+// empties them.
+func TestOnlyChangesEmptyTheCaches(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
+		var changed int
+		e := newEnv(t, st, func(c *api.Config) {
+			inner := c.Changed
+			c.Changed = func() { changed++; inner() }
+		})
+		def := map[string]any{"name": "quiet", "trigger": map[string]any{"type": "manual"}, "steps": []any{
+			map[string]any{"id": "s1", "type": "map", "map": map[string]any{"v": "{{ 1 + 1 }}"}},
+		}}
+		e.want(e.call("POST", "/api/v1/workflows/validate", store.ScopeEditor, map[string]any{"definition": def}), http.StatusOK)
+		e.want(e.call("POST", "/api/v1/workflows/test", store.ScopeEditor, map[string]any{"definition": def, "event": map[string]any{}}), http.StatusOK)
+		e.want(e.call("POST", "/api/v1/preview", store.ScopeEditor, map[string]any{"kind": "template", "source": "{{ 1 + 1 }}"}), http.StatusOK)
+		if changed != 0 {
+			t.Fatalf("validate, test and preview emptied the caches %d times; want none", changed)
+		}
+		e.want(e.call("POST", "/api/v1/workflows", store.ScopeEditor, map[string]any{"definition": def}), http.StatusCreated)
+		if changed != 1 {
+			t.Fatalf("saving a workflow emptied the caches %d times; want once", changed)
+		}
+	})
+}

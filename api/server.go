@@ -164,12 +164,36 @@ func countRequests(c *gin.Context) {
 	metrics.APIRequests.WithLabelValues(c.Request.Method, c.FullPath(), strconv.Itoa(c.Writer.Status())).Inc()
 }
 
-// notifyChanges calls Config.Changed after a successful write.
+// notifyChanges calls Config.Changed after a successful write, except
+// for the writes in unchanging.
 func (s *server) notifyChanges(c *gin.Context) {
 	c.Next()
-	if s.cfg.Changed != nil && c.Request.Method != http.MethodGet && c.Writer.Status() < 300 {
+	if s.cfg.Changed != nil && c.Request.Method != http.MethodGet && c.Writer.Status() < 300 && !unchanging[c.FullPath()] {
 		s.cfg.Changed()
 	}
+}
+
+// unchanging are the routes with a write method that change no workflow,
+// endpoint or credential: they check, preview or test a definition, start
+// or answer runs, and replay or retry what exists. Config.Changed empties
+// the ingest's route and version caches, so every webhook after it loads
+// and compiles again; the web UI's preview alone, called as an editor
+// types, used to do that on every keystroke.
+var unchanging = map[string]bool{
+	Prefix + "/workflows/validate":         true,
+	Prefix + "/workflows/test":             true,
+	Prefix + "/workflows/:id/test":         true,
+	Prefix + "/workflows/:id/run":          true,
+	Prefix + "/preview":                    true,
+	Prefix + "/events/replay":              true,
+	Prefix + "/events/:id/replay":          true,
+	Prefix + "/runs/:id/cancel":            true,
+	Prefix + "/runs/:id/retry":             true,
+	Prefix + "/runs/:id/approve":           true,
+	Prefix + "/signals":                    true,
+	Prefix + "/deliveries/:id/retry":       true,
+	Prefix + "/data/:store/keys/*key":      true,
+	Prefix + "/oauth/:connector/authorize": true,
 }
 
 // routes is the whole API surface; openapi.json documents exactly these
