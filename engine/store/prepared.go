@@ -73,6 +73,16 @@ func (s *Store) getPrepared(ctx context.Context, tx *sqlx.Tx, dest any, query st
 	return st.GetContext(ctx, dest, args...)
 }
 
+// selectPrepared runs a fixed statement that returns rows into dest (a
+// slice), in tx, with the statement if it is prepared (see execPrepared).
+func (s *Store) selectPrepared(ctx context.Context, tx *sqlx.Tx, dest any, query string, args ...any) error {
+	q := s.q(query)
+	if st, ok := s.stmts.Load(stmtKey{s.db, q}); ok {
+		return tx.StmtxContext(ctx, st.(*sqlx.Stmt)).SelectContext(ctx, dest, args...)
+	}
+	return tx.SelectContext(ctx, dest, q, args...)
+}
+
 // warm prepares fixed queries on the write pool ahead of a transaction
 // that runs them, so that execPrepared and getPrepared find them there.
 func (s *Store) warm(ctx context.Context, queries ...string) error {
