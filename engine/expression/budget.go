@@ -139,10 +139,10 @@ type meter struct {
 	built    int // bytes built by guarded builtins
 	// text is the part of built that is text. An evaluation with a
 	// wall-clock budget may build at most Limits.MaxBuildTextBytes of it:
-	// a loop of string calls is how an expression turns its time budget
-	// into garbage, and measured in hookflow-bench's hostile mode, one
-	// such loop building 16 MiB twice a second made the garbage collector
-	// run half again as often for every workflow of the process. In
+	// a loop of string calls turns its time budget into garbage that every
+	// workflow of the process pays to collect (hookflow-bench's hostile
+	// CPU bomb, upper() in a loop, built the whole 16 MiB of
+	// MaxBuildBytes within its 50 ms on a fast VM, twice a second). In
 	// workflow code the work budget bounds text lower still (a byte built
 	// costs a unit of work), so the bound never changes what a replay
 	// computes, and runs from before budgets replay as they ran.

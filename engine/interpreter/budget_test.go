@@ -32,7 +32,7 @@ func TestExpressionBombsAreStepErrors(t *testing.T) {
 			wantErr: "result larger than 1 MiB", resolve: true},
 		{name: "CPU bomb", mapping: `{"n": "{{ len(reduce(1..400000, upper(steps.s1.v), '')) }}"}`,
 			// It allocates as it spins: whichever bound it meets first
-			// stops it, the 16 MiB built or the 50 ms.
+			// stops it, the 4 MiB of text built or the 50 ms.
 			wantErr: "expression builds more than 4 MiB of text|expression exceeded 50ms", resolve: true},
 		{name: "CPU bomb that allocates nothing", mapping: `{"n": "{{ len(filter(1..400000, indexOf(steps.s1.v, 'z') >= 0)) }}"}`,
 			wantErr: "expression exceeded 50ms", resolve: true},
