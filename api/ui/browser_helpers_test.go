@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/input"
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
@@ -373,6 +374,23 @@ func (b *browser) click(selector string) {
 		b.t.Fatalf("cannot click %s: it is covered by %s", selector, box.Covered)
 	}
 	b.do("clicking "+selector, chromedp.MouseClickXY(box.X, box.Y))
+}
+
+// slowClick is click with the button held down for hold between press
+// and release, as a deliberate user's click is.
+func (b *browser) slowClick(selector string, hold time.Duration) {
+	b.t.Helper()
+	b.waitFor(fmt.Sprintf(`(() => { const e = document.querySelector(%s); return e && !e.disabled && e.getClientRects().length > 0; })()`, js(selector)), "clickable "+selector)
+	var box struct{ X, Y float64 }
+	b.eval(fmt.Sprintf(`(() => {
+		const e = document.querySelector(%s);
+		e.scrollIntoView({block: "center"});
+		const r = e.getBoundingClientRect();
+		return {X: r.left + r.width / 2, Y: r.top + r.height / 2};
+	})()`, js(selector)), &box)
+	b.do("pressing "+selector, chromedp.MouseEvent(input.DispatchMouseEventTypeMousePressed, box.X, box.Y, chromedp.ButtonLeft, chromedp.ClickCount(1)))
+	time.Sleep(hold)
+	b.do("releasing "+selector, chromedp.MouseEvent(input.DispatchMouseEventTypeMouseReleased, box.X, box.Y, chromedp.ButtonLeft, chromedp.ClickCount(1)))
 }
 
 // typeInto focuses an input, clears it and types text on the keyboard,

@@ -413,7 +413,12 @@ func TestBrowserCanvas(t *testing.T) {
 		b := b0.with(t)
 		// The + on the branch's case edge into the foreach.
 		add := `#flow-canvas .edge-add[data-edge="steps[0]->steps[1]:cases[0].next"]`
-		b.click(add)
+		// Just after an edit in the form (a key typed and taken back), a
+		// click held longer than the canvas's deferred redraw still opens
+		// the chooser: the redraw waits for the release.
+		b.eval(`document.querySelector('#canvas-panel input[data-error-key="steps[0].name"]').focus()`, nil)
+		b.do("typing a key and taking it back", chromedp.KeyEvent("x"), chromedp.KeyEvent(kb.Backspace))
+		b.slowClick(add, 400*time.Millisecond)
 		b.waitFor(`document.querySelector("#add-kind")`, "the step chooser")
 		b.selectOption("#add-kind", "action")
 		b.selectOption("#add-connector", "slack")

@@ -387,19 +387,42 @@ export function flowCanvas(pane, ctx) {
   // Typing in the form changes the definition in place: redraw the
   // canvas (not the form, which keeps focus) shortly after.
   // Deferred, so that a change fired by moving the focus (to a node)
-  // does not replace that node while it takes the focus.
+  // does not replace that node while it takes the focus; and held while
+  // a button is pressed on the canvas, since a redraw between press and
+  // release replaces the element under the pointer and the browser then
+  // fires no click (a "+" pressed for longer than the deferral, just
+  // after an edit, did nothing).
   let redraw = 0;
+  let pressed = false;
+  let held = false;
+  const redrawNow = () => {
+    const n = selectedNode();
+    if (n && n.role === 'step') {
+      const step = at(ctx.def, n.path);
+      if (step && step.id) state.selectedId = step.id;
+    }
+    draw();
+  };
   const later = () => {
     clearTimeout(redraw);
     redraw = setTimeout(() => {
-      const n = selectedNode();
-      if (n && n.role === 'step') {
-        const step = at(ctx.def, n.path);
-        if (step && step.id) state.selectedId = step.id;
-      }
-      draw();
+      if (pressed) held = true;
+      else redrawNow();
     }, 150);
   };
+  svg.addEventListener('pointerdown', () => { pressed = true; }, true);
+  const released = () => {
+    if (!pressed) return;
+    pressed = false;
+    // After the click this release makes, which the redraw must not
+    // precede.
+    if (held) {
+      held = false;
+      setTimeout(redrawNow, 0);
+    }
+  };
+  window.addEventListener('pointerup', released, true);
+  window.addEventListener('pointercancel', released, true);
   panel.addEventListener('input', later);
   panel.addEventListener('change', later);
 
