@@ -410,9 +410,11 @@ export function flowCanvas(pane, ctx) {
       else redrawNow();
     }, 150);
   };
-  svg.addEventListener('pointerdown', () => { pressed = true; }, true);
+  // The release may come anywhere in the window; its listeners exist
+  // only while a button is pressed, so a canvas left behind keeps none.
   const released = () => {
-    if (!pressed) return;
+    window.removeEventListener('pointerup', released, true);
+    window.removeEventListener('pointercancel', released, true);
     pressed = false;
     // After the click this release makes, which the redraw must not
     // precede.
@@ -421,8 +423,12 @@ export function flowCanvas(pane, ctx) {
       setTimeout(redrawNow, 0);
     }
   };
-  window.addEventListener('pointerup', released, true);
-  window.addEventListener('pointercancel', released, true);
+  svg.addEventListener('pointerdown', () => {
+    if (pressed) return;
+    pressed = true;
+    window.addEventListener('pointerup', released, true);
+    window.addEventListener('pointercancel', released, true);
+  }, true);
   panel.addEventListener('input', later);
   panel.addEventListener('change', later);
 
