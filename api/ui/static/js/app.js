@@ -92,24 +92,41 @@ function probeAdmin() {
   return adminProbe;
 }
 
+// navLinks holds the signed-in nav's elements. They are built once per
+// sign-in and then only updated: rebuilt on every route and when the
+// admin probe answered, the nav replaced the link a user was pressing,
+// and the browser then fires no click.
+let navLinks = null;
+
 function renderNav(loggedIn) {
   if (loggedIn) probeAdmin();
   else {
     isAdmin = false;
     adminProbe = null;
   }
+  if (!loggedIn) {
+    navLinks = null;
+    replace(nav, []);
+    return;
+  }
+  if (!navLinks) {
+    const link = (href, label) => h('a', { href }, label);
+    navLinks = {
+      items: [link('#/workflows', 'Workflows'), link('#/runs', 'Runs'), link('#/events', 'Events'),
+        link('#/credentials', 'Credentials'), link('#/deliveries', 'Deliveries')],
+      keys: link('#/api-keys', 'API keys'),
+      spacer: h('span', { class: 'spacer' }),
+    };
+    replace(nav, [...navLinks.items, navLinks.spacer,
+      h('button', { type: 'button', class: 'small', id: 'logout', onclick: logout }, 'Log out')]);
+  }
+  if (isAdmin && !navLinks.keys.isConnected) nav.insertBefore(navLinks.keys, navLinks.spacer);
+  if (!isAdmin && navLinks.keys.isConnected) navLinks.keys.remove();
   const here = (location.hash || '#/workflows').split('?')[0];
-  const link = (href, label) => h('a', { href, 'aria-current': here.startsWith(href) ? 'page' : null }, label);
-  replace(nav, loggedIn ? [
-    link('#/workflows', 'Workflows'),
-    link('#/runs', 'Runs'),
-    link('#/events', 'Events'),
-    link('#/credentials', 'Credentials'),
-    link('#/deliveries', 'Deliveries'),
-    isAdmin ? link('#/api-keys', 'API keys') : null,
-    h('span', { class: 'spacer' }),
-    h('button', { type: 'button', class: 'small', id: 'logout', onclick: logout }, 'Log out'),
-  ] : []);
+  for (const a of [...navLinks.items, navLinks.keys]) {
+    if (here.startsWith(a.getAttribute('href'))) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
 }
 
 function logout() {
