@@ -10,15 +10,11 @@ import (
 	"github.com/hookflow/hookflow/engine/interpreter"
 )
 
-// batchDef filters, then makes one short call (a local activity) and one
-// call without a timeout (a regular activity), so a batch's history holds
-// every kind of command a batched run issues.
+// batchDef filters, then makes callSteps' short call (a local activity)
+// and call without a timeout (a regular activity), so a batch's history
+// holds every kind of command a batched run issues.
 const batchDef = `{"name": "batch", "trigger": {"type": "webhook"}, "steps": [
-	{"id": "big", "type": "filter", "if": "trigger.n != 2"},
-	{"id": "short", "type": "action", "connector": "sink", "action": "post", "credential": "sink-live",
-		"input": {"text": "short {{ trigger.n }}"}, "timeout": "5s"},
-	{"id": "long", "type": "action", "connector": "sink", "action": "post", "credential": "sink-live",
-		"input": {"text": "long {{ trigger.n }}"}}]}`
+	{"id": "big", "type": "filter", "if": "trigger.n != 2"},` + callSteps + `]}`
 
 // TestBatchOnTheRealServer runs one batch of three events on the real
 // server: each run ends with its own status and summary, each call has

@@ -11,13 +11,16 @@ import (
 	"github.com/hookflow/hookflow/engine/interpreter"
 )
 
-// localCallsDef has one call with a short timeout (a local activity since
+// callSteps are one call with a short timeout (a local activity since
 // interpreter version 4) and one without a timeout (a regular activity).
-const localCallsDef = `{"name": "local calls", "trigger": {"type": "webhook"}, "steps": [
+const callSteps = `
 	{"id": "short", "type": "action", "connector": "sink", "action": "post", "credential": "sink-live",
 		"input": {"text": "short {{ trigger.n }}"}, "timeout": "5s"},
 	{"id": "long", "type": "action", "connector": "sink", "action": "post", "credential": "sink-live",
-		"input": {"text": "long {{ trigger.n }}"}}]}`
+		"input": {"text": "long {{ trigger.n }}"}}`
+
+// localCallsDef is callSteps alone.
+const localCallsDef = `{"name": "local calls", "trigger": {"type": "webhook"}, "steps": [` + callSteps + `]}`
 
 // TestShortCallsRunAsLocalActivities runs a short call and a call without
 // a timeout on the real server and checks, in the history, that the short

@@ -81,8 +81,8 @@ const (
 	// DefaultDevMemoryLimitMiB is the soft memory limit of `hookflow dev`,
 	// which shares one machine with everything else a developer runs.
 	// Other commands have none unless asked (DefaultMemoryLimitMiB).
-	// Measured with a 10-second burst of 100,000 events: 288 keeps the
-	// drain's peak RSS near 460 MiB (the binary's mapped code and
+	// Measured with a 10-second burst of 100,000 events: 288 kept the
+	// drain's peak RSS at 462–470 MiB (the binary's mapped code and
 	// SQLite's caches are another ~170 MiB) at an unchanged drain rate;
 	// 280 cost the drain about 15%.
 	DefaultDevMemoryLimitMiB = 288
